@@ -1,0 +1,5 @@
+namespace IronLb.Core;
+
+internal static class Placeholder
+{
+}
