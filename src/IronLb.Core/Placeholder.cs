@@ -1,5 +1,0 @@
-namespace IronLb.Core;
-
-internal static class Placeholder
-{
-}
