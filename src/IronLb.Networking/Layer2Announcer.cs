@@ -1,0 +1,289 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using IronLb.Networking.Gratuitous;
+using IronLb.Networking.Interfaces;
+using IronLb.Networking.Packets;
+using IronLb.Networking.Responders;
+using IronLb.Networking.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace IronLb.Networking;
+
+/// <summary>
+/// The Layer 2 façade: give it the desired <see cref="AnnounceTable"/> and it answers ARP and NDP for those
+/// addresses on those interfaces, announces takeovers, and keeps its responders in step with the host's
+/// interfaces. The constructor does no I/O; <see cref="StartAsync"/> starts the work.
+/// </summary>
+public sealed class Layer2Announcer : IAsyncDisposable
+{
+    private readonly Layer2Options _options;
+    private readonly IInterfaceSource _interfaces;
+    private readonly ILinkLayerPlatform _platform;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Layer2Metrics _metrics;
+    private readonly InterfaceFilter _filter;
+    private readonly AnnounceTableHolder _tables = new();
+    private readonly long[] _drops = new long[DropReasonExtensions.Count];
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, InterfaceState> _states = new(StringComparer.Ordinal);
+    private volatile ResponderLoop[] _loops = [];
+    private bool _disposed;
+    private GratuitousScheduler? _scheduler;
+    private ITimer? _scanTimer;
+    private bool _started;
+
+    public Layer2Announcer(Layer2Options? options = null, ILogger<Layer2Announcer>? logger = null, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
+        : this(options ?? new Layer2Options(), new SysfsInterfaceSource(), new LinuxLinkLayerPlatform(), timeProvider ?? TimeProvider.System, logger, meterFactory)
+    {
+    }
+
+    internal Layer2Announcer(Layer2Options options, IInterfaceSource interfaces, ILinkLayerPlatform platform, TimeProvider timeProvider, ILogger? logger, IMeterFactory? meterFactory)
+    {
+        _options = options;
+        _interfaces = interfaces;
+        _platform = platform;
+        _time = timeProvider;
+        _logger = logger ?? NullLogger.Instance;
+        _metrics = new Layer2Metrics(meterFactory);
+        _filter = new InterfaceFilter(options.ExcludedInterfaces);
+    }
+
+    /// <summary>The table currently answered from.</summary>
+    public AnnounceTable Table => _tables.Current;
+
+    /// <summary>Running responders as "name/arp" or "name/ndp", sorted.</summary>
+    public IReadOnlyList<string> Responders =>
+        [.. _loops.Select(l => $"{l.Interface.Name}/{l.Kind.ToString().ToLowerInvariant()}").Order(StringComparer.Ordinal)];
+
+    /// <summary>How many received frames ended in each <see cref="DropReason"/> (<see cref="DropReason.None"/> = answered).</summary>
+    public IReadOnlyDictionary<DropReason, long> DropCounts()
+    {
+        var result = new Dictionary<DropReason, long>();
+        for (var i = 0; i < _drops.Length; i++)
+        {
+            var v = Interlocked.Read(ref _drops[i]);
+            if (v != 0)
+            {
+                result[(DropReason)i] = v;
+            }
+        }
+
+        return result;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        List<IPAddress> announce;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_started)
+            {
+                return Task.CompletedTask;
+            }
+
+            _started = true;
+            _scheduler = new GratuitousScheduler(
+                _time,
+                ip => _tables.Current.Find(ip) is not null,
+                SendRound,
+                () => _tables.Current.Addresses,
+                _options.GratuitousRefreshInterval,
+                _options.GratuitousPeriod,
+                _options.GratuitousWindow);
+            ScanLocked();
+            announce = [.. _tables.Current.Addresses];
+            _scanTimer = _time.CreateTimer(_ => Rescan(), null, _options.InterfaceScanInterval, _options.InterfaceScanInterval);
+        }
+
+        // Starting means taking over whatever the table already holds.
+        foreach (var address in announce)
+        {
+            _scheduler.Request(address);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            _started = false;
+            _scanTimer?.Dispose();
+            _scanTimer = null;
+            _scheduler?.Dispose();
+            _scheduler = null;
+            foreach (var state in _states.Values)
+            {
+                state.Dispose(_logger);
+            }
+
+            _states.Clear();
+            _loops = [];
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Replaces the desired state. Withdrawn addresses stop being answered at once (nothing is sent for them);
+    /// newly owned addresses, or ones whose interfaces changed, get a gratuitous burst; solicited-node
+    /// memberships follow the IPv6 addresses on every interface that announces them.
+    /// </summary>
+    public void SetTable(AnnounceTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var announce = new List<IPAddress>();
+        GratuitousScheduler? scheduler;
+        lock (_gate)
+        {
+            var previous = _tables.Current;
+            _tables.Current = table;
+            foreach (var entry in table.Entries)
+            {
+                var old = entry.IsIpv6 ? previous.FindV6(entry.V6) : previous.FindV4(entry.V4);
+                if (old is null || !old.Interfaces.Equals(entry.Interfaces))
+                {
+                    announce.Add(entry.Address);
+                    Log.Announcing(_logger, entry.Label, entry.Interfaces);
+                }
+            }
+
+            foreach (var entry in previous.Entries)
+            {
+                if ((entry.IsIpv6 ? table.FindV6(entry.V6) : table.FindV4(entry.V4)) is null)
+                {
+                    Log.Withdrawing(_logger, entry.Label);
+                }
+            }
+
+            foreach (var state in _states.Values)
+            {
+                state.SyncGroups(table, _logger);
+            }
+
+            scheduler = _started ? _scheduler : null;
+        }
+
+        foreach (var address in announce)
+        {
+            scheduler?.Request(address);
+        }
+    }
+
+    /// <summary>Rescans host interfaces now (also done every <see cref="Layer2Options.InterfaceScanInterval"/>).</summary>
+    public void Rescan()
+    {
+        List<IPAddress> announce;
+        GratuitousScheduler? scheduler;
+        lock (_gate)
+        {
+            if (!_started)
+            {
+                return;
+            }
+
+            announce = ScanLocked();
+            scheduler = _scheduler;
+        }
+
+        foreach (var address in announce)
+        {
+            scheduler?.Request(address);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        lock (_gate)
+        {
+            _disposed = true;
+        }
+
+        _metrics.Dispose();
+    }
+
+    /// <summary>Brings responders in line with the host; returns addresses to announce on interfaces that just appeared.</summary>
+    private List<IPAddress> ScanLocked()
+    {
+        IReadOnlyList<InterfaceInfo> found;
+        try
+        {
+            found = _interfaces.Scan();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.ScanFailed(_logger, e);
+            return [];
+        }
+
+        var table = _tables.Current;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var fresh = new List<string>();
+        foreach (var info in found)
+        {
+            var eligibility = _filter.Evaluate(info);
+            if (!eligibility.Arp && !eligibility.Ndp)
+            {
+                continue;
+            }
+
+            seen.Add(info.Name);
+            if (_states.TryGetValue(info.Name, out var existing))
+            {
+                // Same interface, same identity, healthy: keep it. Anything else is rebuilt from scratch.
+                if (existing.Info.Index == info.Index && existing.Info.Mac == info.Mac
+                    && existing.HasArp == eligibility.Arp && existing.HasNdp == eligibility.Ndp && !existing.Faulted)
+                {
+                    continue;
+                }
+
+                existing.Dispose(_logger);
+                _states.Remove(info.Name);
+            }
+
+            var state = InterfaceState.Open(info, eligibility, _platform, _tables, _metrics, _drops, _logger);
+            state.SyncGroups(table, _logger);
+            _states[info.Name] = state;
+            fresh.Add(info.Name);
+        }
+
+        foreach (var name in _states.Keys.Where(n => !seen.Contains(n)).ToList())
+        {
+            _states[name].Dispose(_logger);
+            _states.Remove(name);
+        }
+
+        _loops = [.. _states.Values.SelectMany(s => s.Loops)];
+
+        // A new (or returning) interface learns about the addresses it now carries.
+        return [.. table.Entries.Where(e => fresh.Exists(e.Interfaces.Includes)).Select(e => e.Address)];
+    }
+
+    private void SendRound(IPAddress address)
+    {
+        var entry = _tables.Current.Find(address);
+        if (entry is null)
+        {
+            return;
+        }
+
+        var sent = 0;
+        foreach (var loop in _loops)
+        {
+            if (entry.Interfaces.Includes(loop.Interface.Name))
+            {
+                sent += loop.SendGratuitous(entry);
+            }
+        }
+
+        if (sent > 0)
+        {
+            _metrics.GratuitousSent.Add(sent, Layer2Metrics.Ip(entry.Label));
+        }
+    }
+}

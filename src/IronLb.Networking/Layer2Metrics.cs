@@ -1,0 +1,32 @@
+using System.Diagnostics.Metrics;
+
+namespace IronLb.Networking;
+
+/// <summary>
+/// MetalLB's Layer 2 counters (§5.4) under their exact names, label <c>ip</c>. The label string lives on
+/// the table entry, so adding to a counter on the packet path allocates nothing.
+/// </summary>
+internal sealed class Layer2Metrics : IDisposable
+{
+    public const string MeterName = "IronLb.Networking";
+
+    private readonly Meter _meter;
+
+    public Layer2Metrics(IMeterFactory? meterFactory)
+    {
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        RequestsReceived = _meter.CreateCounter<long>("metallb_layer2_requests_received", description: "Number of layer2 requests received for owned IPs");
+        ResponsesSent = _meter.CreateCounter<long>("metallb_layer2_responses_sent", description: "Number of layer2 responses sent for owned IPs");
+        GratuitousSent = _meter.CreateCounter<long>("metallb_layer2_gratuitous_sent", description: "Number of gratuitous layer2 packets sent for owned IPs");
+    }
+
+    public Counter<long> RequestsReceived { get; }
+
+    public Counter<long> ResponsesSent { get; }
+
+    public Counter<long> GratuitousSent { get; }
+
+    public static KeyValuePair<string, object?> Ip(string label) => new("ip", label);
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace IronLb.Networking;
+
+/// <summary>Source-generated logs; property names match MetalLB's go-kit keys (<c>ip</c>, <c>interface</c>).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Responder started on {Interface} ({Protocol})")]
+    public static partial void ResponderStarted(ILogger logger, string @interface, Responders.ResponderKind protocol);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Responder stopped on {Interface} ({Protocol})")]
+    public static partial void ResponderStopped(ILogger logger, string @interface, Responders.ResponderKind protocol);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Cannot start responder on {Interface} ({Protocol})")]
+    public static partial void ResponderFailed(ILogger logger, Exception exception, string @interface, Responders.ResponderKind protocol);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Receive failed on {Interface}; the responder stops until the next interface scan")]
+    public static partial void ReceiveFailed(ILogger logger, Exception exception, string @interface);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Send failed for {Ip} on {Interface}")]
+    public static partial void SendFailed(ILogger logger, Exception exception, string ip, string @interface);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Announcing {Ip} on {Interface}")]
+    public static partial void Announcing(ILogger logger, string ip, InterfaceSelection @interface);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Withdrawing {Ip}")]
+    public static partial void Withdrawing(ILogger logger, string ip);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Cannot change solicited-node membership for {Ip} on {Interface}")]
+    public static partial void GroupFailed(ILogger logger, Exception exception, string ip, string @interface);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Interface scan failed")]
+    public static partial void ScanFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Net;
+using IronLb.Networking;
+using IronLb.Networking.Sockets;
+using IronLb.Networking.TestHost;
+
+// Usage:
+//   serve [--rescan-ms N] [--refresh-ms N]   run the announcer; commands on stdin, one per line:
+//       announce IP [IFNAME...]   withdraw IP   rescan   responders   drops   quit
+//     every command answers with a line starting "ready <command>"; start-up prints "ready".
+//   inject IFNAME HEXFRAME...                 send raw Ethernet frames on IFNAME, then exit
+if (args.Length >= 2 && args[0] == "inject")
+{
+    using var socket = PacketSocket.Open(InterfaceIndex(args[1]), 0x88B5); // local-experimental ethertype: receives nothing
+    foreach (var hex in args[2..])
+    {
+        socket.Send(Convert.FromHexString(hex));
+    }
+
+    Console.WriteLine($"ready inject {args.Length - 2}");
+    return 0;
+}
+
+if (args.Length == 0 || args[0] != "serve")
+{
+    await Console.Error.WriteLineAsync("usage: serve [--rescan-ms N] [--refresh-ms N] | inject IFNAME HEX...").ConfigureAwait(false);
+    return 2;
+}
+
+var options = new Layer2Options
+{
+    InterfaceScanInterval = TimeSpan.FromMilliseconds(IntOption("--rescan-ms") ?? 10_000),
+    GratuitousRefreshInterval = IntOption("--refresh-ms") is { } refresh ? TimeSpan.FromMilliseconds(refresh) : null,
+};
+
+await using var announcer = new Layer2Announcer(options, new StderrLogger<Layer2Announcer>());
+await announcer.StartAsync().ConfigureAwait(false);
+Console.WriteLine("ready");
+
+var table = AnnounceTable.Empty;
+while (await Console.In.ReadLineAsync().ConfigureAwait(false) is { } line)
+{
+    var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    if (words.Length == 0)
+    {
+        continue;
+    }
+
+    switch (words[0])
+    {
+        case "announce" when words.Length >= 2:
+            table = table.With(IPAddress.Parse(words[1]), words.Length > 2 ? InterfaceSelection.Only(words[2..]) : InterfaceSelection.All);
+            announcer.SetTable(table);
+            Console.WriteLine($"ready announce {words[1]}");
+            break;
+        case "withdraw" when words.Length >= 2:
+            table = table.Without(IPAddress.Parse(words[1]));
+            announcer.SetTable(table);
+            Console.WriteLine($"ready withdraw {words[1]}");
+            break;
+        case "rescan":
+            announcer.Rescan();
+            Console.WriteLine("ready rescan");
+            break;
+        case "responders":
+            Console.WriteLine($"ready responders {string.Join(' ', announcer.Responders)}");
+            break;
+        case "drops":
+            Console.WriteLine($"ready drops {string.Join(' ', announcer.DropCounts().OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}"))}");
+            break;
+        case "quit":
+            Console.WriteLine("ready quit");
+            await announcer.StopAsync().ConfigureAwait(false);
+            return 0;
+        default:
+            Console.WriteLine($"error unknown command: {line}");
+            break;
+    }
+}
+
+return 0;
+
+int? IntOption(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : null;
+}
+
+static int InterfaceIndex(string name) =>
+    int.Parse(File.ReadAllText($"/sys/class/net/{name}/ifindex").Trim(), CultureInfo.InvariantCulture);
