@@ -93,7 +93,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
                 _options.GratuitousRefreshInterval,
                 _options.GratuitousPeriod,
                 _options.GratuitousWindow);
-            ScanLocked();
+            _ = ScanLocked();
             announce = [.. _tables.Current.Addresses];
             _scanTimer = _time.CreateTimer(_ => Rescan(), null, _options.InterfaceScanInterval, _options.InterfaceScanInterval);
         }
@@ -177,7 +177,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
     /// <summary>Rescans host interfaces now (also done every <see cref="Layer2Options.InterfaceScanInterval"/>).</summary>
     public void Rescan()
     {
-        List<IPAddress> announce;
+        List<ResponderLoop> fresh;
         GratuitousScheduler? scheduler;
         lock (_gate)
         {
@@ -186,13 +186,37 @@ public sealed class Layer2Announcer : IAsyncDisposable
                 return;
             }
 
-            announce = ScanLocked();
+            fresh = ScanLocked();
             scheduler = _scheduler;
         }
 
-        foreach (var address in announce)
+        AnnounceOn(fresh, scheduler);
+    }
+
+    /// <summary>A new (or returning) interface announces what it carries at once, then joins the running bursts.</summary>
+    private void AnnounceOn(List<ResponderLoop> fresh, GratuitousScheduler? scheduler)
+    {
+        if (fresh.Count == 0 || scheduler is null)
         {
-            scheduler?.Request(address);
+            return;
+        }
+
+        foreach (var entry in _tables.Current.Entries)
+        {
+            var sent = 0;
+            foreach (var loop in fresh)
+            {
+                if (entry.Interfaces.Includes(loop.Interface.Name))
+                {
+                    sent += loop.SendGratuitous(entry);
+                }
+            }
+
+            if (sent > 0)
+            {
+                _metrics.GratuitousSent.Add(sent, Layer2Metrics.Ip(entry.Label));
+                scheduler.Extend(entry.Address);
+            }
         }
     }
 
@@ -207,8 +231,8 @@ public sealed class Layer2Announcer : IAsyncDisposable
         _metrics.Dispose();
     }
 
-    /// <summary>Brings responders in line with the host; returns addresses to announce on interfaces that just appeared.</summary>
-    private List<IPAddress> ScanLocked()
+    /// <summary>Brings responders in line with the host; returns the loops that just started.</summary>
+    private List<ResponderLoop> ScanLocked()
     {
         IReadOnlyList<InterfaceInfo> found;
         try
@@ -223,7 +247,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
 
         var table = _tables.Current;
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var fresh = new List<string>();
+        var fresh = new List<ResponderLoop>();
         foreach (var info in found)
         {
             var eligibility = _filter.Evaluate(info);
@@ -249,7 +273,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
             var state = InterfaceState.Open(info, eligibility, _platform, _tables, _metrics, _drops, _logger);
             state.SyncGroups(table, _logger);
             _states[info.Name] = state;
-            fresh.Add(info.Name);
+            fresh.AddRange(state.Loops);
         }
 
         foreach (var name in _states.Keys.Where(n => !seen.Contains(n)).ToList())
@@ -259,9 +283,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
         }
 
         _loops = [.. _states.Values.SelectMany(s => s.Loops)];
-
-        // A new (or returning) interface learns about the addresses it now carries.
-        return [.. table.Entries.Where(e => fresh.Exists(e.Interfaces.Includes)).Select(e => e.Address)];
+        return fresh;
     }
 
     private void SendRound(IPAddress address)

@@ -59,7 +59,15 @@ internal sealed class GratuitousScheduler : IDisposable
     }
 
     /// <summary>Announce <paramref name="address"/> now and keep announcing it for the window.</summary>
-    public void Request(IPAddress address)
+    public void Request(IPAddress address) => Request(address, sendNowIfIdle: true);
+
+    /// <summary>
+    /// Opens or extends the window without an immediate round, for callers that have just sent one themselves
+    /// (a new interface announcing what it carries).
+    /// </summary>
+    public void Extend(IPAddress address) => Request(address, sendNowIfIdle: false);
+
+    private void Request(IPAddress address, bool sendNowIfIdle)
     {
         bool sendNow;
         lock (_gate)
@@ -69,7 +77,7 @@ internal sealed class GratuitousScheduler : IDisposable
                 return;
             }
 
-            sendNow = !_deadlines.ContainsKey(address);
+            sendNow = sendNowIfIdle && !_deadlines.ContainsKey(address);
             _deadlines[address] = _time.GetUtcNow() + _window;
             _ticker ??= _time.CreateTimer(_ => Tick(), null, _period, _period);
         }

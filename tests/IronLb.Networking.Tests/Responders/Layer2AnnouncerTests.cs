@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Net;
+using IronLb.Networking.Packets;
+using IronLb.Networking.Tests.Packets;
+using Microsoft.Extensions.Time.Testing;
+
+namespace IronLb.Networking.Tests.Responders;
+
+public sealed class Layer2AnnouncerTests : IAsyncDisposable
+{
+    private static readonly IPAddress V4 = IPAddress.Parse("192.0.2.100");
+    private static readonly IPAddress V6 = IPAddress.Parse("2001:db8:2::100");
+    private static readonly UInt128 V6Group = Ipv6Header.SolicitedNode(Frames.V6("2001:db8:2::100"));
+
+    private readonly FakePlatform _platform = new();
+    private readonly FakeTimeProvider _time = new();
+    private readonly Layer2Announcer _announcer;
+
+    public Layer2AnnouncerTests()
+    {
+        _platform.Interfaces.Add(FakePlatform.Eth("eno2", 2));
+        _platform.Interfaces.Add(FakePlatform.Eth("eno3", 3));
+        _announcer = new Layer2Announcer(new Layer2Options(), _platform, _platform, _time, null, null);
+    }
+
+    public ValueTask DisposeAsync() => _announcer.DisposeAsync();
+
+    [Fact]
+    public async Task Constructor_does_no_io_and_start_opens_responders()
+    {
+        Assert.Empty(_platform.Transports);
+        await _announcer.StartAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(["eno2/arp", "eno2/ndp", "eno3/arp", "eno3/ndp"], _announcer.Responders);
+    }
+
+    [Fact]
+    public async Task New_addresses_get_a_burst_and_groups_only_where_announced()
+    {
+        await _announcer.StartAsync(TestContext.Current.CancellationToken);
+        _announcer.SetTable(AnnounceTable.Empty.With(V4, InterfaceSelection.Only("eno2")).With(V6, InterfaceSelection.All));
+
+        Assert.Equal(2, _platform.Arp(2).Sent.Count);       // request + reply
+        Assert.Empty(_platform.Arp(3).Sent);                // not announced on eno3
+        Assert.Single(_platform.Ndp(2).Sent);               // one unsolicited NA per interface
+        Assert.Single(_platform.Ndp(3).Sent);
+        Assert.Equal([V6Group], _platform.Groups[2].Joined);
+        Assert.Equal([V6Group], _platform.Groups[3].Joined);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1100));
+        Assert.Equal(4, _platform.Arp(2).Sent.Count);
+        Assert.Equal(2, _platform.Ndp(2).Sent.Count);
+
+        // The same table again is not a takeover: no new burst beyond the running one.
+        _announcer.SetTable(_announcer.Table);
+        Assert.Equal(4, _platform.Arp(2).Sent.Count);
+    }
+
+    [Fact]
+    public async Task Withdrawal_sends_nothing_and_leaves_groups()
+    {
+        await _announcer.StartAsync(TestContext.Current.CancellationToken);
+        _announcer.SetTable(AnnounceTable.Empty.With(V4, InterfaceSelection.All).With(V6, InterfaceSelection.Only("eno2")));
+        var before = _platform.Transports.Values.Sum(t => t.Sent.Count);
+        _announcer.SetTable(AnnounceTable.Empty);
+        for (var i = 0; i < 100; i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        Assert.Equal(before, _platform.Transports.Values.Sum(t => t.Sent.Count));
+        Assert.Empty(_platform.Groups[2].Joined);
+    }
+
+    [Fact]
+    public async Task Shared_group_is_left_only_when_its_last_address_goes()
+    {
+        await _announcer.StartAsync(TestContext.Current.CancellationToken);
+        var other = IPAddress.Parse("2001:db8:9::100"); // same low 24 bits, same solicited-node group
+        _announcer.SetTable(AnnounceTable.Empty.With(V6, InterfaceSelection.All).With(other, InterfaceSelection.All));
+        _announcer.SetTable(AnnounceTable.Empty.With(other, InterfaceSelection.All));
+        Assert.Equal([V6Group], _platform.Groups[2].Joined);
+        _announcer.SetTable(AnnounceTable.Empty);
+        Assert.Empty(_platform.Groups[2].Joined);
+    }
+
+    [Fact]
+    public async Task Late_interface_joins_existing_groups_and_announces()
+    {
+        await _announcer.StartAsync(TestContext.Current.CancellationToken);
+        _announcer.SetTable(AnnounceTable.Empty.With(V4, InterfaceSelection.All).With(V6, InterfaceSelection.All));
+        _platform.Interfaces.Add(FakePlatform.Eth("eno4", 4));
+        _announcer.Rescan();
+        Assert.Contains("eno4/ndp", _announcer.Responders);
+        Assert.Equal([V6Group], _platform.Groups[4].Joined);
+        Assert.Equal(2, _platform.Arp(4).Sent.Count);
+        Assert.Single(_platform.Ndp(4).Sent);
+    }
+
+    [Fact]
+    public async Task Interface_going_down_closes_its_responders_and_coming_back_reopens_them()
+    {
+        await _announcer.StartAsync(TestContext.Current.CancellationToken);
+        var arp = _platform.Arp(3);
+        _platform.Interfaces[1] = _platform.Interfaces[1] with { Flags = IronLb.Networking.Interfaces.InterfaceFlags.Broadcast };
+        _announcer.Rescan();
+        Assert.Equal(["eno2/arp", "eno2/ndp"], _announcer.Responders);
+        Assert.True(arp.Disposed);
+        Assert.True(_platform.Groups[3].Disposed);
+
+        _platform.Interfaces[1] = FakePlatform.Eth("eno3", 3);
+        _time.Advance(TimeSpan.FromSeconds(10)); // the periodic scan
+        Assert.Equal(["eno2/arp", "eno2/ndp", "eno3/arp", "eno3/ndp"], _announcer.Responders);
+        Assert.NotSame(arp, _platform.Arp(3));
+    }
+
+    [Fact]
+    public async Task Requests_are_answered_from_the_current_table_and_counted()
+    {
+        await _announcer.StartAsync(TestContext.Current.CancellationToken);
+        _announcer.SetTable(AnnounceTable.Empty.With(V4, InterfaceSelection.Only("eno2")));
+        var eno2 = _platform.Arp(2);
+        var sentBefore = eno2.Sent.Count;
+        eno2.Inject(Frames.Arp());
+        eno2.Inject(Frames.Arp(target: "192.0.2.200"));
+        _platform.Arp(3).Inject(Frames.Arp());
+        eno2.Inject(Frames.Arp()[..20]);
+
+        await WaitFor(() => _announcer.DropCounts().Values.Sum() == 4);
+        var drops = _announcer.DropCounts();
+        Assert.Equal(1, drops[DropReason.None]);
+        Assert.Equal(1, drops[DropReason.NotOwned]);
+        Assert.Equal(1, drops[DropReason.WrongInterface]);
+        Assert.Equal(1, drops[DropReason.Truncated]);
+        Assert.Equal(sentBefore + 1, eno2.Sent.Count);
+        Assert.Empty(_platform.Arp(3).Sent);
+    }
+
+    private static async Task WaitFor(Func<bool> condition)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "condition not reached");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+    }
+}
