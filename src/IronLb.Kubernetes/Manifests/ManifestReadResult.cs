@@ -1,0 +1,30 @@
+using System.Collections.Immutable;
+using IronLb.Core.Allocation;
+using IronLb.Core.Announcement;
+using IronLb.Core.Configuration;
+
+namespace IronLb.Kubernetes.Manifests;
+
+/// <summary>Everything read from manifest files, ready for Core's planner.</summary>
+public sealed record ManifestReadResult
+{
+    public required ClusterResources Resources { get; init; }
+    public ImmutableArray<ServiceView> Services { get; init; } = [];
+
+    /// <summary>Endpoints of the Services that have EndpointSlices in the input; the others have none here.</summary>
+    public ImmutableDictionary<ServiceKey, ServiceEndpoints> Endpoints { get; init; } =
+        ImmutableDictionary<ServiceKey, ServiceEndpoints>.Empty;
+
+    /// <summary>Objects that were refused (wrong apiVersion, unknown or malformed fields) and left out.</summary>
+    public ImmutableArray<ManifestError> Errors { get; init; } = [];
+
+    /// <summary>Problems that make the input unusable: missing paths, unreadable files, invalid YAML or JSON.</summary>
+    public ImmutableArray<ManifestError> FatalErrors { get; init; } = [];
+
+    /// <summary>Objects of kinds plan does not use, by "Kind" or "Kind.group", as kubectl names resources.</summary>
+    public ImmutableSortedDictionary<string, int> IgnoredKinds { get; init; } = ImmutableSortedDictionary<string, int>.Empty;
+
+    public int FileCount { get; init; }
+    public int ObjectCount { get; init; }
+    public int IgnoredCount => IgnoredKinds.Values.Sum();
+}

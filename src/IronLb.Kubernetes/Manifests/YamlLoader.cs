@@ -1,0 +1,230 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace IronLb.Kubernetes.Manifests;
+
+/// <summary>
+/// Turns a YAML stream into <see cref="ManifestNode"/> trees using only YamlDotNet's event parser: no
+/// object deserialiser, nothing reflection-based, so the reader stays NativeAOT-clean.
+/// </summary>
+internal static partial class YamlLoader
+{
+    private const string MergeKey = "<<";
+
+    public static IEnumerable<ManifestDocument> Load(string file, string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var documents = new List<ManifestDocument>();
+        try
+        {
+            parser.MoveNext();
+            Expect<StreamStart>(parser, file);
+            while (parser.Current is DocumentStart)
+            {
+                parser.MoveNext();
+                var anchors = new Dictionary<string, ManifestNode>(StringComparer.Ordinal);
+                var root = ReadNode(parser, file, anchors);
+                documents.Add(new ManifestDocument(file, documents.Count, root is ScalarNode { Kind: ScalarKind.Null } ? null : root));
+                Expect<DocumentEnd>(parser, file);
+            }
+
+            if (parser.Current is not StreamEnd)
+            {
+                throw new ManifestSyntaxException(file, (int)parser.Current!.Start.Line, "invalid YAML: expected the end of the stream");
+            }
+        }
+        catch (YamlException e)
+        {
+            // YamlDotNet's messages carry their own "(Line: x, Col: y ...)" prefix; keep only the reason.
+            throw new ManifestSyntaxException(file, (int)e.Start.Line, $"invalid YAML: {StripMark(e.Message)}");
+        }
+
+        return documents;
+    }
+
+    private static void Expect<T>(Parser parser, string file)
+        where T : ParsingEvent
+    {
+        if (parser.Current is not T)
+        {
+            var line = parser.Current is null ? 0 : (int)parser.Current.Start.Line;
+            throw new ManifestSyntaxException(file, line, $"invalid YAML: unexpected {parser.Current?.GetType().Name ?? "end of file"}");
+        }
+
+        parser.MoveNext();
+    }
+
+    private static ManifestNode ReadNode(Parser parser, string file, Dictionary<string, ManifestNode> anchors)
+    {
+        var current = parser.Current ?? throw new ManifestSyntaxException(file, 0, "invalid YAML: unexpected end of file");
+        var line = (int)current.Start.Line;
+        ManifestNode node;
+        switch (current)
+        {
+            case AnchorAlias alias:
+                parser.MoveNext();
+                return anchors.TryGetValue(alias.Value.Value, out var target)
+                    ? target
+                    : throw new ManifestSyntaxException(file, line, $"invalid YAML: unknown alias *{alias.Value.Value}");
+            case Scalar scalar:
+                parser.MoveNext();
+                node = new ScalarNode(line, scalar.Value, Resolve(scalar));
+                break;
+            case SequenceStart:
+                parser.MoveNext();
+                var items = ImmutableArray.CreateBuilder<ManifestNode>();
+                while (parser.Current is not SequenceEnd)
+                {
+                    items.Add(ReadNode(parser, file, anchors));
+                }
+
+                parser.MoveNext();
+                node = new SequenceNode(line, items.ToImmutable());
+                break;
+            case MappingStart:
+                parser.MoveNext();
+                node = ReadMapping(parser, file, anchors, line);
+                break;
+            default:
+                throw new ManifestSyntaxException(file, line, $"invalid YAML: unexpected {current.GetType().Name}");
+        }
+
+        if (current is NodeEvent { Anchor.IsEmpty: false } anchored)
+        {
+            anchors[anchored.Anchor.Value] = node;
+        }
+
+        return node;
+    }
+
+    private static MappingNode ReadMapping(Parser parser, string file, Dictionary<string, ManifestNode> anchors, int line)
+    {
+        var entries = new List<KeyValuePair<string, ManifestNode>>();
+        var keyLines = new Dictionary<string, int>(StringComparer.Ordinal);
+        var merged = new List<KeyValuePair<string, ManifestNode>>();
+        while (parser.Current is not MappingEnd)
+        {
+            var keyLine = (int)parser.Current!.Start.Line;
+            if (parser.Current is not Scalar key)
+            {
+                throw new ManifestSyntaxException(file, keyLine, "invalid YAML: mapping keys must be scalars");
+            }
+
+            parser.MoveNext();
+            var value = ReadNode(parser, file, anchors);
+            if (key.Style == ScalarStyle.Plain && key.Value == MergeKey)
+            {
+                // YAML merge keys (<<: *defaults), which Kubernetes' YAML library honours.
+                merged.AddRange(MergeSources(value, file));
+                continue;
+            }
+
+            if (keyLines.TryGetValue(key.Value, out var firstLine))
+            {
+                // sigs.k8s.io/yaml rejects duplicate keys; silently keeping one would hide a typo.
+                throw new ManifestSyntaxException(file, keyLine, $"invalid YAML: key \"{key.Value}\" already defined at line {firstLine}");
+            }
+
+            keyLines[key.Value] = keyLine;
+            entries.Add(new(key.Value, value));
+        }
+
+        parser.MoveNext();
+        foreach (var entry in merged)
+        {
+            if (keyLines.TryAdd(entry.Key, entry.Value.Line))
+            {
+                entries.Add(entry);
+            }
+        }
+
+        return new MappingNode(line, [.. entries]);
+    }
+
+    private static IEnumerable<KeyValuePair<string, ManifestNode>> MergeSources(ManifestNode value, string file) => value switch
+    {
+        MappingNode mapping => mapping.Entries,
+        SequenceNode sequence => sequence.Items.SelectMany(item => item is MappingNode m
+            ? m.Entries
+            : throw new ManifestSyntaxException(file, item.Line, "invalid YAML: a merge key (<<) takes mappings")),
+        _ => throw new ManifestSyntaxException(file, value.Line, "invalid YAML: a merge key (<<) takes mappings"),
+    };
+
+    private static ScalarKind Resolve(Scalar scalar)
+    {
+        if (!scalar.Tag.IsEmpty && !scalar.Tag.IsNonSpecific)
+        {
+            switch (scalar.Tag.Value)
+            {
+                case "tag:yaml.org,2002:str": return ScalarKind.String;
+                case "tag:yaml.org,2002:null": return ScalarKind.Null;
+                case "tag:yaml.org,2002:bool": return ScalarKind.Bool;
+                case "tag:yaml.org,2002:int": return ScalarKind.Integer;
+                case "tag:yaml.org,2002:float": return ScalarKind.Float;
+                default: break;
+            }
+        }
+
+        return scalar.Style == ScalarStyle.Plain ? ResolvePlain(scalar.Value) : ScalarKind.String;
+    }
+
+    /// <summary>YAML 1.2 core schema resolution of an untagged plain scalar.</summary>
+    internal static ScalarKind ResolvePlain(string value)
+    {
+        switch (value)
+        {
+            case "" or "~" or "null" or "Null" or "NULL":
+                return ScalarKind.Null;
+            case "true" or "True" or "TRUE" or "false" or "False" or "FALSE":
+                return ScalarKind.Bool;
+            default:
+                break;
+        }
+
+        if (IntegerPattern().IsMatch(value))
+        {
+            return ScalarKind.Integer;
+        }
+
+        return FloatPattern().IsMatch(value) ? ScalarKind.Float : ScalarKind.String;
+    }
+
+    internal static bool ParseBool(string value) =>
+        value is "true" or "True" or "TRUE";
+
+    internal static bool TryParseInteger(string value, out long result)
+    {
+        if (value.StartsWith("0x", StringComparison.Ordinal))
+        {
+            return long.TryParse(value.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out result);
+        }
+
+        if (value.StartsWith("0o", StringComparison.Ordinal))
+        {
+            result = 0;
+            foreach (var c in value.AsSpan(2))
+            {
+                result = checked((result * 8) + (c - '0'));
+            }
+
+            return true;
+        }
+
+        return long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out result);
+    }
+
+    private static string StripMark(string message)
+    {
+        var close = message.StartsWith("(Line:", StringComparison.Ordinal) ? message.IndexOf("): ", StringComparison.Ordinal) : -1;
+        return close >= 0 ? message[(close + 3)..] : message;
+    }
+
+    [GeneratedRegex("^[-+]?([0-9]+|0x[0-9a-fA-F]+|0o[0-7]+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex IntegerPattern();
+
+    [GeneratedRegex(@"^([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$", RegexOptions.CultureInvariant)]
+    private static partial Regex FloatPattern();
+}

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using IronLb.Commands;
+
+namespace IronLb.Cli;
+
+/// <summary>
+/// The `ironlb` command tree. Each command lives in its own file under Commands/ and writes to the given
+/// writers, so tests run the real command line in-process.
+/// </summary>
+internal static class IronLbCli
+{
+    public static int Run(string[] args, TextWriter output, TextWriter error, Random? random = null)
+    {
+        var console = new CliConsole(output, error);
+        var root = new RootCommand("IronLB: a MetalLB-compatible Layer 2 load balancer for bare-metal Kubernetes.")
+        {
+            PlanCommand.Create(console),
+            SuggestCommand.Create(console, random ?? Random.Shared),
+        };
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var parseError in parse.Errors)
+            {
+                error.WriteLine($"ironlb: {parseError.Message}");
+            }
+
+            error.WriteLine("Run 'ironlb --help' for usage.");
+            return ExitCodes.UnusableInput;
+        }
+
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration
+            {
+                Output = output,
+                Error = error,
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Bad input never gets here (the reader reports it); this is a bug, but still no stack trace.
+            error.WriteLine($"ironlb: internal error ({e.GetType().Name}): {e.Message}");
+            return ExitCodes.UnusableInput;
+        }
+    }
+}
+
+/// <summary>Where a command writes: standard output for results, standard error for diagnostics.</summary>
+internal sealed record CliConsole(TextWriter Output, TextWriter Error);

@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace IronLb.Output;
+
+/// <summary>
+/// `plan --output json`, the shape docs/plan.md documents. Written with Utf8JsonWriter rather than a
+/// serializer because counts are BigInteger: an IPv6 /64 holds 2^64 addresses, and the number must be a
+/// JSON integer, exact, not a string or a double.
+/// </summary>
+internal static class PlanJsonWriter
+{
+    public static void Write(PlanReport report, TextWriter writer)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("pools");
+            foreach (var pool in report.Result.Pools)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", pool.Name);
+                json.WriteBoolean("autoAssign", pool.AutoAssign);
+                WriteUsage(json, "ipv4", pool.IPv4.Total, pool.IPv4.Assigned, pool.IPv4.Available);
+                WriteUsage(json, "ipv6", pool.IPv6.Total, pool.IPv6.Assigned, pool.IPv6.Available);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("services");
+            foreach (var service in report.Result.Services)
+            {
+                json.WriteStartObject();
+                json.WriteString("namespace", service.Namespace);
+                json.WriteString("name", service.Name);
+                WriteStrings(json, "ips", service.Ips);
+                json.WriteString("pool", service.Pool);
+                if (service.Announce is null)
+                {
+                    json.WriteNull("announce");
+                }
+                else
+                {
+                    json.WriteStartObject("announce");
+                    json.WriteString("node", service.Announce.Node);
+                    WriteStrings(json, "interfaces", service.Announce.Interfaces);
+                    json.WriteEndObject();
+                }
+
+                json.WriteStartArray("events");
+                foreach (var e in service.Events)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("type", e.Type);
+                    json.WriteString("reason", e.Reason);
+                    json.WriteString("message", e.Message);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("errors");
+            foreach (var error in report.Errors)
+            {
+                json.WriteStartObject();
+                json.WriteString("file", error.File);
+                json.WriteString("object", error.ObjectName);
+                json.WriteString("message", error.Message);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        writer.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+    }
+
+    private static void WriteUsage(Utf8JsonWriter json, string name, BigInteger total, BigInteger assigned, BigInteger available)
+    {
+        json.WriteStartObject(name);
+        WriteInteger(json, "total", total);
+        WriteInteger(json, "assigned", assigned);
+        WriteInteger(json, "available", available);
+        json.WriteEndObject();
+    }
+
+    /// <summary>An exact JSON integer of any size: the decimal digits as a raw number token.</summary>
+    private static void WriteInteger(Utf8JsonWriter json, string name, BigInteger value)
+    {
+        json.WritePropertyName(name);
+        json.WriteRawValue(value.ToString(CultureInfo.InvariantCulture), skipInputValidation: true);
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
+    }
+}

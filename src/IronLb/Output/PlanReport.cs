@@ -1,0 +1,24 @@
+using System.Collections.Immutable;
+using IronLb.Core.Planning;
+using IronLb.Kubernetes.Manifests;
+
+namespace IronLb.Output;
+
+/// <summary>What plan prints: Core's result plus the objects the reader refused, as one error list.</summary>
+internal sealed record PlanReport(ManifestReadResult Read, PlanResult Result, ImmutableArray<PlanError> Errors)
+{
+    public const string Warning = "Warning";
+
+    public static PlanReport Create(ManifestReadResult read, PlanResult result)
+    {
+        // Reader errors first: they explain why an object is missing from Core's view.
+        var errors = read.Errors
+            .Select(e => new PlanError(e.Location, e.ObjectName ?? "", e.Message))
+            .Concat(result.Errors)
+            .ToImmutableArray();
+        return new PlanReport(read, result, errors);
+    }
+
+    public bool HasFindings =>
+        !Errors.IsEmpty || Result.Services.Any(s => s.Events.Any(e => e.Type == Warning));
+}

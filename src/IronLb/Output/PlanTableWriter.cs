@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Numerics;
+
+namespace IronLb.Output;
+
+/// <summary>The human view of a plan: pool usage, one row per Service, then every error and a summary line.</summary>
+internal static class PlanTableWriter
+{
+    public static void Write(PlanReport report, TextWriter writer)
+    {
+        var result = report.Result;
+        writer.WriteLine("POOLS");
+        if (result.Pools.IsEmpty)
+        {
+            writer.WriteLine("  (none)");
+        }
+        else
+        {
+            var pools = new TextTable("NAME", "AUTO-ASSIGN", "FAMILY", "TOTAL", "ASSIGNED", "AVAILABLE");
+            foreach (var pool in result.Pools)
+            {
+                var first = true;
+                foreach (var (family, usage) in new[] { ("IPv4", pool.IPv4), ("IPv6", pool.IPv6) })
+                {
+                    // A family the pool has no addresses of is noise; a pool with none at all still shows.
+                    if (usage.Total.IsZero && !(first && pool.IPv6.Total.IsZero))
+                    {
+                        continue;
+                    }
+
+                    pools.Add(first ? pool.Name : "", first ? (pool.AutoAssign ? "true" : "false") : "", family,
+                        Count(usage.Total), Count(usage.Assigned), Count(usage.Available));
+                    first = false;
+                }
+            }
+
+            pools.Write(writer);
+        }
+
+        writer.WriteLine();
+        writer.WriteLine("SERVICES");
+        if (result.Services.IsEmpty)
+        {
+            writer.WriteLine("  (no LoadBalancer Services)");
+        }
+        else
+        {
+            var services = new TextTable("SERVICE", "IPS", "POOL", "NODE", "INTERFACES", "WARNING");
+            foreach (var service in result.Services)
+            {
+                var warning = service.Events.FirstOrDefault(e => e.Type == PlanReport.Warning);
+                services.Add(
+                    $"{service.Namespace}/{service.Name}",
+                    service.Ips.IsEmpty ? "<none>" : string.Join(',', service.Ips),
+                    service.Pool ?? "-",
+                    service.Announce?.Node ?? "-",
+                    service.Announce is null ? "-" : service.Announce.Interfaces.IsEmpty ? "(all)" : string.Join(',', service.Announce.Interfaces),
+                    warning is null ? "" : $"{warning.Reason}: {warning.Message}");
+            }
+
+            services.Write(writer);
+        }
+
+        writer.WriteLine();
+        writer.WriteLine("ERRORS");
+        if (report.Errors.IsEmpty)
+        {
+            writer.WriteLine("  (none)");
+        }
+
+        foreach (var error in report.Errors)
+        {
+            var where = error.File is null ? "" : $"{error.File}: ";
+            var what = error.ObjectName.Length == 0 ? "" : $"{error.ObjectName}: ";
+            writer.WriteLine($"  {where}{what}{error.Message}");
+        }
+
+        writer.WriteLine();
+        writer.WriteLine(Summary(report));
+    }
+
+    private static string Summary(PlanReport report)
+    {
+        var read = report.Read;
+        var warnings = report.Result.Services.Count(s => s.Events.Any(e => e.Type == PlanReport.Warning));
+        var summary = string.Create(CultureInfo.InvariantCulture,
+            $"{report.Result.Services.Length} LoadBalancer services, {report.Result.Pools.Length} pools, {read.Resources.Nodes.Length} nodes from {read.ObjectCount} objects in {read.FileCount} files; {report.Errors.Length} errors, {warnings} services with warnings");
+        if (read.IgnoredCount > 0)
+        {
+            var kinds = string.Join(", ", read.IgnoredKinds.Select(k => string.Create(CultureInfo.InvariantCulture, $"{k.Key} {k.Value}")));
+            summary += string.Create(CultureInfo.InvariantCulture, $"\nignored {read.IgnoredCount} objects of other kinds: {kinds}");
+        }
+
+        return summary;
+    }
+
+    private static string Count(BigInteger value) => value.ToString(CultureInfo.InvariantCulture);
+}

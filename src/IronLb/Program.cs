@@ -1,0 +1,3 @@
+using IronLb.Cli;
+
+return IronLbCli.Run(args, Console.Out, Console.Error);
