@@ -1,0 +1,367 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using IronLb.KubeSim.Discovery;
+using IronLb.KubeSim.Json;
+using IronLb.KubeSim.Resources;
+using IronLb.KubeSim.Selectors;
+using IronLb.KubeSim.Storage;
+using IronLb.KubeSim.Tables;
+using IronLb.KubeSim.Watch;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace IronLb.KubeSim.Http;
+
+/// <summary>The single request delegate: routes kube-apiserver paths by hand (no reflection, AOT-clean), negotiates
+/// JSON / Table / PartialObjectMetadata, and turns <see cref="ApiException"/> into Status bodies.</summary>
+internal sealed partial class ApiHandler
+{
+    private readonly ObjectService _service;
+    private readonly OpenApiDocuments _openApi;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _bookmarkInterval;
+    private readonly ILogger _logger;
+
+    public ApiHandler(ObjectService service, TimeProvider time, TimeSpan bookmarkInterval, ILogger logger)
+    {
+        _service = service;
+        _openApi = new OpenApiDocuments(service.Registry);
+        _time = time;
+        _bookmarkInterval = bookmarkInterval;
+        _logger = logger;
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var ct = context.RequestAborted;
+        try
+        {
+            await RouteAsync(context, ct).ConfigureAwait(false);
+        }
+        catch (ApiException e)
+        {
+            await WriteStatusAsync(context, e, ct).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            await WriteStatusAsync(context, ApiException.BadRequest(e.Message), ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client went away (watches end this way); nothing to answer.
+        }
+        catch (Exception e)
+        {
+            LogUnhandled(_logger, e, context.Request.Method, context.Request.Path.Value ?? "");
+            await WriteStatusAsync(context, new ApiException(500, "InternalError", $"Internal error occurred: {e.Message}"), ct).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WriteStatusAsync(HttpContext context, ApiException e, CancellationToken ct)
+    {
+        if (context.Response.HasStarted)
+        {
+            return;
+        }
+        await WriteJsonAsync(context, e.Code, e.ToStatus(), ct).ConfigureAwait(false);
+    }
+
+    private async Task RouteAsync(HttpContext context, CancellationToken ct)
+    {
+        var path = context.Request.Path.Value ?? "/";
+        var segments = path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var accept = context.Request.Headers.Accept.ToString();
+        switch (segments)
+        {
+            case ["version"]:
+                await WriteJsonAsync(context, 200, VersionInfo(), ct).ConfigureAwait(false);
+                return;
+            case ["healthz" or "readyz" or "livez", ..]:
+                context.Response.ContentType = "text/plain; charset=utf-8";
+                await context.Response.WriteAsync("ok", ct).ConfigureAwait(false);
+                return;
+            case ["openapi", "v3"]:
+                await WriteJsonAsync(context, 200, _openApi.Index(), ct).ConfigureAwait(false);
+                return;
+            case ["openapi", "v3", .. var rest]:
+                var doc = _openApi.Document(string.Join('/', rest)) ?? throw NotFound();
+                await WriteBytesAsync(context, 200, doc, "application/json", ct).ConfigureAwait(false);
+                return;
+            case ["api"]:
+                await DiscoveryAsync(context, accept, core: true, ct).ConfigureAwait(false);
+                return;
+            case ["apis"]:
+                await DiscoveryAsync(context, accept, core: false, ct).ConfigureAwait(false);
+                return;
+            case ["api", "v1"]:
+                await WriteJsonAsync(context, 200, DiscoveryDocuments.ResourceList(_service.Registry, "", "v1"), ct).ConfigureAwait(false);
+                return;
+            case ["apis", var group]:
+                await WriteJsonAsync(context, 200, DiscoveryDocuments.Group(_service.Registry, group) ?? throw NotFound(), ct).ConfigureAwait(false);
+                return;
+            case ["apis", var group, var version]:
+                if (!_service.Registry.HasGroupVersion(group, version))
+                {
+                    throw NotFound();
+                }
+                await WriteJsonAsync(context, 200, DiscoveryDocuments.ResourceList(_service.Registry, group, version), ct).ConfigureAwait(false);
+                return;
+            case ["api", "v1", .. var rest]:
+                await ResourceAsync(context, "", "v1", rest, accept, ct).ConfigureAwait(false);
+                return;
+            case ["apis", var group, var version, .. var rest]:
+                await ResourceAsync(context, group, version, rest, accept, ct).ConfigureAwait(false);
+                return;
+            default:
+                throw NotFound();
+        }
+    }
+
+    private static ApiException NotFound() => new(404, "NotFound", "the server could not find the requested resource");
+
+    private static JsonObject VersionInfo() => new()
+    {
+        ["major"] = "1",
+        ["minor"] = "32",
+        ["gitVersion"] = "v1.32.0-kubesim",
+        ["gitCommit"] = "0000000000000000000000000000000000000000",
+        ["gitTreeState"] = "clean",
+        ["buildDate"] = "2026-01-01T00:00:00Z",
+        ["goVersion"] = "go1.23.0",
+        ["compiler"] = "gc",
+        ["platform"] = "linux/amd64",
+    };
+
+    private async Task DiscoveryAsync(HttpContext context, string accept, bool core, CancellationToken ct)
+    {
+        context.Response.Headers.Vary = "Accept";
+        if (DiscoveryDocuments.AggregatedVersion(accept) is { } version)
+        {
+            var body = DiscoveryDocuments.Aggregated(_service.Registry, core, version);
+            var contentType = version == "v2" ? DiscoveryDocuments.AggregatedV2ContentType : DiscoveryDocuments.AggregatedV2Beta1ContentType;
+            await WriteBytesAsync(context, 200, JsonText.ToUtf8(body), contentType, ct).ConfigureAwait(false);
+            return;
+        }
+        var address = $"{context.Request.Host.Host}:{context.Request.Host.Port}";
+        var legacy = core ? DiscoveryDocuments.ApiVersions(address) : DiscoveryDocuments.GroupList(_service.Registry);
+        await WriteJsonAsync(context, 200, legacy, ct).ConfigureAwait(false);
+    }
+
+    private async Task ResourceAsync(HttpContext context, string group, string version, string[] rest, string accept, CancellationToken ct)
+    {
+        string? ns = null;
+        if (rest is ["namespaces", _, _, ..] && !(group.Length == 0 && rest is [_, _, "status" or "finalize"]))
+        {
+            ns = rest[1];
+            rest = rest[2..];
+        }
+        if (rest.Length is 0 or > 3)
+        {
+            throw NotFound();
+        }
+        var type = _service.Registry.Find(group, version, rest[0]) ?? throw NotFound();
+        var name = rest.Length > 1 ? rest[1] : null;
+        var subresource = rest.Length > 2 ? rest[2] : null;
+        if (subresource is not null && !(subresource == "status" && type.HasStatus))
+        {
+            throw NotFound();
+        }
+        if (ns is not null && !type.Namespaced)
+        {
+            throw NotFound();
+        }
+        if (type.Namespaced && name is not null && ns is null)
+        {
+            throw NotFound();
+        }
+        var request = context.Request;
+        var query = request.Query;
+        var options = new WriteOptions(
+            DryRun: query["dryRun"].ToString() == "All",
+            FieldManager: query["fieldManager"].ToString() is { Length: > 0 } manager ? manager : null,
+            Force: query["force"].ToString() == "true");
+        var method = request.Method;
+        if (name is null)
+        {
+            switch (method)
+            {
+                case "GET":
+                    await CollectionGetAsync(context, type, ns, accept, ct).ConfigureAwait(false);
+                    return;
+                case "POST":
+                {
+                    if (type.Namespaced && ns is null)
+                    {
+                        throw NotFound();
+                    }
+                    var body = await RequestBody.ReadAsync(request, ct).ConfigureAwait(false) as JsonObject
+                        ?? throw ApiException.BadRequest("the request body must be an object");
+                    var created = _service.Create(type, ns ?? "", body, options);
+                    await WriteObjectAsync(context, 201, type, created, accept, ct).ConfigureAwait(false);
+                    return;
+                }
+                case "DELETE":
+                {
+                    var labels = LabelSelector.Parse(query["labelSelector"]);
+                    var fields = FieldSelector.Parse(query["fieldSelector"], type);
+                    var deleted = _service.DeleteCollection(type, ns, labels, fields, options);
+                    await WriteListAsync(context, type, deleted, _service.Store.CurrentResourceVersion, ct).ConfigureAwait(false);
+                    return;
+                }
+                default:
+                    throw ApiException.MethodNotAllowed($"the server does not allow this method on the requested resource");
+            }
+        }
+        var scope = ns ?? "";
+        switch (method)
+        {
+            case "GET":
+                await WriteObjectAsync(context, 200, type, _service.Get(type, scope, name), accept, ct).ConfigureAwait(false);
+                return;
+            case "PUT":
+            {
+                var body = await RequestBody.ReadAsync(request, ct).ConfigureAwait(false) as JsonObject
+                    ?? throw ApiException.BadRequest("the request body must be an object");
+                var updated = _service.Update(type, scope, name, subresource, body, options);
+                await WriteObjectAsync(context, 200, type, updated, accept, ct).ConfigureAwait(false);
+                return;
+            }
+            case "PATCH":
+            {
+                var kind = RequestBody.PatchKindOf(request);
+                var patch = await RequestBody.ReadAsync(request, ct).ConfigureAwait(false) ?? throw ApiException.BadRequest("empty patch");
+                var (patched, created) = _service.Patch(type, scope, name, subresource, kind, patch, options);
+                await WriteObjectAsync(context, created ? 201 : 200, type, patched, accept, ct).ConfigureAwait(false);
+                return;
+            }
+            case "DELETE":
+            {
+                var body = await RequestBody.ReadAsync(request, ct).ConfigureAwait(false) as JsonObject;
+                if (body?["dryRun"] is JsonArray dry && dry.Any(d => JsonText.Cell(d) == "All"))
+                {
+                    options = options with { DryRun = true };
+                }
+                var deleted = _service.Delete(type, scope, name, body, options);
+                await WriteObjectAsync(context, 200, type, deleted, accept, ct).ConfigureAwait(false);
+                return;
+            }
+            default:
+                throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
+        }
+    }
+
+    private async Task CollectionGetAsync(HttpContext context, ResourceType type, string? ns, string accept, CancellationToken ct)
+    {
+        var query = context.Request.Query;
+        var labels = LabelSelector.Parse(query["labelSelector"]);
+        var fields = FieldSelector.Parse(query["fieldSelector"], type);
+        var resourceVersion = query["resourceVersion"].ToString();
+        var watch = query["watch"].ToString() is "true" or "1";
+        var asTable = accept.Contains("as=Table", StringComparison.Ordinal);
+        var include = query["includeObject"].ToString() switch
+        {
+            "Object" => IncludeObject.Object,
+            "None" => IncludeObject.None,
+            _ => IncludeObject.Metadata,
+        };
+        if (watch)
+        {
+            TimeSpan? timeout = long.TryParse(query["timeoutSeconds"], out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null;
+            var request = new WatchRequest(type, ns, labels, fields, resourceVersion, query["allowWatchBookmarks"].ToString() == "true",
+                query["sendInitialEvents"].ToString() == "true", timeout, asTable, include);
+            await new WatchStream(_service, request, context, _time, _bookmarkInterval).RunAsync(ct).ConfigureAwait(false);
+            return;
+        }
+        var (items, listVersion) = _service.List(type, ns, labels, fields, resourceVersion, query["resourceVersionMatch"]);
+        if (asTable)
+        {
+            await WriteJsonAsync(context, 200, TableBuilder.Build(type, items, listVersion, include, _time.GetUtcNow()), ct).ConfigureAwait(false);
+            return;
+        }
+        if (accept.Contains("as=PartialObjectMetadataList", StringComparison.Ordinal))
+        {
+            var list = new JsonArray();
+            foreach (var item in items)
+            {
+                list.AddNode(PartialMetadata(ObjectService.Present(type, item)));
+            }
+            await WriteJsonAsync(context, 200, new JsonObject
+            {
+                ["kind"] = "PartialObjectMetadataList",
+                ["apiVersion"] = "meta.k8s.io/v1",
+                ["metadata"] = new JsonObject { ["resourceVersion"] = StoredObject.FormatVersion(listVersion) },
+                ["items"] = list,
+            }, ct).ConfigureAwait(false);
+            return;
+        }
+        await WriteListAsync(context, type, items, listVersion, ct).ConfigureAwait(false);
+    }
+
+    private static JsonObject PartialMetadata(JsonObject obj) => new()
+    {
+        ["kind"] = "PartialObjectMetadata",
+        ["apiVersion"] = "meta.k8s.io/v1",
+        ["metadata"] = obj["metadata"]?.DeepClone(),
+    };
+
+    /// <summary>Writes a list from the stored bytes of each item, so a LIST copies bytes instead of serialising.</summary>
+    private static async Task WriteListAsync(HttpContext context, ResourceType type, List<StoredObject> items, long resourceVersion, CancellationToken ct)
+    {
+        var response = context.Response;
+        response.StatusCode = 200;
+        response.ContentType = "application/json";
+        var writer = response.BodyWriter;
+        writer.Write(Encoding.UTF8.GetBytes(
+            $"{{\"kind\":\"{type.ListKind}\",\"apiVersion\":\"{type.GroupVersion}\",\"metadata\":{{\"resourceVersion\":\"{resourceVersion}\"}},\"items\":["));
+        var pending = 0L;
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (i > 0)
+            {
+                writer.Write(","u8);
+            }
+            var bytes = ObjectService.PresentBytes(type, items[i]);
+            writer.Write(bytes);
+            pending += bytes.Length;
+            if (pending > 1 << 20)
+            {
+                await writer.FlushAsync(ct).ConfigureAwait(false);
+                pending = 0;
+            }
+        }
+        writer.Write("]}"u8);
+        await writer.FlushAsync(ct).ConfigureAwait(false);
+    }
+
+    private async Task WriteObjectAsync(HttpContext context, int code, ResourceType type, StoredObject obj, string accept, CancellationToken ct)
+    {
+        if (accept.Contains("as=Table", StringComparison.Ordinal))
+        {
+            var include = context.Request.Query["includeObject"].ToString() == "Object" ? IncludeObject.Object : IncludeObject.Metadata;
+            await WriteJsonAsync(context, code, TableBuilder.Build(type, [obj], obj.ResourceVersion, include, _time.GetUtcNow()), ct).ConfigureAwait(false);
+            return;
+        }
+        if (accept.Contains("as=PartialObjectMetadata", StringComparison.Ordinal))
+        {
+            await WriteJsonAsync(context, code, PartialMetadata(ObjectService.Present(type, obj)), ct).ConfigureAwait(false);
+            return;
+        }
+        await WriteBytesAsync(context, code, ObjectService.PresentBytes(type, obj), "application/json", ct).ConfigureAwait(false);
+    }
+
+    private static Task WriteJsonAsync(HttpContext context, int code, JsonNode body, CancellationToken ct) =>
+        WriteBytesAsync(context, code, JsonText.ToUtf8(body), "application/json", ct);
+
+    private static async Task WriteBytesAsync(HttpContext context, int code, byte[] body, string contentType, CancellationToken ct)
+    {
+        context.Response.StatusCode = code;
+        context.Response.ContentType = contentType;
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body, ct).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Request {Method} {Path} failed")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+}

@@ -1,0 +1,149 @@
+using System.Text.Json.Nodes;
+
+namespace IronLb.KubeSim.Patching;
+
+/// <summary>Builds and walks field sets in the <c>FieldsV1</c> form that <c>metadata.managedFields</c> carries:
+/// <c>f:name</c> for a field, <c>k:{"port":80,"protocol":"TCP"}</c> for a keyed list item, <c>v:"x"</c> for a set
+/// member, and <c>"."</c> for "the item itself".</summary>
+internal static class FieldSet
+{
+    /// <summary>Metadata the server owns; never part of anyone's applied fields.</summary>
+    private static readonly HashSet<string> ServerMetadata =
+    [
+        "name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
+        "deletionGracePeriodSeconds", "managedFields", "selfLink",
+    ];
+
+    public static JsonObject Of(JsonObject applied, string kind, bool builtIn) => OfObject(applied, kind, builtIn, "", top: true);
+
+    private static JsonObject OfObject(JsonObject obj, string kind, bool builtIn, string path, bool top = false)
+    {
+        var set = new JsonObject();
+        foreach (var (name, value) in obj)
+        {
+            if (top && name is "apiVersion" or "kind")
+            {
+                continue;
+            }
+            if (path == "metadata" && ServerMetadata.Contains(name))
+            {
+                continue;
+            }
+            var childPath = path.Length == 0 ? name : $"{path}.{name}";
+            set["f:" + name] = value switch
+            {
+                JsonObject child => OfObject(child, kind, builtIn, childPath),
+                JsonArray list => OfList(list, kind, builtIn, childPath),
+                _ => new JsonObject(),
+            };
+        }
+        if (top && set["f:metadata"] is JsonObject meta && meta.Count == 0)
+        {
+            set.Remove("f:metadata");
+        }
+        return set;
+    }
+
+    private static JsonObject OfList(JsonArray list, string kind, bool builtIn, string path)
+    {
+        var (listKind, keys) = ListSchema.Describe(kind, builtIn, path);
+        var set = new JsonObject();
+        switch (listKind)
+        {
+            case ListKind.Set:
+                foreach (var item in list)
+                {
+                    set["v:" + (item?.ToJsonString() ?? "null")] = new JsonObject();
+                }
+                break;
+            case ListKind.Map:
+                foreach (var item in list.OfType<JsonObject>())
+                {
+                    var entry = OfObject(item, kind, builtIn, path);
+                    entry["."] = new JsonObject();
+                    set[ItemKey(item, keys)] = entry;
+                }
+                break;
+        }
+        return set;
+    }
+
+    public static string ItemKey(JsonObject item, IReadOnlyList<string> keys)
+    {
+        var key = new JsonObject();
+        foreach (var k in keys)
+        {
+            var value = item[k]?.DeepClone() ?? (ListSchema.KeyDefault(k) is { } d ? JsonValue.Create(d) : null);
+            if (value is not null)
+            {
+                key[k] = value;
+            }
+        }
+        return "k:" + key.ToJsonString();
+    }
+
+    /// <summary>Removes from <paramref name="live"/> what <paramref name="previous"/> held and neither
+    /// <paramref name="current"/> nor any other manager holds: the fields a re-apply no longer mentions.</summary>
+    public static void Prune(JsonNode? live, JsonObject previous, JsonObject? current, IReadOnlyList<JsonObject> others, string kind, bool builtIn, string path)
+    {
+        foreach (var (key, prevChild) in previous)
+        {
+            if (key == ".")
+            {
+                continue;
+            }
+            var curChild = current?[key] as JsonObject;
+            var otherChildren = others.Select(o => o[key]).OfType<JsonObject>().ToList();
+            if (curChild is null && otherChildren.Count == 0)
+            {
+                RemoveChild(live, key, kind, builtIn, path);
+            }
+            else if (prevChild is JsonObject prevObject && prevObject.Count > 0)
+            {
+                var (childLive, childPath) = Child(live, key, kind, builtIn, path);
+                if (childLive is not null)
+                {
+                    Prune(childLive, prevObject, curChild, otherChildren, kind, builtIn, childPath);
+                }
+            }
+        }
+    }
+
+    private static (JsonNode? Node, string Path) Child(JsonNode? live, string key, string kind, bool builtIn, string path)
+    {
+        if (key.StartsWith("f:", StringComparison.Ordinal))
+        {
+            var name = key[2..];
+            return (live is JsonObject o ? o[name] : null, path.Length == 0 ? name : $"{path}.{name}");
+        }
+        if (key.StartsWith("k:", StringComparison.Ordinal) && live is JsonArray list)
+        {
+            var (_, keys) = ListSchema.Describe(kind, builtIn, path);
+            return (list.OfType<JsonObject>().FirstOrDefault(i => ItemKey(i, keys) == key), path);
+        }
+        return (null, path);
+    }
+
+    private static void RemoveChild(JsonNode? live, string key, string kind, bool builtIn, string path)
+    {
+        if (key.StartsWith("f:", StringComparison.Ordinal) && live is JsonObject o)
+        {
+            o.Remove(key[2..]);
+        }
+        else if (key.StartsWith("k:", StringComparison.Ordinal) && live is JsonArray list)
+        {
+            var (_, keys) = ListSchema.Describe(kind, builtIn, path);
+            foreach (var item in list.OfType<JsonObject>().Where(i => ItemKey(i, keys) == key).ToList())
+            {
+                list.Remove(item);
+            }
+        }
+        else if (key.StartsWith("v:", StringComparison.Ordinal) && live is JsonArray set)
+        {
+            foreach (var item in set.Where(i => (i?.ToJsonString() ?? "null") == key[2..]).ToList())
+            {
+                set.Remove(item);
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using System.Text.Json.Nodes;
+using IronLb.KubeSim.Json;
+using IronLb.KubeSim.Http;
+
+namespace IronLb.KubeSim.Patching;
+
+/// <summary>Server-side apply as far as clients can observe it: the applied configuration is merged into the live
+/// object by list type, each manager's applied fields are remembered in <c>metadata.managedFields</c>, and fields a
+/// manager applied before and omits now are removed unless another manager also applied them.
+/// Ownership conflicts (409 without <c>force</c>) are not modelled: every apply behaves as if forced.</summary>
+internal static class ServerSideApply
+{
+    public static JsonObject Apply(JsonObject live, JsonObject applied, string manager, string? subresource, string kind, bool builtIn, DateTimeOffset now)
+    {
+        var result = (JsonObject)live.DeepClone();
+        var meta = result["metadata"] as JsonObject ?? [];
+        result["metadata"] = meta;
+        var entries = meta["managedFields"] as JsonArray ?? [];
+        var current = FieldSet.Of(applied, kind, builtIn);
+        JsonObject? previous = null;
+        var others = new List<JsonObject>();
+        JsonObject? mine = null;
+        foreach (var entry in entries.OfType<JsonObject>())
+        {
+            var isMine = entry["manager"]?.GetValue<string>() == manager
+                && entry["operation"]?.GetValue<string>() == "Apply"
+                && entry["subresource"]?.GetValue<string>() == subresource;
+            if (isMine)
+            {
+                mine = entry;
+                previous = entry["fieldsV1"] as JsonObject;
+            }
+            else if (entry["fieldsV1"] is JsonObject fields)
+            {
+                others.Add(fields);
+            }
+        }
+        if (previous is not null)
+        {
+            FieldSet.Prune(result, previous, current, others, kind, builtIn, "");
+        }
+        Merge(result, applied, kind, builtIn, "");
+        meta = (JsonObject)result["metadata"]!;
+        if (mine is null || !JsonNode.DeepEquals(previous, current))
+        {
+            var newEntries = new JsonArray();
+            foreach (var entry in (meta["managedFields"] as JsonArray ?? []).Where(e => e is JsonObject && !ReferenceEquals(e, mine) && !SameEntry(e, mine)))
+            {
+                newEntries.Add(entry!.DeepClone());
+            }
+            var created = new JsonObject
+            {
+                ["manager"] = manager,
+                ["operation"] = "Apply",
+                ["apiVersion"] = applied["apiVersion"]?.DeepClone(),
+                ["time"] = Time.Format(now),
+                ["fieldsType"] = "FieldsV1",
+                ["fieldsV1"] = current,
+            };
+            if (subresource is not null)
+            {
+                created["subresource"] = subresource;
+            }
+            newEntries.AddNode(created);
+            meta["managedFields"] = newEntries;
+        }
+        return result;
+    }
+
+    private static bool SameEntry(JsonNode? a, JsonObject? b) => b is not null && JsonNode.DeepEquals(a, b);
+
+    private static void Merge(JsonObject live, JsonObject applied, string kind, bool builtIn, string path)
+    {
+        foreach (var (name, value) in applied)
+        {
+            if (path == "metadata" && name is "managedFields" or "resourceVersion" or "uid" or "creationTimestamp" or "generation")
+            {
+                continue;
+            }
+            var childPath = path.Length == 0 ? name : $"{path}.{name}";
+            switch (value)
+            {
+                case JsonObject child when live[name] is JsonObject liveChild:
+                    Merge(liveChild, child, kind, builtIn, childPath);
+                    break;
+                case JsonArray list when live[name] is JsonArray liveList:
+                    live[name] = MergeList(liveList, list, kind, builtIn, childPath);
+                    break;
+                default:
+                    live[name] = value?.DeepClone();
+                    break;
+            }
+        }
+    }
+
+    private static JsonArray MergeList(JsonArray live, JsonArray applied, string kind, bool builtIn, string path)
+    {
+        var (listKind, keys) = ListSchema.Describe(kind, builtIn, path);
+        switch (listKind)
+        {
+            case ListKind.Set:
+            {
+                var result = (JsonArray)live.DeepClone();
+                foreach (var item in applied.Where(i => !result.Any(r => JsonNode.DeepEquals(r, i))))
+                {
+                    result.Add(item?.DeepClone());
+                }
+                return result;
+            }
+            case ListKind.Map:
+            {
+                var result = (JsonArray)live.DeepClone();
+                foreach (var item in applied)
+                {
+                    if (item is not JsonObject appliedItem)
+                    {
+                        throw ApiException.BadRequest($".{path}: expected an object in a list keyed by {string.Join(",", keys)}");
+                    }
+                    var key = FieldSet.ItemKey(appliedItem, keys);
+                    var existing = result.OfType<JsonObject>().FirstOrDefault(i => FieldSet.ItemKey(i, keys) == key);
+                    if (existing is null)
+                    {
+                        result.Add(appliedItem.DeepClone());
+                    }
+                    else
+                    {
+                        Merge(existing, appliedItem, kind, builtIn, path);
+                    }
+                }
+                return result;
+            }
+            default:
+                return (JsonArray)applied.DeepClone();
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using IronLb.KubeSim;
+
+namespace IronLb.Lab.Commands;
+
+/// <summary><c>ironlb-lab apiserver --listen 127.0.0.1:PORT --kubeconfig-out FILE</c>: KubeSim as a process, until
+/// SIGINT/SIGTERM.</summary>
+internal static class ApiServerCommand
+{
+    public static Command Create()
+    {
+        var listen = new Option<string>("--listen")
+        {
+            Description = "Address to listen on; only 127.0.0.1 is allowed (port 0 picks a free one).",
+            DefaultValueFactory = _ => "127.0.0.1:6443",
+        };
+        var kubeconfigOut = new Option<FileInfo>("--kubeconfig-out")
+        {
+            Description = "Where to write a kubeconfig for kubectl and clients.",
+            Required = true,
+        };
+        var historyLimit = new Option<int>("--watch-history")
+        {
+            Description = "Events kept for watches; older resourceVersions get 410 Expired.",
+            DefaultValueFactory = _ => 10_000,
+        };
+        var command = new Command("apiserver", "Run KubeSim, the in-memory Kubernetes API server, over plain HTTP on 127.0.0.1.")
+        {
+            listen,
+            kubeconfigOut,
+            historyLimit,
+        };
+        command.SetAction(async (result, ct) =>
+        {
+            var port = ParseListen(result.GetValue(listen)!);
+            if (port is null)
+            {
+                await Console.Error.WriteLineAsync("--listen must be 127.0.0.1:PORT (KubeSim listens on loopback only)").ConfigureAwait(false);
+                return 2;
+            }
+            var path = result.GetValue(kubeconfigOut)!.FullName;
+            var options = new KubeSimOptions { Port = port.Value, KubeconfigPath = path, WatchHistoryLimit = result.GetValue(historyLimit) };
+            await using var api = await KubeSim.KubeSim.StartAsync(options, ct).ConfigureAwait(false);
+            await Console.Out.WriteLineAsync($"kubesim listening on {api.BaseUrl} (kubeconfig {path})").ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // SIGINT/SIGTERM: stop cleanly.
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static int? ParseListen(string text)
+    {
+        var colon = text.LastIndexOf(':');
+        if (colon < 0 || !IPAddress.TryParse(text[..colon], out var ip) || !ip.Equals(IPAddress.Loopback)
+            || !int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
+        {
+            return null;
+        }
+        return port;
+    }
+}
