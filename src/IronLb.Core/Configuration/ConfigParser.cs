@@ -25,7 +25,8 @@ public static class ConfigParser
 
     private static bool InConfigNamespace(ClusterResources resources, ObjectRef obj, List<ConfigError> errors)
     {
-        if (resources.ConfigNamespace is null || string.Equals(obj.Namespace, resources.ConfigNamespace, StringComparison.Ordinal))
+        // A manifest without metadata.namespace lands wherever it is applied (kubectl -n, kustomize): accept it.
+        if (resources.ConfigNamespace is null || obj.Namespace is null || string.Equals(obj.Namespace, resources.ConfigNamespace, StringComparison.Ordinal))
         {
             return true;
         }
