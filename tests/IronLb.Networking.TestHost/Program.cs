@@ -5,7 +5,7 @@ using IronLb.Networking.Sockets;
 using IronLb.Networking.TestHost;
 
 // Usage:
-//   serve [--rescan-ms N] [--refresh-ms N]   run the announcer; commands on stdin, one per line:
+//   serve [--rescan-ms N] [--refresh-ms N] [--burst-ms N]   run the announcer; commands on stdin, one per line:
 //       announce IP [IFNAME...]   withdraw IP   rescan   responders   drops   quit
 //     every command answers with a line starting "ready <command>"; start-up prints "ready".
 //   inject IFNAME HEXFRAME...                 send raw Ethernet frames on IFNAME, then exit
@@ -31,6 +31,8 @@ var options = new Layer2Options
 {
     InterfaceScanInterval = TimeSpan.FromMilliseconds(IntOption("--rescan-ms") ?? 10_000),
     GratuitousRefreshInterval = IntOption("--refresh-ms") is { } refresh ? TimeSpan.FromMilliseconds(refresh) : null,
+    // --burst-ms 0 keeps only the immediate round, so "exactly one answer" tests see no unsolicited extras.
+    GratuitousWindow = TimeSpan.FromMilliseconds(IntOption("--burst-ms") ?? 5000),
 };
 
 await using var announcer = new Layer2Announcer(options, new StderrLogger<Layer2Announcer>());

@@ -1,0 +1,182 @@
+using System.Security.Cryptography;
+using IronLb.Networking.Packets;
+using static IronLb.Networking.Tests.Network.Shell;
+
+namespace IronLb.Networking.Tests.Network;
+
+/// <summary>
+/// Fresh namespaces per test: "lan" holds the bridges (external, office), "client" sits on both LANs as
+/// ext0/ofc0, and node1/node2 have eno2 (external) and eno3 (office). Documentation prefixes only, no
+/// routes beyond the connected ones, nothing on the host's interfaces. Removed on dispose, even after a failure.
+/// </summary>
+internal sealed class LanTopology : IAsyncDisposable
+{
+    public const string Prefix = "ilbt-";
+    private static readonly SemaphoreSlim StaleCleanup = new(1, 1);
+    private static bool _staleRemoved;
+
+    private readonly List<string> _namespaces = [];
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    private LanTopology(string id) => Id = id;
+
+    public string Id { get; }
+
+    public string Lan => $"{Prefix}{Id}-lan";
+
+    public string Client => $"{Prefix}{Id}-client";
+
+    public string Node(int n) => $"{Prefix}{Id}-node{n}";
+
+    public static async Task<LanTopology> CreateAsync()
+    {
+        await RemoveStaleAsync().ConfigureAwait(false);
+        var t = new LanTopology(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3)));
+        try
+        {
+            await t.BuildAsync().ConfigureAwait(false);
+            return t;
+        }
+        catch
+        {
+            await t.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Something to stop before the namespaces go (host processes, captures).</summary>
+    public T Own<T>(T resource)
+        where T : IAsyncDisposable
+    {
+        _owned.Add(resource);
+        return resource;
+    }
+
+    public async Task<MacAddress> MacAsync(string ns, string device) =>
+        MacAddress.Parse((await CheckAsync("ip", "netns", "exec", ns, "cat", $"/sys/class/net/{device}/address").ConfigureAwait(false)).Trim());
+
+    /// <summary>Attaches a new LAN with a new interface <paramref name="nodeDevice"/> on node <paramref name="node"/> and <paramref name="clientDevice"/> on the client.</summary>
+    public async Task AddLanAsync(string bridge, int node, string nodeDevice, string clientDevice, string clientV4, string clientV6)
+    {
+        await IpAsync("-n", Lan, "link", "add", bridge, "type", "bridge", "mcast_snooping", "0").ConfigureAwait(false);
+        await IpAsync("-n", Lan, "link", "set", bridge, "up").ConfigureAwait(false);
+        await PlugAsync(bridge, $"c-{clientDevice}", Client, clientDevice).ConfigureAwait(false);
+        await IpAsync("-n", Client, "addr", "add", clientV4, "dev", clientDevice).ConfigureAwait(false);
+        await IpAsync("-n", Client, "addr", "add", clientV6, "dev", clientDevice, "nodad").ConfigureAwait(false);
+        await PlugAsync(bridge, $"n{node}-{nodeDevice}", Node(node), nodeDevice).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var r in Enumerable.Reverse(_owned))
+        {
+            try
+            {
+                await r.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException)
+            {
+                // Teardown must reach the namespaces regardless.
+            }
+        }
+
+        foreach (var ns in Enumerable.Reverse(_namespaces))
+        {
+            await DeleteNamespaceAsync(ns).ConfigureAwait(false);
+        }
+    }
+
+    private async Task BuildAsync()
+    {
+        foreach (var ns in new[] { Lan, Client, Node(1), Node(2) })
+        {
+            await IpAsync("netns", "add", ns).ConfigureAwait(false);
+            _namespaces.Add(ns);
+            await IpAsync("-n", ns, "link", "set", "lo", "up").ConfigureAwait(false);
+            // No DAD: link-local addresses are usable at once, so NDP responders and ndisc6 need no wait.
+            foreach (var scope in new[] { "all", "default" })
+            {
+                await CheckAsync("ip", "netns", "exec", ns, "sysctl", "-q", "-w", $"net.ipv6.conf.{scope}.accept_dad=0").ConfigureAwait(false);
+            }
+        }
+
+        // br_netfilter (loaded on this machine) would validate and drop malformed IPv6/ARP inside the bridge;
+        // a real switch forwards them, and the malformed-frame test needs them to reach the node.
+        foreach (var table in new[] { "iptables", "ip6tables", "arptables" })
+        {
+            await RunAsync("ip", "netns", "exec", Lan, "sysctl", "-q", "-w", $"net.bridge.bridge-nf-call-{table}=0").ConfigureAwait(false);
+        }
+
+        foreach (var bridge in new[] { "brext", "brofc" })
+        {
+            // Snooping off: nothing sends MLD queries here, and the solicited-node joins are what we test.
+            await IpAsync("-n", Lan, "link", "add", bridge, "type", "bridge", "mcast_snooping", "0").ConfigureAwait(false);
+            await IpAsync("-n", Lan, "link", "set", bridge, "up").ConfigureAwait(false);
+        }
+
+        await PlugAsync("brext", "c-ext0", Client, "ext0").ConfigureAwait(false);
+        await PlugAsync("brofc", "c-ofc0", Client, "ofc0").ConfigureAwait(false);
+        await IpAsync("-n", Client, "addr", "add", "192.0.2.1/24", "dev", "ext0").ConfigureAwait(false);
+        await IpAsync("-n", Client, "addr", "add", "2001:db8:2::1/64", "dev", "ext0", "nodad").ConfigureAwait(false);
+        await IpAsync("-n", Client, "addr", "add", "198.51.100.1/24", "dev", "ofc0").ConfigureAwait(false);
+        await IpAsync("-n", Client, "addr", "add", "2001:db8:3::1/64", "dev", "ofc0", "nodad").ConfigureAwait(false);
+        for (var n = 1; n <= 2; n++)
+        {
+            await PlugAsync("brext", $"n{n}-eno2", Node(n), "eno2").ConfigureAwait(false);
+            await PlugAsync("brofc", $"n{n}-eno3", Node(n), "eno3").ConfigureAwait(false);
+            await IpAsync("-n", Node(n), "addr", "add", $"192.0.2.1{n}/24", "dev", "eno2").ConfigureAwait(false);
+            await IpAsync("-n", Node(n), "addr", "add", $"2001:db8:2::1{n}/64", "dev", "eno2", "nodad").ConfigureAwait(false);
+            await IpAsync("-n", Node(n), "addr", "add", $"198.51.100.1{n}/24", "dev", "eno3").ConfigureAwait(false);
+            await IpAsync("-n", Node(n), "addr", "add", $"2001:db8:3::1{n}/64", "dev", "eno3", "nodad").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A veth from <paramref name="bridge"/> (in the lan namespace) to <paramref name="device"/> inside <paramref name="ns"/>.</summary>
+    private async Task PlugAsync(string bridge, string port, string ns, string device)
+    {
+        await IpAsync("-n", Lan, "link", "add", port, "type", "veth", "peer", "name", device, "netns", ns).ConfigureAwait(false);
+        await IpAsync("-n", Lan, "link", "set", port, "master", bridge, "up").ConfigureAwait(false);
+        await IpAsync("-n", ns, "link", "set", device, "up").ConfigureAwait(false);
+    }
+
+    /// <summary>Namespaces left by a run that was killed: only ours (prefix), and only once per test process.</summary>
+    private static async Task RemoveStaleAsync()
+    {
+        await StaleCleanup.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_staleRemoved)
+            {
+                return;
+            }
+
+            var list = await CheckAsync("ip", "netns", "list").ConfigureAwait(false);
+            foreach (var line in list.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var name = line.Split(' ')[0];
+                if (name.StartsWith(Prefix, StringComparison.Ordinal))
+                {
+                    await DeleteNamespaceAsync(name).ConfigureAwait(false);
+                }
+            }
+
+            _staleRemoved = true;
+        }
+        finally
+        {
+            StaleCleanup.Release();
+        }
+    }
+
+    private static async Task DeleteNamespaceAsync(string ns)
+    {
+        // Processes still inside (ours: hosts, captures) would keep the namespace alive after its name goes.
+        var pids = await RunAsync("ip", "netns", "pids", ns).ConfigureAwait(false);
+        foreach (var pid in pids.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            await RunAsync("kill", "-9", pid.Trim()).ConfigureAwait(false);
+        }
+
+        await RunAsync("ip", "netns", "del", ns).ConfigureAwait(false);
+    }
+}
