@@ -15,6 +15,10 @@ public sealed record ManifestReadResult
     public ImmutableDictionary<ServiceKey, ServiceEndpoints> Endpoints { get; init; } =
         ImmutableDictionary<ServiceKey, ServiceEndpoints>.Empty;
 
+    /// <summary>Where each Service (or the Gateway it comes from) is defined, "file:line", so warnings can name the file.</summary>
+    public ImmutableDictionary<ServiceKey, string> ServiceSources { get; init; } =
+        ImmutableDictionary<ServiceKey, string>.Empty;
+
     /// <summary>Objects that were refused (wrong apiVersion, unknown or malformed fields) and left out.</summary>
     public ImmutableArray<ManifestError> Errors { get; init; } = [];
 

@@ -174,6 +174,7 @@ public static class ManifestReader
         public List<NamespaceResource> Namespaces { get; } = [];
         public List<ServiceView> Services { get; } = [];
         public Dictionary<ServiceKey, List<EndpointView>> Endpoints { get; } = [];
+        public Dictionary<ServiceKey, string> ServiceSources { get; } = [];
         public SortedDictionary<string, int> Ignored { get; } = new(StringComparer.Ordinal);
 
         /// <summary>Kind/namespace/name → where it was first defined, to report duplicates.</summary>
@@ -207,6 +208,7 @@ public static class ManifestReader
                     ConfigNamespace = Options.ConfigNamespace,
                 },
                 Services = [.. Services],
+                ServiceSources = ServiceSources.ToImmutableDictionary(),
                 Endpoints = Endpoints.ToImmutableDictionary(e => e.Key, e => new ServiceEndpoints([.. e.Value])),
                 Errors = [.. Errors],
                 FatalErrors = [.. Fatal],

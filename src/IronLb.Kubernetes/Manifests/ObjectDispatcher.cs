@@ -136,7 +136,7 @@ internal static class ObjectDispatcher
                 Add(ClusterObjectReaders.ReadNamespace(metadata), state.Namespaces);
                 break;
             case "Service":
-                Add(ServiceReader.Read(root, new ServiceKey(ns!, metadata.Name), metadata, context, state.Options.ClusterFamilies), state.Services);
+                AddService(ServiceReader.Read(root, new ServiceKey(ns!, metadata.Name), metadata, context, state.Options.ClusterFamilies));
                 break;
             case "Gateway":
                 var gateway = GatewayReader.Read(root, ns!, metadata, context, state.Options.ClusterFamilies);
@@ -147,7 +147,7 @@ internal static class ObjectDispatcher
                     reference = new ObjectRef("Service", gateway.Key.Namespace, gateway.Key.Name, reference.Source);
                 }
 
-                Add(gateway, state.Services);
+                AddService(gateway);
                 break;
             case "EndpointSlice":
                 var (service, endpoints) = ClusterObjectReaders.ReadEndpointSlice(root, metadata, context);
@@ -165,6 +165,15 @@ internal static class ObjectDispatcher
                 break;
             default:
                 break;
+        }
+
+        void AddService(ServiceView? service)
+        {
+            if (service is not null && !context.HasErrors && Claim(root, reference, context, state))
+            {
+                state.Services.Add(service);
+                state.ServiceSources[service.Key] = reference.Source!;
+            }
         }
 
         void Add<T>(T? item, List<T> target)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using IronLb.Core.Allocation;
 using IronLb.Core.Planning;
 using IronLb.Kubernetes.Manifests;
 
@@ -18,6 +19,14 @@ internal sealed record PlanReport(ManifestReadResult Read, PlanResult Result, Im
             .ToImmutableArray();
         return new PlanReport(read, result, errors);
     }
+
+    /// <summary>Every Warning event with the file that defines its Service, so a GitOps user knows what to edit.</summary>
+    public IEnumerable<(string? Location, string Service, PlannedEvent Event)> Warnings =>
+        from service in Result.Services
+        from e in service.Events
+        where e.Type == Warning
+        let key = new ServiceKey(service.Namespace, service.Name)
+        select (Read.ServiceSources.GetValueOrDefault(key), key.ToString(), e);
 
     public bool HasFindings =>
         !Errors.IsEmpty || Result.Services.Any(s => s.Events.Any(e => e.Type == Warning));

@@ -61,6 +61,17 @@ internal static class PlanTableWriter
             services.Write(writer);
         }
 
+        var warnings = report.Warnings.ToList();
+        if (warnings.Count > 0)
+        {
+            writer.WriteLine();
+            writer.WriteLine("WARNINGS");
+            foreach (var (location, service, e) in warnings)
+            {
+                writer.WriteLine($"  {(location is null ? "" : $"{location}: ")}Service {service}: {e.Reason}: {e.Message}");
+            }
+        }
+
         writer.WriteLine();
         writer.WriteLine("ERRORS");
         if (report.Errors.IsEmpty)
