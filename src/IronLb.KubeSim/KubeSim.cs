@@ -86,7 +86,7 @@ public sealed class KubeSim : IAsyncDisposable
             : ("", apiVersion);
         var type = Service.Registry.Find(group, version, plural) ?? throw new ArgumentException($"{plural}.{group}/{version} is not served", nameof(plural));
         var body = JsonNode.Parse(json) as JsonObject ?? throw new ArgumentException("not a JSON object", nameof(json));
-        return Service.Create(type, ns ?? "", body, WriteOptions.Default).Object.ToJsonString();
+        return Json.JsonText.Compact(Service.Create(type, ns ?? "", body, WriteOptions.Default).Object);
     }
 
     public async ValueTask DisposeAsync()

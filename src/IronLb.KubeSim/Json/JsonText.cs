@@ -8,7 +8,16 @@ namespace IronLb.KubeSim.Json;
 /// so fields KubeSim does not know survive every round trip.</summary>
 internal static class JsonText
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true };
+    // Go's encoder writes a quote inside a string as \", not \u0022; clients that compare messages see the same text.
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Indented = false,
+        SkipValidation = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Compact JSON text with Go-like escaping.</summary>
+    public static string Compact(JsonNode? node) => node is null ? "null" : System.Text.Encoding.UTF8.GetString(ToUtf8(node));
 
     public static byte[] ToUtf8(JsonNode? node)
     {
@@ -27,7 +36,7 @@ internal static class JsonText
         return buffer.WrittenSpan.ToArray();
     }
 
-    public static string ToText(JsonNode? node) => node?.ToJsonString() ?? "null";
+    public static string ToText(JsonNode? node) => Compact(node);
 
     public static JsonObject Obj(JsonNode? parent, string name)
     {
@@ -100,7 +109,7 @@ internal static class JsonText
     {
         null => "",
         JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
-        _ => node.ToJsonString(),
+        _ => Compact(node),
     };
 
     public static JsonArray StringArray(IEnumerable<string> values)

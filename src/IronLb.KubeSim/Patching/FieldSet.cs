@@ -53,7 +53,7 @@ internal static class FieldSet
             case ListKind.Set:
                 foreach (var item in list)
                 {
-                    set["v:" + (item?.ToJsonString() ?? "null")] = new JsonObject();
+                    set["v:" + Json.JsonText.Compact(item)] = new JsonObject();
                 }
                 break;
             case ListKind.Map:
@@ -79,7 +79,7 @@ internal static class FieldSet
                 key[k] = value;
             }
         }
-        return "k:" + key.ToJsonString();
+        return "k:" + Json.JsonText.Compact(key);
     }
 
     /// <summary>Removes from <paramref name="live"/> what <paramref name="previous"/> held and neither
@@ -140,7 +140,7 @@ internal static class FieldSet
         }
         else if (key.StartsWith("v:", StringComparison.Ordinal) && live is JsonArray set)
         {
-            foreach (var item in set.Where(i => (i?.ToJsonString() ?? "null") == key[2..]).ToList())
+            foreach (var item in set.Where(i => Json.JsonText.Compact(i) == key[2..]).ToList())
             {
                 set.Remove(item);
             }

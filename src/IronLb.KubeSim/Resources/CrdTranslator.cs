@@ -38,6 +38,7 @@ internal static class CrdTranslator
                 Categories = categories,
                 HasStatus = version["subresources"]?["status"] is JsonObject,
                 HasGeneration = true,
+                Schema = (version["schema"]?["openAPIV3Schema"] as JsonObject)?.DeepClone().AsObject(),
                 Behaviour = KindBehaviour.CustomResource,
                 PrinterColumns = Columns(version["additionalPrinterColumns"]),
                 SelectableFields = [.. (version["selectableFields"] as JsonArray ?? []).OfType<JsonObject>()

@@ -51,6 +51,9 @@ internal sealed record ResourceType
     /// <summary>Extra field-selector paths beyond <c>metadata.name</c>/<c>metadata.namespace</c>.</summary>
     public ImmutableArray<string> SelectableFields { get; init; } = [];
 
+    /// <summary>A CRD version's <c>openAPIV3Schema</c>, for pruning and defaults.</summary>
+    public System.Text.Json.Nodes.JsonObject? Schema { get; init; }
+
     /// <summary>The served objects are stored in the core-v1 shape and converted on the way in and out.</summary>
     public bool IsEventsV1 { get; init; }
 

@@ -143,6 +143,10 @@ internal sealed partial class ObjectService
             meta.Remove("generation");
         }
         PrepareForCreate(type, obj, now);
+        if (type.IsCustom)
+        {
+            StructuralSchema.Apply(obj, type.Schema);
+        }
         var errors = new List<(string Field, string Message)>();
         if (type.Behaviour == KindBehaviour.Service)
         {
@@ -348,6 +352,10 @@ internal sealed partial class ObjectService
         }
         meta.Remove("resourceVersion");
 
+        if (type.IsCustom)
+        {
+            StructuralSchema.Apply(updated, type.Schema);
+        }
         var errors = new List<(string Field, string Message)>();
         if (type.Behaviour == KindBehaviour.Service && subresource is null)
         {
