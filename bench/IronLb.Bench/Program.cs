@@ -5,6 +5,7 @@ using IronLb.Bench;
 var benchmarks = new SortedDictionary<string, Func<string[], Task<int>>>(StringComparer.Ordinal)
 {
     ["allocation"] = AllocationBench.RunAsync,
+    ["l2-latency"] = L2LatencyBench.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

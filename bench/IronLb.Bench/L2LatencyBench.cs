@@ -1,0 +1,400 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using IronLb.Networking;
+using IronLb.Networking.Packets;
+using IronLb.Networking.Sockets;
+
+namespace IronLb.Bench;
+
+/// <summary>
+/// ARP and NDP reply latency on the wire: a client namespace sends requests alternately for an address the
+/// node's kernel owns (configured on eno2) and one our <see cref="Layer2Announcer"/> announces on the same
+/// eno2, waiting for each reply; tcpdump on the client's interface timestamps request and reply. Also the
+/// announcer process's memory with 1,000 announced addresses. Needs root (network namespaces).
+/// Roles: no role = orchestrate; "--responder" and "--client" run inside the namespaces.
+/// </summary>
+internal static class L2LatencyBench
+{
+    private const string KernelV4 = "192.0.2.11";
+    private const string OursV4 = "192.0.2.100";
+    private const string KernelV6 = "2001:db8:2::11";
+    private const string OursV6 = "2001:db8:2::100";
+    private const string ClientV6 = "2001:db8:2::1";
+    private const int Samples = 1000;
+    private const int Warmup = 50;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "--responder")
+        {
+            return await ResponderAsync().ConfigureAwait(false);
+        }
+
+        if (args.Length > 0 && args[0] == "--client")
+        {
+            return Client(args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
+        }
+
+        return await OrchestrateAsync().ConfigureAwait(false);
+    }
+
+    private static async Task<int> OrchestrateAsync()
+    {
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+        string node = $"ilbb-{id}-node", client = $"ilbb-{id}-client";
+        Process? responder = null;
+        try
+        {
+            foreach (var ns in new[] { node, client })
+            {
+                await Ip("netns", "add", ns).ConfigureAwait(false);
+                await Ip("-n", ns, "link", "set", "lo", "up").ConfigureAwait(false);
+                await Run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.default.accept_dad=0").ConfigureAwait(false);
+                await Run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0").ConfigureAwait(false);
+            }
+
+            // One veth pair: the kernel's address and ours live on the same eno2, so both answer over the same path.
+            await Ip("-n", node, "link", "add", "eno2", "type", "veth", "peer", "name", "ext0", "netns", client).ConfigureAwait(false);
+            await Ip("-n", node, "link", "set", "eno2", "up").ConfigureAwait(false);
+            await Ip("-n", client, "link", "set", "ext0", "up").ConfigureAwait(false);
+            await Ip("-n", node, "addr", "add", $"{KernelV4}/24", "dev", "eno2").ConfigureAwait(false);
+            await Ip("-n", node, "addr", "add", $"{KernelV6}/64", "dev", "eno2", "nodad").ConfigureAwait(false);
+            await Ip("-n", client, "addr", "add", "192.0.2.1/24", "dev", "ext0").ConfigureAwait(false);
+            await Ip("-n", client, "addr", "add", $"{ClientV6}/64", "dev", "ext0", "nodad").ConfigureAwait(false);
+
+            responder = StartSelf(node, "--responder");
+            await Expect(responder, "ready").ConfigureAwait(false);
+            await Command(responder, $"announce {OursV4}").ConfigureAwait(false);
+            await Command(responder, $"announce {OursV6}").ConfigureAwait(false);
+
+            // Warm both paths (JIT, caches, neighbour state) outside the capture.
+            await RunSelf(client, "--client", "arp", "ext0", Warmup.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+            await RunSelf(client, "--client", "ndp", "ext0", Warmup.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+
+            var capture = Path.Combine(Path.GetTempPath(), $"ilbb-{id}.pcap");
+            using (var tcpdump = await StartCapture(client, capture).ConfigureAwait(false))
+            {
+                await RunSelf(client, "--client", "arp", "ext0", Samples.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+                await RunSelf(client, "--client", "ndp", "ext0", Samples.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+                await Run("kill", "-INT", tcpdump.Id.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+                await tcpdump.WaitForExitAsync().ConfigureAwait(false);
+            }
+
+            var text = await Run("tcpdump", "-r", capture, "-n", "-tt", "--time-stamp-precision=micro").ConfigureAwait(false);
+            File.Delete(capture);
+            var latencies = Parse(text.Split('\n'));
+            Report("arp", latencies, KernelV4, OursV4);
+            Report("ndp", latencies, KernelV6, OursV6);
+
+            var baseline = await Command(responder, "mem").ConfigureAwait(false);
+            await Command(responder, "bulk 1000").ConfigureAwait(false);
+            var loaded = await Command(responder, "mem").ConfigureAwait(false);
+            Console.WriteLine($"memory_rss_2_addresses_mb: {baseline.Split(' ')[2]}");
+            Console.WriteLine($"memory_rss_1002_addresses_mb: {loaded.Split(' ')[2]}");
+            Console.WriteLine($"managed_heap_2_addresses_kb: {baseline.Split(' ')[3]}");
+            Console.WriteLine($"managed_heap_1002_addresses_kb: {loaded.Split(' ')[3]}");
+            return 0;
+        }
+        finally
+        {
+            if (responder is not null)
+            {
+                try
+                {
+                    await responder.StandardInput.WriteLineAsync("quit").ConfigureAwait(false);
+                    await responder.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is OperationCanceledException or IOException)
+                {
+                    responder.Kill(entireProcessTree: true);
+                }
+
+                responder.Dispose();
+            }
+
+            foreach (var ns in new[] { node, client })
+            {
+                var pids = await Run("ip", "netns", "pids", ns).ConfigureAwait(false);
+                foreach (var pid in pids.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    await Run("kill", "-9", pid.Trim()).ConfigureAwait(false);
+                }
+
+                await Run("ip", "netns", "del", ns).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static void Report(string protocol, Dictionary<string, List<double>> latencies, string kernel, string ours)
+    {
+        var k = latencies.GetValueOrDefault(kernel) ?? [];
+        var o = latencies.GetValueOrDefault(ours) ?? [];
+        Console.WriteLine($"{protocol}_samples_kernel: {k.Count}");
+        Console.WriteLine($"{protocol}_samples_ironlb: {o.Count}");
+        Console.WriteLine($"{protocol}_kernel_median_us: {Percentile(k, 0.50):F1}");
+        Console.WriteLine($"{protocol}_kernel_p99_us: {Percentile(k, 0.99):F1}");
+        Console.WriteLine($"{protocol}_ironlb_median_us: {Percentile(o, 0.50):F1}");
+        Console.WriteLine($"{protocol}_ironlb_p99_us: {Percentile(o, 0.99):F1}");
+        Console.WriteLine($"{protocol}_ironlb_max_us: {(o.Count == 0 ? double.NaN : o.Max()):F1}");
+        Console.WriteLine($"{protocol}_median_ratio: {Percentile(o, 0.50) / Percentile(k, 0.50):F2}");
+    }
+
+    private static double Percentile(List<double> values, double p)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        var sorted = values.Order().ToList();
+        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    }
+
+    /// <summary>Pairs each request line with the next reply for the same address (tcpdump -tt, microsecond stamps).</summary>
+    private static Dictionary<string, List<double>> Parse(IEnumerable<string> lines)
+    {
+        var pending = new Dictionary<string, decimal>();
+        var result = new Dictionary<string, List<double>>();
+        foreach (var line in lines)
+        {
+            var space = line.IndexOf(' ', StringComparison.Ordinal);
+            if (space < 0 || !decimal.TryParse(line.AsSpan(0, space), NumberStyles.Float, CultureInfo.InvariantCulture, out var ts))
+            {
+                continue;
+            }
+
+            var (kind, address) = Classify(line);
+            if (kind == 'q')
+            {
+                pending[address!] = ts;
+            }
+            else if (kind == 'r' && pending.Remove(address!, out var sent))
+            {
+                (result.TryGetValue(address!, out var list) ? list : result[address!] = []).Add((double)((ts - sent) * 1_000_000m));
+            }
+        }
+
+        return result;
+    }
+
+    private static (char Kind, string? Address) Classify(string line)
+    {
+        static string Word(string line, string marker)
+        {
+            var i = line.IndexOf(marker, StringComparison.Ordinal) + marker.Length;
+            var end = line.IndexOfAny([' ', ','], i);
+            return line[i..(end < 0 ? line.Length : end)];
+        }
+
+        return line switch
+        {
+            _ when line.Contains("Request who-has ", StringComparison.Ordinal) => ('q', Word(line, "Request who-has ")),
+            _ when line.Contains("Reply ", StringComparison.Ordinal) && line.Contains(" is-at ", StringComparison.Ordinal) => ('r', Word(line, "Reply ")),
+            _ when line.Contains("neighbor solicitation, who has ", StringComparison.Ordinal) => ('q', Word(line, "who has ")),
+            _ when line.Contains("neighbor advertisement, tgt is ", StringComparison.Ordinal) => ('r', Word(line, "tgt is ")),
+            _ => ('-', null),
+        };
+    }
+
+    /// <summary>In the node namespace: the real announcer, driven over stdin.</summary>
+    private static async Task<int> ResponderAsync()
+    {
+        await using var announcer = new Layer2Announcer(new Layer2Options { GratuitousWindow = TimeSpan.Zero });
+        await announcer.StartAsync().ConfigureAwait(false);
+        var table = AnnounceTable.Empty;
+        Console.WriteLine("ready");
+        while (await Console.In.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            var w = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            switch (w[0])
+            {
+                case "announce":
+                    table = table.With(IPAddress.Parse(w[1]), InterfaceSelection.Only("eno2"));
+                    announcer.SetTable(table);
+                    break;
+                case "bulk":
+                    // Documentation prefixes only: half IPv4 (198.51.100.0/24, 203.0.113.0/24), half IPv6.
+                    var n = int.Parse(w[1], CultureInfo.InvariantCulture);
+                    var extra = Enumerable.Range(0, n).Select(i => i % 2 == 0
+                        ? IPAddress.Parse(i / 2 < 250 ? $"198.51.100.{1 + (i / 2)}" : $"203.0.113.{1 + (i / 2) - 250}")
+                        : IPAddress.Parse($"2001:db8:5::{(i / 2) + 1:x}"));
+                    table = AnnounceTable.Create(table.Addresses.Concat(extra).Select(a => KeyValuePair.Create(a, InterfaceSelection.Only("eno2"))));
+                    announcer.SetTable(table);
+                    break;
+                case "mem":
+                    var heap = GC.GetTotalMemory(forceFullCollection: true);
+                    using (var self = Process.GetCurrentProcess())
+                    {
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ready mem {self.WorkingSet64 / 1048576.0:F1} {heap / 1024.0:F0} {table.Count}"));
+                    }
+
+                    continue;
+                case "quit":
+                    await announcer.StopAsync().ConfigureAwait(false);
+                    return 0;
+            }
+
+            Console.WriteLine($"ready {w[0]}");
+        }
+
+        return 0;
+    }
+
+    /// <summary>In the client namespace: alternate kernel/ours requests, each waiting for its reply, ~1 ms apart.</summary>
+    private static int Client(string protocol, string device, int count)
+    {
+        var index = int.Parse(File.ReadAllText($"/sys/class/net/{device}/ifindex").Trim(), CultureInfo.InvariantCulture);
+        var mac = MacAddress.Parse(File.ReadAllText($"/sys/class/net/{device}/address").Trim());
+        var arp = protocol == "arp";
+        using var socket = PacketSocket.Open(index, arp ? EthernetHeader.EtherTypeArp : EthernetHeader.EtherTypeIpv6);
+        var request = new byte[128];
+        var buffer = new byte[2048];
+        var lost = 0;
+        for (var i = 0; i < count * 2; i++)
+        {
+            var target = i % 2 == 0 ? (arp ? KernelV4 : KernelV6) : (arp ? OursV4 : OursV6);
+            var targetBytes = IPAddress.Parse(target).GetAddressBytes();
+            int n;
+            if (arp)
+            {
+                n = new ArpPacket(ArpPacket.OpRequest, mac, BinaryPrimitives.ReadUInt32BigEndian(IPAddress.Parse("192.0.2.1").GetAddressBytes()), default, BinaryPrimitives.ReadUInt32BigEndian(targetBytes))
+                    .WriteFrame(request, MacAddress.Broadcast, mac);
+            }
+            else
+            {
+                n = NeighborSolicitation.WriteFrame(request, mac, BinaryPrimitives.ReadUInt128BigEndian(IPAddress.Parse(ClientV6).GetAddressBytes()), BinaryPrimitives.ReadUInt128BigEndian(targetBytes), mac);
+            }
+
+            socket.Send(request.AsSpan(0, n));
+            if (!AwaitReply(socket, buffer, arp, targetBytes))
+            {
+                lost++;
+            }
+
+            Thread.Sleep(1);
+        }
+
+        Console.WriteLine($"ready client {protocol} lost={lost}");
+        return 0;
+    }
+
+    private static bool AwaitReply(PacketSocket socket, byte[] buffer, bool arp, byte[] target)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.ElapsedMilliseconds < 500)
+        {
+            var n = socket.Receive(buffer);
+            if (n == 0)
+            {
+                continue;
+            }
+
+            if (arp && n >= 42 && buffer[21] == 2 && buffer.AsSpan(28, 4).SequenceEqual(target))
+            {
+                return true;
+            }
+
+            if (!arp && n >= 78 && buffer[20] == 58 && buffer[54] == 136 && buffer.AsSpan(62, 16).SequenceEqual(target))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>tcpdump writing pcap (so printing never slows the capture); rendered with -r afterwards.</summary>
+    private static async Task<Process> StartCapture(string ns, string pcap)
+    {
+        var psi = new ProcessStartInfo("ip") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[]
+        {
+            "netns", "exec", ns, "tcpdump", "-i", "ext0", "-n", "-Z", "root", "-B", "8192", "--time-stamp-precision=micro",
+            "-w", pcap, "arp or (icmp6 and (ip6[40] == 135 or ip6[40] == 136))",
+        })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        var p = Process.Start(psi)!;
+        while (await p.StandardError.ReadLineAsync().ConfigureAwait(false) is { } line && !line.Contains("listening on", StringComparison.Ordinal))
+        {
+        }
+
+        return p;
+    }
+
+    private static Process StartSelf(string ns, params string[] args)
+    {
+        var psi = new ProcessStartInfo("ip") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in SelfCommand(ns, args))
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        return Process.Start(psi)!;
+    }
+
+    private static async Task RunSelf(string ns, params string[] args)
+    {
+        var output = await Run("ip", SelfCommand(ns, args), check: true).ConfigureAwait(false);
+        if (!output.Contains("lost=0", StringComparison.Ordinal))
+        {
+            await Console.Error.WriteLineAsync($"l2-latency: {output.Trim()}").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>This same program, inside a namespace: via the apphost, or `dotnet IronLb.Bench.dll` when run that way.</summary>
+    private static string[] SelfCommand(string ns, string[] args)
+    {
+        var process = Environment.ProcessPath!;
+        var self = Path.GetFileNameWithoutExtension(process) == "dotnet"
+            ? new[] { process, typeof(L2LatencyBench).Assembly.Location }
+            : [process];
+        return ["netns", "exec", ns, .. self, "l2-latency", .. args];
+    }
+
+    private static async Task<string> Command(Process p, string command)
+    {
+        await p.StandardInput.WriteLineAsync(command).ConfigureAwait(false);
+        await p.StandardInput.FlushAsync().ConfigureAwait(false);
+        return await Expect(p, $"ready {command.Split(' ')[0]}").ConfigureAwait(false);
+    }
+
+    private static async Task<string> Expect(Process p, string prefix)
+    {
+        while (await p.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            if (line.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return line;
+            }
+        }
+
+        throw new InvalidOperationException($"responder exited before '{prefix}'");
+    }
+
+    private static Task<string> Ip(params string[] args) => Run("ip", args, check: true);
+
+    private static Task<string> Run(string file, params string[] args) => Run(file, args, check: false);
+
+    private static async Task<string> Run(string file, string[] args, bool check)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync().ConfigureAwait(false);
+        return check && p.ExitCode != 0
+            ? throw new InvalidOperationException($"{file} {string.Join(' ', args)}: {await stderr.ConfigureAwait(false)}")
+            : await stdout.ConfigureAwait(false);
+    }
+}
