@@ -80,21 +80,34 @@ internal static class Fixtures
     }
 
     /// <summary>Asserts the allocator's counters equal a recount, and that no address is held by services that may not share it.</summary>
-    public static void AssertConsistent(Allocator allocator, string context)
+    public static void AssertConsistent(Allocator allocator, string context) => AssertConsistent(allocator, () => context);
+
+    public static void AssertConsistent(Allocator allocator, Func<string> describe)
     {
         foreach (var (pool, expected) in Recount(allocator))
         {
-            Assert.True(expected == allocator.Counters(pool), $"{context}: counters of {pool} are {allocator.Counters(pool)}, a recount gives {expected}");
+            if (expected != allocator.Counters(pool))
+            {
+                Assert.Fail($"{describe()}: counters of {pool} are {allocator.Counters(pool)}, a recount gives {expected}");
+            }
         }
 
         foreach (var (key, allocation) in allocator.Allocations)
         {
-            Assert.True(allocator.Config.ByName.ContainsKey(allocation.Pool), $"{context}: {key} is allocated from unknown pool {allocation.Pool}");
-            Assert.All(allocation.Ips, ip => Assert.True(allocator.Config.ByName[allocation.Pool].Contains(ip), $"{context}: {key} holds {ip}, outside {allocation.Pool}"));
-            Assert.True(allocation.Ips.Length is 1 or 2, $"{context}: {key} holds {allocation.Ips.Length} addresses");
-            if (allocation.Ips.Length == 2)
+            if (!allocator.Config.ByName.TryGetValue(allocation.Pool, out var pool))
             {
-                Assert.True(allocation.Ips[0].Family != allocation.Ips[1].Family, $"{context}: {key} holds two addresses of one family");
+                Assert.Fail($"{describe()}: {key} is allocated from unknown pool {allocation.Pool}");
+                return;
+            }
+
+            if (allocation.Ips.Any(ip => !pool.Contains(ip)))
+            {
+                Assert.Fail($"{describe()}: {key} holds {Text(allocation.Ips)}, not all in {allocation.Pool}");
+            }
+
+            if (allocation.Ips.Length is not (1 or 2) || (allocation.Ips.Length == 2 && allocation.Ips[0].Family == allocation.Ips[1].Family))
+            {
+                Assert.Fail($"{describe()}: {key} holds {Text(allocation.Ips)}");
             }
         }
 
@@ -104,7 +117,10 @@ internal static class Fixtures
         foreach (var group in holders)
         {
             var list = group.ToList();
-            Assert.Equal(list.Select(h => h.Key).Order(ServiceKey.Ordinal), allocator.UsersOf(group.Key).Order(ServiceKey.Ordinal));
+            if (!list.Select(h => h.Key).Order(ServiceKey.Ordinal).SequenceEqual(allocator.UsersOf(group.Key).Order(ServiceKey.Ordinal)))
+            {
+                Assert.Fail($"{describe()}: UsersOf({group.Key}) is {string.Join(",", allocator.UsersOf(group.Key))}, allocations say {string.Join(",", list.Select(h => h.Key))}");
+            }
             for (var i = 0; i < list.Count; i++)
             {
                 for (var j = i + 1; j < list.Count; j++)
@@ -115,7 +131,10 @@ internal static class Fixtures
                         : a.BackendKey != b.BackendKey ? "backend keys differ"
                         : a.Ports.Intersect(b.Ports).Any() ? $"ports collide ({string.Join(",", a.Ports.Intersect(b.Ports))})"
                         : null;
-                    Assert.True(why is null, $"{context}: {group.Key} is held by {list[i].Key} and {list[j].Key}, but {why}");
+                    if (why is not null)
+                    {
+                        Assert.Fail($"{describe()}: {group.Key} is held by {list[i].Key} and {list[j].Key}, but {why}");
+                    }
                 }
             }
         }
