@@ -64,7 +64,8 @@ public sealed class KubeSim : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
         });
         var app = builder.Build();
-        var handler = new ApiHandler(service, options.TimeProvider, options.BookmarkInterval, loggerFactory.CreateLogger("IronLb.KubeSim"));
+        var handler = new ApiHandler(service, options.TimeProvider, options.BookmarkInterval, loggerFactory.CreateLogger("IronLb.KubeSim"),
+            app.Lifetime.ApplicationStopping);
         app.Run(handler.HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 

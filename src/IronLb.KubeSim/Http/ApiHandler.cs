@@ -23,9 +23,12 @@ internal sealed partial class ApiHandler
     private readonly TimeProvider _time;
     private readonly TimeSpan _bookmarkInterval;
     private readonly ILogger _logger;
+    private readonly CancellationToken _stopping;
 
-    public ApiHandler(ObjectService service, TimeProvider time, TimeSpan bookmarkInterval, ILogger logger)
+    // stopping ends open watches when the server stops, so shutdown does not wait for clients.
+    public ApiHandler(ObjectService service, TimeProvider time, TimeSpan bookmarkInterval, ILogger logger, CancellationToken stopping)
     {
+        _stopping = stopping;
         _service = service;
         _openApi = new OpenApiDocuments(service.Registry);
         _time = time;
@@ -271,7 +274,15 @@ internal sealed partial class ApiHandler
             TimeSpan? timeout = long.TryParse(query["timeoutSeconds"], out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null;
             var request = new WatchRequest(type, ns, labels, fields, resourceVersion, query["allowWatchBookmarks"].ToString() == "true",
                 query["sendInitialEvents"].ToString() == "true", timeout, asTable, include);
-            await new WatchStream(_service, request, context, _time, _bookmarkInterval).RunAsync(ct).ConfigureAwait(false);
+            using var watchCancel = CancellationTokenSource.CreateLinkedTokenSource(ct, _stopping);
+            try
+            {
+                await new WatchStream(_service, request, context, _time, _bookmarkInterval).RunAsync(watchCancel.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                // Shutting down: the stream just ends, as when kube-apiserver restarts.
+            }
             return;
         }
         var (items, listVersion) = _service.List(type, ns, labels, fields, resourceVersion, query["resourceVersionMatch"]);
