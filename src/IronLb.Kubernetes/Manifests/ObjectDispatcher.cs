@@ -80,7 +80,7 @@ internal static class ObjectDispatcher
         }
 
         state.ObjectCount++;
-        context.ObjectName = $"{kind} (document without a name)";
+        context.ObjectName = PeekName(root, kind, state.Options);
         if (!Used.TryGetValue(kind, out var served) || (group != served.Group && SharedKindNames.Contains(kind)))
         {
             if (group == MetalLbGroup && !OtherMetalLbKinds.Contains(kind))
@@ -108,12 +108,7 @@ internal static class ObjectDispatcher
             return;
         }
 
-        var ns = kind switch
-        {
-            "Node" or "Namespace" => null,
-            "IPAddressPool" or "L2Advertisement" => metadata.Namespace ?? state.Options.ConfigNamespace,
-            _ => metadata.Namespace ?? "default",
-        };
+        var ns = DefaultNamespace(kind, metadata.Namespace, state.Options);
         var reference = new ObjectRef(kind, ns, metadata.Name, $"{file}:{root.Line}");
         context.ObjectName = reference.ToString();
         if (context.HasErrors)
@@ -185,6 +180,30 @@ internal static class ObjectDispatcher
             }
         }
     }
+
+    /// <summary>
+    /// The object's name for errors found before its metadata is validated (a wrong apiVersion, a bad
+    /// label), from metadata.name and metadata.namespace when they are plain strings, with the same
+    /// namespace defaulting as the object itself gets.
+    /// </summary>
+    private static string PeekName(MappingNode root, string kind, ManifestReadOptions options)
+    {
+        if (root["metadata"] is not MappingNode metadata || metadata["name"] is not ScalarNode { Kind: ScalarKind.String } name)
+        {
+            return $"{kind} (without a name)";
+        }
+
+        var ns = metadata["namespace"] is ScalarNode { Kind: ScalarKind.String } given ? given.Value : null;
+        return new ObjectRef(kind, DefaultNamespace(kind, ns, options), name.Value).ToString();
+    }
+
+    /// <summary>Cluster-scoped kinds have none; MetalLB's kinds default to its namespace, the rest to "default".</summary>
+    private static string? DefaultNamespace(string kind, string? given, ManifestReadOptions options) => kind switch
+    {
+        "Node" or "Namespace" => null,
+        "IPAddressPool" or "L2Advertisement" => given ?? options.ConfigNamespace,
+        _ => given ?? "default",
+    };
 
     /// <summary>Records the object's identity; a second definition is an error and the first one stays.</summary>
     private static bool Claim(MappingNode root, ObjectRef reference, ObjectContext context, ManifestReader.ReadState state)

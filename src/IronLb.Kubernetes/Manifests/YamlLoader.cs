@@ -39,7 +39,15 @@ internal static partial class YamlLoader
         catch (YamlException e)
         {
             // YamlDotNet's messages carry their own "(Line: x, Col: y ...)" prefix; keep only the reason.
-            throw new ManifestSyntaxException(file, (int)e.Start.Line, $"invalid YAML: {StripMark(e.Message)}");
+            // Start is where the construct began (e.g. the mapping); End is where the problem is.
+            var line = (int)Math.Max(e.Start.Line, e.End.Line);
+            if (e.Message.Contains("invalid tab", StringComparison.Ordinal))
+            {
+                // YamlDotNet points at the enclosing mapping; the user needs the line with the tab.
+                line = FirstTabIndentedLine(text) ?? line;
+            }
+
+            throw new ManifestSyntaxException(file, line, $"invalid YAML: {StripMark(e.Message)}");
         }
 
         return documents;
@@ -214,6 +222,20 @@ internal static partial class YamlLoader
         }
 
         return long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out result);
+    }
+
+    private static int? FirstTabIndentedLine(string text)
+    {
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].TrimStart(' ').StartsWith('\t'))
+            {
+                return i + 1;
+            }
+        }
+
+        return null;
     }
 
     private static string StripMark(string message)
