@@ -290,7 +290,7 @@ public sealed class AllocationProperties
             {
                 world.Run(op);
             }
-        }, iter: 1000, print: ops => string.Join(Environment.NewLine, ops.Select(o => o.ToString())));
+        }, iter: 700, print: ops => string.Join(Environment.NewLine, ops.Select(o => o.ToString())));
     }
 
     [Fact]
@@ -306,6 +306,6 @@ public sealed class AllocationProperties
             {
                 world.Run(op);
             }
-        }, iter: 600, print: t => string.Join(Environment.NewLine, t.Ops.Select(o => o.ToString())));
+        }, iter: 400, print: t => string.Join(Environment.NewLine, t.Ops.Select(o => o.ToString())));
     }
 }

@@ -159,6 +159,17 @@ public sealed class ConvergeTests
         new MutationCase("58 three status IPs: warning and re-allocation", Lb() with { IngressIps = ["1.2.3.0", "1.2.3.1", "1000::"] }, ["1.2.3.0"], "pool1", true,
             [EventReasons.NoLbIpsIpFamily, EventReasons.IpAllocated]),
 
+        // §2.1: the current key wins when present, even empty.
+        new MutationCase("an empty current loadBalancerIPs hides the legacy one",
+            Lb() with { Annotations = Ann($"{LbIps}=", "metallb.universe.tf/loadBalancerIPs=3.4.5.6") }, ["1.2.3.0"], "pool1", true,
+            [EventReasons.DeprecatedAnnotation, EventReasons.IpAllocated]),
+        new MutationCase("a trailing comma in loadBalancerIPs is invalid", Lb() with { Annotations = Ann($"{LbIps}=1.2.3.1,") }, [], null, true),
+        new MutationCase("IPv4-mapped requested IP is IPv4", Lb() with { LoadBalancerIp = "::ffff:1.2.3.1" }, ["1.2.3.1"], "pool1", false),
+        new MutationCase("type null means ClusterIP", Lb() with { Type = null, IngressIps = ["1.2.3.0"] }, [], null, false, []),
+        new MutationCase("two clusterIPs of one family cannot allocate", Lb("1.2.3.4", "1.2.3.5"), [], null, true),
+        new MutationCase("clusterIPs shrink from dual to single: the pair is replaced by one address",
+            Lb() with { IngressIps = ["1.2.3.0", "1000::"], Annotations = Ann($"{FromPool}=pool5") }, ["1.2.3.0"], "pool1", false),
+
         // More of §3.2.
         new MutationCase("unparsable request while holding an address: kept, LoadBalancerFailed",
             Lb() with { IngressIps = ["1.2.3.0"], Annotations = Ann($"{LbIps}=garbage", $"{FromPool}=pool1") }, ["1.2.3.0"], "pool1", true,
