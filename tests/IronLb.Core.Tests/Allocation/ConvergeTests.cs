@@ -135,6 +135,9 @@ public sealed class ConvergeTests
         new MutationCase("50 PreferDualStack, dual pool5, single-stack clusterIP: only 1.2.3.0, and it stays so",
             Lb() with { IpFamilyPolicy = IpFamilyPolicy.PreferDualStack, Annotations = Ann($"{AddressPool}=pool5") }, ["1.2.3.0"], "pool5", false),
 
+        new MutationCase("50 §8.2: holding one address of dual pool5 with a single-stack clusterIP, PreferDualStack adds nothing",
+            Lb() with { IpFamilyPolicy = IpFamilyPolicy.PreferDualStack, IngressIps = ["1.2.3.0"], Annotations = Ann($"{FromPool}=pool5") }, ["1.2.3.0"], "pool5", false, []),
+
         // 51, 52, 53, 54
         new MutationCase("51 RequireDualStack with a single clusterIP", Lb() with { IpFamilyPolicy = IpFamilyPolicy.RequireDualStack }, [], null, true,
             [EventReasons.NotEnoughClusterIps]),
