@@ -1,0 +1,71 @@
+using System.Text.Json;
+using IronLb.Kubernetes.Client;
+using IronLb.Kubernetes.Crds;
+using IronLb.Kubernetes.Informers;
+using k8s.Models;
+
+namespace IronLb.Controller;
+
+/// <summary>
+/// ConfigurationState "controller" (MetalLB 0.15.3): condition poolReconcilerValid, result Valid or
+/// Invalid, and the error summary. Written only when the outcome changes.
+/// </summary>
+internal sealed class ConfigurationStateWriter(KubeConnection connection, string ns, TimeProvider time)
+{
+    private const string Name = "controller";
+    private string? _written;
+
+    public async Task WriteAsync(IReadOnlyList<string> errors, CancellationToken cancellationToken)
+    {
+        var valid = errors.Count == 0;
+        var summary = string.Join('\n', errors);
+        var fingerprint = valid ? "valid" : summary;
+        if (fingerprint == _written)
+        {
+            return;
+        }
+
+        var path = ResourceTypes.MetalLbPath(ns, "configurationstates");
+        var state = new ConfigurationStateObject
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = Name,
+                NamespaceProperty = ns,
+                Labels = new Dictionary<string, string> { ["metallb.io/component-type"] = "controller" },
+            },
+        };
+        try
+        {
+            await connection.PostAsync(path, JsonSerializer.Serialize(state, CrdJsonContext.Default.ConfigurationStateObject), cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubeApiException e) when (e.IsConflict)
+        {
+            // Exists already: only its status changes below.
+        }
+
+        var status = new ConfigurationStateObject
+        {
+            Status = new ConfigurationStateStatus
+            {
+                Result = valid ? "Valid" : "Invalid",
+                ErrorSummary = summary,
+                Conditions =
+                [
+                    new V1Condition
+                    {
+                        Type = "poolReconcilerValid",
+                        Status = valid ? "True" : "False",
+                        Reason = valid ? "Reconciled" : "ConfigurationError",
+                        Message = valid ? "" : summary,
+                        LastTransitionTime = time.GetUtcNow().UtcDateTime,
+                    },
+                ],
+            },
+        };
+        using var document = JsonDocument.Parse(JsonSerializer.Serialize(status, CrdJsonContext.Default.ConfigurationStateObject));
+        var patch = "{\"status\":" + document.RootElement.GetProperty("status").GetRawText() + "}";
+        await connection.PatchAsync($"{path}/{Name}/status", patch, "application/merge-patch+json", cancellationToken).ConfigureAwait(false);
+        _written = fingerprint;
+    }
+}

@@ -1,0 +1,350 @@
+using IronLb.Core.Addressing;
+using IronLb.Core.Allocation;
+using IronLb.Core.Configuration;
+using IronLb.Kubernetes.Client;
+using IronLb.Kubernetes.Crds;
+using IronLb.Kubernetes.Events;
+using IronLb.Kubernetes.Informers;
+using IronLb.Kubernetes.Mapping;
+using IronLb.Kubernetes.Queues;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace IronLb.Controller;
+
+/// <summary>
+/// The allocation controller (MetalLB's controller, §3.1): informers for Services, IPAddressPools and
+/// Namespaces feed one keyed queue; one loop converges Services through Core and writes status, the pool
+/// annotation, events and pool status. Service events wait until the first full pass has replayed every
+/// Service that already holds addresses, so none of them is ever handed to someone else.
+/// </summary>
+public sealed partial class LoadBalancerController : IDisposable
+{
+    private const string ConfigKey = "config";
+    private const string ReprocessKey = "reprocess-all";
+    private const string PoolStatusKey = "pool-status";
+    private const string ServicePrefix = "svc/";
+
+    private readonly KubeConnection _connection;
+    private readonly ControllerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly WorkQueue<string> _queue;
+    private readonly Allocator _allocator = new();
+    private readonly HashSet<string> _deferred = new(StringComparer.Ordinal);
+    private readonly Informer<V1Service> _services;
+    private readonly Informer<IpAddressPoolObject> _pools;
+    private readonly Informer<V1Namespace> _namespaces;
+    private readonly ServiceStatusWriter _statusWriter;
+    private readonly PoolStatusWriter _poolStatusWriter;
+    private readonly ConfigurationStateWriter _stateWriter;
+    private readonly EventRecorder _events;
+    private LoadBalancerConfig? _config;
+    private string _lastConfigErrors = "";
+    private volatile bool _ready;
+
+    public LoadBalancerController(KubeConnection connection, ControllerOptions options, ControllerMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _connection = connection;
+        _options = options;
+        _time = time;
+        Metrics = metrics;
+        _logger = loggerFactory.CreateLogger<LoadBalancerController>();
+        _queue = new WorkQueue<string>(time);
+        var informerLogger = loggerFactory.CreateLogger("IronLb.Informer");
+        _services = new Informer<V1Service>(connection, ResourceTypes.Services, time, informerLogger) { WatchTimeoutSeconds = options.WatchTimeoutSeconds };
+        _pools = new Informer<IpAddressPoolObject>(connection, ResourceTypes.IpAddressPools(options.Namespace), time, informerLogger) { WatchTimeoutSeconds = options.WatchTimeoutSeconds };
+        _namespaces = new Informer<V1Namespace>(connection, ResourceTypes.Namespaces, time, informerLogger) { WatchTimeoutSeconds = options.WatchTimeoutSeconds };
+        _events = new EventRecorder(connection.Client, "metallb-controller", time, loggerFactory.CreateLogger<EventRecorder>());
+        _statusWriter = new ServiceStatusWriter(connection.Client, _events, metrics);
+        _poolStatusWriter = new PoolStatusWriter(connection, options.Namespace, metrics);
+        _stateWriter = new ConfigurationStateWriter(connection, options.Namespace, time);
+    }
+
+    public ControllerMetrics Metrics { get; }
+
+    /// <summary>True once the first full pass over all Services succeeded.</summary>
+    public bool Ready => _ready;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        _services.Changed += change => _queue.Add(ServicePrefix + change.Key);
+        _pools.Changed += OnPoolChanged;
+        _namespaces.Changed += change =>
+        {
+            // Only labels matter (namespaceSelectors); a new or deleted namespace changes them too.
+            if (change.Type != ChangeType.Updated || !SameLabels(change.Old?.Metadata?.Labels, change.New?.Metadata?.Labels))
+            {
+                _queue.Add(ConfigKey);
+            }
+        };
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var informers = new[] { _services.RunAsync(stop.Token), _pools.RunAsync(stop.Token), _namespaces.RunAsync(stop.Token) };
+        try
+        {
+            await Task.WhenAll(_services.WaitForSyncAsync(cancellationToken), _pools.WaitForSyncAsync(cancellationToken), _namespaces.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
+            LogSynced(_logger, _services.Items.Count, _pools.Items.Count);
+            _queue.Add(ConfigKey);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var key = await _queue.GetAsync(cancellationToken).ConfigureAwait(false);
+                bool ok;
+                try
+                {
+                    ok = await ProcessAsync(key, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogProcessFailed(_logger, e, key);
+                    ok = false;
+                }
+
+                if (ok)
+                {
+                    _queue.Forget(key);
+                }
+                else
+                {
+                    _queue.AddRateLimited(key);
+                }
+
+                _queue.Done(key);
+                PublishPoolStats();
+                if (_queue.Count == 0 && !await _poolStatusWriter.SyncAsync(_pools.Items, cancellationToken).ConfigureAwait(false))
+                {
+                    _queue.AddRateLimited(PoolStatusKey);
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(informers.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
+        }
+    }
+
+    private void OnPoolChanged(InformerChange<IpAddressPoolObject> change)
+    {
+        // Status-only updates (generation unchanged) only need the status put back; spec changes re-parse.
+        var statusOnly = change.Type == ChangeType.Updated && change.Old?.Metadata.Generation == change.New?.Metadata.Generation
+            && change.Old?.Metadata.Generation is not null;
+        _queue.Add(statusOnly ? PoolStatusKey : ConfigKey);
+    }
+
+    private async Task<bool> ProcessAsync(string key, CancellationToken cancellationToken)
+    {
+        switch (key)
+        {
+            case ConfigKey:
+                return await ProcessConfigAsync(cancellationToken).ConfigureAwait(false);
+            case ReprocessKey:
+                return await ReprocessAllAsync(cancellationToken).ConfigureAwait(false);
+            case PoolStatusKey:
+                PublishPoolStats();
+                return await _poolStatusWriter.SyncAsync(_pools.Items, cancellationToken).ConfigureAwait(false);
+            default:
+                return await ProcessServiceAsync(key[ServicePrefix.Length..], cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> ProcessConfigAsync(CancellationToken cancellationToken)
+    {
+        var resources = new ClusterResources
+        {
+            Pools = [.. _pools.Items.OrderBy(p => p.Metadata.Name, StringComparer.Ordinal).Select(CoreMapping.ToResource)],
+            Namespaces = [.. _namespaces.Items.Select(CoreMapping.ToResource)],
+            ConfigNamespace = _options.Namespace,
+        };
+        var parsed = ConfigParser.Parse(resources);
+        var errors = parsed.Errors.Select(e => e.ToString()).ToList();
+        await _stateWriter.WriteAsync(errors, cancellationToken).ConfigureAwait(false);
+        if (parsed.Config is null)
+        {
+            // Keep the last good configuration; say so everywhere an operator looks.
+            Metrics.ConfigStale();
+            var joined = string.Join('\n', errors);
+            if (joined != _lastConfigErrors)
+            {
+                _lastConfigErrors = joined;
+                foreach (var error in parsed.Errors)
+                {
+                    LogConfigError(_logger, error.ToString());
+                    var pool = _pools.Items.FirstOrDefault(p => p.Metadata.Name == error.Target.Name);
+                    if (pool is not null)
+                    {
+                        await _events.RecordAsync(PoolReference(pool), "Warning", "ConfigurationError", error.Message, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            return true;
+        }
+
+        _lastConfigErrors = "";
+        Metrics.ConfigLoaded(stale: false);
+        if (_config is null || !parsed.Config.AllocatesLike(_config))
+        {
+            LogConfigApplied(_logger, parsed.Config.Pools.Length);
+            _allocator.SetPools(parsed.Config);
+            _config = parsed.Config;
+            _queue.Add(ReprocessKey);
+        }
+
+        return true;
+    }
+
+    private async Task<bool> ReprocessAllAsync(CancellationToken cancellationToken)
+    {
+        if (_config is null)
+        {
+            return true;
+        }
+
+        // Services that hold more addresses first: they re-claim them before anyone else can.
+        var services = _services.Items
+            .OrderByDescending(s => s.Status?.LoadBalancer?.Ingress?.Count ?? 0)
+            .ThenBy(s => s.Metadata.NamespaceProperty, StringComparer.Ordinal)
+            .ThenBy(s => s.Metadata.Name, StringComparer.Ordinal)
+            .ToList();
+        var clean = true;
+        var keys = new HashSet<ServiceKey>();
+        foreach (var service in services)
+        {
+            var view = CoreMapping.ToView(service);
+            keys.Add(view.Key);
+            var result = await SyncAsync(view.Key, service, view, cancellationToken).ConfigureAwait(false);
+            clean &= result is SyncResult.Success or SyncResult.ErrorNoRetry;
+        }
+
+        // Allocations of Services that vanished while no one was looking.
+        foreach (var gone in _allocator.Allocations.Select(a => a.Key).Where(k => !keys.Contains(k)).ToList())
+        {
+            _allocator.Unassign(gone);
+        }
+
+        if (!clean)
+        {
+            return false;
+        }
+
+        if (!_ready)
+        {
+            _ready = true;
+            LogReady(_logger, services.Count);
+            foreach (var deferred in _deferred)
+            {
+                _queue.Add(ServicePrefix + deferred);
+            }
+
+            _deferred.Clear();
+        }
+
+        return true;
+    }
+
+    private async Task<bool> ProcessServiceAsync(string key, CancellationToken cancellationToken)
+    {
+        if (!_ready)
+        {
+            // Held until the first full pass; it re-queues these afterwards.
+            _deferred.Add(key);
+            return true;
+        }
+
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        var serviceKey = new ServiceKey(key[..slash], key[(slash + 1)..]);
+        var service = _services.Get(key);
+        var result = await SyncAsync(serviceKey, service, service is null ? null : CoreMapping.ToView(service), cancellationToken).ConfigureAwait(false);
+        if (result == SyncResult.ReprocessAll)
+        {
+            _queue.Add(ReprocessKey);
+        }
+
+        return result != SyncResult.Error;
+    }
+
+    private async Task<SyncResult> SyncAsync(ServiceKey key, V1Service? service, ServiceView? view, CancellationToken cancellationToken)
+    {
+        if (_config is null)
+        {
+            return SyncResult.Success;
+        }
+
+        // Other classes are ignored entirely (their status is not ours); deletions are never filtered.
+        if (view is not null && !string.Equals(view.LoadBalancerClass ?? "", _options.LoadBalancerClass, StringComparison.Ordinal))
+        {
+            return SyncResult.Success;
+        }
+
+        var sync = ServiceSync.Sync(_allocator, key, view);
+        if (sync.Converge is { } converge && service is not null)
+        {
+            if (converge.Changed)
+            {
+                LogConverged(_logger, key, converge.Ingress, converge.PoolAnnotation);
+            }
+
+            if (!await _statusWriter.WriteAsync(service, converge, cancellationToken).ConfigureAwait(false))
+            {
+                return SyncResult.Error;
+            }
+        }
+
+        return sync.Result;
+    }
+
+    private void PublishPoolStats()
+    {
+        if (_config is null)
+        {
+            return;
+        }
+
+        Metrics.PublishPools([.. _config.Pools.Select(p =>
+        {
+            var counters = _allocator.Counters(p.Name);
+            return new PoolStats(
+                p.Name,
+                Capacity.SaturateToInt64(p.Capacity(IpFamily.IPv4)),
+                Capacity.SaturateToInt64(p.Capacity(IpFamily.IPv6)),
+                counters.InUseV4,
+                counters.InUseV6);
+        })]);
+    }
+
+    private static V1ObjectReference PoolReference(IpAddressPoolObject pool) => new()
+    {
+        ApiVersion = ResourceTypes.MetalLbGroupVersion,
+        Kind = "IPAddressPool",
+        Name = pool.Metadata.Name,
+        NamespaceProperty = pool.Metadata.NamespaceProperty,
+        Uid = pool.Metadata.Uid,
+    };
+
+    private static bool SameLabels(IDictionary<string, string>? a, IDictionary<string, string>? b) =>
+        (a?.Count ?? 0) == (b?.Count ?? 0) && (a is null || a.All(p => b!.TryGetValue(p.Key, out var v) && v == p.Value));
+
+    public void Dispose() => _queue.Dispose();
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "caches synced: {services} services, {pools} pools")]
+    private static partial void LogSynced(ILogger logger, int services, int pools);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "configuration applied: {pools} pools")]
+    private static partial void LogConfigApplied(ILogger logger, int pools);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "invalid configuration, keeping the last good one: {error}")]
+    private static partial void LogConfigError(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "initial pass done over {services} services; ready")]
+    private static partial void LogReady(ILogger logger, int services);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "service {service} converged: ip={ip} pool={pool}")]
+    private static partial void LogConverged(ILogger logger, ServiceKey service, System.Collections.Immutable.ImmutableArray<string> ip, string? pool);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "processing {key} failed; retrying")]
+    private static partial void LogProcessFailed(ILogger logger, Exception exception, string key);
+}

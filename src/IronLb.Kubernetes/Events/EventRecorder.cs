@@ -1,0 +1,59 @@
+using System.Globalization;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace IronLb.Kubernetes.Events;
+
+/// <summary>
+/// Records core/v1 Events on objects with a fixed source component (metallb-controller, metallb-speaker),
+/// as MetalLB does. Recording is best effort: a failed event is logged, never retried, never fatal.
+/// </summary>
+public sealed partial class EventRecorder(k8s.Kubernetes client, string component, TimeProvider time, ILogger logger)
+{
+    public async Task RecordAsync(V1ObjectReference target, string type, string reason, string message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var now = time.GetUtcNow().UtcDateTime;
+        var ns = string.IsNullOrEmpty(target.NamespaceProperty) ? "default" : target.NamespaceProperty;
+        var name = string.Create(CultureInfo.InvariantCulture, $"{target.Name}.{now.Ticks:x}{Random.Shared.Next(0xFFFF):x4}");
+        var body = new Corev1Event
+        {
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+            InvolvedObject = target,
+            Type = type,
+            Reason = reason,
+            Message = message,
+            Source = new V1EventSource { Component = component },
+            ReportingComponent = component,
+            FirstTimestamp = now,
+            LastTimestamp = now,
+            Count = 1,
+        };
+        try
+        {
+            await client.CoreV1.CreateNamespacedEventAsync(body, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogEventFailed(logger, e, reason, target.Name);
+        }
+    }
+
+    public static V1ObjectReference ReferenceTo(IKubernetesObject<V1ObjectMeta> obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        return new V1ObjectReference
+        {
+            ApiVersion = obj.ApiVersion ?? "v1",
+            Kind = obj.Kind,
+            Name = obj.Metadata?.Name,
+            NamespaceProperty = obj.Metadata?.NamespaceProperty,
+            Uid = obj.Metadata?.Uid,
+            ResourceVersion = obj.Metadata?.ResourceVersion,
+        };
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "could not record event {reason} on {name}")]
+    private static partial void LogEventFailed(ILogger logger, Exception exception, string reason, string name);
+}

@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using IronLb.Kubernetes.Client;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace IronLb.Controller.Tests;
+
+/// <summary>
+/// KubeSim with MetalLB's CRDs applied by the real kubectl, and controllers started and killed against it
+/// through the real KubernetesClient over HTTP.
+/// </summary>
+internal sealed class ControllerHarness : IAsyncDisposable
+{
+    private readonly List<(CancellationTokenSource Stop, Task Run, LoadBalancerController Controller, KubeConnection Connection)> _controllers = [];
+
+    private ControllerHarness(KubeSim.KubeSim api, k8s.Kubernetes client)
+    {
+        Api = api;
+        Client = client;
+    }
+
+    public KubeSim.KubeSim Api { get; }
+
+    public k8s.Kubernetes Client { get; }
+
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    public static async Task<ControllerHarness> StartAsync()
+    {
+        var api = await KubeSim.KubeSim.StartAsync();
+        var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
+        var harness = new ControllerHarness(api, client);
+        await harness.KubectlAsync("apply", "-f", Path.Combine(RepoRoot, "deploy", "crds"));
+        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "metallb-system" } });
+        return harness;
+    }
+
+    public LoadBalancerController StartController(ControllerOptions? options = null)
+    {
+        var connection = KubeConnection.Create(Api.Kubeconfig);
+        var controller = new LoadBalancerController(connection, options ?? new ControllerOptions { WatchTimeoutSeconds = 30 }, new ControllerMetrics(), TimeProvider.System, NullLoggerFactory.Instance);
+        var stop = new CancellationTokenSource();
+        var run = Task.Run(() => controller.RunAsync(stop.Token));
+        _controllers.Add((stop, run, controller, connection));
+        return controller;
+    }
+
+    /// <summary>Stops a controller as abruptly as the process allows: its loop is cancelled mid-flight.</summary>
+    public async Task KillAsync(LoadBalancerController controller)
+    {
+        var entry = _controllers.Single(c => c.Controller == controller);
+        _controllers.Remove(entry);
+        await entry.Stop.CancelAsync();
+        try
+        {
+            await entry.Run;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        entry.Controller.Dispose();
+        entry.Connection.Dispose();
+        entry.Stop.Dispose();
+    }
+
+    public async Task<string> KubectlAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("--kubeconfig");
+        start.ArgumentList.Add(Api.Kubeconfig);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"kubectl {string.Join(' ', args)} failed: {await error}");
+        return await output;
+    }
+
+    /// <summary>Polls until the condition holds; generous deadline, never a timed assertion.</summary>
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, string what, int seconds = 60)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        T last = await probe();
+        while (!condition(last))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}; last value: {last}");
+            await Task.Delay(100);
+            last = await probe();
+        }
+
+        return last;
+    }
+
+    public async Task<V1Service> ServiceAsync(string ns, string name) => await Client.CoreV1.ReadNamespacedServiceAsync(name, ns);
+
+    public static IReadOnlyList<string> IngressOf(V1Service service) =>
+        service.Status?.LoadBalancer?.Ingress?.Select(i => i.Ip).ToList() ?? [];
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var (stop, run, controller, connection) in _controllers.ToList())
+        {
+            await stop.CancelAsync();
+            try
+            {
+                await run;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            controller.Dispose();
+            connection.Dispose();
+            stop.Dispose();
+        }
+
+        Client.Dispose();
+        await Api.DisposeAsync();
+    }
+
+    private static string FindRepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "IronLb.slnx")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+}
