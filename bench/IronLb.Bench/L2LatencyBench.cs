@@ -79,12 +79,24 @@ internal static class L2LatencyBench
             {
                 await RunSelf(client, "--client", "arp", "ext0", Samples.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
                 await RunSelf(client, "--client", "ndp", "ext0", Samples.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+                // Packets still in an unretired TPACKET_V3 block are lost on SIGINT; blocks retire after tcpdump's 1 s
+                // timeout, so wait that out. (--immediate-mode would wake tcpdump per packet and steal the CPU we measure.)
+                await Task.Delay(TimeSpan.FromSeconds(2.5)).ConfigureAwait(false);
                 await Run("kill", "-INT", tcpdump.Id.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
                 await tcpdump.WaitForExitAsync().ConfigureAwait(false);
+                var stats = await tcpdump.StandardError.ReadToEndAsync().ConfigureAwait(false);
+                foreach (var line in stats.Split('\n').Where(l => l.Contains("dropped by kernel", StringComparison.Ordinal)))
+                {
+                    Console.WriteLine($"capture_dropped_by_kernel: {line.Trim().Split(' ')[0]}");
+                }
             }
 
             var text = await Run("tcpdump", "-r", capture, "-n", "-tt", "--time-stamp-precision=micro").ConfigureAwait(false);
-            File.Delete(capture);
+            if (Environment.GetEnvironmentVariable("IRONLB_BENCH_KEEP_CAPTURE") is not { Length: > 0 })
+            {
+                File.Delete(capture);
+            }
+
             var latencies = Parse(text.Split('\n'));
             Report("arp", latencies, KernelV4, OursV4);
             Report("ndp", latencies, KernelV6, OursV6);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using IronLb.Networking.Packets;
 
 namespace IronLb.Networking.Responders;
@@ -9,6 +10,8 @@ internal sealed class NdpResponder(string interfaceName, MacAddress interfaceMac
 
     public MacAddress InterfaceMac { get; } = interfaceMac;
 
+    // Compiled optimised on first use: the first request after a takeover must not run tier-0 code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public DropReason Process(ReadOnlySpan<byte> frame, AnnounceTable table, Span<byte> reply, out int replyLength, out AnnounceEntry? entry)
     {
         replyLength = 0;

@@ -135,6 +135,43 @@ public sealed class Layer2AnnouncerTests : IAsyncDisposable
         Assert.Empty(_platform.Arp(3).Sent);
     }
 
+    [Fact]
+    public async Task Metrics_use_MetalLB_names_with_the_ip_label()
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<(string Name, string? Ip), long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "IronLb.Networking")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            string? ip = null;
+            foreach (var tag in tags)
+            {
+                ip = tag.Key == "ip" ? tag.Value as string : ip;
+            }
+
+            seen.AddOrUpdate((instrument.Name, ip), value, (_, v) => v + value);
+        });
+        listener.Start();
+
+        await _announcer.StartAsync(TestContext.Current.CancellationToken);
+        _announcer.SetTable(AnnounceTable.Empty.With(V4, InterfaceSelection.Only("eno2")).With(V6, InterfaceSelection.Only("eno2")));
+        _platform.Arp(2).Inject(Frames.Arp());
+        _platform.Ndp(2).Inject(Frames.Ns());
+        await WaitFor(() => seen.GetValueOrDefault(("metallb_layer2_responses_sent", "2001:db8:2::100")) == 1
+            && seen.GetValueOrDefault(("metallb_layer2_responses_sent", "192.0.2.100")) == 1);
+
+        Assert.Equal(1, seen[("metallb_layer2_requests_received", "192.0.2.100")]);
+        Assert.Equal(1, seen[("metallb_layer2_requests_received", "2001:db8:2::100")]);
+        Assert.Equal(2, seen[("metallb_layer2_gratuitous_sent", "192.0.2.100")]); // one round: request + reply
+        Assert.Equal(1, seen[("metallb_layer2_gratuitous_sent", "2001:db8:2::100")]); // one NA
+    }
+
     private static async Task WaitFor(Func<bool> condition)
     {
         var deadline = Stopwatch.StartNew();
