@@ -250,6 +250,39 @@ public sealed class AllocationProperties
             }
         }
 
+        /// <summary>
+        /// A restarted controller rebuilds the allocator from status alone, assigned Services first (§3.1): every
+        /// Service that shows addresses keeps them, with the same pool. The replay first re-asserts every status, then
+        /// converges: a one-pass replay lets a PreferDualStack Service's "additional IP" step take an address that a
+        /// Service later in the pass still shows (ServiceSyncTests.Restart_replay_never_moves_an_assigned_service).
+        /// </summary>
+        public void RestartAndReplay(Func<string> history)
+        {
+            var restarted = new Allocator();
+            restarted.SetPools(Allocator.Config);
+            var order = Services.Values.OrderByDescending(v => v.IngressIps.Length).ThenBy(v => v.Key, ServiceKey.Ordinal).ToList();
+            foreach (var view in order.Where(v => v.IngressIps.Length > 0))
+            {
+                _ = restarted.Assign(
+                    ServiceConverger.RequestFor(view),
+                    [.. view.IngressIps.Where(ip => ip.Length > 0).Select(Ip)],
+                    view.Annotations.GetValueOrDefault(ServiceAnnotations.IpAllocatedFromPool));
+            }
+
+            foreach (var view in order)
+            {
+                var result = ServiceSync.Sync(restarted, view.Key, view);
+                if (view.IngressIps.Length > 0 && result.Converge!.Changed)
+                {
+                    var holders = string.Join(", ", result.Converge.Ingress.Except(view.IngressIps).Select(ip => $"{ip} held before by {string.Join(",", Allocator.UsersOf(Ip(ip)))}"));
+                    Assert.Fail($"{history()}{Environment.NewLine}after a restart {view.Key} moved from [{string.Join(",", view.IngressIps)}] to [{string.Join(",", result.Converge.Ingress)}] ({holders}): " +
+                        string.Join("; ", result.Converge.Events.Select(e => $"{e.Reason}: {e.Message}")));
+                }
+            }
+
+            AssertConsistent(restarted, () => $"{history()}{Environment.NewLine}after the replay");
+        }
+
         private void Check(Func<string> context)
         {
             AssertConsistent(Allocator, context);
@@ -290,6 +323,8 @@ public sealed class AllocationProperties
             {
                 world.Run(op);
             }
+
+            world.RestartAndReplay(() => string.Join(Environment.NewLine, ops.Select(o => o.ToString())));
         }, iter: 700, print: ops => string.Join(Environment.NewLine, ops.Select(o => o.ToString())));
     }
 
@@ -306,6 +341,8 @@ public sealed class AllocationProperties
             {
                 world.Run(op);
             }
+
+            world.RestartAndReplay(() => string.Join(Environment.NewLine, t.Ops.Select(o => o.ToString())));
         }, iter: 400, print: t => string.Join(Environment.NewLine, t.Ops.Select(o => o.ToString())));
     }
 }

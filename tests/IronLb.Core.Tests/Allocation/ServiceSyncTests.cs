@@ -202,6 +202,29 @@ public sealed class ServiceSyncTests
         }
     }
 
+    // Found by AllocationProperties. §3.1: a restart must keep every IP ("should preserve the same external ip after
+    // controller restart"). Replaying status assigned-first in one pass, a PreferDualStack Service holding one family runs
+    // step 8 and takes the other family's lowest free address, which may be one a Service later in the pass still
+    // shows: that Service then gets ClearAssignment and loses its IP. Core needs a replay that re-asserts every status
+    // before any converge may allocate (for example ServiceSync.Replay, or a flag that defers step 8).
+    [Fact(Skip = "Core gap: one-pass restart replay lets step 8 (additional IP) steal an address another Service still shows")]
+    public void Restart_replay_never_moves_an_assigned_service()
+    {
+        var before = AllocatorWith(Pool("p", "10.0.0.0/32", "fd00::/127"));
+        var b = Sync(before, Svc("b")).View;
+        var a = Sync(before, Lb("10.96.0.1", "fd96::1") with { Key = new ServiceKey("default", "a"), IpFamilyPolicy = IpFamilyPolicy.PreferDualStack }).View;
+        Assert.Equal(["10.0.0.0"], b.IngressIps);
+        Assert.Equal(["fd00::"], a.IngressIps);
+
+        // Restart: both show one address; ties keep name order, so "a" is replayed first.
+        var restarted = AllocatorWith(Pool("p", "10.0.0.0/32", "fd00::/127"));
+        foreach (var view in new[] { a, b }.OrderByDescending(v => v.IngressIps.Length))
+        {
+            var (after, result) = Sync(restarted, view);
+            Assert.True(!result.Converge!.Changed, $"{view.Key} moved from [{string.Join(",", view.IngressIps)}] to [{string.Join(",", after.IngressIps)}]");
+        }
+    }
+
     [Fact]
     public void PreferDualStack_single_family_assignment_gains_the_other_family_when_its_pool_becomes_dual()
     {
