@@ -13,6 +13,7 @@ namespace IronLb.Controller.Tests;
 internal sealed class ControllerHarness : IAsyncDisposable
 {
     private readonly List<(CancellationTokenSource Stop, Task Run, LoadBalancerController Controller, KubeConnection Connection)> _controllers = [];
+    private readonly List<(CancellationTokenSource Stop, Task Run)> _hosts = [];
 
     private ControllerHarness(KubeSim.KubeSim api, k8s.Kubernetes client)
     {
@@ -44,6 +45,15 @@ internal sealed class ControllerHarness : IAsyncDisposable
         var run = Task.Run(() => controller.RunAsync(stop.Token));
         _controllers.Add((stop, run, controller, connection));
         return controller;
+    }
+
+    /// <summary>Runs the whole `ironlb controller` host (leader election, endpoints) until the returned source is cancelled.</summary>
+    public (CancellationTokenSource Stop, Task Run) StartHost(ControllerOptions options)
+    {
+        var stop = new CancellationTokenSource();
+        var run = Task.Run(() => ControllerHost.RunAsync(options, Api.Kubeconfig, NullLoggerFactory.Instance, stop.Token));
+        _hosts.Add((stop, run));
+        return (stop, run);
     }
 
     /// <summary>Stops a controller as abruptly as the process allows: its loop is cancelled mid-flight.</summary>
@@ -118,6 +128,13 @@ internal sealed class ControllerHarness : IAsyncDisposable
 
             controller.Dispose();
             connection.Dispose();
+            stop.Dispose();
+        }
+
+        foreach (var (stop, run) in _hosts)
+        {
+            await stop.CancelAsync();
+            await run;
             stop.Dispose();
         }
 

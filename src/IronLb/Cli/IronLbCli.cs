@@ -16,6 +16,7 @@ internal static class IronLbCli
         {
             PlanCommand.Create(console),
             SuggestCommand.Create(console, random ?? Random.Shared),
+            ControllerCommand.Create(console),
         };
 
         var parse = root.Parse(args);

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using IronLb.Cli;
+using IronLb.Controller;
+using IronLb.Kubernetes.Client;
+using IronLb.Kubernetes.Hosting;
+
+namespace IronLb.Commands;
+
+/// <summary>`ironlb controller`: the allocation controller against a cluster (MetalLB's controller flags where they exist).</summary>
+internal static class ControllerCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Path to a kubeconfig; in-cluster configuration when omitted." };
+        var ns = new Option<string?>("--namespace") { Description = "Namespace of the IPAddressPools (default: $METALLB_NAMESPACE, the service account's namespace, metallb-system)." };
+        var lbClass = new Option<string>("--lb-class") { Description = "The spec.loadBalancerClass to handle; empty handles Services without a class.", DefaultValueFactory = _ => "" };
+        var logLevel = new Option<string>("--log-level") { Description = "all, debug, info, warn, error or none.", DefaultValueFactory = _ => "info" };
+        logLevel.AcceptOnlyFromAmong([.. Logging.Levels]);
+        var metrics = new Option<string>("--metrics-address") { Description = "Prometheus /metrics listen address; empty disables.", DefaultValueFactory = _ => ":9120" };
+        var health = new Option<string>("--health-address") { Description = "/healthz and /readyz listen address; empty disables.", DefaultValueFactory = _ => ":17472" };
+        var podName = new Option<string?>("--pod-name") { Description = "This pod's name (default: $METALLB_POD_NAME); the leader-election identity." };
+        var leaderElect = new Option<bool>("--leader-elect") { Description = "Run as one of several replicas; only the holder of a coordination.k8s.io Lease reconciles." };
+        var leaseDuration = new Option<TimeSpan>("--lease-duration") { Description = "How long a lease is valid without renewal.", DefaultValueFactory = _ => TimeSpan.FromSeconds(15) };
+        var renewDeadline = new Option<TimeSpan>("--renew-deadline") { Description = "How long the leader keeps trying to renew before it stops reconciling.", DefaultValueFactory = _ => TimeSpan.FromSeconds(10) };
+        var retryPeriod = new Option<TimeSpan>("--retry-period") { Description = "How often replicas try to acquire or renew the lease.", DefaultValueFactory = _ => TimeSpan.FromSeconds(2) };
+
+        var command = new Command("controller", "Run the address allocation controller against a cluster.")
+        {
+            kubeconfig, ns, lbClass, logLevel, metrics, health, podName, leaderElect, leaseDuration, renewDeadline, retryPeriod,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new ControllerOptions
+            {
+                Namespace = parse.GetValue(ns) ?? Environment.GetEnvironmentVariable("METALLB_NAMESPACE") ?? KubeConnection.ServiceAccountNamespace() ?? "metallb-system",
+                LoadBalancerClass = parse.GetValue(lbClass) ?? "",
+                MetricsAddress = parse.GetValue(metrics) ?? "",
+                HealthAddress = parse.GetValue(health) ?? "",
+                PodName = parse.GetValue(podName) ?? Environment.GetEnvironmentVariable("METALLB_POD_NAME"),
+                LeaderElect = parse.GetValue(leaderElect),
+                LeaseDuration = parse.GetValue(leaseDuration),
+                RenewDeadline = parse.GetValue(renewDeadline),
+                RetryPeriod = parse.GetValue(retryPeriod),
+            };
+            if (options.RenewDeadline >= options.LeaseDuration || options.RetryPeriod >= options.RenewDeadline)
+            {
+                console.Error.WriteLine("ironlb: need --retry-period < --renew-deadline < --lease-duration");
+                return ExitCodes.UnusableInput;
+            }
+
+            using var loggerFactory = Logging.CreateFactory(Logging.Parse(parse.GetValue(logLevel) ?? "info"));
+            try
+            {
+                await ControllerHost.RunAsync(options, parse.GetValue(kubeconfig), loggerFactory, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is FormatException or k8s.Exceptions.KubeConfigException or IOException)
+            {
+                console.Error.WriteLine($"ironlb controller: {e.Message}");
+                return ExitCodes.UnusableInput;
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}
