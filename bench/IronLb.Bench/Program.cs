@@ -6,6 +6,7 @@ var benchmarks = new SortedDictionary<string, Func<string[], Task<int>>>(StringC
 {
     ["allocation"] = AllocationBench.RunAsync,
     ["l2-latency"] = L2LatencyBench.RunAsync,
+    ["plan"] = PlanBench.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
