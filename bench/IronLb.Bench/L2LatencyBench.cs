@@ -52,8 +52,8 @@ internal static class L2LatencyBench
             {
                 await Ip("netns", "add", ns).ConfigureAwait(false);
                 await Ip("-n", ns, "link", "set", "lo", "up").ConfigureAwait(false);
-                await Run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.default.accept_dad=0").ConfigureAwait(false);
-                await Run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0").ConfigureAwait(false);
+                // Shell writes to /proc/sys rather than sysctl(8), so nothing beyond iproute2 and tcpdump is needed.
+                await Run("ip", "netns", "exec", ns, "sh", "-c", "echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad; echo 0 > /proc/sys/net/ipv6/conf/all/accept_dad").ConfigureAwait(false);
             }
 
             // One veth pair: the kernel's address and ours live on the same eno2, so both answer over the same path.
@@ -82,7 +82,7 @@ internal static class L2LatencyBench
                 // Packets still in an unretired TPACKET_V3 block are lost on SIGINT; blocks retire after tcpdump's 1 s
                 // timeout, so wait that out. (--immediate-mode would wake tcpdump per packet and steal the CPU we measure.)
                 await Task.Delay(TimeSpan.FromSeconds(2.5)).ConfigureAwait(false);
-                await Run("kill", "-INT", tcpdump.Id.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+                await Run("sh", "-c", $"kill -INT {tcpdump.Id}").ConfigureAwait(false);
                 await tcpdump.WaitForExitAsync().ConfigureAwait(false);
                 var stats = await tcpdump.StandardError.ReadToEndAsync().ConfigureAwait(false);
                 foreach (var line in stats.Split('\n').Where(l => l.Contains("dropped by kernel", StringComparison.Ordinal)))
@@ -132,7 +132,15 @@ internal static class L2LatencyBench
                 var pids = await Run("ip", "netns", "pids", ns).ConfigureAwait(false);
                 foreach (var pid in pids.Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 {
-                    await Run("kill", "-9", pid.Trim()).ConfigureAwait(false);
+                    try
+                    {
+                        using var p = Process.GetProcessById(int.Parse(pid.Trim(), CultureInfo.InvariantCulture));
+                        p.Kill();
+                    }
+                    catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+                    {
+                        // Already gone.
+                    }
                 }
 
                 await Run("ip", "netns", "del", ns).ConfigureAwait(false);

@@ -32,6 +32,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
     private bool _disposed;
     private GratuitousScheduler? _scheduler;
     private ITimer? _scanTimer;
+    private IDisposable? _watcher;
     private bool _started;
 
     public Layer2Announcer(Layer2Options? options = null, ILogger<Layer2Announcer>? logger = null, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
@@ -96,6 +97,18 @@ public sealed class Layer2Announcer : IAsyncDisposable
             _ = ScanLocked();
             announce = [.. _tables.Current.Addresses];
             _scanTimer = _time.CreateTimer(_ => Rescan(), null, _options.InterfaceScanInterval, _options.InterfaceScanInterval);
+            if (_options.WatchInterfaceChanges)
+            {
+                try
+                {
+                    _watcher = _platform.WatchInterfaces(Rescan);
+                }
+                catch (Exception e) when (e is System.ComponentModel.Win32Exception or System.Net.Sockets.SocketException)
+                {
+                    // Periodic scanning still works; changes are just noticed later.
+                    Log.WatchFailed(_logger, e);
+                }
+            }
         }
 
         // Starting means taking over whatever the table already holds.
@@ -109,6 +122,8 @@ public sealed class Layer2Announcer : IAsyncDisposable
 
     public Task StopAsync(CancellationToken cancellationToken = default)
     {
+        // Outside the lock: the watcher's thread may be waiting for it inside Rescan.
+        Interlocked.Exchange(ref _watcher, null)?.Dispose();
         lock (_gate)
         {
             _started = false;

@@ -9,6 +9,12 @@ public sealed record Layer2Options
     /// <summary>How often host interfaces are rescanned (MetalLB: 10 s). <see cref="Layer2Announcer.Rescan"/> does it on demand.</summary>
     public TimeSpan InterfaceScanInterval { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Also rescan as soon as the kernel reports a link or IPv6 address change (rtnetlink), instead of only
+    /// periodically as MetalLB does.
+    /// </summary>
+    public bool WatchInterfaceChanges { get; init; } = true;
+
     /// <summary>Gratuitous burst spacing (MetalLB: 1100 ms, issue 172).</summary>
     public TimeSpan GratuitousPeriod { get; init; } = TimeSpan.FromMilliseconds(1100);
 

@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Interface scan failed")]
     public static partial void ScanFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Cannot watch interface changes; relying on the periodic scan")]
+    public static partial void WatchFailed(ILogger logger, Exception exception);
 }

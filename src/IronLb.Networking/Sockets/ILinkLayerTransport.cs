@@ -28,4 +28,7 @@ internal interface ILinkLayerPlatform
     ILinkLayerTransport OpenNdp(int interfaceIndex);
 
     IMulticastGroups OpenGroups(int interfaceIndex);
+
+    /// <summary>Calls <paramref name="onChange"/> when links or addresses change; null where the platform cannot tell.</summary>
+    IDisposable? WatchInterfaces(Action onChange);
 }

@@ -11,4 +11,6 @@ internal sealed class LinuxLinkLayerPlatform : ILinkLayerPlatform
         PacketSocket.Open(interfaceIndex, EthernetHeader.EtherTypeIpv6, BpfInstruction.NeighborSolicitationFilter);
 
     public IMulticastGroups OpenGroups(int interfaceIndex) => new Ipv6MulticastGroups(interfaceIndex);
+
+    public IDisposable? WatchInterfaces(Action onChange) => NetlinkLinkMonitor.Start(onChange);
 }

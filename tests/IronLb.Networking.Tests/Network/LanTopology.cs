@@ -96,7 +96,7 @@ internal sealed class LanTopology : IAsyncDisposable
             // No DAD: link-local addresses are usable at once, so NDP responders and ndisc6 need no wait.
             foreach (var scope in new[] { "all", "default" })
             {
-                await CheckAsync("ip", "netns", "exec", ns, "sysctl", "-q", "-w", $"net.ipv6.conf.{scope}.accept_dad=0").ConfigureAwait(false);
+                await SysctlAsync(ns, $"net/ipv6/conf/{scope}/accept_dad", "0", required: true).ConfigureAwait(false);
             }
         }
 
@@ -104,7 +104,7 @@ internal sealed class LanTopology : IAsyncDisposable
         // a real switch forwards them, and the malformed-frame test needs them to reach the node.
         foreach (var table in new[] { "iptables", "ip6tables", "arptables" })
         {
-            await RunAsync("ip", "netns", "exec", Lan, "sysctl", "-q", "-w", $"net.bridge.bridge-nf-call-{table}=0").ConfigureAwait(false);
+            await SysctlAsync(Lan, $"net/bridge/bridge-nf-call-{table}", "0", required: false).ConfigureAwait(false);
         }
 
         foreach (var bridge in new[] { "brext", "brofc" })
@@ -128,6 +128,17 @@ internal sealed class LanTopology : IAsyncDisposable
             await IpAsync("-n", Node(n), "addr", "add", $"2001:db8:2::1{n}/64", "dev", "eno2", "nodad").ConfigureAwait(false);
             await IpAsync("-n", Node(n), "addr", "add", $"198.51.100.1{n}/24", "dev", "eno3").ConfigureAwait(false);
             await IpAsync("-n", Node(n), "addr", "add", $"2001:db8:3::1{n}/64", "dev", "eno3", "nodad").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes /proc/sys inside the namespace with the shell, so the tests need no procps.</summary>
+    private static async Task SysctlAsync(string ns, string key, string value, bool required)
+    {
+        var path = $"/proc/sys/{key}";
+        var r = await RunAsync("ip", "netns", "exec", ns, "sh", "-c", $"[ ! -e {path} ] || echo {value} > {path}").ConfigureAwait(false);
+        if (required && r.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"cannot set {key} in {ns}: {r}");
         }
     }
 
@@ -168,13 +179,26 @@ internal sealed class LanTopology : IAsyncDisposable
         }
     }
 
+    private static void KillQuietly(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            p.Kill();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Already gone.
+        }
+    }
+
     private static async Task DeleteNamespaceAsync(string ns)
     {
         // Processes still inside (ours: hosts, captures) would keep the namespace alive after its name goes.
         var pids = await RunAsync("ip", "netns", "pids", ns).ConfigureAwait(false);
         foreach (var pid in pids.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
-            await RunAsync("kill", "-9", pid.Trim()).ConfigureAwait(false);
+            KillQuietly(int.Parse(pid.Trim(), System.Globalization.CultureInfo.InvariantCulture));
         }
 
         await RunAsync("ip", "netns", "del", ns).ConfigureAwait(false);

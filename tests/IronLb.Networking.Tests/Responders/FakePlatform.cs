@@ -26,6 +26,8 @@ internal sealed class FakePlatform : ILinkLayerPlatform, IInterfaceSource
 
     public IMulticastGroups OpenGroups(int interfaceIndex) => Groups[interfaceIndex] = new FakeGroups();
 
+    public IDisposable? WatchInterfaces(Action onChange) => null;
+
     public FakeTransport Arp(int index) => Transports[(index, "arp")];
 
     public FakeTransport Ndp(int index) => Transports[(index, "ndp")];
