@@ -16,6 +16,8 @@ namespace IronLb.KubeSim.Watch;
 internal sealed class WatchStream
 {
     private static readonly byte[] Newline = "\n"u8.ToArray();
+    private static readonly Dictionary<string, byte[]> Prefixes = new[] { "ADDED", "MODIFIED", "DELETED" }
+        .ToDictionary(t => t, t => Encoding.UTF8.GetBytes($"{{\"type\":\"{t}\",\"object\":"), StringComparer.Ordinal);
 
     private readonly ObjectService _service;
     private readonly WatchRequest _request;
@@ -179,7 +181,7 @@ internal sealed class WatchStream
     private void WriteEvent(string type, StoredObject obj)
     {
         var writer = _context.Response.BodyWriter;
-        writer.Write(Encoding.UTF8.GetBytes($"{{\"type\":\"{type}\",\"object\":"));
+        writer.Write(Prefixes[type]);
         if (_request.AsTable)
         {
             var table = TableBuilder.Build(_request.Type, [obj], obj.ResourceVersion, _request.Include, _time.GetUtcNow());
