@@ -28,7 +28,7 @@ public sealed class AllocationProperties
 
     private static readonly ServicePort[] PortChoices = [Tcp(80), Tcp(443), Udp(53)];
 
-    /// <summary>One event. Kind 0–4 create/update, 5–6 delete, 7–8 new pool set, 9 resync; Bits pick the details.</summary>
+    /// <summary>One event. Kind 0–4 create/update, 5–6 delete, 7–8 new pool set, 9 resync, 10 type NodePort, 11 status overwritten by hand; Bits pick the details.</summary>
     public sealed record Op(int Kind, int Service, int Bits)
     {
         public override string ToString() => Kind switch
@@ -36,11 +36,13 @@ public sealed class AllocationProperties
             < 5 => $"upsert s{Service}: {Describe(ViewFor(Service, Bits))}",
             < 7 => $"delete s{Service}",
             < 9 => $"pools: {string.Join(" ", ConfigFor(Bits).Pools.Select(p => $"{p.Name}{(p.AutoAssign ? "" : "(manual)")}{(p.AvoidBuggyIps ? "(buggy)" : "")}{(p.Allocation is null ? "" : "(ns-a)")}=[{string.Join(",", p.Cidrs)}]"))}",
-            _ => $"resync s{Service}",
+            9 => $"resync s{Service}",
+            10 => $"s{Service} becomes NodePort",
+            _ => $"someone writes status [{RequestedIps[Bits % RequestedIps.Length]}] on s{Service}",
         };
     }
 
-    private static readonly Gen<Op> GenOp = Gen.Select(Gen.Int[0, 9], Gen.Int[0, 5], Gen.Int[0, int.MaxValue], (k, s, b) => new Op(k, s, b));
+    private static readonly Gen<Op> GenOp = Gen.Select(Gen.Int[0, 11], Gen.Int[0, 5], Gen.Int[0, int.MaxValue], (k, s, b) => new Op(k, s, b));
 
     private static string Describe(ServiceView v) =>
         $"{v.Key} cluster=[{string.Join(",", v.ClusterIps)}] {v.IpFamilyPolicy} share={ServiceAnnotations.Get(v.Annotations, ServiceAnnotations.AllowSharedIp)} " +
@@ -189,6 +191,21 @@ public sealed class AllocationProperties
                     Allocator.SetPools(ConfigFor(op.Bits));
                     AssertConsistent(Allocator, () => $"right after {op}");
                     ReprocessAll(context);
+                    break;
+                case 10 or 11:
+                    if (!Services.TryGetValue(key, out var existing))
+                    {
+                        break;
+                    }
+
+                    Services[key] = op.Kind == 10
+                        ? existing with { Type = "NodePort" }
+                        : existing with { IngressIps = [RequestedIps[op.Bits % RequestedIps.Length]] };
+                    if (SyncOne(key, context) == SyncResult.ReprocessAll)
+                    {
+                        ReprocessAll(context);
+                    }
+
                     break;
                 default:
                     if (Services.ContainsKey(key) && SyncOne(key, context) == SyncResult.ReprocessAll)
