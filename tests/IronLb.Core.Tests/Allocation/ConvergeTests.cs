@@ -173,6 +173,15 @@ public sealed class ConvergeTests
         new MutationCase("clusterIPs shrink from dual to single: the pair is replaced by one address",
             Lb() with { IngressIps = ["1.2.3.0", "1000::"], Annotations = Ann($"{FromPool}=pool5") }, ["1.2.3.0"], "pool1", false),
 
+        new MutationCase("non-canonical IPv6 status text is rewritten canonically", Lb("1000::1") with { IngressIps = ["1000:0:0::"], Annotations = Ann($"{FromPool}=pool3") },
+            ["1000::"], "pool3", false, []),
+        new MutationCase("IPv4-mapped status text is rewritten as IPv4", Lb() with { IngressIps = ["::ffff:1.2.3.1"], Annotations = Ann($"{FromPool}=pool1") },
+            ["1.2.3.1"], "pool1", false, []),
+        new MutationCase("RequireDualStack with one clusterIP clears an existing status", Lb() with
+            {
+                IpFamilyPolicy = IpFamilyPolicy.RequireDualStack, IngressIps = ["1.2.3.0"], Annotations = Ann($"{FromPool}=pool1"),
+            }, [], null, true, [EventReasons.NotEnoughClusterIps]),
+
         // More of §3.2.
         new MutationCase("unparsable request while holding an address: kept, LoadBalancerFailed",
             Lb() with { IngressIps = ["1.2.3.0"], Annotations = Ann($"{LbIps}=garbage", $"{FromPool}=pool1") }, ["1.2.3.0"], "pool1", true,
