@@ -46,7 +46,8 @@ public sealed class ConvergeTests
     /// <param name="Pool">The expected ip-allocated-from-pool annotation.</param>
     /// <param name="Warning">Whether a Warning event is expected.</param>
     /// <param name="Reasons">When given, the exact event reasons in order.</param>
-    public sealed record MutationCase(string Desc, ServiceView In, string[] Ingress, string? Pool, bool Warning, string[]? Reasons = null)
+    /// <param name="Pools">The pools; null means MetalLB's TestControllerMutation pools above.</param>
+    public sealed record MutationCase(string Desc, ServiceView In, string[] Ingress, string? Pool, bool Warning, string[]? Reasons = null, AddressPool[]? Pools = null)
     {
         public override string ToString() => Desc;
     }
@@ -202,11 +203,12 @@ public sealed class ConvergeTests
             [EventReasons.ClearAssignment, EventReasons.IpAllocated]),
         new MutationCase("a requested IP of an incompatible pool fails", Lb() with { LoadBalancerIp = "25.26.27.1" }, [], null, true),
         new MutationCase("a requested IP that is a buggy address of an avoidBuggyIPs pool fails",
-            Lb() with { LoadBalancerIp = "40.0.0.255" }, [], null, true),
+            Lb() with { LoadBalancerIp = "40.0.0.255" }, [], null, true, Pools: [Pool("buggy", "40.0.0.0/24") with { AvoidBuggyIps = true }]),
+        new MutationCase("a requested IP next to it is fine",
+            Lb() with { LoadBalancerIp = "40.0.0.254" }, ["40.0.0.254"], "buggy", false, Pools: [Pool("buggy", "40.0.0.0/24") with { AvoidBuggyIps = true }]),
     ];
 
-    private static Allocator FreshAllocator() =>
-        AllocatorWith([.. MutationPools, Pool("buggy", "40.0.0.0/24") with { AvoidBuggyIps = true, AutoAssign = false }]);
+    private static Allocator FreshAllocator(AddressPool[]? pools = null) => AllocatorWith(pools ?? MutationPools);
 
     /// <summary>The Service after the controller wrote the converge result (status and pool annotation).</summary>
     internal static ServiceView Apply(ServiceView service, ConvergeResult result) => service with
@@ -221,7 +223,7 @@ public sealed class ConvergeTests
     [MemberData(nameof(Cases))]
     public void TestControllerMutation(MutationCase c)
     {
-        var allocator = FreshAllocator();
+        var allocator = FreshAllocator(c.Pools);
         var result = ServiceConverger.Converge(c.In, allocator);
         var events = string.Join("; ", result.Events.Select(e => $"{e.Type} {e.Reason}: {e.Message}"));
 
