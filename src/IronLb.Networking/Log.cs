@@ -5,28 +5,28 @@ namespace IronLb.Networking;
 /// <summary>Source-generated logs; property names match MetalLB's go-kit keys (<c>ip</c>, <c>interface</c>).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Responder started on {Interface} ({Protocol})")]
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Responder started on {interface} ({protocol})")]
     public static partial void ResponderStarted(ILogger logger, string @interface, Responders.ResponderKind protocol);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Responder stopped on {Interface} ({Protocol})")]
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Responder stopped on {interface} ({protocol})")]
     public static partial void ResponderStopped(ILogger logger, string @interface, Responders.ResponderKind protocol);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Cannot start responder on {Interface} ({Protocol})")]
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Cannot start responder on {interface} ({protocol})")]
     public static partial void ResponderFailed(ILogger logger, Exception exception, string @interface, Responders.ResponderKind protocol);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Receive failed on {Interface}; the responder stops until the next interface scan")]
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Receive failed on {interface}; the responder stops until the next interface scan")]
     public static partial void ReceiveFailed(ILogger logger, Exception exception, string @interface);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Send failed for {Ip} on {Interface}")]
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Send failed for {ip} on {interface}")]
     public static partial void SendFailed(ILogger logger, Exception exception, string ip, string @interface);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Announcing {Ip} on {Interface}")]
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Announcing {ip} on {interface}")]
     public static partial void Announcing(ILogger logger, string ip, InterfaceSelection @interface);
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Withdrawing {Ip}")]
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Withdrawing {ip}")]
     public static partial void Withdrawing(ILogger logger, string ip);
 
-    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Cannot change solicited-node membership for {Ip} on {Interface}")]
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Cannot change solicited-node membership for {ip} on {interface}")]
     public static partial void GroupFailed(ILogger logger, Exception exception, string ip, string @interface);
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Interface scan failed")]
