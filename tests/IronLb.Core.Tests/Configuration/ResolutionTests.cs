@@ -240,6 +240,35 @@ public sealed class ResolutionTests
         Assert.False(ad.MatchesService(Labels("app=cache")));
     }
 
+    public sealed record ReloadCase(string Desc, IpAddressPoolResource Changed, bool AllocatesLike)
+    {
+        public override string ToString() => Desc;
+    }
+
+    // The controller does nothing when the new pools allocate like the old ones (§3.1 "If they are equal, it does nothing").
+    public static TheoryData<ReloadCase> ReloadCases =>
+    [
+        new ReloadCase("identical", Pool("p", "1.2.3.0/24"), true),
+        new ReloadCase("pool labels only matter to advertisements", Pool("p", "1.2.3.0/24") with { Labels = Labels("tier=gold") }, true),
+        new ReloadCase("the same prefix written as a range", Pool("p", "1.2.3.0-1.2.3.255"), true),
+        new ReloadCase("another prefix", Pool("p", "1.2.4.0/24"), false),
+        new ReloadCase("prefixes in another order (allocation order changes)", Pool("p", "1.2.3.128/25", "1.2.3.0/25"), false),
+        new ReloadCase("autoAssign off", Pool("p", "1.2.3.0/24") with { AutoAssign = false }, false),
+        new ReloadCase("avoidBuggyIPs on", Pool("p", "1.2.3.0/24") with { AvoidBuggyIps = true }, false),
+        new ReloadCase("a priority", Pool("p", "1.2.3.0/24") with { ServiceAllocation = Alloc(priority: 1) }, false),
+        new ReloadCase("renamed", Pool("q", "1.2.3.0/24"), false),
+    ];
+
+    [Theory]
+    [MemberData(nameof(ReloadCases))]
+    public void AllocatesLike(ReloadCase c)
+    {
+        var before = Valid(Cluster(Pool("p", "1.2.3.0/24")));
+        var after = Valid(Cluster(c.Changed));
+        Assert.Equal(c.AllocatesLike, before.AllocatesLike(after));
+        Assert.Equal(c.AllocatesLike, after.AllocatesLike(before));
+    }
+
     [Fact]
     public void Advertisements_do_not_change_allocation()
     {
