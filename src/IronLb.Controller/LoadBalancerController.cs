@@ -23,6 +23,7 @@ public sealed partial class LoadBalancerController : IDisposable
     private const string ConfigKey = "config";
     private const string ReprocessKey = "reprocess-all";
     private const string PoolStatusKey = "pool-status";
+    private const string StateKey = "configuration-state";
     private const string ServicePrefix = "svc/";
 
     private readonly KubeConnection _connection;
@@ -41,6 +42,7 @@ public sealed partial class LoadBalancerController : IDisposable
     private readonly EventRecorder _events;
     private LoadBalancerConfig? _config;
     private string _lastConfigErrors = "";
+    private IReadOnlyList<string> _stateErrors = [];
     private volatile bool _ready;
 
     public LoadBalancerController(KubeConnection connection, ControllerOptions options, ControllerMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory)
@@ -143,6 +145,10 @@ public sealed partial class LoadBalancerController : IDisposable
                 return await ProcessConfigAsync(cancellationToken).ConfigureAwait(false);
             case ReprocessKey:
                 return await ReprocessAllAsync(cancellationToken).ConfigureAwait(false);
+            case StateKey:
+                // Reporting is separate from applying: a failed ConfigurationState write never holds up allocation.
+                await _stateWriter.WriteAsync(_stateErrors, cancellationToken).ConfigureAwait(false);
+                return true;
             case PoolStatusKey:
                 PublishPoolStats();
                 return await _poolStatusWriter.SyncAsync(_pools.Items, cancellationToken).ConfigureAwait(false);
@@ -160,13 +166,13 @@ public sealed partial class LoadBalancerController : IDisposable
             ConfigNamespace = _options.Namespace,
         };
         var parsed = ConfigParser.Parse(resources);
-        var errors = parsed.Errors.Select(e => e.ToString()).ToList();
-        await _stateWriter.WriteAsync(errors, cancellationToken).ConfigureAwait(false);
+        _stateErrors = [.. parsed.Errors.Select(e => e.ToString())];
+        _queue.Add(StateKey);
         if (parsed.Config is null)
         {
             // Keep the last good configuration; say so everywhere an operator looks.
             Metrics.ConfigStale();
-            var joined = string.Join('\n', errors);
+            var joined = string.Join('\n', _stateErrors);
             if (joined != _lastConfigErrors)
             {
                 _lastConfigErrors = joined;

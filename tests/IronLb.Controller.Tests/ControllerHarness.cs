@@ -27,9 +27,9 @@ internal sealed class ControllerHarness : IAsyncDisposable
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    public static async Task<ControllerHarness> StartAsync()
+    public static async Task<ControllerHarness> StartAsync(KubeSim.KubeSimOptions? options = null)
     {
-        var api = await KubeSim.KubeSim.StartAsync();
+        var api = await KubeSim.KubeSim.StartAsync(options);
         var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
         var harness = new ControllerHarness(api, client);
         await harness.KubectlAsync("apply", "-f", Path.Combine(RepoRoot, "deploy", "crds"));
@@ -37,9 +37,9 @@ internal sealed class ControllerHarness : IAsyncDisposable
         return harness;
     }
 
-    public LoadBalancerController StartController(ControllerOptions? options = null)
+    public LoadBalancerController StartController(ControllerOptions? options = null, string? kubeconfig = null)
     {
-        var connection = KubeConnection.Create(Api.Kubeconfig);
+        var connection = KubeConnection.Create(kubeconfig ?? Api.Kubeconfig);
         var controller = new LoadBalancerController(connection, options ?? new ControllerOptions { WatchTimeoutSeconds = 30 }, new ControllerMetrics(), TimeProvider.System, NullLoggerFactory.Instance);
         var stop = new CancellationTokenSource();
         var run = Task.Run(() => controller.RunAsync(stop.Token));
