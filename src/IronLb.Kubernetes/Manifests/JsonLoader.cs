@@ -10,7 +10,8 @@ namespace IronLb.Kubernetes.Manifests;
 /// </summary>
 internal static class JsonLoader
 {
-    public static IEnumerable<ManifestDocument> Load(string file, byte[] utf8)
+    /// <summary>Hands each top-level value to <paramref name="onDocument"/> as soon as it is read.</summary>
+    public static void Load(string file, byte[] utf8, Action<ManifestDocument> onDocument)
     {
         var lineStarts = LineStarts(utf8);
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions
@@ -18,13 +19,13 @@ internal static class JsonLoader
             AllowMultipleValues = true,
             CommentHandling = JsonCommentHandling.Skip,
         });
-        var documents = new List<ManifestDocument>();
+        var index = 0;
         try
         {
             while (reader.Read())
             {
                 var root = ReadValue(ref reader, lineStarts, file);
-                documents.Add(new ManifestDocument(file, documents.Count, root is ScalarNode { Kind: ScalarKind.Null } ? null : root));
+                onDocument(new ManifestDocument(file, index++, root is ScalarNode { Kind: ScalarKind.Null } ? null : root));
             }
         }
         catch (JsonException e)
@@ -32,8 +33,6 @@ internal static class JsonLoader
             var line = (int)(e.LineNumber ?? 0) + 1;
             throw new ManifestSyntaxException(file, line, $"invalid JSON: {StripPosition(e.Message)}");
         }
-
-        return documents;
     }
 
     private static ManifestNode ReadValue(ref Utf8JsonReader reader, int[] lineStarts, string file)

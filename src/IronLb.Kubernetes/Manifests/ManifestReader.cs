@@ -127,38 +127,43 @@ public static class ManifestReader
 
     private static void ReadDocuments(string file, byte[] bytes, ReadState state)
     {
-        IEnumerable<ManifestDocument> documents;
+        // Documents are dispatched while the file is parsed. A syntax error further down makes the
+        // whole input unusable (exit 2), so what was dispatched before it is never planned.
         try
         {
-            documents = file.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
-                ? JsonLoader.Load(file, bytes)
-                : YamlLoader.Load(file, new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes));
+            if (file.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            {
+                JsonLoader.Load(file, bytes, document => Dispatch(document, state));
+            }
+            else
+            {
+                YamlLoader.Load(file, new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes), document => Dispatch(document, state));
+            }
         }
         catch (ManifestSyntaxException e)
         {
             state.Fatal.Add(new ManifestError(e.File, e.Line, null, e.Message));
-            return;
         }
         catch (DecoderFallbackException)
         {
             state.Fatal.Add(new ManifestError(file, null, null, "the file is not UTF-8 text"));
-            return;
         }
+    }
 
-        foreach (var document in documents)
+    private static void Dispatch(ManifestDocument document, ReadState state)
+    {
+        var name = $"document {document.Index + 1}";
+        switch (document.Root)
         {
-            switch (document.Root)
-            {
-                case null:
-                    break;
-                case MappingNode root:
-                    ObjectDispatcher.Read(root, file, $"document {document.Index + 1}", state);
-                    break;
-                default:
-                    state.Errors.Add(new ManifestError(file, document.Root.Line, $"document {document.Index + 1}",
-                        $"expected a Kubernetes object (a mapping with apiVersion and kind), got {document.Root.TypeName}"));
-                    break;
-            }
+            case null:
+                break;
+            case MappingNode root:
+                ObjectDispatcher.Read(root, document.File, name, state);
+                break;
+            default:
+                state.Errors.Add(new ManifestError(document.File, document.Root.Line, name,
+                    $"expected a Kubernetes object (a mapping with apiVersion and kind), got {document.Root.TypeName}"));
+                break;
         }
     }
 

@@ -14,10 +14,14 @@ internal static partial class YamlLoader
 {
     private const string MergeKey = "<<";
 
-    public static IEnumerable<ManifestDocument> Load(string file, string text)
+    /// <summary>
+    /// Hands each document to <paramref name="onDocument"/> as soon as it is parsed, so only one
+    /// document's tree is alive at a time: a 50,000-Service file must not hold 50,000 trees.
+    /// </summary>
+    public static void Load(string file, string text, Action<ManifestDocument> onDocument)
     {
         var parser = new Parser(new StringReader(text));
-        var documents = new List<ManifestDocument>();
+        var index = 0;
         try
         {
             parser.MoveNext();
@@ -27,8 +31,8 @@ internal static partial class YamlLoader
                 parser.MoveNext();
                 var anchors = new Dictionary<string, ManifestNode>(StringComparer.Ordinal);
                 var root = ReadNode(parser, file, anchors);
-                documents.Add(new ManifestDocument(file, documents.Count, root is ScalarNode { Kind: ScalarKind.Null } ? null : root));
                 Expect<DocumentEnd>(parser, file);
+                onDocument(new ManifestDocument(file, index++, root is ScalarNode { Kind: ScalarKind.Null } ? null : root));
             }
 
             if (parser.Current is not StreamEnd)
@@ -49,8 +53,6 @@ internal static partial class YamlLoader
 
             throw new ManifestSyntaxException(file, line, $"invalid YAML: {StripMark(e.Message)}");
         }
-
-        return documents;
     }
 
     private static void Expect<T>(Parser parser, string file)
