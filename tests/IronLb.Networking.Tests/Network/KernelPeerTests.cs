@@ -31,8 +31,9 @@ public sealed partial class KernelPeerTests
         await node1.SendAsync($"announce {ExtV6} eno2");
         var mac = await t.MacAsync(t.Node(1), "eno2");
 
-        var arp = await ArpingAsync(t, "ext0", ExtV4, count: 3);
-        Assert.Equal([mac, mac, mac], arp); // three probes, three replies, all from node1's eno2
+        var (sent, arp) = await ArpingProbesAsync(t, "ext0", ExtV4, count: 3);
+        Assert.Equal(3, sent);
+        Assert.Equal([mac, mac, mac], arp); // three probes, three replies (not more), all from node1's eno2
         var ndp = await Ndisc6Async(t, "ext0", ExtV6);
         Assert.Equal([mac], ndp);
 
@@ -212,11 +213,19 @@ public sealed partial class KernelPeerTests
         }, $"responders {string.Join(',', expected)}");
 
     /// <summary>arping's replies as MACs (one per reply line; duplicates would show as extra lines).</summary>
-    private static async Task<List<MacAddress>> ArpingAsync(LanTopology t, string device, string ip, int count, int wait = 2)
+    private static async Task<List<MacAddress>> ArpingAsync(LanTopology t, string device, string ip, int count, int wait = 2) =>
+        (await ArpingProbesAsync(t, device, ip, count, wait)).Replies;
+
+    /// <summary>
+    /// Probes sent and replies seen. With -w, arping stops once it has <paramref name="count"/> replies, so a
+    /// duplicate answer shows up as fewer probes than replies.
+    /// </summary>
+    private static async Task<(int Sent, List<MacAddress> Replies)> ArpingProbesAsync(LanTopology t, string device, string ip, int count, int wait = 2)
     {
         var r = await RunAsync("ip", "netns", "exec", t.Client, "arping", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-w", (count + wait).ToString(System.Globalization.CultureInfo.InvariantCulture), "-I", device, ip);
-        return [.. ArpReply().Matches(r.Stdout).Select(m => MacAddress.Parse(m.Groups[1].Value))];
+        var sent = ArpSent().Match(r.Stdout) is { Success: true } m ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
+        return (sent, [.. ArpReply().Matches(r.Stdout).Select(m => MacAddress.Parse(m.Groups[1].Value))]);
     }
 
     /// <summary>ndisc6 in "all responses" mode, one attempt: every advertisement it saw, as MACs.</summary>
@@ -228,6 +237,9 @@ public sealed partial class KernelPeerTests
 
     [GeneratedRegex(@"reply from \S+ \[([0-9A-Fa-f:]{17})\]")]
     private static partial Regex ArpReply();
+
+    [GeneratedRegex(@"Sent (\d+) probe")]
+    private static partial Regex ArpSent();
 
     [GeneratedRegex(@"Target link-layer address: ([0-9A-Fa-f:]{17})")]
     private static partial Regex NdiscReply();
