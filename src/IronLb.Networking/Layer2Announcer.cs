@@ -77,6 +77,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
         List<IPAddress> announce;
+        GratuitousScheduler scheduler;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -86,7 +87,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
             }
 
             _started = true;
-            _scheduler = new GratuitousScheduler(
+            _scheduler = scheduler = new GratuitousScheduler(
                 _time,
                 ip => _tables.Current.Find(ip) is not null,
                 SendRound,
@@ -114,7 +115,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
         // Starting means taking over whatever the table already holds.
         foreach (var address in announce)
         {
-            _scheduler.Request(address);
+            scheduler.Request(address);
         }
 
         return Task.CompletedTask;
