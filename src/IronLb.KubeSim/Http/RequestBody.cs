@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.Http;
 
 namespace IronLb.KubeSim.Http;
 
-/// <summary>Reads request bodies by media type (parameters such as <c>charset</c> ignored). Protobuf, which
-/// <c>kubectl create &lt;generator&gt;</c> sends, is refused with 415 as the issue accepts.</summary>
+/// <summary>Reads request bodies by media type (parameters such as <c>charset</c> ignored): JSON, YAML, and the
+/// protobuf that <c>kubectl create &lt;generator&gt;</c> sends for a few kinds.</summary>
 internal static class RequestBody
 {
     public static string MediaType(HttpRequest request)
@@ -27,11 +27,11 @@ internal static class RequestBody
             return null;
         }
         var media = MediaType(request);
+        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
         if (media.Contains("protobuf", StringComparison.Ordinal))
         {
-            throw ApiException.UnsupportedMediaType(request.ContentType ?? "");
+            return Protobuf.ProtobufBody.Decode(bytes);
         }
-        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
         try
         {
             return JsonText.Parse(bytes);

@@ -172,6 +172,10 @@ internal sealed partial class ObjectService
             case KindBehaviour.Namespace:
                 JsonText.Obj(obj, "spec")["finalizers"] ??= new JsonArray("kubernetes");
                 obj["status"] = new JsonObject { ["phase"] = "Active" };
+                LabelNamespace(obj);
+                break;
+            case KindBehaviour.Generic when type is { Group: "", Kind: "Secret" }:
+                obj["type"] ??= "Opaque";
                 break;
             case KindBehaviour.CustomResourceDefinition:
                 obj["status"] = CrdStatus(obj, null, now);
@@ -364,6 +368,10 @@ internal sealed partial class ObjectService
         if (type.Behaviour == KindBehaviour.Namespace && subresource is null)
         {
             CopyField(old.Object, updated, "spec");
+        }
+        if (type.Behaviour == KindBehaviour.Namespace)
+        {
+            LabelNamespace(updated);
         }
         if (errors.Count > 0)
         {
@@ -589,6 +597,10 @@ internal sealed partial class ObjectService
     }
 
     private static string Owner(string ns, string name) => $"{ns}/{name}";
+
+    /// <summary>kube-apiserver labels every namespace with its own name (so selectors can pick namespaces by name).</summary>
+    private static void LabelNamespace(JsonObject ns) =>
+        JsonText.Obj(JsonText.Obj(ns, "metadata"), "labels")["kubernetes.io/metadata.name"] = JsonText.Str(ns, "metadata", "name");
 
     private static JsonObject CrdStatus(JsonObject crd, JsonObject? oldStatus, DateTimeOffset now)
     {

@@ -14,4 +14,25 @@ public sealed class KubectlBasicsTests
 
         Assert.Contains("Server Version: v1.32.0", output);
     }
+
+    [Fact]
+    public async Task Typed_create_commands_send_protobuf_and_are_understood()
+    {
+        await using var api = await Sim.StartAsync();
+        using var kubectl = new Support.Kubectl(api);
+
+        await kubectl.OkAsync("create namespace lab");
+        await kubectl.OkAsync("create configmap cfg -n lab --from-literal=a=b");
+        await kubectl.OkAsync("create secret generic s1 -n lab --from-literal=pw=x");
+        await kubectl.OkAsync("create service loadbalancer web -n lab --tcp=80:8080");
+        var labels = await kubectl.OkAsync("get ns lab -o jsonpath={.metadata.labels}");
+        var data = await kubectl.OkAsync("get cm cfg -n lab -o jsonpath={.data.a}");
+        var secret = await kubectl.OkAsync("get secret s1 -n lab -o jsonpath={.type}/{.data.pw}");
+        var service = await kubectl.OkAsync("get svc web -n lab -o jsonpath={.spec.type}/{.spec.selector.app}/{.spec.ports[0].port}:{.spec.ports[0].targetPort}");
+
+        Assert.Equal("{\"kubernetes.io/metadata.name\":\"lab\"}", labels);
+        Assert.Equal("b", data);
+        Assert.Equal("Opaque/eA==", secret);
+        Assert.Equal("LoadBalancer/web/80:8080", service);
+    }
 }
