@@ -14,9 +14,9 @@ internal static class FieldSet
         "deletionGracePeriodSeconds", "managedFields", "selfLink",
     ];
 
-    public static JsonObject Of(JsonObject applied, string kind, bool builtIn) => OfObject(applied, kind, builtIn, "", top: true);
+    public static JsonObject Of(JsonObject applied, ListSchema schema) => OfObject(applied, schema, "", top: true);
 
-    private static JsonObject OfObject(JsonObject obj, string kind, bool builtIn, string path, bool top = false)
+    private static JsonObject OfObject(JsonObject obj, ListSchema schema, string path, bool top = false)
     {
         var set = new JsonObject();
         foreach (var (name, value) in obj)
@@ -32,8 +32,8 @@ internal static class FieldSet
             var childPath = path.Length == 0 ? name : $"{path}.{name}";
             set["f:" + name] = value switch
             {
-                JsonObject child => OfObject(child, kind, builtIn, childPath),
-                JsonArray list => OfList(list, kind, builtIn, childPath),
+                JsonObject child => OfObject(child, schema, childPath),
+                JsonArray list => OfList(list, schema, childPath),
                 _ => new JsonObject(),
             };
         }
@@ -44,9 +44,9 @@ internal static class FieldSet
         return set;
     }
 
-    private static JsonObject OfList(JsonArray list, string kind, bool builtIn, string path)
+    private static JsonObject OfList(JsonArray list, ListSchema schema, string path)
     {
-        var (listKind, keys) = ListSchema.Describe(kind, builtIn, path);
+        var (listKind, keys) = schema.Describe(path);
         var set = new JsonObject();
         switch (listKind)
         {
@@ -59,7 +59,7 @@ internal static class FieldSet
             case ListKind.Map:
                 foreach (var item in list.OfType<JsonObject>())
                 {
-                    var entry = OfObject(item, kind, builtIn, path);
+                    var entry = OfObject(item, schema, path);
                     entry["."] = new JsonObject();
                     set[ItemKey(item, keys)] = entry;
                 }
@@ -84,7 +84,7 @@ internal static class FieldSet
 
     /// <summary>Removes from <paramref name="live"/> what <paramref name="previous"/> held and neither
     /// <paramref name="current"/> nor any other manager holds: the fields a re-apply no longer mentions.</summary>
-    public static void Prune(JsonNode? live, JsonObject previous, JsonObject? current, IReadOnlyList<JsonObject> others, string kind, bool builtIn, string path)
+    public static void Prune(JsonNode? live, JsonObject previous, JsonObject? current, IReadOnlyList<JsonObject> others, ListSchema schema, string path)
     {
         foreach (var (key, prevChild) in previous)
         {
@@ -96,20 +96,20 @@ internal static class FieldSet
             var otherChildren = others.Select(o => o[key]).OfType<JsonObject>().ToList();
             if (curChild is null && otherChildren.Count == 0)
             {
-                RemoveChild(live, key, kind, builtIn, path);
+                RemoveChild(live, key, schema, path);
             }
             else if (prevChild is JsonObject prevObject && prevObject.Count > 0)
             {
-                var (childLive, childPath) = Child(live, key, kind, builtIn, path);
+                var (childLive, childPath) = Child(live, key, schema, path);
                 if (childLive is not null)
                 {
-                    Prune(childLive, prevObject, curChild, otherChildren, kind, builtIn, childPath);
+                    Prune(childLive, prevObject, curChild, otherChildren, schema, childPath);
                 }
             }
         }
     }
 
-    private static (JsonNode? Node, string Path) Child(JsonNode? live, string key, string kind, bool builtIn, string path)
+    private static (JsonNode? Node, string Path) Child(JsonNode? live, string key, ListSchema schema, string path)
     {
         if (key.StartsWith("f:", StringComparison.Ordinal))
         {
@@ -118,13 +118,13 @@ internal static class FieldSet
         }
         if (key.StartsWith("k:", StringComparison.Ordinal) && live is JsonArray list)
         {
-            var (_, keys) = ListSchema.Describe(kind, builtIn, path);
+            var (_, keys) = schema.Describe(path);
             return (list.OfType<JsonObject>().FirstOrDefault(i => ItemKey(i, keys) == key), path);
         }
         return (null, path);
     }
 
-    private static void RemoveChild(JsonNode? live, string key, string kind, bool builtIn, string path)
+    private static void RemoveChild(JsonNode? live, string key, ListSchema schema, string path)
     {
         if (key.StartsWith("f:", StringComparison.Ordinal) && live is JsonObject o)
         {
@@ -132,7 +132,7 @@ internal static class FieldSet
         }
         else if (key.StartsWith("k:", StringComparison.Ordinal) && live is JsonArray list)
         {
-            var (_, keys) = ListSchema.Describe(kind, builtIn, path);
+            var (_, keys) = schema.Describe(path);
             foreach (var item in list.OfType<JsonObject>().Where(i => ItemKey(i, keys) == key).ToList())
             {
                 list.Remove(item);

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Text.Json.Nodes;
+using IronLb.KubeSim.Resources;
 
 namespace IronLb.KubeSim.Patching;
 
@@ -16,24 +18,64 @@ internal enum ListKind
 
 /// <summary>The list strategies of the built-in types that kubectl and IronLB touch, from the Go struct tags
 /// (<c>patchMergeKey</c>, <c>listType</c>, <c>listMapKey</c>) of k8s.io/api 1.32. Paths are dotted field names
-/// without indexes (<c>spec.template.spec.containers.ports</c>); strategic merge patch uses the first key.</summary>
-internal static class ListSchema
+/// without indexes (<c>spec.template.spec.containers.ports</c>); strategic merge patch uses the first key.
+/// Custom resources take theirs from the CRD schema (<c>x-kubernetes-list-type</c>, <c>x-kubernetes-list-map-keys</c>).</summary>
+internal sealed class ListSchema
 {
     private static readonly (ListKind, ImmutableArray<string>) Atomic = (ListKind.Atomic, []);
 
-    public static (ListKind Kind, ImmutableArray<string> Keys) Describe(string kind, bool builtIn, string path)
+    private readonly string _kind;
+    private readonly bool _builtIn;
+    private readonly JsonObject? _schema;
+
+    private ListSchema(string kind, bool builtIn, JsonObject? schema)
     {
-        if (path is "metadata.finalizers")
+        _kind = kind;
+        _builtIn = builtIn;
+        _schema = schema;
+    }
+
+    public static ListSchema For(ResourceType type) => new(type.Kind, !type.IsCustom, type.Schema);
+
+    public (ListKind Kind, ImmutableArray<string> Keys) Describe(string path) =>
+        _builtIn ? Builtin(_kind, path) : FromCrd(_schema, path);
+
+    private static (ListKind Kind, ImmutableArray<string> Keys) FromCrd(JsonObject? schema, string path)
+    {
+        if (Metadata(path) is { } meta)
         {
-            return (ListKind.Set, []);
+            return meta;
         }
-        if (path is "metadata.ownerReferences")
+        JsonNode? node = schema;
+        foreach (var part in path.Split('.'))
         {
-            return (ListKind.Map, ["uid"]);
+            // Inside a list the path continues into its items.
+            if (node?["type"]?.GetValue<string>() == "array")
+            {
+                node = node["items"];
+            }
+            node = node?["properties"]?[part];
         }
-        if (!builtIn)
+        return node?["x-kubernetes-list-type"]?.GetValue<string>() switch
         {
-            return Atomic;
+            "map" => (ListKind.Map, [.. (node["x-kubernetes-list-map-keys"] as JsonArray ?? []).Select(k => k?.GetValue<string>() ?? "")]),
+            "set" => (ListKind.Set, []),
+            _ => Atomic,
+        };
+    }
+
+    private static (ListKind, ImmutableArray<string>)? Metadata(string path) => path switch
+    {
+        "metadata.finalizers" => (ListKind.Set, []),
+        "metadata.ownerReferences" => (ListKind.Map, ["uid"]),
+        _ => null,
+    };
+
+    public static (ListKind Kind, ImmutableArray<string> Keys) Builtin(string kind, string path)
+    {
+        if (Metadata(path) is { } meta)
+        {
+            return meta;
         }
         var dot = path.LastIndexOf('.');
         var last = dot < 0 ? path : path[(dot + 1)..];

@@ -10,13 +10,13 @@ namespace IronLb.KubeSim.Patching;
 /// Ownership conflicts (409 without <c>force</c>) are not modelled: every apply behaves as if forced.</summary>
 internal static class ServerSideApply
 {
-    public static JsonObject Apply(JsonObject live, JsonObject applied, string manager, string? subresource, string kind, bool builtIn, DateTimeOffset now)
+    public static JsonObject Apply(JsonObject live, JsonObject applied, string manager, string? subresource, ListSchema schema, DateTimeOffset now)
     {
         var result = (JsonObject)live.DeepClone();
         var meta = result["metadata"] as JsonObject ?? [];
         result["metadata"] = meta;
         var entries = meta["managedFields"] as JsonArray ?? [];
-        var current = FieldSet.Of(applied, kind, builtIn);
+        var current = FieldSet.Of(applied, schema);
         JsonObject? previous = null;
         var others = new List<JsonObject>();
         JsonObject? mine = null;
@@ -37,9 +37,9 @@ internal static class ServerSideApply
         }
         if (previous is not null)
         {
-            FieldSet.Prune(result, previous, current, others, kind, builtIn, "");
+            FieldSet.Prune(result, previous, current, others, schema, "");
         }
-        Merge(result, applied, kind, builtIn, "");
+        Merge(result, applied, schema, "");
         meta = (JsonObject)result["metadata"]!;
         if (mine is null || !JsonNode.DeepEquals(previous, current))
         {
@@ -69,7 +69,7 @@ internal static class ServerSideApply
 
     private static bool SameEntry(JsonNode? a, JsonObject? b) => b is not null && JsonNode.DeepEquals(a, b);
 
-    private static void Merge(JsonObject live, JsonObject applied, string kind, bool builtIn, string path)
+    private static void Merge(JsonObject live, JsonObject applied, ListSchema schema, string path)
     {
         foreach (var (name, value) in applied)
         {
@@ -81,10 +81,10 @@ internal static class ServerSideApply
             switch (value)
             {
                 case JsonObject child when live[name] is JsonObject liveChild:
-                    Merge(liveChild, child, kind, builtIn, childPath);
+                    Merge(liveChild, child, schema, childPath);
                     break;
                 case JsonArray list when live[name] is JsonArray liveList:
-                    live[name] = MergeList(liveList, list, kind, builtIn, childPath);
+                    live[name] = MergeList(liveList, list, schema, childPath);
                     break;
                 default:
                     live[name] = value?.DeepClone();
@@ -93,9 +93,9 @@ internal static class ServerSideApply
         }
     }
 
-    private static JsonArray MergeList(JsonArray live, JsonArray applied, string kind, bool builtIn, string path)
+    private static JsonArray MergeList(JsonArray live, JsonArray applied, ListSchema schema, string path)
     {
-        var (listKind, keys) = ListSchema.Describe(kind, builtIn, path);
+        var (listKind, keys) = schema.Describe(path);
         switch (listKind)
         {
             case ListKind.Set:
@@ -124,7 +124,7 @@ internal static class ServerSideApply
                     }
                     else
                     {
-                        Merge(existing, appliedItem, kind, builtIn, path);
+                        Merge(existing, appliedItem, schema, path);
                     }
                 }
                 return result;

@@ -99,7 +99,7 @@ internal static class StrategicMergePatch
 
     private static JsonArray MergeList(JsonArray? target, JsonArray patch, string kind, string path)
     {
-        var (listKind, keys) = ListSchema.Describe(kind, builtIn: true, path);
+        var (listKind, keys) = ListSchema.Builtin(kind, path);
         if (patch.OfType<JsonObject>().Any(i => i["$patch"]?.GetValue<string>() == "replace"))
         {
             return [.. patch.Where(i => i is not JsonObject o || o["$patch"] is null).Select(i => i?.DeepClone())];
@@ -160,7 +160,7 @@ internal static class StrategicMergePatch
 
     private static JsonArray Reorder(JsonArray list, JsonArray order, string kind, string path)
     {
-        var (listKind, keys) = ListSchema.Describe(kind, builtIn: true, path);
+        var (listKind, keys) = ListSchema.Builtin(kind, path);
         var remaining = list.Select(i => i?.DeepClone()).ToList();
         var result = new JsonArray();
         foreach (var wanted in order)

@@ -222,7 +222,7 @@ internal sealed partial class ObjectService
                 var applied = AppliedConfiguration(type, patch, name, null);
                 var created = ServerSideApply.Apply(
                     new JsonObject { ["apiVersion"] = applied["apiVersion"]?.DeepClone(), ["kind"] = applied["kind"]?.DeepClone() },
-                    applied, options.FieldManager!, null, type.Kind, !type.IsCustom, Now);
+                    applied, options.FieldManager!, null, ListSchema.For(type), Now);
                 return (CreateCore(tx, type, ns, Incoming(type, created), options), true);
             }
             var current = (JsonObject)Present(type, old).DeepClone();
@@ -231,7 +231,7 @@ internal sealed partial class ObjectService
                 PatchKind.Json => JsonPatch.Apply(current, patch),
                 PatchKind.Merge => MergePatch.Apply(current, patch)!,
                 PatchKind.Strategic => StrategicMergePatch.Apply(current, patch as JsonObject ?? throw ApiException.BadRequest("the strategic merge patch is not an object"), type.Kind),
-                _ => ServerSideApply.Apply(current, AppliedConfiguration(type, patch, name, subresource), options.FieldManager!, subresource, type.Kind, !type.IsCustom, Now),
+                _ => ServerSideApply.Apply(current, AppliedConfiguration(type, patch, name, subresource), options.FieldManager!, subresource, ListSchema.For(type), Now),
             };
             if (patched is not JsonObject patchedObject)
             {

@@ -264,6 +264,30 @@ public sealed class SemanticsTests
         Assert.Equal("192.0.2.8", Assert.Single(again.Status.LoadBalancer.Ingress).Ip);
     }
 
+    [Fact]
+    public async Task Server_side_apply_merges_custom_resource_lists_by_the_keys_the_crd_declares()
+    {
+        await using var api = await Sim.StartAsync();
+        using var client = Clients.For(api);
+        await Crds.InstallMetalLbAsync(client);
+        await Crds.CreateNamespaceAsync(client, "metallb-system");
+        await client.CustomObjects.CreateNamespacedCustomObjectAsync(
+            JsonNode.Parse("""{"apiVersion":"metallb.io/v1beta1","kind":"ConfigurationState","metadata":{"name":"controller"}}"""),
+            "metallb.io", "v1beta1", "metallb-system", "configurationstates", cancellationToken: Ct);
+        static string Condition(string type) =>
+            $$$"""{"apiVersion":"metallb.io/v1beta1","kind":"ConfigurationState","metadata":{"name":"controller"},"status":{"conditions":[{"type":"{{{type}}}","status":"True","reason":"Synced","message":"ok","lastTransitionTime":"2026-01-01T00:00:00Z"}]}}""";
+        async Task<JsonObject> ApplyStatusAsync(string manager, string body) => Node(await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+            new V1Patch(body, V1Patch.PatchType.ApplyPatch), "metallb.io", "v1beta1", "metallb-system", "configurationstates", "controller",
+            fieldManager: manager, force: true, cancellationToken: Ct));
+
+        await ApplyStatusAsync("controller", Condition("Pools"));
+        var both = await ApplyStatusAsync("speaker", Condition("Interfaces"));
+        var withoutPools = await ApplyStatusAsync("controller", """{"apiVersion":"metallb.io/v1beta1","kind":"ConfigurationState","metadata":{"name":"controller"},"status":{}}""");
+
+        Assert.Equal(["Pools", "Interfaces"], both["status"]!["conditions"]!.AsArray().Select(c => (string)c!["type"]!));
+        Assert.Equal(["Interfaces"], withoutPools["status"]!["conditions"]!.AsArray().Select(c => (string)c!["type"]!));
+    }
+
     private static JsonObject Node(object response) =>
         JsonNode.Parse(((JsonElement)response).GetRawText())!.AsObject();
 }
