@@ -186,6 +186,19 @@ internal sealed partial class ApiHandler
             FieldManager: query["fieldManager"].ToString() is { Length: > 0 } manager ? manager : null,
             Force: query["force"].ToString() == "true");
         var method = request.Method;
+        if (type.Behaviour == KindBehaviour.Review)
+        {
+            if (method != "POST" || name is not null)
+            {
+                throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
+            }
+            var review = await RequestBody.ReadAsync(request, ct).ConfigureAwait(false) as JsonObject
+                ?? throw ApiException.BadRequest("the request body must be an object");
+            // Any bearer token is accepted, so every request is allowed; say so the way an authorizer would.
+            review["status"] = new JsonObject { ["allowed"] = true, ["reason"] = "KubeSim authorizes every request" };
+            await WriteJsonAsync(context, 201, review, ct).ConfigureAwait(false);
+            return;
+        }
         if (name is null)
         {
             switch (method)

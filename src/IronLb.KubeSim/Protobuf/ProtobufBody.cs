@@ -6,7 +6,7 @@ using IronLb.KubeSim.Json;
 namespace IronLb.KubeSim.Protobuf;
 
 /// <summary>Decodes the protobuf request bodies kubectl's typed generators send (<c>kubectl create namespace</c>,
-/// <c>create configmap</c>, <c>create secret generic</c>, <c>create service …</c>), which it never retries as
+/// <c>create configmap</c>, <c>create secret generic</c>, <c>create service …</c>, <c>auth can-i</c>), which it never retries as
 /// JSON. Only those kinds and the fields the generators fill are known; unknown fields are skipped, and zero
 /// values are dropped as JSON's <c>omitempty</c> would (gogo-protobuf writes empty strings explicitly).</summary>
 internal static class ProtobufBody
@@ -84,6 +84,24 @@ internal static class ProtobufBody
             [3] = new("type", T.String),
             [4] = new("stringData", T.StringMap),
             [5] = new("immutable", T.Bool),
+        },
+        ["SelfSubjectAccessReview"] = new()
+        {
+            [1] = new("metadata", T.Message, ObjectMeta),
+            [2] = new("spec", T.Message, new()
+            {
+                [1] = new("resourceAttributes", T.Message, new()
+                {
+                    [1] = new("namespace", T.String),
+                    [2] = new("verb", T.String),
+                    [3] = new("group", T.String),
+                    [4] = new("version", T.String),
+                    [5] = new("resource", T.String),
+                    [6] = new("subresource", T.String),
+                    [7] = new("name", T.String),
+                }),
+                [2] = new("nonResourceAttributes", T.Message, new() { [1] = new("path", T.String), [2] = new("verb", T.String) }),
+            }),
         },
         ["Service"] = new()
         {

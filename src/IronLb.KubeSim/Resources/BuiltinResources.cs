@@ -35,6 +35,12 @@ internal static class BuiltinResources
         },
         new ResourceType
         {
+            Group = "authorization.k8s.io", Version = "v1", Kind = "SelfSubjectAccessReview",
+            Plural = "selfsubjectaccessreviews", Singular = "selfsubjectaccessreview", Namespaced = false,
+            Behaviour = KindBehaviour.Review, Verbs = ["create"],
+        },
+        new ResourceType
+        {
             Group = "apiextensions.k8s.io", Version = "v1", Kind = "CustomResourceDefinition",
             Plural = "customresourcedefinitions", Singular = "customresourcedefinition", Namespaced = false,
             ShortNames = ["crd", "crds"], HasStatus = true, HasGeneration = true,

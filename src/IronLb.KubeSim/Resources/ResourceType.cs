@@ -13,6 +13,9 @@ internal enum KindBehaviour
     Event,
     CustomResourceDefinition,
     CustomResource,
+
+    /// <summary>Create-only reviews answered at once and never stored (SelfSubjectAccessReview).</summary>
+    Review,
 }
 
 /// <summary>A CRD <c>additionalPrinterColumns</c> entry, or a built-in printer's column.</summary>

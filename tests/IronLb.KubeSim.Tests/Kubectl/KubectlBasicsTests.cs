@@ -35,4 +35,20 @@ public sealed class KubectlBasicsTests
         Assert.Equal("Opaque/eA==", secret);
         Assert.Equal("LoadBalancer/web/80:8080", service);
     }
+
+    [Fact]
+    public async Task Api_resources_lists_short_names_and_auth_can_i_says_yes()
+    {
+        await using var api = await Sim.StartAsync();
+        using var kubectl = new Support.Kubectl(api);
+        await kubectl.OkAsync($"apply -f {Clients.CrdDirectory}");
+
+        var resources = await kubectl.OkAsync("api-resources");
+        var canI = await kubectl.OkAsync("auth can-i patch services/status -n default");
+
+        Assert.Matches(@"(?m)^services\s+svc\s+v1\s+true\s+Service$", resources);
+        Assert.Matches(@"(?m)^ipaddresspools\s+metallb\.io/v1beta1\s+true\s+IPAddressPool$", resources);
+        Assert.Matches(@"(?m)^customresourcedefinitions\s+crd,crds\s+apiextensions\.k8s\.io/v1\s+false\s+CustomResourceDefinition$", resources);
+        Assert.Equal("yes", canI.Trim());
+    }
 }
