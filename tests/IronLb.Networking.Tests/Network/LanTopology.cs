@@ -31,7 +31,8 @@ internal sealed class LanTopology : IAsyncDisposable
     public static async Task<LanTopology> CreateAsync()
     {
         await RemoveStaleAsync().ConfigureAwait(false);
-        var t = new LanTopology(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3)));
+        // The creating process's id is part of the name, so stale clean-up never touches a live run's namespaces.
+        var t = new LanTopology($"{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}");
         try
         {
             await t.BuildAsync().ConfigureAwait(false);
@@ -150,7 +151,7 @@ internal sealed class LanTopology : IAsyncDisposable
         await IpAsync("-n", ns, "link", "set", device, "up").ConfigureAwait(false);
     }
 
-    /// <summary>Namespaces left by a run that was killed: only ours (prefix), and only once per test process.</summary>
+    /// <summary>Namespaces left by a run that was killed: ours (prefix) whose creating process is gone; once per test process.</summary>
     private static async Task RemoveStaleAsync()
     {
         await StaleCleanup.WaitAsync().ConfigureAwait(false);
@@ -165,7 +166,8 @@ internal sealed class LanTopology : IAsyncDisposable
             foreach (var line in list.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
                 var name = line.Split(' ')[0];
-                if (name.StartsWith(Prefix, StringComparison.Ordinal))
+                var owner = name.StartsWith(Prefix, StringComparison.Ordinal) ? name[Prefix.Length..].Split('-')[0] : null;
+                if (owner is not null && !(int.TryParse(owner, System.Globalization.CultureInfo.InvariantCulture, out var pid) && Directory.Exists($"/proc/{pid}")))
                 {
                     await DeleteNamespaceAsync(name).ConfigureAwait(false);
                 }
