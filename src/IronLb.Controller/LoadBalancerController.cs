@@ -216,13 +216,17 @@ public sealed partial class LoadBalancerController : IDisposable
             .ThenBy(s => s.Metadata.NamespaceProperty, StringComparer.Ordinal)
             .ThenBy(s => s.Metadata.Name, StringComparer.Ordinal)
             .ToList();
+        var views = services.Select(CoreMapping.ToView).ToList();
+
+        // Every Service re-claims what its status shows before any of them may allocate (Core's replay).
+        ServiceSync.Reserve(_allocator, views.Where(Handles));
         var clean = true;
         var keys = new HashSet<ServiceKey>();
-        foreach (var service in services)
+        for (var i = 0; i < services.Count; i++)
         {
-            var view = CoreMapping.ToView(service);
+            var view = views[i];
             keys.Add(view.Key);
-            var result = await SyncAsync(view.Key, service, view, cancellationToken).ConfigureAwait(false);
+            var result = await SyncAsync(view.Key, services[i], view, cancellationToken).ConfigureAwait(false);
             clean &= result is SyncResult.Success or SyncResult.ErrorNoRetry;
         }
 
@@ -281,7 +285,7 @@ public sealed partial class LoadBalancerController : IDisposable
         }
 
         // Other classes are ignored entirely (their status is not ours); deletions are never filtered.
-        if (view is not null && !string.Equals(view.LoadBalancerClass ?? "", _options.LoadBalancerClass, StringComparison.Ordinal))
+        if (view is not null && !Handles(view))
         {
             return SyncResult.Success;
         }
@@ -302,6 +306,9 @@ public sealed partial class LoadBalancerController : IDisposable
 
         return sync.Result;
     }
+
+    private bool Handles(ServiceView view) =>
+        string.Equals(view.LoadBalancerClass ?? "", _options.LoadBalancerClass, StringComparison.Ordinal);
 
     private void PublishPoolStats()
     {

@@ -126,7 +126,8 @@ public readonly record struct Address(IpFamily Family, UInt128 Value) : ICompara
 
         var head = doubleColon >= 0 ? text[..doubleColon] : text;
         var tail = doubleColon >= 0 ? text[(doubleColon + 2)..] : string.Empty;
-        if (!TryParseGroups(head, out var headGroups) || !TryParseGroups(tail, out var tailGroups))
+        // An embedded IPv4 address may only replace the final two groups.
+        if (!TryParseGroups(head, allowIPv4: doubleColon < 0, out var headGroups) || !TryParseGroups(tail, allowIPv4: true, out var tailGroups))
         {
             return false;
         }
@@ -149,7 +150,7 @@ public readonly record struct Address(IpFamily Family, UInt128 Value) : ICompara
     }
 
     // Groups separated by single colons; the last may be a dotted quad (two groups).
-    private static bool TryParseGroups(string text, out List<ushort> groups)
+    private static bool TryParseGroups(string text, bool allowIPv4, out List<ushort> groups)
     {
         groups = [];
         if (text.Length == 0)
@@ -161,7 +162,7 @@ public readonly record struct Address(IpFamily Family, UInt128 Value) : ICompara
         for (var i = 0; i < parts.Length; i++)
         {
             var part = parts[i];
-            if (i == parts.Length - 1 && part.Contains('.', StringComparison.Ordinal))
+            if (allowIPv4 && i == parts.Length - 1 && part.Contains('.', StringComparison.Ordinal))
             {
                 if (!TryParseIPv4(part, out var v4))
                 {

@@ -22,7 +22,8 @@ public static class Capacity
             return size - (2 * (BigInteger.One << (24 - cidr.PrefixLength)));
         }
 
-        return size - (cidr.First.IsBuggy ? 1 : 0) - (cidr.Last.IsBuggy ? 1 : 0);
+        // MetalLB's rule: one less when the first address ends in .0, one less when the last ends in .255.
+        return size - ((byte)cidr.First.Value == 0 ? 1 : 0) - ((byte)cidr.Last.Value == 255 ? 1 : 0);
     }
 
     /// <summary>Clamps to int64 (IPAddressPool status fields are int64; a /64 does not fit).</summary>

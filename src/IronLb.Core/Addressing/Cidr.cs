@@ -54,7 +54,8 @@ public readonly record struct Cidr
         }
 
         var lengthText = text.AsSpan(slash + 1);
-        if (lengthText.Length is 0 or > 3 || (lengthText.Length > 1 && lengthText[0] == '0'))
+        // Go's ParseCIDR reads the length with dtoi, which takes leading zeros ("/024" is /24).
+        if (lengthText.Length is 0 or > 8)
         {
             return false;
         }

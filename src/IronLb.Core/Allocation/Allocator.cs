@@ -19,6 +19,9 @@ public sealed class Allocator
 
     public LoadBalancerConfig Config { get; private set; } = LoadBalancerConfig.Empty;
 
+    /// <summary>False until the first SetPools: "no configuration yet" is not "no pools".</summary>
+    public bool HasConfig { get; private set; }
+
     public int AllocationCount => _allocations.Count;
 
     public IEnumerable<KeyValuePair<ServiceKey, Allocation>> Allocations => _allocations;
@@ -40,6 +43,7 @@ public sealed class Allocator
     {
         ArgumentNullException.ThrowIfNull(config);
         Config = config;
+        HasConfig = true;
         foreach (var (key, allocation) in _allocations.OrderBy(a => a.Key, ServiceKey.Ordinal).ToList())
         {
             var pool = PoolFor(allocation.Ips, allocation.Pool);

@@ -45,7 +45,8 @@ public static class ServiceConverger
         private readonly List<ServiceEvent> _events = [];
         private readonly AllocationRequest _request = RequestFor(service);
         private readonly IpFamilyPolicy _policy = service.IpFamilyPolicy ?? IpFamilyPolicy.SingleStack;
-        private readonly string? _poolAnnotation = ServiceAnnotations.Get(service.Annotations, ServiceAnnotations.AddressPool);
+        // MetalLB reads an empty address-pool annotation as no annotation.
+        private readonly string? _poolAnnotation = ServiceAnnotations.Get(service.Annotations, ServiceAnnotations.AddressPool) is { Length: > 0 } pool ? pool : null;
         private ImmutableArray<string> _ingress = service.IngressIps;
         private string? _pool = service.Annotations.GetValueOrDefault(ServiceAnnotations.IpAllocatedFromPool);
 
@@ -105,7 +106,10 @@ public static class ServiceConverger
                 }
             }
 
-            if (held.Count == 1 && _policy == IpFamilyPolicy.PreferDualStack && clusterFamily == ServiceFamily.Dual)
+            // Step 8, only for dual clusterIPs and when no addresses were requested: adding a family to a requested
+            // single address would make the next converge see "held differs from requested" and clear both.
+            if (held.Count == 1 && _policy == IpFamilyPolicy.PreferDualStack && clusterFamily == ServiceFamily.Dual
+                && TryGetDesiredIps(out var requested, out _) && requested.Count == 0)
             {
                 AddOtherFamily(held);
             }

@@ -33,6 +33,12 @@ public static class ServiceSync
             return new ServiceSyncResult(allocator.Unassign(key) ? SyncResult.ReprocessAll : SyncResult.Success, null);
         }
 
+        // MetalLB does nothing until the first configuration: "no pools yet" must not strip every status.
+        if (!allocator.HasConfig)
+        {
+            return new ServiceSyncResult(SyncResult.Success, null);
+        }
+
         var before = allocator.Get(key);
         var converge = ServiceConverger.Converge(service, allocator);
         var after = allocator.Get(key);
@@ -40,10 +46,53 @@ public static class ServiceSync
         var keyChanged = before is not null && after is not null
             && (!string.Equals(before.SharingKey, after.SharingKey, StringComparison.Ordinal)
                 || !string.Equals(before.BackendKey, after.BackendKey, StringComparison.Ordinal));
-        var freed = before is not null && after is null && allocator.PoolFor(before.Ips) is not null;
+
+        // Any address given up that a pool still holds may be what a pending Service waits for (MetalLB
+        // only notices when a Service loses all of them; a move from X to Y frees X as well).
+        var freed = before is not null
+            && before.Ips.Except(after?.Ips ?? []).Any(ip => allocator.PoolFor([ip]) is not null);
         var result = keyChanged || freed ? SyncResult.ReprocessAll
             : converge.Succeeded ? SyncResult.Success
             : SyncResult.ErrorNoRetry;
         return new ServiceSyncResult(result, converge);
+    }
+
+    /// <summary>
+    /// A whole pass over every Service (start-up and reprocess-all): first every Service re-claims the
+    /// addresses its status shows, quietly, holders of more addresses first; only then does each converge.
+    /// A one-pass replay would let an early Service's PreferDualStack step take an address a later
+    /// Service still shows, and that Service would lose it across a controller restart.
+    /// </summary>
+    public static IReadOnlyList<(ServiceView Service, ServiceSyncResult Result)> Replay(Allocator allocator, IEnumerable<ServiceView> services)
+    {
+        ArgumentNullException.ThrowIfNull(allocator);
+        ArgumentNullException.ThrowIfNull(services);
+        var ordered = services
+            .OrderByDescending(s => s.IngressIps.Count(ip => ip.Length > 0))
+            .ThenBy(s => s.Key, ServiceKey.Ordinal)
+            .ToList();
+        Reserve(allocator, ordered);
+        return [.. ordered.Select(s => (s, Sync(allocator, s.Key, s)))];
+    }
+
+    /// <summary>The first phase of <see cref="Replay"/>: Services the allocator does not know yet re-claim what their status shows.</summary>
+    public static void Reserve(Allocator allocator, IEnumerable<ServiceView> services)
+    {
+        ArgumentNullException.ThrowIfNull(allocator);
+        ArgumentNullException.ThrowIfNull(services);
+        if (!allocator.HasConfig)
+        {
+            return;
+        }
+
+        foreach (var service in services.Where(s => s.IsLoadBalancer && allocator.Get(s.Key) is null))
+        {
+            var texts = service.IngressIps.Where(ip => ip.Length > 0).ToList();
+            if (texts.Count > 0 && Families.TryParseFamily(texts, out var held, out _, out _))
+            {
+                // Failures are fine here: converge reports them (ClearAssignment) in the second phase.
+                allocator.Assign(ServiceConverger.RequestFor(service), held, service.Annotations.GetValueOrDefault(ServiceAnnotations.IpAllocatedFromPool));
+            }
+        }
     }
 }

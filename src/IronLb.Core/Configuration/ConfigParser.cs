@@ -17,7 +17,8 @@ public static class ConfigParser
 
         var pools = ParsePools(resources, errors);
         var advertisements = ParseAdvertisements(resources, errors);
-        pools = AttachAdvertisements(pools, advertisements, warnings);
+        var declared = resources.Pools.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        pools = AttachAdvertisements(pools, advertisements, declared, warnings);
 
         var partial = new LoadBalancerConfig(pools, resources.Nodes);
         return new ConfigParseResult(errors.Count == 0 ? partial : null, partial, [.. errors], [.. warnings]);
@@ -231,7 +232,7 @@ public static class ConfigParser
         return parsed;
     }
 
-    private static List<AddressPool> AttachAdvertisements(List<AddressPool> pools, List<ParsedAdvertisement> advertisements, List<ConfigError> warnings)
+    private static List<AddressPool> AttachAdvertisements(List<AddressPool> pools, List<ParsedAdvertisement> advertisements, HashSet<string> declared, List<ConfigError> warnings)
     {
         var attached = pools.ToDictionary(p => p.Name, _ => new List<L2Advertisement>(), StringComparer.Ordinal);
         foreach (var (resource, advertisement, poolSelectors) in advertisements)
@@ -243,7 +244,9 @@ public static class ConfigParser
 
             foreach (var missing in named.Where(n => !attached.ContainsKey(n)))
             {
-                warnings.Add(new ConfigError(resource.Ref, $"ipAddressPools names pool \"{missing}\", which does not exist"));
+                warnings.Add(new ConfigError(resource.Ref, declared.Contains(missing)
+                    ? $"ipAddressPools names pool \"{missing}\", which is invalid"
+                    : $"ipAddressPools names pool \"{missing}\", which does not exist"));
             }
 
             foreach (var pool in targets)

@@ -95,6 +95,7 @@ public static class ClusterPlanner
             .ThenBy(s => s.Key, ServiceKey.Ordinal)
             .ToList();
 
+        ServiceSync.Reserve(allocator, ordered);
         var results = ordered.Select(s => Apply(s, allocator)).ToList();
         for (var pass = 1; pass < MaxPasses; pass++)
         {

@@ -81,7 +81,7 @@ public sealed class PoolAddressParserTests
     }
 
     // Go's ParseCIDR reads the length with dtoi, which accepts leading zeros: MetalLB takes "10.0.0.0/024" as a /24.
-    [Fact(Skip = "Core bug: Cidr.TryParse rejects a prefix length with leading zeros (\"10.0.0.0/024\"), Go's net.ParseCIDR accepts it")]
+    [Fact]
     public void Prefix_length_with_leading_zero_is_accepted_like_Go()
     {
         Assert.True(PoolAddressParser.TryParse("10.0.0.0/024", out var cidrs, out _));

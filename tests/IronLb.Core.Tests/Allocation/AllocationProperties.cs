@@ -224,6 +224,11 @@ public sealed class AllocationProperties
             var view = Services[key];
             var before = Allocator.Get(key);
             var result = ServiceSync.Sync(Allocator, key, view);
+            if (result.Converge is null)
+            {
+                // No configuration yet: Core leaves the Service alone.
+                return result.Result;
+            }
 
             // ServiceSync asks for a reprocess only when a Service lost every address (as MetalLB does); one that moves
             // from X to Y, or drops ports on a shared address, frees room too (see ServiceSyncTests.
@@ -286,6 +291,12 @@ public sealed class AllocationProperties
         /// </summary>
         public void RestartAndReplay(Func<string> history)
         {
+            if (!Allocator.HasConfig)
+            {
+                // Nothing was ever converged: statuses are whatever someone wrote, not the controller's.
+                return;
+            }
+
             var restarted = new Allocator();
             restarted.SetPools(Allocator.Config);
             var order = Services.Values.OrderByDescending(v => v.IngressIps.Length).ThenBy(v => v.Key, ServiceKey.Ordinal).ToList();
@@ -314,6 +325,11 @@ public sealed class AllocationProperties
         private void Check(Func<string> context)
         {
             AssertConsistent(Allocator, context);
+            if (!Allocator.HasConfig)
+            {
+                // Before the first configuration nothing is synced, so statuses are whatever someone wrote.
+                return;
+            }
 
             // What is written is what is held.
             foreach (var (key, view) in Services)

@@ -295,7 +295,7 @@ public sealed class ConvergeTests
         Assert.Empty(result.Events);
     }
 
-    [Fact(Skip = "Core bug: an empty metallb.io/address-pool is taken as pool \"\" (unknown pool warning); MetalLB treats \"\" as no pool")]
+    [Fact]
     public void An_empty_pool_annotation_is_treated_as_absent_as_an_empty_current_key_hides_the_legacy_one()
     {
         // MetalLB tests desiredPool != "": an empty metallb.io/address-pool means "no pool", and as the current key is
@@ -308,7 +308,7 @@ public sealed class ConvergeTests
     // Found by AllocationProperties. §3.3: a dual-stack Service must request two IPs. Holding one requested IP, step 8 adds
     // the other family; the next converge sees held ≠ requested (7d), clears, and fails to allocate: it flaps
     // (MetalLB flaps the same way). Converge must be idempotent (issue 2): e.g. skip step 8 when IPs are requested.
-    [Fact(Skip = "Core bug: PreferDualStack dual Service requesting one IP it already holds gains a second IP, then loses both on the next converge")]
+    [Fact]
     public void Single_requested_IP_on_a_dual_PreferDualStack_service_is_stable()
     {
         var allocator = AllocatorWith(Pool("p", "10.0.0.0/31", "fd00::/127"));

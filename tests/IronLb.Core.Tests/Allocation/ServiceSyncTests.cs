@@ -22,15 +22,16 @@ public sealed class ServiceSyncTests
     [Fact]
     public void TestControllerConfig()
     {
-        // No pools: nothing is written, nothing is warned; the result is "error, no retry" (MetalLB: "no config yet" does
-        // nothing; our allocator cannot tell "never loaded" from "empty", so the controller must not sync before the first config).
+        // No configuration yet: nothing runs at all (MetalLB: "no config yet" does nothing).
         var allocator = new Allocator();
-        var (view, result) = Sync(allocator, Svc("test"));
-        Assert.Equal(SyncResult.ErrorNoRetry, result.Result);
-        Assert.False(result.Converge!.Changed);
-        Assert.Empty(result.Converge.Events);
+        var view = Svc("test");
+        var untouched = ServiceSync.Sync(allocator, view.Key, view);
+        Assert.Equal(SyncResult.Success, untouched.Result);
+        Assert.Null(untouched.Converge);
 
+        // An empty pool set: nothing is written, nothing is warned; "error, no retry".
         allocator.SetPools(LoadBalancerConfig.Empty);
+        ServiceSyncResult result;
         (view, result) = Sync(allocator, view);
         Assert.False(result.Converge!.Changed);
         Assert.Empty(result.Converge.Events);
@@ -59,7 +60,7 @@ public sealed class ServiceSyncTests
     // §3.1 "No config yet (pools never loaded): do nothing". A fresh Allocator cannot tell "never loaded" from "no pools",
     // so syncing before the first configuration strips the status of every Service (step 2) — at controller start-up
     // that would wipe every IP in the cluster unless the shell gates on the first config.
-    [Fact(Skip = "Core gap: ServiceSync on an allocator that never received SetPools clears a Service's status; MetalLB does nothing until the first config")]
+    [Fact]
     public void Before_the_first_configuration_nothing_is_touched()
     {
         var allocator = new Allocator();
@@ -141,7 +142,7 @@ public sealed class ServiceSyncTests
     // Found by AllocationProperties. SyncResult.ReprocessAll is documented as "an address was freed"; ServiceSync only
     // returns it when the Service lost *every* address (MetalLB's rule). A Service that moves from X to Y frees X too, yet
     // a pending Service then waits for an unrelated event (MetalLB behaves the same; it is an easy improvement).
-    [Fact(Skip = "Core gap: ServiceSync returns Success when a Service moves from one address to another, though the old one is freed")]
+    [Fact]
     public void Moving_to_another_address_frees_the_old_one_for_pending_services()
     {
         var allocator = AllocatorWith(Pool("p", "10.0.0.0/32"), Pool("q", "10.1.0.0/32") with { AutoAssign = false });
@@ -224,7 +225,7 @@ public sealed class ServiceSyncTests
     // step 8 and takes the other family's lowest free address, which may be one a Service later in the pass still
     // shows: that Service then gets ClearAssignment and loses its IP. Core needs a replay that re-asserts every status
     // before any converge may allocate (for example ServiceSync.Replay, or a flag that defers step 8).
-    [Fact(Skip = "Core gap: one-pass restart replay lets step 8 (additional IP) steal an address another Service still shows")]
+    [Fact]
     public void Restart_replay_never_moves_an_assigned_service()
     {
         var before = AllocatorWith(Pool("p", "10.0.0.0/32", "fd00::/127"));
@@ -233,12 +234,12 @@ public sealed class ServiceSyncTests
         Assert.Equal(["10.0.0.0"], b.IngressIps);
         Assert.Equal(["fd00::"], a.IngressIps);
 
-        // Restart: both show one address; ties keep name order, so "a" is replayed first.
+        // Restart: both show one address; ties keep name order, so "a" is replayed first. The replay re-claims
+        // every status before any converge, so a's step 8 cannot take b's address.
         var restarted = AllocatorWith(Pool("p", "10.0.0.0/32", "fd00::/127"));
-        foreach (var view in new[] { a, b }.OrderByDescending(v => v.IngressIps.Length))
+        foreach (var (view, result) in ServiceSync.Replay(restarted, [a, b]))
         {
-            var (after, result) = Sync(restarted, view);
-            Assert.True(!result.Converge!.Changed, $"{view.Key} moved from [{string.Join(",", view.IngressIps)}] to [{string.Join(",", after.IngressIps)}]");
+            Assert.True(!result.Converge!.Changed, $"{view.Key} moved from [{string.Join(",", view.IngressIps)}] to [{string.Join(",", result.Converge.Ingress)}]");
         }
     }
 
