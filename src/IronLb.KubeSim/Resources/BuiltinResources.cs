@@ -33,6 +33,20 @@ internal static class BuiltinResources
             Namespaced = true, ShortNames = ["ev"], Behaviour = KindBehaviour.Event, IsEventsV1 = true,
             StorageKeyOverride = "/events",
         },
+        // Stored and served without controllers, so deploy/ manifests (workloads, RBAC, webhooks) apply as they do
+        // to a real cluster; nothing runs them.
+        Workload("Deployment", "deployments", ["deploy"]),
+        Workload("DaemonSet", "daemonsets", ["ds"]),
+        Workload("StatefulSet", "statefulsets", ["sts"]),
+        Workload("ReplicaSet", "replicasets", ["rs"]),
+        Stored("rbac.authorization.k8s.io", "Role", "roles", namespaced: true),
+        Stored("rbac.authorization.k8s.io", "RoleBinding", "rolebindings", namespaced: true),
+        Stored("rbac.authorization.k8s.io", "ClusterRole", "clusterroles", namespaced: false),
+        Stored("rbac.authorization.k8s.io", "ClusterRoleBinding", "clusterrolebindings", namespaced: false),
+        Stored("admissionregistration.k8s.io", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", namespaced: false),
+        Stored("admissionregistration.k8s.io", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", namespaced: false),
+        Stored("policy", "PodDisruptionBudget", "poddisruptionbudgets", namespaced: true) with { ShortNames = ["pdb"], HasStatus = true, HasGeneration = true },
+        Stored("scheduling.k8s.io", "PriorityClass", "priorityclasses", namespaced: false) with { ShortNames = ["pc"] },
         new ResourceType
         {
             Group = "authorization.k8s.io", Version = "v1", Kind = "SelfSubjectAccessReview",
@@ -47,6 +61,25 @@ internal static class BuiltinResources
             Behaviour = KindBehaviour.CustomResourceDefinition,
         },
     ];
+
+    private static ResourceType Workload(string kind, string plural, ImmutableArray<string> shortNames) =>
+        Stored("apps", kind, plural, namespaced: true) with
+        {
+            ShortNames = shortNames,
+            Categories = ["all"],
+            HasStatus = true,
+            HasGeneration = true,
+        };
+
+    private static ResourceType Stored(string group, string kind, string plural, bool namespaced) => new()
+    {
+        Group = group,
+        Version = "v1",
+        Kind = kind,
+        Plural = plural,
+        Singular = kind.ToLowerInvariant(),
+        Namespaced = namespaced,
+    };
 
     private static ResourceType Core(
         string kind, string plural, bool namespaced, bool status, KindBehaviour behaviour,

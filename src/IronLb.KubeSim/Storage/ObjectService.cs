@@ -180,7 +180,7 @@ internal sealed partial class ObjectService
             case KindBehaviour.CustomResourceDefinition:
                 obj["status"] = CrdStatus(obj, null, now);
                 break;
-            case KindBehaviour.CustomResource when type.HasStatus:
+            case KindBehaviour.CustomResource or KindBehaviour.Generic when type.HasStatus:
                 obj.Remove("status");
                 break;
         }

@@ -51,4 +51,41 @@ public sealed class KubectlBasicsTests
         Assert.Matches(@"(?m)^customresourcedefinitions\s+crd,crds\s+apiextensions\.k8s\.io/v1\s+false\s+CustomResourceDefinition$", resources);
         Assert.Equal("yes", canI.Trim());
     }
+
+    [Fact]
+    public async Task Workloads_and_rbac_from_deploy_manifests_are_stored_and_track_generation()
+    {
+        await using var api = await Sim.StartAsync();
+        using var kubectl = new Support.Kubectl(api);
+        const string manifest = """
+            apiVersion: apps/v1
+            kind: DaemonSet
+            metadata: {name: speaker, namespace: default}
+            spec:
+              selector: {matchLabels: {app: speaker}}
+              template:
+                metadata: {labels: {app: speaker}}
+                spec:
+                  containers:
+                  - name: speaker
+                    image: ironlb:dev
+                    env: [{name: LEVEL, value: info}]
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRole
+            metadata: {name: ironlb-speaker}
+            rules: [{apiGroups: [""], resources: [services, nodes], verbs: [get, list, watch]}]
+
+            """;
+
+        var created = await kubectl.OkAsync("apply -f -", manifest);
+        var changed = await kubectl.OkAsync("apply -f -", manifest.Replace("value: info", "value: debug"));
+        var state = await kubectl.OkAsync("get ds speaker -o jsonpath={.metadata.generation}/{.spec.template.spec.containers[0].env[0].value}");
+
+        Assert.Contains("daemonset.apps/speaker created", created);
+        Assert.Contains("clusterrole.rbac.authorization.k8s.io/ironlb-speaker created", created);
+        Assert.Contains("daemonset.apps/speaker configured", changed);
+        Assert.Contains("clusterrole.rbac.authorization.k8s.io/ironlb-speaker unchanged", changed);
+        Assert.Equal("2/debug", state);
+    }
 }
