@@ -198,4 +198,36 @@ public sealed class WatchTests
         Assert.Equal(WatchEventType.Added, Assert.Single(events).Item1);
         Assert.Contains("\"p1\"", events[0].Item2.ToString());
     }
+
+    [Fact]
+    public async Task A_watcher_that_stops_reading_never_blocks_writers_and_is_expired_when_it_falls_behind()
+    {
+        await using var api = await Sim.StartAsync(new KubeSimOptions { WatchHistoryLimit = 200 });
+        using var client = Clients.For(api);
+        using var http = new HttpClient { BaseAddress = api.BaseUrl, Timeout = Timeout.InfiniteTimeSpan };
+        var start = api.ResourceVersion;
+        using var response = await http.GetAsync(new Uri($"/api/v1/namespaces/default/configmaps?watch=true&resourceVersion={start}", UriKind.Relative),
+            HttpCompletionOption.ResponseHeadersRead, Ct);
+        await using var stream = await response.Content.ReadAsStreamAsync(Ct);
+
+        // About 30 MB of events: far more than the socket buffers hold, so the stalled watcher is stuck in a flush.
+        var payload = new string('x', 30_000);
+        for (var i = 0; i < 1000; i++)
+        {
+            await client.CoreV1.CreateNamespacedConfigMapAsync(
+                new V1ConfigMap { Metadata = new V1ObjectMeta { Name = $"big-{i}" }, Data = new Dictionary<string, string> { ["k"] = payload } },
+                "default", cancellationToken: Ct);
+        }
+        using var reader = new StreamReader(stream);
+        string? last = null;
+        while (await reader.ReadLineAsync(Ct) is { } line)
+        {
+            last = line;
+        }
+
+        Assert.Equal(start + 1000, api.ResourceVersion);
+        Assert.NotNull(last);
+        Assert.StartsWith("{\"type\":\"ERROR\"", last);
+        Assert.Contains("\"code\":410", last);
+    }
 }
