@@ -72,6 +72,12 @@ internal sealed class FieldSelector
         "reason", "reportingComponent", "source", "type",
     ];
 
+    private static readonly string[] EventsV1Fields =
+    [
+        "regarding.kind", "regarding.namespace", "regarding.name", "regarding.uid", "regarding.apiVersion",
+        "regarding.resourceVersion", "regarding.fieldPath", "reason", "reportingController", "type",
+    ];
+
     private static readonly string[] PodFields =
     [
         "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork",
@@ -86,6 +92,7 @@ internal sealed class FieldSelector
         }
         return type switch
         {
+            { IsEventsV1: true } => EventsV1Fields.Contains(field),
             { Behaviour: KindBehaviour.Event } => EventFields.Contains(field),
             { Behaviour: KindBehaviour.Pod } => PodFields.Contains(field),
             { Behaviour: KindBehaviour.Node } => field == "spec.unschedulable",

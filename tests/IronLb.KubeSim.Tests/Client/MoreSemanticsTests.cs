@@ -83,10 +83,12 @@ public sealed class MoreSemanticsTests
 
         await client.EventsV1.CreateNamespacedEventAsync(evt, "default", cancellationToken: Ct);
         var core = await client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: "involvedObject.name=web", cancellationToken: Ct);
+        var v1 = await client.EventsV1.ListNamespacedEventAsync("default", fieldSelector: "regarding.name=web,reportingController=metallb-speaker", cancellationToken: Ct);
 
         var item = Assert.Single(core.Items);
         Assert.Equal("announcing from node \"node-a\"", item.Message);
         Assert.Equal("metallb-speaker", item.ReportingComponent);
+        Assert.Equal("Announce", Assert.Single(v1.Items).Action);
     }
 
     [Fact]

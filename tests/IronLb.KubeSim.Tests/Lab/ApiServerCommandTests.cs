@@ -7,6 +7,7 @@ public sealed class ApiServerCommandTests
     [Fact]
     public async Task Ironlb_lab_apiserver_serves_kubectl_from_the_kubeconfig_it_writes()
     {
+        Support.Kubectl.RequireKubectl();
         var ct = TestContext.Current.CancellationToken;
         var dir = Directory.CreateTempSubdirectory("kubesim-lab-").FullName;
         var kubeconfig = Path.Combine(dir, "kubeconfig");
