@@ -1,0 +1,88 @@
+using System.Collections.Immutable;
+using IronLb.Core.Allocation;
+using IronLb.Core.Announcement;
+using IronLb.Core.Configuration;
+using IronLb.Core.Planning;
+using IronLb.Kubernetes.Manifests;
+
+namespace IronLb.Speaker.Announcing;
+
+/// <summary>
+/// Manifests to this node's announce table, without Kubernetes: first what the controller would do (the same
+/// replay as `ironlb plan`, so a Service that only names its addresses in the annotation gets them, and one
+/// whose status disagrees with its annotation is corrected), then MetalLB's per-Service processing and
+/// election for this node (§4.1, §4.2). Pure: same input, same plan.
+/// </summary>
+public static class SpeakerPlanner
+{
+    /// <param name="read">The manifests.</param>
+    /// <param name="node">This node's name.</param>
+    /// <param name="speakers">Nodes with a running speaker; empty means every Node in the manifests (MetalLB without memberlist).</param>
+    /// <param name="ignoreExcludeLabel">--ignore-exclude-lb.</param>
+    public static SpeakerPlan Plan(ManifestReadResult read, string node, ImmutableArray<string> speakers, bool ignoreExcludeLabel = false)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentException.ThrowIfNullOrEmpty(node);
+
+        // All or nothing: a refused object could be a pool or advertisement we would silently lose, and
+        // withdrawing its addresses because of a typo is worse than keeping the last good state.
+        if (!read.FatalErrors.IsEmpty || !read.Errors.IsEmpty)
+        {
+            return SpeakerPlan.Unusable(read.FatalErrors.Concat(read.Errors).Select(e => e.ToString()));
+        }
+
+        var parsed = ConfigParser.Parse(read.Resources);
+        if (parsed.Config is not { } config)
+        {
+            return SpeakerPlan.Unusable(parsed.Errors.Select(Describe));
+        }
+
+        var candidates = speakers.IsDefaultOrEmpty ? [.. config.Nodes.Select(n => n.Name)] : speakers;
+        var byKey = read.Services.GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.First());
+        var planned = ClusterPlanner.Plan(new PlanInput
+        {
+            Resources = read.Resources,
+            Services = read.Services,
+            Endpoints = read.Endpoints,
+            CandidateNodes = candidates,
+        });
+
+        var decisions = ImmutableArray.CreateBuilder<ServiceDecision>(planned.Services.Length);
+        foreach (var service in planned.Services)
+        {
+            var key = new ServiceKey(service.Namespace, service.Name);
+            if (!byKey.TryGetValue(key, out var view))
+            {
+                continue;
+            }
+
+            view = view with { IngressIps = service.Ips };
+            var endpoints = EndpointsFor(read, key, candidates);
+            var decision = ServiceAnnouncement.Decide(node, view, config, endpoints, candidates, ignoreExcludeLabel);
+            decisions.Add(new ServiceDecision(key, decision.Decision, [.. decision.Ips.Select(ip => ip.ToString())], decision.Interfaces, decision.Winner));
+        }
+
+        var result = decisions.ToImmutable();
+        return new SpeakerPlan
+        {
+            Usable = true,
+            Problems = [.. parsed.Warnings.Select(Describe)],
+            Services = result,
+            Speakers = candidates,
+            Table = AnnounceTableBuilder.Build(result),
+        };
+    }
+
+    /// <summary>
+    /// Manifests rarely carry EndpointSlices. A Service without any is assumed to have a ready endpoint on
+    /// every speaker node, as `plan` assumes: otherwise no file-driven Service would ever be announced
+    /// (MetalLB announces nothing for a Service without a serving endpoint).
+    /// </summary>
+    private static ServiceEndpoints EndpointsFor(ManifestReadResult read, ServiceKey key, ImmutableArray<string> candidates) =>
+        read.Endpoints.TryGetValue(key, out var given)
+            ? given
+            : new ServiceEndpoints([.. candidates.Select(n => new EndpointView(n, Ready: true))]);
+
+    private static string Describe(ConfigError e) =>
+        e.Target.Source is { } source ? $"{source}: {e.Target}: {e.Message}" : $"{e.Target}: {e.Message}";
+}

@@ -1,0 +1,30 @@
+using System.Diagnostics.Metrics;
+using IronLb.Speaker.Announcing;
+
+namespace IronLb.Speaker;
+
+/// <summary>
+/// MetalLB's <c>metallb_speaker_announced{service,protocol,node,ip}</c> = 1 for every address this node
+/// announces, observed from the current plan so withdrawn series vanish on the next scrape.
+/// </summary>
+internal sealed class SpeakerMetrics : IDisposable
+{
+    public const string MeterName = "IronLb.Speaker";
+
+    private readonly Meter _meter = new(MeterName);
+
+    public SpeakerMetrics(string node, Func<SpeakerPlan?> current)
+    {
+        _meter.CreateObservableGauge(
+            "metallb_speaker_announced",
+            () => (current()?.Services ?? []).Where(s => s.Announces).SelectMany(s => s.Ips.Select(ip => new Measurement<long>(
+                1,
+                new KeyValuePair<string, object?>("service", s.Service.ToString()),
+                new KeyValuePair<string, object?>("protocol", "layer2"),
+                new KeyValuePair<string, object?>("node", node),
+                new KeyValuePair<string, object?>("ip", ip)))),
+            description: "The node announces the service IP");
+    }
+
+    public void Dispose() => _meter.Dispose();
+}
