@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using IronLb.KubeSim.Json;
 
@@ -16,6 +17,107 @@ internal static class StructuralSchema
         }
         Walk(obj, schema, root: true);
     }
+
+    /// <summary>The OpenAPI checks every write of a custom resource passes: types, <c>required</c>, <c>enum</c>,
+    /// <c>minimum</c>/<c>maximum</c>. (CEL rules and formats are not evaluated.) Errors use kube-apiserver's wording.</summary>
+    public static List<(string Field, string Message)> Validate(JsonObject obj, JsonObject? schema)
+    {
+        var errors = new List<(string, string)>();
+        if (schema is not null)
+        {
+            Check(obj, schema, "", errors, root: true);
+        }
+        return errors;
+    }
+
+    private static void Check(JsonNode? node, JsonObject schema, string path, List<(string, string)> errors, bool root = false)
+    {
+        var type = JsonText.Str(schema, "type");
+        var intOrString = JsonText.Bool(schema["x-kubernetes-int-or-string"]) == true;
+        var kind = node switch
+        {
+            null => "null",
+            JsonObject => "object",
+            JsonArray => "array",
+            JsonValue v => v.GetValueKind() switch
+            {
+                JsonValueKind.String => "string",
+                JsonValueKind.True or JsonValueKind.False => "boolean",
+                JsonValueKind.Number => JsonText.Long(v) is not null && v.ToJsonString().All(c => char.IsAsciiDigit(c) || c == '-') ? "integer" : "number",
+                _ => "null",
+            },
+            _ => "null",
+        };
+        if (kind == "null")
+        {
+            return;
+        }
+        var typeOk = type is null
+            || (intOrString && kind is "integer" or "string")
+            || type == kind
+            || (type == "number" && kind == "integer");
+        if (!typeOk)
+        {
+            errors.Add((path, $"Invalid value: \"{kind}\": {path} in body must be of type {type}: \"{kind}\""));
+            return;
+        }
+        if (schema["enum"] is JsonArray allowed && !allowed.Any(a => JsonNode.DeepEquals(a, node)))
+        {
+            errors.Add((path, $"Unsupported value: {JsonText.Compact(node)}: supported values: {string.Join(", ", allowed.Select(JsonText.Compact))}"));
+        }
+        if (kind is "integer" or "number" && JsonText.Long(node) is { } number)
+        {
+            if (JsonText.Long(schema["minimum"]) is { } min && number < min)
+            {
+                errors.Add((path, $"Invalid value: {number}: {path} in body should be greater than or equal to {min}"));
+            }
+            if (JsonText.Long(schema["maximum"]) is { } max && number > max)
+            {
+                errors.Add((path, $"Invalid value: {number}: {path} in body should be less than or equal to {max}"));
+            }
+        }
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var required in (schema["required"] as JsonArray ?? []).Select(JsonText.Cell))
+                {
+                    if (obj[required] is null && !(root && required is "apiVersion" or "kind" or "metadata"))
+                    {
+                        errors.Add((Join(path, required), "Required value"));
+                    }
+                }
+                if (schema["properties"] is JsonObject properties)
+                {
+                    foreach (var (name, value) in obj)
+                    {
+                        if (root && name is "apiVersion" or "kind" or "metadata")
+                        {
+                            continue;
+                        }
+                        if (properties[name] is JsonObject ps)
+                        {
+                            Check(value, ps, Join(path, name), errors);
+                        }
+                    }
+                }
+                else if (schema["additionalProperties"] is JsonObject valueSchema)
+                {
+                    foreach (var (name, value) in obj)
+                    {
+                        Check(value, valueSchema, Join(path, name), errors);
+                    }
+                }
+                break;
+            case JsonArray array when schema["items"] is JsonObject itemSchema:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    Check(array[i], itemSchema, $"{path}[{i}]", errors);
+                }
+                break;
+        }
+    }
+
+    private static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
 
     private static void Walk(JsonNode? node, JsonObject schema, bool root = false)
     {

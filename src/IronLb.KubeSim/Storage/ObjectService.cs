@@ -143,11 +143,12 @@ internal sealed partial class ObjectService
             meta.Remove("generation");
         }
         PrepareForCreate(type, obj, now);
+        var errors = new List<(string Field, string Message)>();
         if (type.IsCustom)
         {
             StructuralSchema.Apply(obj, type.Schema);
+            errors.AddRange(StructuralSchema.Validate(obj, type.Schema));
         }
-        var errors = new List<(string Field, string Message)>();
         if (type.Behaviour == KindBehaviour.Service)
         {
             ServiceStrategy.Admit(obj, null, Owner(ns, name), Allocator, errors);
@@ -356,11 +357,12 @@ internal sealed partial class ObjectService
         }
         meta.Remove("resourceVersion");
 
+        var errors = new List<(string Field, string Message)>();
         if (type.IsCustom)
         {
             StructuralSchema.Apply(updated, type.Schema);
+            errors.AddRange(StructuralSchema.Validate(updated, type.Schema));
         }
-        var errors = new List<(string Field, string Message)>();
         if (type.Behaviour == KindBehaviour.Service && subresource is null)
         {
             ServiceStrategy.Admit(updated, old.Object, Owner(old.Namespace, name), Allocator, errors);

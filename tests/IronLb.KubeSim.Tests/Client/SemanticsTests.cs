@@ -141,7 +141,7 @@ public sealed class SemanticsTests
         };
 
         var created = Node(await client.CustomObjects.CreateNamespacedCustomObjectAsync(pool, "metallb.io", "v1beta1", "metallb-system", "ipaddresspools", cancellationToken: Ct));
-        created["status"] = new JsonObject { ["assignedIPv4"] = 1, ["availableIPv4"] = 15 };
+        created["status"] = new JsonObject { ["assignedIPv4"] = 1, ["availableIPv4"] = 15, ["assignedIPv6"] = 0, ["availableIPv6"] = 0 };
         var statusWritten = Node(await client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync(created, "metallb.io", "v1beta1", "metallb-system", "ipaddresspools", "lab", cancellationToken: Ct));
         statusWritten["spec"]!["autoAssign"] = false;
         var specWritten = Node(await client.CustomObjects.ReplaceNamespacedCustomObjectAsync(statusWritten, "metallb.io", "v1beta1", "metallb-system", "ipaddresspools", "lab", cancellationToken: Ct));
@@ -158,6 +158,27 @@ public sealed class SemanticsTests
         Assert.Equal(2, (int)specWritten["metadata"]!["generation"]!);
         Assert.Equal(15, (int)specWritten["status"]!["availableIPv4"]!);
         Assert.Equal((HttpStatusCode)422, unconditional.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Custom_resources_that_break_the_crd_schema_are_422_Invalid()
+    {
+        await using var api = await Sim.StartAsync();
+        using var client = Clients.For(api);
+        await Crds.InstallMetalLbAsync(client);
+        await Crds.CreateNamespaceAsync(client, "metallb-system");
+
+        var wrongType = await Assert.ThrowsAsync<HttpOperationException>(() => client.CustomObjects.CreateNamespacedCustomObjectAsync(
+            JsonNode.Parse("""{"apiVersion":"metallb.io/v1beta1","kind":"IPAddressPool","metadata":{"name":"p"},"spec":{"addresses":["192.0.2.0/28"],"autoAssign":"yes"}}"""),
+            "metallb.io", "v1beta1", "metallb-system", "ipaddresspools", cancellationToken: Ct));
+        var missing = await Assert.ThrowsAsync<HttpOperationException>(() => client.CustomObjects.CreateNamespacedCustomObjectAsync(
+            JsonNode.Parse("""{"apiVersion":"metallb.io/v1beta1","kind":"IPAddressPool","metadata":{"name":"p"},"spec":{}}"""),
+            "metallb.io", "v1beta1", "metallb-system", "ipaddresspools", cancellationToken: Ct));
+
+        Assert.Equal((HttpStatusCode)422, wrongType.Response.StatusCode);
+        Assert.Contains("spec.autoAssign in body must be of type boolean", CrudTests.Status(wrongType).Message);
+        Assert.Equal((HttpStatusCode)422, missing.Response.StatusCode);
+        Assert.Contains("spec.addresses: Required value", CrudTests.Status(missing).Message);
     }
 
     [Fact]
