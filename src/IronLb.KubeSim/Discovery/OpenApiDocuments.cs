@@ -51,9 +51,14 @@ internal sealed class OpenApiDocuments
         }
     }
 
+    /// <summary>The reverse-domain name kube-apiserver gives a CRD kind's schema (<c>io.metallb.v1beta1.IPAddressPool</c>).</summary>
+    private static string SchemaName(ResourceType type) =>
+        $"{string.Join('.', type.Group.Split('.').Reverse())}.{type.Version}.{type.Kind}";
+
     private static JsonObject Build(IEnumerable<ResourceType> types)
     {
         var paths = new JsonObject();
+        var schemas = new JsonObject();
         foreach (var type in types)
         {
             var prefix = type.Group.Length == 0 ? $"/api/{type.Version}" : $"/apis/{type.Group}/{type.Version}";
@@ -76,13 +81,20 @@ internal sealed class OpenApiDocuments
                 ["delete"] = Operation(),
             };
             paths[$"{prefix}{scope}/{type.Plural}"] = new JsonObject { ["post"] = Operation() };
+            if (type.Schema is { } schema)
+            {
+                // kubectl explain finds a kind's schema by this extension (CRDs only; built-ins carry no schema here).
+                var definition = (JsonObject)schema.DeepClone();
+                definition["x-kubernetes-group-version-kind"] = new JsonArray(gvk.DeepClone());
+                schemas[SchemaName(type)] = definition;
+            }
         }
         return new JsonObject
         {
             ["openapi"] = "3.0.0",
             ["info"] = new JsonObject { ["title"] = "Kubernetes", ["version"] = "v1.32.0" },
             ["paths"] = paths,
-            ["components"] = new JsonObject { ["schemas"] = new JsonObject() },
+            ["components"] = new JsonObject { ["schemas"] = schemas },
         };
     }
 }

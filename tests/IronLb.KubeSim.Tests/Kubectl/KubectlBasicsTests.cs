@@ -37,7 +37,7 @@ public sealed class KubectlBasicsTests
     }
 
     [Fact]
-    public async Task Api_resources_lists_short_names_and_auth_can_i_says_yes()
+    public async Task Api_resources_lists_short_names_explain_reads_crd_schemas_and_auth_can_i_says_yes()
     {
         await using var api = await Sim.StartAsync();
         using var kubectl = new Support.Kubectl(api);
@@ -45,11 +45,13 @@ public sealed class KubectlBasicsTests
 
         var resources = await kubectl.OkAsync("api-resources");
         var canI = await kubectl.OkAsync("auth can-i patch services/status -n default");
+        var explain = await kubectl.OkAsync("explain ipaddresspools.spec.autoAssign");
 
         Assert.Matches(@"(?m)^services\s+svc\s+v1\s+true\s+Service$", resources);
         Assert.Matches(@"(?m)^ipaddresspools\s+metallb\.io/v1beta1\s+true\s+IPAddressPool$", resources);
         Assert.Matches(@"(?m)^customresourcedefinitions\s+crd,crds\s+apiextensions\.k8s\.io/v1\s+false\s+CustomResourceDefinition$", resources);
         Assert.Equal("yes", canI.Trim());
+        Assert.Contains("FIELD: autoAssign <boolean>", explain);
     }
 
     [Fact]
