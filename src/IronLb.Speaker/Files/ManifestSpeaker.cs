@@ -59,7 +59,11 @@ public sealed class ManifestSpeaker : IDisposable
         }
 
         using var watcher = new ManifestWatcher(_options.Paths, () => Poke("file change"), _logger);
-        watcher.Start();
+        if (_options.WatchFiles)
+        {
+            watcher.Start();
+        }
+
         using var timer = _time.CreateTimer(_ => Poke("periodic"), null, _options.ReloadInterval, _options.ReloadInterval);
         Reload();
         try

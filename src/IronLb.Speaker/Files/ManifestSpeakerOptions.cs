@@ -26,6 +26,9 @@ public sealed record ManifestSpeakerOptions
     /// </summary>
     public TimeSpan ReloadInterval { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Watch the paths for changes (on by default); off leaves only the periodic re-read.</summary>
+    public bool WatchFiles { get; init; } = true;
+
     /// <summary>
     /// How long to let a burst of file events settle before re-reading, so a `git pull` touching many files
     /// (or an editor's write-then-rename) is read once, complete.
