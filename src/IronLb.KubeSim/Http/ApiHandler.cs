@@ -184,7 +184,10 @@ internal sealed partial class ApiHandler
         var options = new WriteOptions(
             DryRun: query["dryRun"].ToString() == "All",
             FieldManager: query["fieldManager"].ToString() is { Length: > 0 } manager ? manager : null,
-            Force: query["force"].ToString() == "true");
+            Force: query["force"].ToString() == "true")
+        {
+            DefaultManager = request.Headers.UserAgent.ToString().Split('/')[0] is { Length: > 0 } agent ? agent : null,
+        };
         var method = request.Method;
         if (type.Behaviour == KindBehaviour.Review)
         {

@@ -68,6 +68,78 @@ internal static class FieldSet
         return set;
     }
 
+    /// <summary>The fields of <paramref name="updated"/> whose values differ from <paramref name="old"/>: what a
+    /// non-apply write by one manager takes ownership of (its <c>Update</c> entry).</summary>
+    public static JsonObject Changed(JsonObject? old, JsonObject updated, ListSchema schema) => ChangedObject(old, updated, schema, "", top: true);
+
+    private static JsonObject ChangedObject(JsonObject? old, JsonObject updated, ListSchema schema, string path, bool top = false)
+    {
+        var set = new JsonObject();
+        foreach (var (name, value) in updated)
+        {
+            if ((top && name is "apiVersion" or "kind") || (path == "metadata" && ServerMetadata.Contains(name)))
+            {
+                continue;
+            }
+            var before = old?[name];
+            if (JsonNode.DeepEquals(before, value))
+            {
+                continue;
+            }
+            var childPath = path.Length == 0 ? name : $"{path}.{name}";
+            set["f:" + name] = (value, before) switch
+            {
+                (JsonObject child, var b) => ChangedObject(b as JsonObject, child, schema, childPath),
+                (JsonArray list, JsonArray previous) when schema.Describe(childPath).Kind == ListKind.Map => ChangedItems(previous, list, schema, childPath),
+                (JsonArray list, null) => OfList(list, schema, childPath),
+                _ => new JsonObject(),
+            };
+        }
+        if (top && set["f:metadata"] is JsonObject meta && meta.Count == 0)
+        {
+            set.Remove("f:metadata");
+        }
+        return set;
+    }
+
+    private static JsonObject ChangedItems(JsonArray old, JsonArray updated, ListSchema schema, string path)
+    {
+        var keys = schema.Describe(path).Keys;
+        var set = new JsonObject();
+        foreach (var item in updated.OfType<JsonObject>())
+        {
+            var key = ItemKey(item, keys);
+            var before = old.OfType<JsonObject>().FirstOrDefault(o => ItemKey(o, keys) == key);
+            if (JsonNode.DeepEquals(before, item))
+            {
+                continue;
+            }
+            var entry = ChangedObject(before, item, schema, path);
+            if (before is null)
+            {
+                entry["."] = new JsonObject();
+            }
+            set[key] = entry;
+        }
+        return set;
+    }
+
+    /// <summary>Adds every field of <paramref name="more"/> to <paramref name="set"/>.</summary>
+    public static void Union(JsonObject set, JsonObject more)
+    {
+        foreach (var (key, value) in more)
+        {
+            if (set[key] is JsonObject existing && value is JsonObject child)
+            {
+                Union(existing, child);
+            }
+            else if (set[key] is null)
+            {
+                set[key] = value?.DeepClone();
+            }
+        }
+    }
+
     public static string ItemKey(JsonObject item, IReadOnlyList<string> keys)
     {
         var key = new JsonObject();

@@ -67,6 +67,46 @@ internal static class ServerSideApply
         return result;
     }
 
+    /// <summary>Records what a non-apply write changed under the writer's <c>Update</c> entry, so a later apply by
+    /// someone else does not remove fields this manager set.</summary>
+    public static void RecordUpdate(JsonObject updated, JsonObject? old, string manager, string? subresource, bool hasStatus, ListSchema schema, DateTimeOffset now)
+    {
+        var changed = FieldSet.Changed(old, updated, schema);
+        // Each endpoint owns only what it may change: the main resource never status, /status never spec.
+        changed.Remove(subresource == "status" ? "f:spec" : hasStatus ? "f:status" : "");
+        if (changed.Count == 0)
+        {
+            return;
+        }
+        var meta = (JsonObject)updated["metadata"]!;
+        var entries = meta["managedFields"] as JsonArray ?? [];
+        var entry = entries.OfType<JsonObject>().FirstOrDefault(e =>
+            e["manager"]?.GetValue<string>() == manager && e["operation"]?.GetValue<string>() == "Update"
+            && e["subresource"]?.GetValue<string>() == subresource);
+        if (entry is null)
+        {
+            entry = new JsonObject
+            {
+                ["manager"] = manager,
+                ["operation"] = "Update",
+                ["apiVersion"] = updated["apiVersion"]?.DeepClone(),
+                ["time"] = Time.Format(now),
+                ["fieldsType"] = "FieldsV1",
+                ["fieldsV1"] = new JsonObject(),
+            };
+            if (subresource is not null)
+            {
+                entry["subresource"] = subresource;
+            }
+            entries.AddNode(entry);
+        }
+        entry["time"] = Time.Format(now);
+        var fields = entry["fieldsV1"] as JsonObject ?? [];
+        FieldSet.Union(fields, changed);
+        entry["fieldsV1"] = fields;
+        meta["managedFields"] = entries;
+    }
+
     private static bool SameEntry(JsonNode? a, JsonObject? b) => b is not null && JsonNode.DeepEquals(a, b);
 
     private static void Merge(JsonObject live, JsonObject applied, ListSchema schema, string path)

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using IronLb.KubeSim.Admission;
 using IronLb.KubeSim.Http;
 using IronLb.KubeSim.Json;
+using IronLb.KubeSim.Patching;
 using IronLb.KubeSim.Resources;
 
 namespace IronLb.KubeSim.Storage;
@@ -78,6 +79,10 @@ internal sealed partial class ObjectService
         if (errors.Count > 0)
         {
             throw ApiException.Invalid(type.Kind, type.Group, name, errors);
+        }
+        if (!options.Applying)
+        {
+            ServerSideApply.RecordUpdate(obj, null, options.Manager, null, type.HasStatus, ListSchema.For(type), now);
         }
         return Commit(tx, type, WatchEventType.Added, obj, null, options);
     }

@@ -45,7 +45,7 @@ internal sealed partial class ObjectService
                 var created = ServerSideApply.Apply(
                     new JsonObject { ["apiVersion"] = applied["apiVersion"]?.DeepClone(), ["kind"] = applied["kind"]?.DeepClone() },
                     applied, options.FieldManager!, null, ListSchema.For(type), Now);
-                return (CreateCore(tx, type, ns, Incoming(type, created), options), true);
+                return (CreateCore(tx, type, ns, Incoming(type, created), options with { Applying = true }), true);
             }
             var current = (JsonObject)Present(type, old).DeepClone();
             JsonNode patched = kind switch
@@ -59,7 +59,7 @@ internal sealed partial class ObjectService
             {
                 throw new ApiException(422, "Invalid", "the patch did not produce an object");
             }
-            return (UpdateCore(tx, type, old, Incoming(type, patchedObject), subresource, options, isPatch: true), false);
+            return (UpdateCore(tx, type, old, Incoming(type, patchedObject), subresource, options with { Applying = kind == PatchKind.Apply }, isPatch: true), false);
         });
     }
 
@@ -218,6 +218,10 @@ internal sealed partial class ObjectService
         if (meta["deletionTimestamp"] is not null && (meta["finalizers"] as JsonArray ?? []).Count == 0)
         {
             return Commit(tx, type, WatchEventType.Deleted, updated, old, options);
+        }
+        if (!options.Applying)
+        {
+            ServerSideApply.RecordUpdate(updated, old.Object, options.Manager, subresource, type.HasStatus, ListSchema.For(type), Now);
         }
         return Commit(tx, type, WatchEventType.Modified, updated, old, options);
     }

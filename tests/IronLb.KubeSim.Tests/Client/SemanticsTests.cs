@@ -257,6 +257,25 @@ public sealed class SemanticsTests
         Assert.Equal("other", reapplied.Metadata.Labels["owner"]);
         Assert.Equal(created.Spec.ClusterIP, reapplied.Spec.ClusterIP);
         Assert.Contains(reapplied.Metadata.ManagedFields, m => m.Manager == "gitops" && m.Operation == "Apply");
+        Assert.Contains(reapplied.Metadata.ManagedFields, m => m.Manager == "kubernetes-csharp" && m.Operation == "Update");
+    }
+
+    [Fact]
+    public async Task A_field_another_manager_updated_survives_when_the_applier_stops_applying_it()
+    {
+        await using var api = await Sim.StartAsync();
+        using var client = Clients.For(api);
+        const string withNote = """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cfg","annotations":{"note":"a"}},"data":{"k":"v"}}""";
+        const string withoutNote = """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cfg"},"data":{"k":"v"}}""";
+
+        await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch(withNote, V1Patch.PatchType.ApplyPatch), "cfg", "default", fieldManager: "gitops", cancellationToken: Ct);
+        await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("""{"metadata":{"annotations":{"note":"b"}}}""", V1Patch.PatchType.MergePatch),
+            "cfg", "default", fieldManager: "operator", cancellationToken: Ct);
+        var reapplied = await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch(withoutNote, V1Patch.PatchType.ApplyPatch), "cfg", "default", fieldManager: "gitops", cancellationToken: Ct);
+
+        Assert.Equal("b", reapplied.Metadata.Annotations["note"]);
+        var update = Assert.Single(reapplied.Metadata.ManagedFields, m => m.Manager == "operator");
+        Assert.Equal("Update", update.Operation);
     }
 
     [Fact]
