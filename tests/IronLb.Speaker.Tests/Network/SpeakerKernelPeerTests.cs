@@ -1,0 +1,240 @@
+using System.Text.RegularExpressions;
+using IronLb.Core.Announcement;
+using IronLb.Core.Configuration;
+using IronLb.Kubernetes.Manifests;
+using static IronLb.Speaker.Tests.Network.Shell;
+
+namespace IronLb.Speaker.Tests.Network;
+
+/// <summary>
+/// The real `ironlb speaker --manifests` in two node namespaces, the Linux kernel as the peer (arping, ndisc6,
+/// ip neigh in a client namespace). The elected node is always computed with Core's election, never assumed.
+/// One class, so its tests run one at a time.
+/// </summary>
+[Trait("Category", "Network")]
+public sealed partial class SpeakerKernelPeerTests : IDisposable
+{
+    private const string ExtV4 = "192.0.2.100";
+    private const string ExtV6 = "2001:db8:1::100";
+    private const string OfcV4 = "198.51.100.100";
+    private const string OfcV6 = "2001:db8:2::100";
+    private static readonly string[] Speakers = ["node1", "node2"];
+
+    private const string Pools = """
+        apiVersion: metallb.io/v1beta1
+        kind: IPAddressPool
+        metadata: {name: external, namespace: metallb-system}
+        spec: {autoAssign: false, addresses: [192.0.2.0/24, "2001:db8:1::/64"]}
+        ---
+        apiVersion: metallb.io/v1beta1
+        kind: L2Advertisement
+        metadata: {name: external, namespace: metallb-system}
+        spec: {ipAddressPools: [external], interfaces: [eno2]}
+        ---
+        apiVersion: metallb.io/v1beta1
+        kind: IPAddressPool
+        metadata: {name: office, namespace: metallb-system}
+        spec: {autoAssign: false, addresses: [198.51.100.0/24, "2001:db8:2::/64"]}
+        ---
+        apiVersion: metallb.io/v1beta1
+        kind: L2Advertisement
+        metadata: {name: office, namespace: metallb-system}
+        spec: {ipAddressPools: [office], interfaces: [eno3]}
+        """;
+
+    // gateway: annotation and status, as a running cluster shows it; dns: annotation only.
+    private const string Services = $$"""
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: gateway
+          namespace: web
+          annotations: {metallb.io/loadBalancerIPs: "{{ExtV4}},{{ExtV6}}"}
+        spec: {type: LoadBalancer, ipFamilyPolicy: RequireDualStack, ipFamilies: [IPv4, IPv6], ports: [{port: 443, protocol: TCP}]}
+        status:
+          loadBalancer:
+            ingress: [{ip: "{{ExtV4}}"}, {ip: "{{ExtV6}}"}]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: dns
+          namespace: dns
+          annotations: {metallb.io/loadBalancerIPs: "{{OfcV4}},{{OfcV6}}"}
+        spec: {type: LoadBalancer, ipFamilyPolicy: RequireDualStack, ipFamilies: [IPv4, IPv6], ports: [{port: 53, protocol: UDP}]}
+        """;
+
+    private readonly string _manifests = Directory.CreateTempSubdirectory("ironlb-speaker-net-").FullName;
+
+    public void Dispose() => Directory.Delete(_manifests, recursive: true);
+
+    [Fact]
+    public async Task Arping_and_ndisc6_get_exactly_one_answer_from_the_elected_nodes_eno2_and_none_on_the_office_lan()
+    {
+        Requirements.RootAndTools();
+        WriteManifests();
+        await using var t = await SpeakerLan.CreateAsync();
+        var ext = Elect(ExtV4, ExtV6, "external");
+        var ofc = Elect(OfcV4, OfcV6, "office");
+        var speakers = await StartSpeakersAsync(t, "--burst", "0"); // only the immediate gratuitous round: arping must see exactly its own answers
+
+        var extMac = await t.MacAsync(NamespaceOf(t, ext), "eno2");
+        var (sent, arp) = await ArpingProbesAsync(t, "ext0", ExtV4, count: 3);
+        Assert.Equal(3, sent);
+        Assert.Equal([extMac, extMac, extMac], arp);
+        Assert.Equal([extMac], await Ndisc6Async(t, "ext0", ExtV6));
+
+        // The external addresses are not answered on the office LAN, and the office ones only there.
+        Assert.Empty((await ArpingProbesAsync(t, "ofc0", ExtV4, count: 1)).Replies);
+        Assert.Empty(await Ndisc6Async(t, "ofc0", ExtV6));
+        var ofcMac = await t.MacAsync(NamespaceOf(t, ofc), "eno3");
+        Assert.Equal([ofcMac], (await ArpingProbesAsync(t, "ofc0", OfcV4, count: 1)).Replies);
+        Assert.Equal([ofcMac], await Ndisc6Async(t, "ofc0", OfcV6));
+        Assert.Empty((await ArpingProbesAsync(t, "ext0", OfcV4, count: 1)).Replies);
+        Assert.Empty(await Ndisc6Async(t, "ext0", OfcV6));
+
+        // An address in the pool that no Service holds is nobody's.
+        Assert.Empty((await ArpingProbesAsync(t, "ext0", "192.0.2.200", count: 1)).Replies);
+        Assert.Contains($"Announcing web/gateway {ExtV4} from {ext} on eno2", speakers[ext].Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Excluding_the_winner_in_the_files_moves_the_address_and_the_clients_neighbour_entry_follows()
+    {
+        Requirements.RootAndTools();
+        WriteManifests();
+        await using var t = await SpeakerLan.CreateAsync();
+        var before = Elect(ExtV4, ExtV6, "external");
+
+        // The periodic re-read is pushed out of the test's reach: only the file watcher can notice the edit.
+        var speakers = await StartSpeakersAsync(t, "--reload-interval", "600s");
+        var oldMac = await t.MacAsync(NamespaceOf(t, before), "eno2");
+        Assert.Equal([oldMac], (await ArpingProbesAsync(t, "ext0", ExtV4, count: 1)).Replies);
+
+        // The client knows the address at the winner, as after earlier traffic.
+        foreach (var ip in new[] { ExtV4, ExtV6 })
+        {
+            await IpAsync("-n", t.Client, "neigh", "replace", ip, "lladdr", oldMac, "dev", "ext0", "nud", "stale");
+        }
+
+        var marks = speakers.ToDictionary(kv => kv.Key, kv => kv.Value.LineCount);
+        WriteAtomically(Path.Combine(_manifests, "nodes", $"{before}.yaml"), Node(before, excluded: true));
+        var after = Elect(ExtV4, ExtV6, "external");
+        Assert.NotEqual(before, after);
+        var newMac = await t.MacAsync(NamespaceOf(t, after), "eno2");
+
+        await speakers[before].WaitForLogAsync($"Withdrawing web/gateway {ExtV4} on {before}: notOwner (winner {after})", marks[before]);
+        await speakers[after].WaitForLogAsync($"Announcing web/gateway {ExtV4} from {after} on eno2", marks[after]);
+        foreach (var ip in new[] { ExtV4, ExtV6 })
+        {
+            await WaitForAsync(
+                async () => (await IpAsync("-n", t.Client, "neigh", "show", ip, "dev", "ext0")).Contains(newMac, StringComparison.OrdinalIgnoreCase),
+                $"client's entry for {ip} to switch to {after}'s MAC {newMac}",
+                describe: () => IpAsync("-n", t.Client, "neigh", "show", "dev", "ext0"));
+        }
+
+        var replies = (await ArpingProbesAsync(t, "ext0", ExtV4, count: 2)).Replies;
+        Assert.NotEmpty(replies);
+        Assert.All(replies, mac => Assert.Equal(newMac, mac));
+        Assert.Equal([newMac], (await Ndisc6Async(t, "ext0", ExtV6)).Distinct());
+    }
+
+    private async Task<Dictionary<string, SpeakerProcess>> StartSpeakersAsync(SpeakerLan t, params string[] extra)
+    {
+        var speakers = new Dictionary<string, SpeakerProcess>(StringComparer.Ordinal);
+        for (var n = 1; n <= 2; n++)
+        {
+            speakers[$"node{n}"] = t.Own(SpeakerProcess.Start(t.Node(n), $"node{n}", _manifests, ["--log-level", "debug", .. extra]));
+        }
+
+        foreach (var speaker in speakers.Values)
+        {
+            await speaker.WaitForLogAsync("Loaded manifests");
+            foreach (var responder in new[] { "eno2 (Arp)", "eno2 (Ndp)", "eno3 (Arp)", "eno3 (Ndp)" })
+            {
+                await speaker.WaitForLogAsync($"Responder started on {responder}");
+            }
+        }
+
+        return speakers;
+    }
+
+    /// <summary>Core's election over the manifests as they are now: the node that must answer.</summary>
+    private string Elect(string v4, string v6, string pool)
+    {
+        var read = ManifestReader.Read([_manifests]);
+        Assert.Empty(read.FatalErrors);
+        Assert.Empty(read.Errors);
+        var config = ConfigParser.Parse(read.Resources).Config ?? throw new InvalidOperationException("test manifests are invalid");
+        var view = read.Services.Single(s => s.Annotations.Values.Any(v => v.Contains(v4, StringComparison.Ordinal)));
+        var result = L2Election.Elect(new ElectionInput
+        {
+            Service = view with { IngressIps = [v4, v6] },
+            FirstIp = v4,
+            Pool = config.Pools.Single(p => p.Name == pool),
+            Endpoints = new ServiceEndpoints([.. Speakers.Select(n => new EndpointView(n, Ready: true))]),
+            Speakers = Speakers,
+            Nodes = config.Nodes,
+        });
+        return result.Winner ?? throw new InvalidOperationException($"nobody wins {v4}: {result.Reason}");
+    }
+
+    private static string NamespaceOf(SpeakerLan t, string node) => t.Node(int.Parse(node["node".Length..], System.Globalization.CultureInfo.InvariantCulture));
+
+    private void WriteManifests()
+    {
+        Directory.CreateDirectory(Path.Combine(_manifests, "nodes"));
+        File.WriteAllText(Path.Combine(_manifests, "metallb.yaml"), Pools);
+        File.WriteAllText(Path.Combine(_manifests, "services.yaml"), Services);
+        foreach (var node in Speakers)
+        {
+            File.WriteAllText(Path.Combine(_manifests, "nodes", $"{node}.yaml"), Node(node, excluded: false));
+        }
+    }
+
+    private static string Node(string name, bool excluded) => $$"""
+        apiVersion: v1
+        kind: Node
+        metadata:
+          name: {{name}}
+          labels:
+            kubernetes.io/hostname: {{name}}
+        {{(excluded ? $"    {L2Election.ExcludeFromLoadBalancersLabel}: \"\"" : "")}}
+        """;
+
+    /// <summary>Write-then-rename, as editors and GitOps tools replace files, so no reader sees half a file.</summary>
+    private static void WriteAtomically(string path, string text)
+    {
+        var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.tmp");
+        File.WriteAllText(temp, text);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>
+    /// Probes sent and the MACs of the replies. With -w, arping stops once it has <paramref name="count"/>
+    /// replies, so a duplicate answer shows up as fewer probes than replies.
+    /// </summary>
+    private static async Task<(int Sent, List<string> Replies)> ArpingProbesAsync(SpeakerLan t, string device, string ip, int count, int wait = 2)
+    {
+        var r = await RunAsync("ip", "netns", "exec", t.Client, "arping", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-w", (count + wait).ToString(System.Globalization.CultureInfo.InvariantCulture), "-I", device, ip);
+        var sent = ArpSent().Match(r.Stdout) is { Success: true } m ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
+        return (sent, [.. ArpReply().Matches(r.Stdout).Select(m => m.Groups[1].Value.ToLowerInvariant())]);
+    }
+
+    /// <summary>ndisc6 in "all responses" mode, one attempt: every advertisement it saw, as MACs.</summary>
+    private static async Task<List<string>> Ndisc6Async(SpeakerLan t, string device, string ip)
+    {
+        var r = await RunAsync("ip", "netns", "exec", t.Client, "ndisc6", "-m", "-n", "-r", "1", "-w", "1500", ip, device);
+        return [.. NdiscReply().Matches(r.Stdout).Select(m => m.Groups[1].Value.ToLowerInvariant())];
+    }
+
+    [GeneratedRegex(@"reply from \S+ \[([0-9A-Fa-f:]{17})\]")]
+    private static partial Regex ArpReply();
+
+    [GeneratedRegex(@"Sent (\d+) probe")]
+    private static partial Regex ArpSent();
+
+    [GeneratedRegex(@"Target link-layer address: ([0-9A-Fa-f:]{17})")]
+    private static partial Regex NdiscReply();
+}
