@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using IronLb.Speaker.Tests.Network;
+
+namespace IronLb.Speaker.Tests.Cli;
+
+/// <summary>
+/// `ironlb speaker` usage errors, through the real binary. Only cases that stop before any socket is
+/// opened run here on the host: each also names a path that does not exist, so even a broken check
+/// could not start announcing on the host's interfaces.
+/// </summary>
+public sealed class SpeakerCommandTests
+{
+    private const string Missing = "/nonexistent/ironlb-speaker-test";
+
+    [Fact]
+    public async Task Without_manifests_it_says_the_kubernetes_mode_is_not_implemented()
+    {
+        var (code, stderr) = await RunAsync("speaker", "--node", "cwn1");
+        Assert.Equal(2, code);
+        Assert.Contains("Kubernetes mode is not implemented yet", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("no such file or folder", "speaker", "--node", "cwn1", "--manifests", Missing)]
+    [InlineData("--node is required", "speaker", "--manifests", Missing)]
+    [InlineData("--burst takes a duration", "speaker", "--node", "cwn1", "--manifests", Missing, "--burst", "soon")]
+    public async Task Usage_errors_exit_with_2_and_say_why(string expected, params string[] args)
+    {
+        var (code, stderr) = await RunAsync(args);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Code, string Stderr)> RunAsync(params string[] args)
+    {
+        var psi = Shell.Start("dotnet", [SpeakerProcess.IronLbDll, .. args]);
+        psi.Environment.Remove("METALLB_NODE_NAME");
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        _ = p.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await p.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            p.Kill(entireProcessTree: true);
+            Assert.Fail("ironlb speaker did not exit on a usage error");
+        }
+
+        return (p.ExitCode, await stderr);
+    }
+}
