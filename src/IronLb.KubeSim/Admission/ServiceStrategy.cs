@@ -60,7 +60,8 @@ internal static class ServiceStrategy
         {
             spec["internalTrafficPolicy"] ??= "Cluster";
         }
-        if (!needsNodePorts)
+        var nodePortType = type is "NodePort" or "LoadBalancer";
+        if (!nodePortType)
         {
             foreach (var port in ports.OfType<JsonObject>())
             {
@@ -88,9 +89,10 @@ internal static class ServiceStrategy
         {
             AssignClusterIps(spec, owner, allocator, errors);
         }
-        if (needsNodePorts)
+        if (nodePortType)
         {
-            AssignNodePorts(spec, owner, allocator, errors);
+            // With allocateLoadBalancerNodePorts: false, node ports the user names are still kept and reserved.
+            AssignNodePorts(spec, owner, allocator, errors, allocateMissing: needsNodePorts);
         }
     }
 
@@ -301,7 +303,7 @@ internal static class ServiceStrategy
         spec["clusterIPs"] = JsonText.StringArray(result);
     }
 
-    private static void AssignNodePorts(JsonObject spec, string owner, ServiceAllocator allocator, List<(string, string)> errors)
+    private static void AssignNodePorts(JsonObject spec, string owner, ServiceAllocator allocator, List<(string, string)> errors, bool allocateMissing)
     {
         var ports = (spec["ports"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         var taken = new HashSet<int>();
@@ -317,7 +319,7 @@ internal static class ServiceStrategy
                 }
             }
         }
-        foreach (var port in ports.Where(p => p["nodePort"] is null))
+        foreach (var port in ports.Where(p => allocateMissing && p["nodePort"] is null))
         {
             // The same service port over TCP and UDP shares one node port, as upstream allocates it.
             var number = JsonText.Long(port["port"]) ?? 0;

@@ -49,6 +49,28 @@ public sealed class MoreSemanticsTests
     }
 
     [Fact]
+    public async Task Load_balancers_without_node_port_allocation_keep_only_the_node_ports_they_name()
+    {
+        await using var api = await Sim.StartAsync();
+        using var client = Clients.For(api);
+        var svc = new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "lb" },
+            Spec = new V1ServiceSpec
+            {
+                Type = "LoadBalancer",
+                AllocateLoadBalancerNodePorts = false,
+                Ports = [new V1ServicePort { Name = "a", Port = 80 }, new V1ServicePort { Name = "b", Port = 81, NodePort = 30090 }],
+            },
+        };
+
+        var created = await client.CoreV1.CreateNamespacedServiceAsync(svc, "default", cancellationToken: Ct);
+
+        Assert.Null(created.Spec.Ports[0].NodePort);
+        Assert.Equal(30090, created.Spec.Ports[1].NodePort);
+    }
+
+    [Fact]
     public async Task Dry_run_creates_validate_and_default_but_store_nothing()
     {
         await using var api = await Sim.StartAsync();
