@@ -5,6 +5,7 @@ using IronLb.Bench;
 var benchmarks = new SortedDictionary<string, Func<string[], Task<int>>>(StringComparer.Ordinal)
 {
     ["allocation"] = AllocationBench.RunAsync,
+    ["controller"] = ControllerBench.RunAsync,
     ["kubesim"] = KubeSimBench.RunAsync,
     ["l2-latency"] = L2LatencyBench.RunAsync,
     ["plan"] = PlanBench.RunAsync,

@@ -26,6 +26,13 @@ internal sealed class ConfigurationStateWriter(KubeConnection connection, string
         }
 
         var path = ResourceTypes.MetalLbPath(ns, "configurationstates");
+        if (_written is null && await AlreadyReportsAsync($"{path}/{Name}", valid, summary, cancellationToken).ConfigureAwait(false))
+        {
+            // A restarted controller finds its predecessor's report still true: no write.
+            _written = fingerprint;
+            return;
+        }
+
         var state = new ConfigurationStateObject
         {
             Metadata = new V1ObjectMeta
@@ -67,5 +74,20 @@ internal sealed class ConfigurationStateWriter(KubeConnection connection, string
         var patch = "{\"status\":" + document.RootElement.GetProperty("status").GetRawText() + "}";
         await connection.PatchAsync($"{path}/{Name}/status", patch, "application/merge-patch+json", cancellationToken).ConfigureAwait(false);
         _written = fingerprint;
+    }
+
+    private async Task<bool> AlreadyReportsAsync(string objectPath, bool valid, string summary, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var current = JsonSerializer.Deserialize(await connection.GetAsync(objectPath, cancellationToken).ConfigureAwait(false), CrdJsonContext.Default.ConfigurationStateObject);
+            return current?.Status is { } status
+                && status.Result == (valid ? "Valid" : "Invalid")
+                && (status.ErrorSummary ?? "") == summary;
+        }
+        catch (KubeApiException e) when (e.IsNotFound)
+        {
+            return false;
+        }
     }
 }

@@ -19,22 +19,24 @@ public sealed class KubeConnection : IDisposable
 {
     private const string JsonContentType = "application/json";
 
-    public KubeConnection(KubernetesClientConfiguration configuration)
+    /// <param name="configuration">Where and how to connect.</param>
+    /// <param name="handlers">Extra HTTP handlers (the benchmark counts requests with one).</param>
+    public KubeConnection(KubernetesClientConfiguration configuration, params DelegatingHandler[] handlers)
     {
-        Client = new k8s.Kubernetes(configuration);
+        Client = new k8s.Kubernetes(configuration, handlers);
     }
 
     public k8s.Kubernetes Client { get; }
 
     /// <summary>From a kubeconfig file, else in-cluster configuration, else the default kubeconfig.</summary>
-    public static KubeConnection Create(string? kubeconfigPath)
+    public static KubeConnection Create(string? kubeconfigPath, params DelegatingHandler[] handlers)
     {
         var configuration = kubeconfigPath is not null
             ? KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath)
             : KubernetesClientConfiguration.IsInCluster()
                 ? KubernetesClientConfiguration.InClusterConfig()
                 : KubernetesClientConfiguration.BuildConfigFromConfigFile();
-        return new KubeConnection(configuration);
+        return new KubeConnection(configuration, handlers);
     }
 
     /// <summary>The namespace of the pod's service account, when running in a cluster.</summary>

@@ -1,0 +1,235 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using IronLb.Controller;
+using IronLb.Kubernetes.Client;
+using k8s;
+using k8s.Models;
+
+namespace IronLb.Bench;
+
+/// <summary>
+/// The controller against KubeSim (a separate process, so this process's memory is the controller's and the
+/// client's): 10,000 LoadBalancer Services over 50 pools are allocated by a first controller, which is then
+/// stopped; a second controller starts on the same cluster and must become ready without writing anything.
+/// Then 1,000 new Services arrive and the figures are time to all assigned and requests per Service.
+/// </summary>
+internal static class ControllerBench
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var services = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
+        var added = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000;
+        const int Pools = 50;
+
+        await using var api = await ApiServerProcess.StartAsync();
+        using var setup = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
+        await setup.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "metallb-system" } });
+        foreach (var kind in new[] { "ipaddresspools", "configurationstates" })
+        {
+            var crd = IronLb.KubeSim.Json.YamlToJson.Convert(await File.ReadAllTextAsync(Path.Combine(RepoRoot(), "deploy", "crds", $"metallb.io_{kind}.yaml")))!;
+            await setup.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesJson.Deserialize<V1CustomResourceDefinition>(crd.ToJsonString()));
+        }
+        for (var p = 0; p < Pools; p++)
+        {
+            var pool = "{\"apiVersion\":\"metallb.io/v1beta1\",\"kind\":\"IPAddressPool\",\"metadata\":{\"name\":\"pool-" + p.ToString("00", CultureInfo.InvariantCulture)
+                + "\"},\"spec\":{\"addresses\":[\"10." + p.ToString(CultureInfo.InvariantCulture) + ".0.0/24\"]}}";
+            await setup.CustomObjects.CreateNamespacedCustomObjectAsync(JsonDocument.Parse(pool).RootElement, "metallb.io", "v1beta1", "metallb-system", "ipaddresspools");
+        }
+
+        var create = Stopwatch.StartNew();
+        await CreateServicesAsync(setup, 0, services);
+        Print("setup_create_services_s", create.Elapsed.TotalSeconds);
+
+        // A first controller gives every Service its address, as a cluster that has run for a while.
+        var first = Stopwatch.StartNew();
+        await using (var warm = await RunningController.StartAsync(api.Kubeconfig, null))
+        {
+            await warm.WaitReadyAsync();
+            Print("first_controller_assign_all_s", first.Elapsed.TotalSeconds);
+
+            // Let it finish the pool status writes that follow the pass, as a long-running controller has.
+            await WaitPoolStatusAsync(setup, services);
+        }
+
+        GC.Collect();
+        var counter = new RequestCounter();
+        var ready = Stopwatch.StartNew();
+        await using var controller = await RunningController.StartAsync(api.Kubeconfig, counter);
+        await controller.WaitReadyAsync();
+        var readySeconds = ready.Elapsed.TotalSeconds;
+        await Task.Delay(TimeSpan.FromSeconds(2)); // let any write that would follow readiness show up
+        Print("restart_time_to_ready_s", readySeconds);
+        Print("restart_requests_total", counter.Total);
+        Print("restart_writes", counter.Writes);
+        foreach (var method in new[] { "POST", "PUT", "PATCH", "DELETE" })
+        {
+            Print($"restart_writes_{method.ToLowerInvariant()}", counter.Count(method));
+        }
+
+        Print("restart_managed_heap_mb", GC.GetTotalMemory(forceFullCollection: true) / 1048576.0);
+        Print("process_peak_working_set_mb", Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0);
+
+        foreach (var path in counter.WritePaths.Distinct().Take(5))
+        {
+            Console.Error.WriteLine("restart write: " + path);
+        }
+
+        counter.Reset();
+        var burst = Stopwatch.StartNew();
+        await CreateServicesAsync(setup, services, added);
+        await WaitAllAssignedAsync(setup, services + added);
+        Print("new_services", added);
+        Print("new_services_time_to_all_assigned_s", burst.Elapsed.TotalSeconds);
+        Print("new_services_status_writes_per_service", counter.Count("PUT") / (double)added);
+        Print("new_services_requests_per_service", counter.Total / (double)added);
+        Print("new_services_conflicts", counter.Conflicts);
+        Print("new_services_event_posts", counter.Count("POST"));
+        return 0;
+    }
+
+    private static async Task CreateServicesAsync(k8s.Kubernetes client, int from, int count)
+    {
+        await Parallel.ForAsync(from, from + count, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+            await client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+            {
+                Metadata = new V1ObjectMeta { Name = $"svc-{i:00000}" },
+                // 11,000 Services would exhaust the node port range (30000-32767), as on a real cluster.
+                Spec = new V1ServiceSpec { Type = "LoadBalancer", AllocateLoadBalancerNodePorts = false, Ports = [new V1ServicePort { Port = 80 }] },
+            }, "default", cancellationToken: ct));
+    }
+
+    private static async Task WaitAllAssignedAsync(k8s.Kubernetes client, int count)
+    {
+        while (true)
+        {
+            var list = await client.CoreV1.ListNamespacedServiceAsync("default");
+            if (list.Items.Count(s => s.Status?.LoadBalancer?.Ingress?.Count == 1) >= count)
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task WaitPoolStatusAsync(k8s.Kubernetes client, int assigned)
+    {
+        while (true)
+        {
+            var pools = JsonDocument.Parse(JsonSerializer.Serialize(await client.CustomObjects.ListNamespacedCustomObjectAsync("metallb.io", "v1beta1", "metallb-system", "ipaddresspools")));
+            var sum = pools.RootElement.GetProperty("items").EnumerateArray()
+                .Sum(p => p.TryGetProperty("status", out var st) && st.TryGetProperty("assignedIPv4", out var a) ? a.GetInt64() : 0);
+            if (sum >= assigned)
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private static void Print(string key, double value) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key}: {value:0.###}"));
+
+    internal static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "IronLb.slnx")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("run from inside the repository");
+    }
+
+    /// <summary>Counts the controller's requests by method, and the 409s it got back.</summary>
+    private sealed class RequestCounter : DelegatingHandler
+    {
+        private readonly ConcurrentDictionary<string, int> _byMethod = new(StringComparer.Ordinal);
+        private int _conflicts;
+
+        public int Total => _byMethod.Values.Sum();
+
+        public int Writes => _byMethod.Where(p => p.Key != "GET").Sum(p => p.Value);
+
+        public int Conflicts => _conflicts;
+
+        public ConcurrentBag<string> WritePaths { get; } = [];
+
+        public int Count(string method) => _byMethod.GetValueOrDefault(method);
+
+        public void Reset()
+        {
+            _byMethod.Clear();
+            _conflicts = 0;
+        }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            _byMethod.AddOrUpdate(request.Method.Method, 1, (_, n) => n + 1);
+            if (request.Method != HttpMethod.Get)
+            {
+                WritePaths.Add($"{request.Method} {request.RequestUri?.AbsolutePath}");
+            }
+
+            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == System.Net.HttpStatusCode.Conflict)
+            {
+                Interlocked.Increment(ref _conflicts);
+            }
+
+            return response;
+        }
+    }
+
+    private sealed class RunningController : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly KubeConnection _connection;
+        private readonly ControllerMetrics _metrics = new();
+        private readonly LoadBalancerController _controller;
+        private readonly Task _run;
+
+        private RunningController(KubeConnection connection)
+        {
+            _connection = connection;
+            _controller = new LoadBalancerController(connection, new ControllerOptions(), _metrics, TimeProvider.System, IronLb.Kubernetes.Hosting.Logging.CreateFactory(Microsoft.Extensions.Logging.LogLevel.Error));
+            _run = Task.Run(() => _controller.RunAsync(_stop.Token));
+        }
+
+        public static Task<RunningController> StartAsync(string kubeconfig, DelegatingHandler? counter) =>
+            Task.FromResult(new RunningController(counter is null ? KubeConnection.Create(kubeconfig) : KubeConnection.Create(kubeconfig, counter)));
+
+        public async Task WaitReadyAsync()
+        {
+            while (!_controller.Ready)
+            {
+                if (_run.IsFaulted)
+                {
+                    await _run;
+                }
+
+                await Task.Delay(20);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            try
+            {
+                await _run;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            _controller.Dispose();
+            _metrics.Dispose();
+            _connection.Dispose();
+            _stop.Dispose();
+        }
+    }
+}
