@@ -17,6 +17,7 @@ internal static class IronLbCli
             PlanCommand.Create(console),
             SuggestCommand.Create(console, random ?? Random.Shared),
             ControllerCommand.Create(console),
+            StatusCommand.Create(console),
             SpeakerCommand.Create(console),
         };
 

@@ -1,7 +1,9 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Numerics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using IronLb.Core.Planning;
 
 namespace IronLb.Output;
 
@@ -12,14 +14,17 @@ namespace IronLb.Output;
 /// </summary>
 internal static class PlanJsonWriter
 {
-    public static void Write(PlanReport report, TextWriter writer)
+    public static void Write(PlanReport report, TextWriter writer) => Write(report.Result, report.Errors, writer);
+
+    /// <summary>The same shape for anything plan-like: `ironlb status` prints the live cluster with it.</summary>
+    public static void Write(PlanResult result, ImmutableArray<PlanError> errors, TextWriter writer)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteStartArray("pools");
-            foreach (var pool in report.Result.Pools)
+            foreach (var pool in result.Pools)
             {
                 json.WriteStartObject();
                 json.WriteString("name", pool.Name);
@@ -31,7 +36,7 @@ internal static class PlanJsonWriter
 
             json.WriteEndArray();
             json.WriteStartArray("services");
-            foreach (var service in report.Result.Services)
+            foreach (var service in result.Services)
             {
                 json.WriteStartObject();
                 json.WriteString("namespace", service.Namespace);
@@ -66,7 +71,7 @@ internal static class PlanJsonWriter
 
             json.WriteEndArray();
             json.WriteStartArray("errors");
-            foreach (var error in report.Errors)
+            foreach (var error in errors)
             {
                 json.WriteStartObject();
                 json.WriteString("file", error.File);

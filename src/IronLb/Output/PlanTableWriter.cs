@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using IronLb.Core.Planning;
 
 namespace IronLb.Output;
 
@@ -9,6 +10,30 @@ internal static class PlanTableWriter
     public static void Write(PlanReport report, TextWriter writer)
     {
         var result = report.Result;
+        WritePools(result, writer);
+        writer.WriteLine();
+        WriteServices(result, writer);
+        var warnings = report.Warnings.ToList();
+        if (warnings.Count > 0)
+        {
+            writer.WriteLine();
+            writer.WriteLine("WARNINGS");
+            foreach (var (location, service, e) in warnings)
+            {
+                writer.WriteLine($"  {(location is null ? "" : $"{location}: ")}Service {service}: {e.Reason}: {e.Message}");
+            }
+        }
+
+        writer.WriteLine();
+        WriteErrors(report.Errors, writer);
+
+        writer.WriteLine();
+        writer.WriteLine(Summary(report));
+    }
+
+    /// <summary>Pool usage per pool and family, exact counts.</summary>
+    public static void WritePools(PlanResult result, TextWriter writer)
+    {
         writer.WriteLine("POOLS");
         if (result.Pools.IsEmpty)
         {
@@ -37,7 +62,11 @@ internal static class PlanTableWriter
             pools.Write(writer);
         }
 
-        writer.WriteLine();
+    }
+
+    /// <summary>One row per Service: addresses, pool, announcing node and interfaces, first Warning.</summary>
+    public static void WriteServices(PlanResult result, TextWriter writer)
+    {
         writer.WriteLine("SERVICES");
         if (result.Services.IsEmpty)
         {
@@ -60,34 +89,23 @@ internal static class PlanTableWriter
 
             services.Write(writer);
         }
+    }
 
-        var warnings = report.Warnings.ToList();
-        if (warnings.Count > 0)
-        {
-            writer.WriteLine();
-            writer.WriteLine("WARNINGS");
-            foreach (var (location, service, e) in warnings)
-            {
-                writer.WriteLine($"  {(location is null ? "" : $"{location}: ")}Service {service}: {e.Reason}: {e.Message}");
-            }
-        }
-
-        writer.WriteLine();
+    /// <summary>Every configuration error, with its file when known.</summary>
+    public static void WriteErrors(IReadOnlyCollection<PlanError> errors, TextWriter writer)
+    {
         writer.WriteLine("ERRORS");
-        if (report.Errors.IsEmpty)
+        if (errors.Count == 0)
         {
             writer.WriteLine("  (none)");
         }
 
-        foreach (var error in report.Errors)
+        foreach (var error in errors)
         {
             var where = error.File is null ? "" : $"{error.File}: ";
             var what = error.ObjectName.Length == 0 ? "" : $"{error.ObjectName}: ";
             writer.WriteLine($"  {where}{what}{error.Message}");
         }
-
-        writer.WriteLine();
-        writer.WriteLine(Summary(report));
     }
 
     private static string Summary(PlanReport report)

@@ -1,0 +1,111 @@
+using System.Collections.Immutable;
+using System.Numerics;
+using System.Text.Json;
+using IronLb.Core.Addressing;
+using IronLb.Core.Allocation;
+using IronLb.Core.Configuration;
+using IronLb.Core.Planning;
+using IronLb.Kubernetes.Client;
+using IronLb.Kubernetes.Informers;
+using IronLb.Kubernetes.Mapping;
+using k8s;
+
+namespace IronLb.Kubernetes.Status;
+
+/// <summary>
+/// The live version of the campus table, read from a cluster: every LoadBalancer Service with its
+/// addresses, pool, announcing node and interfaces (from ServiceL2Status), its last Warning, and exact
+/// per-pool usage. It has the shape of a plan, so both print the same way.
+/// </summary>
+public static class ClusterStatusReader
+{
+    public static async Task<PlanResult> ReadAsync(KubeConnection connection, string ns, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var services = await ListAsync(connection, ResourceTypes.Services, cancellationToken).ConfigureAwait(false);
+        var pools = await ListAsync(connection, ResourceTypes.IpAddressPools(ns), cancellationToken).ConfigureAwait(false);
+        var namespaces = await ListAsync(connection, ResourceTypes.Namespaces, cancellationToken).ConfigureAwait(false);
+        var l2 = await ListAsync(connection, ResourceTypes.ServiceL2Statuses(ns), cancellationToken).ConfigureAwait(false);
+        var events = (await connection.Client.CoreV1.ListEventForAllNamespacesAsync(fieldSelector: "involvedObject.kind=Service", cancellationToken: cancellationToken).ConfigureAwait(false)).Items;
+
+        var parsed = ConfigParser.Parse(new ClusterResources
+        {
+            Pools = [.. pools.OrderBy(p => p.Metadata.Name, StringComparer.Ordinal).Select(CoreMapping.ToResource)],
+            Namespaces = [.. namespaces.Select(CoreMapping.ToResource)],
+            ConfigNamespace = ns,
+        });
+        var config = parsed.Partial;
+
+        var announcers = l2
+            .Where(s => s.Status?.ServiceName is not null)
+            .GroupBy(s => (s.Status!.ServiceNamespace ?? "", s.Status.ServiceName!))
+            .ToDictionary(g => g.Key, g => g.OrderBy(s => s.Metadata.Name, StringComparer.Ordinal).ToList());
+        var lastWarning = events
+            .Where(e => e.Type == "Warning" && e.InvolvedObject?.Name is not null)
+            .GroupBy(e => (e.InvolvedObject.NamespaceProperty ?? "", e.InvolvedObject.Name))
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(e => e.LastTimestamp ?? e.EventTime ?? e.Metadata.CreationTimestamp).First());
+
+        var rows = ImmutableArray.CreateBuilder<ServicePlan>();
+        var used = new Dictionary<string, HashSet<Address>>(StringComparer.Ordinal);
+        foreach (var service in services.Where(s => s.Spec?.Type == "LoadBalancer").OrderBy(s => s.Metadata.NamespaceProperty, StringComparer.Ordinal).ThenBy(s => s.Metadata.Name, StringComparer.Ordinal))
+        {
+            var view = CoreMapping.ToView(service);
+            var ips = view.IngressIps.Where(ip => ip.Length > 0).ToImmutableArray();
+            var pool = view.Annotations.GetValueOrDefault(ServiceAnnotations.IpAllocatedFromPool);
+            foreach (var ip in ips)
+            {
+                if (Address.TryParse(ip, out var address) && config.Pools.FirstOrDefault(p => p.Contains(address)) is { } owner)
+                {
+                    (used.TryGetValue(owner.Name, out var set) ? set : used[owner.Name] = []).Add(address);
+                }
+            }
+
+            AnnounceInfo? announce = null;
+            if (announcers.TryGetValue((view.Key.Namespace, view.Key.Name), out var statuses))
+            {
+                var status = statuses[0].Status!;
+                announce = new AnnounceInfo(status.Node ?? "", [.. (status.Interfaces ?? []).Select(i => i.Name ?? "")]);
+            }
+
+            var warnings = lastWarning.TryGetValue((view.Key.Namespace, view.Key.Name), out var warning)
+                ? ImmutableArray.Create(new PlannedEvent("Warning", warning.Reason ?? "", warning.Message ?? ""))
+                : [];
+            rows.Add(new ServicePlan(view.Key.Namespace, view.Key.Name, ips, pool, announce, warnings));
+        }
+
+        var usage = config.Pools.Select(p =>
+        {
+            var set = used.GetValueOrDefault(p.Name) ?? [];
+            return new PoolUsage(p.Name, p.AutoAssign, Family(p, IpFamily.IPv4, set), Family(p, IpFamily.IPv6, set));
+        }).ToImmutableArray();
+        var errors = parsed.Errors.Concat(parsed.Warnings).Select(e => new PlanError(null, e.Target.ToString(), e.Message)).ToImmutableArray();
+        return new PlanResult(usage, rows.ToImmutable(), errors);
+    }
+
+    private static FamilyUsage Family(AddressPool pool, IpFamily family, HashSet<Address> used)
+    {
+        var total = pool.Capacity(family);
+        BigInteger assigned = used.Count(a => a.Family == family);
+        return new FamilyUsage(total, assigned, total - assigned);
+    }
+
+    private static async Task<List<T>> ListAsync<T>(KubeConnection connection, ResourceType<T> type, CancellationToken cancellationToken)
+        where T : class
+    {
+        string text;
+        try
+        {
+            text = await connection.GetAsync(type.ListPath, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubeApiException e) when (e.IsNotFound)
+        {
+            // A cluster without a CRD (no ServiceL2Status before the speakers run) simply has none.
+            return [];
+        }
+
+        using var document = JsonDocument.Parse(text);
+        return document.RootElement.TryGetProperty("items", out var items)
+            ? [.. items.EnumerateArray().Select(i => type.Parse(i.GetRawText()))]
+            : [];
+    }
+}

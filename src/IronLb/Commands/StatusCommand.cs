@@ -1,0 +1,56 @@
+using System.CommandLine;
+using IronLb.Cli;
+using IronLb.Kubernetes.Client;
+using IronLb.Kubernetes.Status;
+using IronLb.Output;
+
+namespace IronLb.Commands;
+
+/// <summary>
+/// `ironlb status`: the campus documentation's hand-kept table, live — every LoadBalancer Service with its
+/// addresses, pool, announcing node and interfaces and last Warning, and exact pool usage.
+/// </summary>
+internal static class StatusCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Path to a kubeconfig; in-cluster configuration or ~/.kube/config when omitted." };
+        var ns = new Option<string?>("--namespace") { Description = "Namespace of the MetalLB objects (default: $METALLB_NAMESPACE, then metallb-system)." };
+        var output = CommonOptions.Output();
+        var command = new Command("status", "Show every LoadBalancer Service with its addresses, pool and announcing node, and pool usage, from a live cluster.")
+        {
+            kubeconfig, ns, output,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                using var connection = KubeConnection.Create(parse.GetValue(kubeconfig));
+                var result = await ClusterStatusReader.ReadAsync(
+                    connection,
+                    parse.GetValue(ns) ?? Environment.GetEnvironmentVariable("METALLB_NAMESPACE") ?? "metallb-system",
+                    cancellationToken).ConfigureAwait(false);
+                if (parse.GetValue(output) == "json")
+                {
+                    PlanJsonWriter.Write(result, result.Errors, console.Output);
+                }
+                else
+                {
+                    PlanTableWriter.WritePools(result, console.Output);
+                    console.Output.WriteLine();
+                    PlanTableWriter.WriteServices(result, console.Output);
+                    console.Output.WriteLine();
+                    PlanTableWriter.WriteErrors(result.Errors, console.Output);
+                }
+
+                return result.Errors.IsEmpty && result.Services.All(s => s.Events.IsEmpty) ? 0 : ExitCodes.Findings;
+            }
+            catch (Exception e) when (e is KubeApiException or HttpRequestException or k8s.Exceptions.KubeConfigException or IOException)
+            {
+                console.Error.WriteLine($"ironlb status: {e.Message}");
+                return ExitCodes.UnusableInput;
+            }
+        });
+        return command;
+    }
+}

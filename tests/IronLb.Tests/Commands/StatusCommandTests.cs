@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Text.Json;
+using k8s;
+using k8s.Models;
+
+namespace IronLb.Tests.Commands;
+
+/// <summary>`ironlb status` against KubeSim: the live table from Service status, ServiceL2Status and events.</summary>
+public sealed class StatusCommandTests
+{
+    [Fact]
+    public async Task Status_shows_addresses_pool_announcer_interfaces_warnings_and_exact_usage()
+    {
+        await using var api = await KubeSim.KubeSim.StartAsync();
+        Kubectl(api.Kubeconfig, "apply", "-f", Path.Combine(RepoPaths.Root, "deploy", "crds"));
+        using var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
+        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "metallb-system" } });
+        await Create(client, "ipaddresspools", """{"apiVersion":"metallb.io/v1beta1","kind":"IPAddressPool","metadata":{"name":"external"},"spec":{"addresses":["192.0.2.8/29","2001:db8:3a::/64"],"autoAssign":false}}""");
+
+        var web = await client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "web", Annotations = new Dictionary<string, string> { ["metallb.io/ip-allocated-from-pool"] = "external" } },
+            Spec = new V1ServiceSpec { Type = "LoadBalancer", Ports = [new V1ServicePort { Port = 443 }] },
+        }, "default");
+        web.Status.LoadBalancer = new V1LoadBalancerStatus { Ingress = [new() { Ip = "192.0.2.9" }] };
+        await client.CoreV1.ReplaceNamespacedServiceStatusAsync(web, "web", "default");
+        await client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "pending" },
+            Spec = new V1ServiceSpec { Type = "LoadBalancer", Ports = [new V1ServicePort { Port = 80 }] },
+        }, "default");
+        await client.CoreV1.CreateNamespacedEventAsync(new Corev1Event
+        {
+            Metadata = new V1ObjectMeta { Name = "pending.1" },
+            InvolvedObject = new V1ObjectReference { Kind = "Service", Name = "pending", NamespaceProperty = "default" },
+            Type = "Warning",
+            Reason = "AllocationFailed",
+            Message = "Failed to allocate IP for \"default/pending\": no available IPs",
+            LastTimestamp = DateTime.UtcNow,
+        }, "default");
+        // As a speaker does it: create, then write the status subresource (a create ignores status).
+        await Create(client, "servicel2statuses", """{"apiVersion":"metallb.io/v1beta1","kind":"ServiceL2Status","metadata":{"name":"l2-abcde","labels":{"metallb.io/node":"cwn2"}}}""");
+        var status = """{"status":{"node":"cwn2","serviceName":"web","serviceNamespace":"default","interfaces":[{"name":"eno2"}]}}""";
+        await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(status, V1Patch.PatchType.MergePatch), "metallb.io", "v1beta1", "metallb-system", "servicel2statuses", "l2-abcde");
+
+        var table = CliRunner.Run("status", "--kubeconfig", api.Kubeconfig);
+        Assert.Equal(1, table.ExitCode); // a Service has a Warning
+        var webRow = table.Output.Split('\n').Single(l => l.StartsWith("default/web", StringComparison.Ordinal));
+        Assert.Contains("192.0.2.9", webRow, StringComparison.Ordinal);
+        Assert.Contains("external", webRow, StringComparison.Ordinal);
+        Assert.Contains("cwn2", webRow, StringComparison.Ordinal);
+        Assert.Contains("eno2", webRow, StringComparison.Ordinal);
+        Assert.Contains(table.Output.Split('\n'), l => l.StartsWith("default/pending", StringComparison.Ordinal) && l.Contains("AllocationFailed", StringComparison.Ordinal));
+
+        var json = CliRunner.Run("status", "--kubeconfig", api.Kubeconfig, "--output", "json");
+        using var document = JsonDocument.Parse(json.Output);
+        var pool = document.RootElement.GetProperty("pools")[0];
+        Assert.Equal(8, pool.GetProperty("ipv4").GetProperty("total").GetInt32());
+        Assert.Equal(1, pool.GetProperty("ipv4").GetProperty("assigned").GetInt32());
+        Assert.Equal("18446744073709551616", pool.GetProperty("ipv6").GetProperty("total").GetRawText());
+    }
+
+    [Fact]
+    public void Status_without_a_reachable_cluster_says_so_without_a_stack_trace()
+    {
+        using var manifests = new TempManifests();
+        var kubeconfig = manifests.Write("kubeconfig", """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: c, cluster: {server: "http://127.0.0.1:9"}}]
+            users: [{name: u, user: {token: t}}]
+            contexts: [{name: c, context: {cluster: c, user: u}}]
+            current-context: c
+            """);
+        var result = CliRunner.Run("status", "--kubeconfig", kubeconfig);
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("ironlb status:", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+    }
+
+    private static Task Create(k8s.Kubernetes client, string plural, string json) =>
+        client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonDocument.Parse(json).RootElement, "metallb.io", "v1beta1", "metallb-system", plural);
+
+    private static void Kubectl(string kubeconfig, params string[] args)
+    {
+        var start = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("--kubeconfig");
+        start.ArgumentList.Add(kubeconfig);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, error);
+    }
+}
