@@ -89,6 +89,10 @@ public sealed class ManifestSpeaker : IDisposable
         {
             // Shutdown.
         }
+        catch (ChannelClosedException)
+        {
+            // Disposed while running: also a shutdown.
+        }
     }
 
     /// <summary>Asks for a re-read; coalesced with any pending one.</summary>
