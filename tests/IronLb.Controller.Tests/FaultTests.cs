@@ -149,6 +149,26 @@ public sealed class FaultTests
         Assert.Contains("\"availableIPv6\":4", restored, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_deleted_namespace_frees_its_addresses_for_pending_services()
+    {
+        await using var harness = await ControllerHarness.StartAsync();
+        await harness.CreatePoolAsync("tiny", """["192.0.2.1/32"]""");
+        await harness.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "doomed" } });
+        harness.StartController();
+        await harness.CreateServiceAsync("doomed", "holder");
+        await ControllerHarness.EventuallyAsync(() => harness.ServiceAsync("doomed", "holder"), s => ControllerHarness.IngressOf(s).Count == 1, "holder's address");
+        await harness.CreateServiceAsync("default", "waiting");
+        await ControllerHarness.EventuallyAsync(
+            () => harness.Client.CoreV1.ListNamespacedEventAsync("default"),
+            list => list.Items.Any(e => e.InvolvedObject.Name == "waiting" && e.Reason == "AllocationFailed"),
+            "waiting is pending");
+
+        await harness.Client.CoreV1.DeleteNamespaceAsync("doomed");
+        var waiting = await WaitForAddressAsync(harness, "waiting");
+        Assert.Equal(["192.0.2.1"], ControllerHarness.IngressOf(waiting));
+    }
+
     private static Task<V1Service> WaitForAddressAsync(ControllerHarness harness, string name) =>
         ControllerHarness.EventuallyAsync(() => harness.ServiceAsync("default", name), s => ControllerHarness.IngressOf(s).Count == 1, $"an address on {name}", seconds: 90);
 }
