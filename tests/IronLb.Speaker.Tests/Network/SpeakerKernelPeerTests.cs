@@ -96,6 +96,11 @@ public sealed partial class SpeakerKernelPeerTests : IDisposable
         // An address in the pool that no Service holds is nobody's.
         Assert.Empty((await ArpingProbesAsync(t, "ext0", "192.0.2.200", count: 1)).Replies);
         Assert.Contains($"Announcing web/gateway {ExtV4} from {ext} on eno2", speakers[ext].Log, StringComparison.Ordinal);
+
+        // MetalLB's metrics, scraped inside the winner's namespace (bash's /dev/tcp: no curl needed).
+        var metrics = await ScrapeAsync(NamespaceOf(t, ext));
+        Assert.Contains(metrics.Split('\n'), l => l.StartsWith("metallb_speaker_announced{", StringComparison.Ordinal) && l.Contains($"ip=\"{ExtV4}\"", StringComparison.Ordinal) && l.EndsWith(" 1", StringComparison.Ordinal));
+        Assert.Contains(metrics.Split('\n'), l => l.StartsWith("metallb_layer2_responses_sent{", StringComparison.Ordinal) && l.Contains($"ip=\"{ExtV4}\"", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -110,6 +115,14 @@ public sealed partial class SpeakerKernelPeerTests : IDisposable
         var speakers = await StartSpeakersAsync(t, "--reload-interval", "600s");
         var oldMac = await t.MacAsync(NamespaceOf(t, before), "eno2");
         Assert.Equal([oldMac], (await ArpingProbesAsync(t, "ext0", ExtV4, count: 1)).Replies);
+
+        // A broken edit changes nothing: it is refused whole and the winner keeps answering.
+        var broken = Path.Combine(_manifests, "broken.yaml");
+        var mark = speakers[before].LineCount;
+        File.WriteAllText(broken, "kind: [unclosed");
+        await speakers[before].WaitForLogAsync("Manifests not usable, keeping the last good state (2 addresses)", mark);
+        Assert.Equal([oldMac], (await ArpingProbesAsync(t, "ext0", ExtV4, count: 1)).Replies);
+        File.Delete(broken);
 
         // The client knows the address at the winner, as after earlier traffic.
         foreach (var ip in new[] { ExtV4, ExtV6 })
@@ -178,6 +191,10 @@ public sealed partial class SpeakerKernelPeerTests : IDisposable
         });
         return result.Winner ?? throw new InvalidOperationException($"nobody wins {v4}: {result.Reason}");
     }
+
+    private static async Task<string> ScrapeAsync(string ns) =>
+        await CheckAsync("ip", "netns", "exec", ns, "bash", "-c",
+            "exec 3<>/dev/tcp/127.0.0.1/7472 && printf 'GET /metrics HTTP/1.0\\r\\nHost: x\\r\\n\\r\\n' >&3 && cat <&3");
 
     private static string NamespaceOf(SpeakerLan t, string node) => t.Node(int.Parse(node["node".Length..], System.Globalization.CultureInfo.InvariantCulture));
 
