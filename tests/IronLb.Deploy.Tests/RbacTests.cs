@@ -11,9 +11,9 @@ public sealed class RbacTests
 
     public static TheoryData<string, string> Roles => new()
     {
-        { "ClusterRole", "ironlb:controller" },
+        { "ClusterRole", "ironlb-controller" },
         { "Role", "ironlb-controller" },
-        { "ClusterRole", "ironlb:speaker" },
+        { "ClusterRole", "ironlb-speaker" },
         { "Role", "ironlb-speaker" },
     };
 
@@ -22,7 +22,7 @@ public sealed class RbacTests
 
     private static readonly Dictionary<string, string[]> Expected = new()
     {
-        ["ClusterRole/ironlb:controller"] =
+        ["ClusterRole/ironlb-controller"] =
         [
             .. Grants("", "services", Any, "list", "watch"),
             .. Grants("", "namespaces", Any, "list", "watch"),
@@ -38,7 +38,7 @@ public sealed class RbacTests
             .. Grants("coordination.k8s.io", "leases", Any, "create"),
             .. Grants("coordination.k8s.io", "leases", "ironlb-controller", "get", "update"),
         ],
-        ["ClusterRole/ironlb:speaker"] =
+        ["ClusterRole/ironlb-speaker"] =
         [
             .. Grants("", "services", Any, "get", "list", "watch"),
             .. Grants("", "nodes", Any, "get", "list", "watch"),
@@ -88,9 +88,9 @@ public sealed class RbacTests
     }
 
     [Theory]
-    [InlineData("ClusterRoleBinding", "ironlb:controller", "ClusterRole", "ironlb-controller")]
+    [InlineData("ClusterRoleBinding", "ironlb-controller", "ClusterRole", "ironlb-controller")]
     [InlineData("RoleBinding", "ironlb-controller", "Role", "ironlb-controller")]
-    [InlineData("ClusterRoleBinding", "ironlb:speaker", "ClusterRole", "ironlb-speaker")]
+    [InlineData("ClusterRoleBinding", "ironlb-speaker", "ClusterRole", "ironlb-speaker")]
     [InlineData("RoleBinding", "ironlb-speaker", "Role", "ironlb-speaker")]
     public async Task Binding_gives_the_role_to_its_component_only(string kind, string name, string roleKind, string serviceAccount)
     {

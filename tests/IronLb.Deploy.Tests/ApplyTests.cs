@@ -1,0 +1,88 @@
+namespace IronLb.Deploy.Tests;
+
+/// <summary>deploy/ applied with the real kubectl to KubeSim, the in-memory API server the other suites use.</summary>
+public sealed class ApplyTests
+{
+    [Fact]
+    public async Task Apply_k_installs_every_rendered_object_and_a_second_apply_changes_nothing()
+    {
+        Kubectl.Require();
+        var (_, objects) = await Rendered.RenderAsync();
+        await using var api = await KubeSim.KubeSim.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        using var kubectl = new Kubectl(api.Kubeconfig);
+
+        var first = await kubectl.OkAsync("apply", "-k", RepoPaths.Deploy);
+        Assert.Equal(objects.Count, Lines(first).Count(l => l.EndsWith(" created", StringComparison.Ordinal)));
+
+        foreach (var o in objects)
+        {
+            var args = new List<string> { "get", $"{o.Kind}.{Group(o.ApiVersion)}", o.Name, "-o", "name" };
+            if (o.Namespace is not null)
+            {
+                args.AddRange(["-n", o.Namespace]);
+            }
+
+            Assert.NotEmpty((await kubectl.OkAsync([.. args])).Trim());
+        }
+
+        var second = await kubectl.OkAsync("apply", "-k", RepoPaths.Deploy);
+        Assert.All(Lines(second), l => Assert.EndsWith(" unchanged", l, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Rendered_text_applies_from_stdin()
+    {
+        Kubectl.Require();
+        var (text, objects) = await Rendered.RenderAsync();
+        await using var api = await KubeSim.KubeSim.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        using var kubectl = new Kubectl(api.Kubeconfig);
+
+        var output = await kubectl.OkWithInputAsync(text, "apply", "-f", "-");
+        Assert.Equal(objects.Count, Lines(output).Count);
+        var workloads = await kubectl.OkAsync("get", "deployments,daemonsets", "-n", "metallb-system", "-o", "name");
+        Assert.Equal(["daemonset.apps/ironlb-speaker", "deployment.apps/ironlb-controller"], Lines(workloads).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Get_ipaddresspools_shows_assigned_and_available_addresses()
+    {
+        Kubectl.Require();
+        await using var api = await KubeSim.KubeSim.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        using var kubectl = new Kubectl(api.Kubeconfig);
+        await kubectl.OkAsync("apply", "-k", RepoPaths.Deploy);
+
+        const string pool = """
+            apiVersion: metallb.io/v1beta1
+            kind: IPAddressPool
+            metadata:
+              name: external
+              namespace: metallb-system
+            spec:
+              autoAssign: false
+              addresses:
+                - 192.0.2.184/29
+                - 2001:db8:3a::/64
+            """;
+        await kubectl.OkWithInputAsync(pool, "apply", "-f", "-");
+        // What the controller writes (a merge patch of the status subresource), here by hand.
+        await kubectl.OkAsync(
+            "patch", "ipaddresspool", "external", "-n", "metallb-system", "--subresource=status", "--type=merge", "-p",
+            """{"status":{"assignedIPv4":3,"availableIPv4":5,"assignedIPv6":3,"availableIPv6":9223372036854775807}}""");
+
+        var table = Lines(await kubectl.OkAsync("get", "ipaddresspools", "-n", "metallb-system"));
+        Assert.Equal(2, table.Count);
+        Assert.Equal(
+            ["NAME", "AUTO", "ASSIGN", "AVOID", "BUGGY", "IPS", "ADDRESSES", "ASSIGNED", "IPV4", "AVAILABLE", "IPV4", "ASSIGNED", "IPV6", "AVAILABLE", "IPV6"],
+            Words(table[0]));
+        Assert.Equal(
+            ["external", "false", "false", """["192.0.2.184/29","2001:db8:3a::/64"]""", "3", "5", "3", "9223372036854775807"],
+            Words(table[1]));
+    }
+
+    private static List<string> Lines(string text) =>
+        [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
+    private static string[] Words(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    private static string Group(string apiVersion) => apiVersion.Contains('/', StringComparison.Ordinal) ? apiVersion[..apiVersion.IndexOf('/', StringComparison.Ordinal)] : "";
+}
