@@ -35,21 +35,21 @@ public sealed class MembershipCodecTests
         Assert.Equal(96, bytes.Length);
     }
 
-    public static TheoryData<string, ReceiveOutcome> Corruptions => new()
+    public static TheoryData<string, string> Corruptions => new()
     {
-        { "flipped payload bit", ReceiveOutcome.BadMac },
-        { "flipped MAC bit", ReceiveOutcome.BadMac },
-        { "signed with another key", ReceiveOutcome.BadMac },
-        { "unsigned (insecure sender)", ReceiveOutcome.BadMac },
-        { "truncated", ReceiveOutcome.BadMac },
-        { "too short", ReceiveOutcome.Malformed },
-        { "wrong magic", ReceiveOutcome.BadMagic },
-        { "future version", ReceiveOutcome.UnsupportedVersion },
+        { "flipped payload bit", nameof(ReceiveOutcome.BadMac) },
+        { "flipped MAC bit", nameof(ReceiveOutcome.BadMac) },
+        { "signed with another key", nameof(ReceiveOutcome.BadMac) },
+        { "unsigned (insecure sender)", nameof(ReceiveOutcome.BadMac) },
+        { "truncated", nameof(ReceiveOutcome.BadMac) },
+        { "too short", nameof(ReceiveOutcome.Malformed) },
+        { "wrong magic", nameof(ReceiveOutcome.BadMagic) },
+        { "future version", nameof(ReceiveOutcome.UnsupportedVersion) },
     };
 
     [Theory]
     [MemberData(nameof(Corruptions))]
-    public void ForgedOrDamagedDatagramsAreRefused(string corruption, ReceiveOutcome expected)
+    public void ForgedOrDamagedDatagramsAreRefused(string corruption, string expected)
     {
         var bytes = corruption switch
         {
@@ -67,7 +67,7 @@ public sealed class MembershipCodecTests
             case "future version": bytes[4] = 2; break;
         }
 
-        Assert.Equal(expected, MembershipCodec.TryDecode(bytes, Key, out var message));
+        Assert.Equal(expected, MembershipCodec.TryDecode(bytes, Key, out var message).ToString());
         Assert.Null(message);
     }
 

@@ -9,27 +9,27 @@ public sealed class MembershipReplayTests
     private const long StartedAt = 1_764_158_400_000;
     private static readonly MembershipKey Key = MembershipKey.Create([.. Enumerable.Repeat((byte)3, 32)], insecure: false);
 
-    public static TheoryData<string, ReceiveOutcome> Rows => new()
+    public static TheoryData<string, string> Rows => new()
     {
-        { "first heartbeat", ReceiveOutcome.Accepted },
-        { "next sequence", ReceiveOutcome.Accepted },
-        { "same sequence again", ReceiveOutcome.Replayed },
-        { "lower sequence", ReceiveOutcome.Replayed },
-        { "new incarnation started later", ReceiveOutcome.Accepted },
-        { "old incarnation after a newer one", ReceiveOutcome.StaleIncarnation },
-        { "held back beyond max delay", ReceiveOutcome.Delayed },
-        { "late but within max delay", ReceiveOutcome.Accepted },
-        { "from ourselves", ReceiveOutcome.FromSelf },
-        { "from a node discovery does not know", ReceiveOutcome.UnknownSender },
-        { "after goodbye, same incarnation", ReceiveOutcome.AfterGoodbye },
-        { "goodbye replayed", ReceiveOutcome.Replayed },
-        { "after goodbye, restarted", ReceiveOutcome.Accepted },
-        { "forged", ReceiveOutcome.BadMac },
+        { "first heartbeat", nameof(ReceiveOutcome.Accepted) },
+        { "next sequence", nameof(ReceiveOutcome.Accepted) },
+        { "same sequence again", nameof(ReceiveOutcome.Replayed) },
+        { "lower sequence", nameof(ReceiveOutcome.Replayed) },
+        { "new incarnation started later", nameof(ReceiveOutcome.Accepted) },
+        { "old incarnation after a newer one", nameof(ReceiveOutcome.StaleIncarnation) },
+        { "held back beyond max delay", nameof(ReceiveOutcome.Delayed) },
+        { "late but within max delay", nameof(ReceiveOutcome.Accepted) },
+        { "from ourselves", nameof(ReceiveOutcome.FromSelf) },
+        { "from a node discovery does not know", nameof(ReceiveOutcome.UnknownSender) },
+        { "after goodbye, same incarnation", nameof(ReceiveOutcome.AfterGoodbye) },
+        { "goodbye replayed", nameof(ReceiveOutcome.Replayed) },
+        { "after goodbye, restarted", nameof(ReceiveOutcome.Accepted) },
+        { "forged", nameof(ReceiveOutcome.BadMac) },
     };
 
     [Theory]
     [MemberData(nameof(Rows))]
-    public void AdmissionTable(string row, ReceiveOutcome expected)
+    public void AdmissionTable(string row, string expected)
     {
         var time = new FakeTimeProvider();
         var core = new MembershipCore("self", new MembershipOptions(), Key, time);
@@ -101,7 +101,7 @@ public sealed class MembershipReplayTests
                 break;
         }
 
-        Assert.Equal(expected, core.Receive(last));
+        Assert.Equal(expected, core.Receive(last).ToString());
     }
 
     [Fact]
