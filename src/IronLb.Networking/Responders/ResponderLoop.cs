@@ -162,16 +162,23 @@ internal sealed class ResponderLoop : IDisposable
             return;
         }
 
-        var label = Layer2Metrics.Ip(entry.Label);
-        _metrics.RequestsReceived.Add(1, label);
+        // Answer first, count afterwards: metric listeners must not sit between a request and its reply.
+        var sent = false;
         try
         {
             _transport.Send(_replyBuffer.AsSpan(0, replyLength));
-            _metrics.ResponsesSent.Add(1, label);
+            sent = true;
         }
         catch (System.Net.Sockets.SocketException e)
         {
             Log.SendFailed(_logger, e, entry.Label, Interface.Name);
+        }
+
+        var label = Layer2Metrics.Ip(entry.Label);
+        _metrics.RequestsReceived.Add(1, label);
+        if (sent)
+        {
+            _metrics.ResponsesSent.Add(1, label);
         }
     }
 }
