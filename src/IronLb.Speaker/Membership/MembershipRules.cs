@@ -1,0 +1,126 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+
+namespace IronLb.Speaker.Membership;
+
+/// <summary>
+/// The decision, separate from message handling so it reads as the rules in docs/membership.md:
+/// heard peers are live; an unheard peer is dead only when a strict majority of the fresh reporters
+/// (us included) do not hear it; we drop ourselves when a majority of them do not hear us; without a
+/// quorum of the known speakers, Kubernetes readiness decides for everyone we cannot confirm.
+/// </summary>
+internal static class MembershipRules
+{
+    /// <summary>
+    /// Peers heard inside the window that have run for a full window themselves. Their reports count,
+    /// and they are what we report: a peer that just (re)started is neither trusted nor announced until
+    /// its own view has matured, so it and everybody else add it at about the same moment.
+    /// </summary>
+    public static IEnumerable<string> Witnesses(TimeSpan now, MembershipOptions options, IReadOnlyDictionary<string, PeerState> states)
+    {
+        var windowMs = (long)options.HeardWindow.TotalMilliseconds;
+        return states.Where(s => !s.Value.Left && now - s.Value.LastHeard < options.HeardWindow && s.Value.SenderUptimeMs >= windowMs)
+            .Select(s => s.Key);
+    }
+
+    public static MembershipView Decide(
+        string self,
+        TimeSpan now,
+        MembershipOptions options,
+        FrozenSet<string> peers,
+        IReadOnlyDictionary<string, PeerState> states,
+        FrozenSet<string>? ready)
+    {
+        var witnesses = Witnesses(now, options, states).ToList();
+        var witnessSet = witnesses.ToFrozenSet(StringComparer.Ordinal);
+        var live = ImmutableSortedSet.CreateBuilder<string>(StringComparer.Ordinal);
+        var excluded = ImmutableSortedDictionary.CreateBuilder<string, ExclusionReason>(StringComparer.Ordinal);
+        var left = new HashSet<string>(StringComparer.Ordinal);
+
+        foreach (var peer in peers)
+        {
+            if (states.TryGetValue(peer, out var state) && state.Left)
+            {
+                left.Add(peer);
+                excluded[peer] = ExclusionReason.Left;
+            }
+            else if (witnessSet.Contains(peer) || !MajorityMissing(peer, witnesses, states, countSelf: true))
+            {
+                live.Add(peer);
+            }
+            else
+            {
+                excluded[peer] = ExclusionReason.NotHeardByMajority;
+            }
+        }
+
+        var warming = now < options.HeardWindow;
+        var selfUnheard = witnesses.Count > 0 && MajorityMissing(self, witnesses, states, countSelf: false);
+        if (!warming && !selfUnheard)
+        {
+            live.Add(self);
+        }
+
+        // Quorum over the speakers that may still exist: those who said goodbye, and those nobody hears
+        // that Kubernetes no longer reports Ready, are gone. A warming-up self is present, just not announcing.
+        bool IsReady(string node) => ready is null || ready.Contains(node);
+        var known = 1 + peers.Count(p => !left.Contains(p) && (live.Contains(p) || IsReady(p)));
+        var present = live.Count + (warming || selfUnheard ? 1 : 0);
+        if (present * 2 > known)
+        {
+            if (warming)
+            {
+                excluded[self] = ExclusionReason.WarmingUp;
+            }
+            else if (selfUnheard)
+            {
+                excluded[self] = ExclusionReason.NotHeardByMajority;
+            }
+
+            return new MembershipView(live.ToImmutable(), excluded.ToImmutable(), MembershipMode.Quorum);
+        }
+
+        // No quorum: isolated, a minority side, or an even split. Every speaker without a quorum then elects
+        // over the same Ready set, so each address keeps its pre-partition owner instead of being grabbed.
+        foreach (var node in peers.Where(p => !left.Contains(p) && !live.Contains(p)).Append(self))
+        {
+            if (string.Equals(node, self, StringComparison.Ordinal) && warming)
+            {
+                excluded[self] = ExclusionReason.WarmingUp;
+            }
+            else if (IsReady(node))
+            {
+                live.Add(node);
+                excluded.Remove(node);
+            }
+            else
+            {
+                excluded[node] = ExclusionReason.NotReady;
+            }
+        }
+
+        return new MembershipView(live.ToImmutable(), excluded.ToImmutable(), MembershipMode.ReadinessFallback);
+    }
+
+    /// <summary>Whether a strict majority of the reporters do not hear the node (a tie keeps it).</summary>
+    private static bool MajorityMissing(string node, List<string> witnesses, IReadOnlyDictionary<string, PeerState> states, bool countSelf)
+    {
+        var total = countSelf ? 1 : 0;
+        var missing = total; // we do not hear it ourselves, or we would not be asking
+        foreach (var witness in witnesses)
+        {
+            if (string.Equals(witness, node, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            total++;
+            if (!states[witness].Hears.Contains(node))
+            {
+                missing++;
+            }
+        }
+
+        return missing * 2 > total;
+    }
+}

@@ -1,0 +1,43 @@
+using System.Collections.Immutable;
+
+namespace IronLb.Speaker.Membership;
+
+/// <summary>Why a known speaker is not in the live set.</summary>
+internal enum ExclusionReason
+{
+    /// <summary>A majority of the speakers whose reports are fresh no longer hear it.</summary>
+    NotHeardByMajority,
+
+    /// <summary>It said goodbye (clean shutdown).</summary>
+    Left,
+
+    /// <summary>This speaker has run for less than the heard window; its own view is not mature yet.</summary>
+    WarmingUp,
+
+    /// <summary>Fallback mode and Kubernetes does not report the node Ready.</summary>
+    NotReady,
+}
+
+/// <summary>How the live set was decided.</summary>
+internal enum MembershipMode
+{
+    /// <summary>This speaker sits with more than half of the known speakers: heartbeats decide.</summary>
+    Quorum,
+
+    /// <summary>Isolated or on a minority side: unheard nodes count as live while Kubernetes reports them Ready.</summary>
+    ReadinessFallback,
+}
+
+/// <summary>An immutable snapshot for the election: Live feeds ElectionInput.Speakers.</summary>
+internal sealed record MembershipView(
+    ImmutableSortedSet<string> Live,
+    ImmutableSortedDictionary<string, ExclusionReason> Excluded,
+    MembershipMode Mode)
+{
+    public static MembershipView Empty { get; } = new(
+        ImmutableSortedSet.Create<string>(StringComparer.Ordinal),
+        ImmutableSortedDictionary.Create<string, ExclusionReason>(StringComparer.Ordinal),
+        MembershipMode.ReadinessFallback);
+
+    public bool SameLiveSet(MembershipView other) => Live.SetEquals(other.Live);
+}

@@ -1,0 +1,25 @@
+using System.Collections.Frozen;
+
+namespace IronLb.Speaker.Membership;
+
+/// <summary>What one speaker knows about one peer incarnation. Mutable, owned by MembershipCore only.</summary>
+internal sealed class PeerState
+{
+    public required ulong Incarnation { get; init; }
+    public required long StartedAtUnixMs { get; init; }
+    public ulong Sequence { get; set; }
+
+    /// <summary>Our elapsed time at the last accepted heartbeat.</summary>
+    public TimeSpan LastHeard { get; set; }
+
+    /// <summary>Smallest (our elapsed ms − sender uptime ms) seen: the fastest delivery, the base for the delay check.</summary>
+    public long MinOffsetMs { get; set; } = long.MaxValue;
+
+    /// <summary>The sender's uptime in its last heartbeat: its report only counts once it has run a full window.</summary>
+    public long SenderUptimeMs { get; set; }
+
+    /// <summary>Whom the peer heard when it sent its last heartbeat.</summary>
+    public FrozenSet<string> Hears { get; set; } = FrozenSet<string>.Empty;
+
+    public bool Left { get; set; }
+}

@@ -1,0 +1,33 @@
+namespace IronLb.Speaker.Membership;
+
+/// <summary>Why a datagram was accepted or refused; one row per reason in the tests.</summary>
+internal enum ReceiveOutcome
+{
+    Accepted,
+
+    /// <summary>Too short, truncated, bad lengths or names.</summary>
+    Malformed,
+    BadMagic,
+    UnsupportedVersion,
+
+    /// <summary>Forged or corrupted: the HMAC does not match the shared key.</summary>
+    BadMac,
+
+    /// <summary>Our own name: a looped-back packet or a node-name clash.</summary>
+    FromSelf,
+
+    /// <summary>Not in the speaker list from discovery; a removed node cannot vote.</summary>
+    UnknownSender,
+
+    /// <summary>Sequence not greater than the last accepted for this sender incarnation.</summary>
+    Replayed,
+
+    /// <summary>An incarnation that started no later than the one we already follow.</summary>
+    StaleIncarnation,
+
+    /// <summary>Held back longer than MaxDelay relative to the fastest delivery seen from that incarnation.</summary>
+    Delayed,
+
+    /// <summary>The incarnation already said goodbye.</summary>
+    AfterGoodbye,
+}
