@@ -78,6 +78,16 @@ public sealed class RenderTests
     }
 
     [Fact]
+    public async Task Flux_never_prunes_the_crds_or_the_namespace()
+    {
+        // Removing IronLB from a GitOps folder, or reverting a migration, must not delete the pools with their CRDs.
+        var (_, objects) = await Rendered.RenderAsync();
+        var kept = objects.Where(o => o.Kind is "CustomResourceDefinition" or "Namespace").ToList();
+        Assert.Equal(ExpectedCrds.Length + 1, kept.Count);
+        Assert.All(kept, o => Assert.Equal("disabled", Rendered.Scalar(o.Node, "metadata", "annotations", "kustomize.toolkit.fluxcd.io/prune")));
+    }
+
+    [Fact]
     public async Task Namespace_allows_the_privileged_speaker()
     {
         var (_, objects) = await Rendered.RenderAsync();
