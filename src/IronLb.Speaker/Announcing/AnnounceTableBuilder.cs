@@ -11,7 +11,7 @@ namespace IronLb.Speaker.Announcing;
 /// (§4.10): the address stays while any Service announces it, on the union of their interfaces, and on
 /// all interfaces if any of them says all.
 /// </summary>
-public static class AnnounceTableBuilder
+internal static class AnnounceTableBuilder
 {
     public static AnnounceTable Build(IEnumerable<ServiceDecision> decisions)
     {

@@ -10,7 +10,7 @@ namespace IronLb.Speaker.Announcing;
 /// <param name="Ips">The Service's addresses (empty when it has none or they are invalid).</param>
 /// <param name="Interfaces">Where this node announces them; <see cref="InterfaceSelection.None"/> unless announcing.</param>
 /// <param name="Winner">The elected node, when there is one.</param>
-public sealed record ServiceDecision(
+internal sealed record ServiceDecision(
     ServiceKey Service,
     AnnounceDecision Decision,
     ImmutableArray<string> Ips,

@@ -7,7 +7,7 @@ namespace IronLb.Speaker.Announcing;
 /// The outcome of one evaluation of the manifests for one node: either usable (decisions and the table to
 /// hand to the announcer) or not (every reason why, and nothing else, so the caller keeps its last good state).
 /// </summary>
-public sealed record SpeakerPlan
+internal sealed record SpeakerPlan
 {
     public required bool Usable { get; init; }
 

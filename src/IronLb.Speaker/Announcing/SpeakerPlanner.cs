@@ -13,7 +13,7 @@ namespace IronLb.Speaker.Announcing;
 /// whose status disagrees with its annotation is corrected), then MetalLB's per-Service processing and
 /// election for this node (§4.1, §4.2). Pure: same input, same plan.
 /// </summary>
-public static class SpeakerPlanner
+internal static class SpeakerPlanner
 {
     /// <param name="read">The manifests.</param>
     /// <param name="node">This node's name.</param>

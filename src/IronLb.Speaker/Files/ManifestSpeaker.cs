@@ -13,7 +13,7 @@ namespace IronLb.Speaker.Files;
 /// to the announcer; again whenever the files change (debounced) and periodically as a safety net. A read
 /// that fails or a configuration that is invalid is logged and changes nothing: the last good table stays.
 /// </summary>
-public sealed class ManifestSpeaker : IDisposable
+internal sealed class ManifestSpeaker : IDisposable
 {
     private readonly ManifestSpeakerOptions _options;
     private readonly Action<AnnounceTable> _publish;
