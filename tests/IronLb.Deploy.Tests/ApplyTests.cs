@@ -30,6 +30,26 @@ public sealed class ApplyTests
     }
 
     [Fact]
+    public async Task Membership_secret_step_from_install_md_creates_the_key_once()
+    {
+        Kubectl.Require();
+        await using var api = await KubeSim.KubeSim.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        using var kubectl = new Kubectl(api.Kubeconfig);
+        await kubectl.OkAsync("apply", "-k", RepoPaths.Deploy);
+
+        string[] create = ["-n", "metallb-system", "create", "secret", "generic", "ironlb-memberlist", $"--from-literal=secretkey={Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))}"];
+        await kubectl.OkAsync(create);
+        var key = await kubectl.OkAsync("-n", "metallb-system", "get", "secret", "ironlb-memberlist", "-o", "jsonpath={.data.secretkey}");
+
+        // Running the step again cannot replace the key, and neither can re-applying deploy/.
+        var again = await kubectl.RunAsync(create);
+        Assert.NotEqual(0, again.ExitCode);
+        Assert.Contains("already exists", again.Stderr, StringComparison.Ordinal);
+        await kubectl.OkAsync("apply", "-k", RepoPaths.Deploy);
+        Assert.Equal(key, await kubectl.OkAsync("-n", "metallb-system", "get", "secret", "ironlb-memberlist", "-o", "jsonpath={.data.secretkey}"));
+    }
+
+    [Fact]
     public async Task Rendered_text_applies_from_stdin()
     {
         Kubectl.Require();
