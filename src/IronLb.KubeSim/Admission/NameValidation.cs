@@ -17,6 +17,12 @@ internal static partial class NameValidation
         name.Length <= 63 && Dns1035Pattern().IsMatch(name) ? null
         : "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
 
+    public static string? PathSegment(string name) =>
+        name is "." or ".." ? $"may not be '{name}'"
+        : name.Contains('/', StringComparison.Ordinal) ? "may not contain '/'"
+        : name.Contains('%', StringComparison.Ordinal) ? "may not contain '%'"
+        : null;
+
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
     private static partial Regex SubdomainPattern();
 

@@ -149,6 +149,8 @@ internal sealed partial class ObjectService
         {
             KindBehaviour.Namespace => NameValidation.Label(name),
             KindBehaviour.Service => NameValidation.Dns1035(name),
+            // RBAC names are path segments (apimachinery ValidatePathSegmentName): "system:controller" is fine.
+            _ when type.Group == "rbac.authorization.k8s.io" => NameValidation.PathSegment(name),
             _ => NameValidation.Subdomain(name),
         };
         if (message is not null)

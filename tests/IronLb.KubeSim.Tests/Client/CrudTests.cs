@@ -64,6 +64,17 @@ public sealed class CrudTests
     }
 
     [Fact]
+    public async Task Rbac_names_are_path_segments_so_colons_are_allowed_and_slashes_are_not()
+    {
+        await using var api = await Sim.StartAsync();
+        using var client = Clients.For(api);
+        var role = await client.RbacAuthorizationV1.CreateClusterRoleAsync(new V1ClusterRole { Metadata = new V1ObjectMeta { Name = "metallb-system:controller" } });
+        Assert.Equal("metallb-system:controller", role.Metadata.Name);
+        var e = await Assert.ThrowsAsync<HttpOperationException>(() => client.RbacAuthorizationV1.CreateClusterRoleAsync(new V1ClusterRole { Metadata = new V1ObjectMeta { Name = "a%b" } }));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, e.Response.StatusCode);
+    }
+
+    [Fact]
     public async Task Missing_objects_and_missing_namespaces_are_404_NotFound()
     {
         await using var api = await Sim.StartAsync();
