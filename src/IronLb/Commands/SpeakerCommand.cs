@@ -106,7 +106,7 @@ internal static class SpeakerCommand
     /// <summary>A duration as "5s", "1100ms", "2m" or plain seconds ("0").</summary>
     private static Option<TimeSpan> Duration(string name, string description, TimeSpan fallback) => new(name)
     {
-        Description = description + $" Units ms, s, m (default {Format(fallback)}).",
+        Description = description + " Units ms, s, m.",
         DefaultValueFactory = _ => fallback,
         CustomParser = result =>
         {
@@ -131,6 +131,4 @@ internal static class SpeakerCommand
         value = ok ? TimeSpan.FromMilliseconds(amount * scale) : TimeSpan.Zero;
         return ok;
     }
-
-    private static string Format(TimeSpan t) => t.TotalMilliseconds % 1000 == 0 ? $"{t.TotalSeconds:0}s" : $"{t.TotalMilliseconds:0}ms";
 }
