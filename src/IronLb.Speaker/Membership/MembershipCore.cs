@@ -185,12 +185,13 @@ internal sealed class MembershipCore
         if (message.Kind == MessageKind.Goodbye)
         {
             state.Left = true;
-            state.Hears = FrozenSet<string>.Empty;
+            state.Hears = new HashSet<string>(StringComparer.Ordinal);
         }
         else
         {
             state.LastHeard = now;
-            state.Hears = message.Hears.ToFrozenSet(StringComparer.Ordinal);
+            // A HashSet, not a FrozenSet: this is rebuilt for every datagram, and freezing costs more than it saves.
+            state.Hears = new HashSet<string>(message.Hears, StringComparer.Ordinal);
         }
 
         return ReceiveOutcome.Accepted;
@@ -203,10 +204,10 @@ internal sealed class MembershipCore
             return;
         }
 
-        var next = MembershipRules.Decide(_self, Elapsed, _options, _peers, _states, _ready);
         var previous = View;
+        var next = MembershipRules.Decide(_self, Elapsed, _options, _peers, _states, _ready, previous);
         View = next;
-        if (!previous.SameLiveSet(next))
+        if (!ReferenceEquals(previous, next) && !previous.SameLiveSet(next))
         {
             ViewChanged?.Invoke(this, next);
         }

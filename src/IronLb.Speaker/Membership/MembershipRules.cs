@@ -23,18 +23,20 @@ internal static class MembershipRules
             .Select(s => s.Key);
     }
 
+    /// <summary>The view, reusing <paramref name="current"/> when nothing changed: this runs on every tick.</summary>
     public static MembershipView Decide(
         string self,
         TimeSpan now,
         MembershipOptions options,
         FrozenSet<string> peers,
         IReadOnlyDictionary<string, PeerState> states,
-        FrozenSet<string>? ready)
+        FrozenSet<string>? ready,
+        MembershipView current)
     {
         var witnesses = Witnesses(now, options, states).ToList();
-        var witnessSet = witnesses.ToFrozenSet(StringComparer.Ordinal);
-        var live = ImmutableSortedSet.CreateBuilder<string>(StringComparer.Ordinal);
-        var excluded = ImmutableSortedDictionary.CreateBuilder<string, ExclusionReason>(StringComparer.Ordinal);
+        var witnessSet = new HashSet<string>(witnesses, StringComparer.Ordinal);
+        var live = new HashSet<string>(StringComparer.Ordinal);
+        var excluded = new Dictionary<string, ExclusionReason>(StringComparer.Ordinal);
         var left = new HashSet<string>(StringComparer.Ordinal);
 
         foreach (var peer in peers)
@@ -77,7 +79,7 @@ internal static class MembershipRules
                 excluded[self] = ExclusionReason.NotHeardByMajority;
             }
 
-            return new MembershipView(live.ToImmutable(), excluded.ToImmutable(), MembershipMode.Quorum);
+            return Reuse(current, live, excluded, MembershipMode.Quorum);
         }
 
         // No quorum: isolated, a minority side, or an even split. Every speaker without a quorum then elects
@@ -99,7 +101,17 @@ internal static class MembershipRules
             }
         }
 
-        return new MembershipView(live.ToImmutable(), excluded.ToImmutable(), MembershipMode.ReadinessFallback);
+        return Reuse(current, live, excluded, MembershipMode.ReadinessFallback);
+    }
+
+    private static MembershipView Reuse(MembershipView current, HashSet<string> live, Dictionary<string, ExclusionReason> excluded, MembershipMode mode)
+    {
+        var same = current.Mode == mode
+            && current.Live.Count == live.Count && live.All(current.Live.Contains)
+            && current.Excluded.Count == excluded.Count && excluded.All(e => current.Excluded.TryGetValue(e.Key, out var r) && r == e.Value);
+        return same
+            ? current
+            : new MembershipView(live.ToImmutableSortedSet(StringComparer.Ordinal), excluded.ToImmutableSortedDictionary(StringComparer.Ordinal), mode);
     }
 
     /// <summary>Whether a strict majority of the reporters do not hear the node (a tie keeps it).</summary>

@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace IronLb.Speaker.Membership;
 
 /// <summary>What one speaker knows about one peer incarnation. Mutable, owned by MembershipCore only.</summary>
@@ -19,7 +17,7 @@ internal sealed class PeerState
     public long SenderUptimeMs { get; set; }
 
     /// <summary>Whom the peer heard when it sent its last heartbeat.</summary>
-    public FrozenSet<string> Hears { get; set; } = FrozenSet<string>.Empty;
+    public IReadOnlySet<string> Hears { get; set; } = new HashSet<string>(StringComparer.Ordinal);
 
     public bool Left { get; set; }
 }
