@@ -1,0 +1,133 @@
+using System.Collections.Frozen;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace IronLb.Speaker.Membership;
+
+/// <summary>
+/// Drives one MembershipCore over UDP: a receive loop and a tick loop (every Interval / 4, so the send
+/// phase and the view stay within a quarter interval of the ideal). The core is not thread-safe, so both
+/// loops take one lock; each holds it for microseconds.
+/// </summary>
+internal sealed class MembershipLoop(MembershipCore core, UdpMembershipTransport transport, MembershipOptions options, TimeProvider time, ILogger logger)
+{
+    private readonly Lock _gate = new();
+    private FrozenDictionary<string, IPEndPoint> _endpoints = FrozenDictionary<string, IPEndPoint>.Empty;
+
+    /// <summary>Peers by node name with their advertised heartbeat endpoints (from discovery).</summary>
+    public void SetPeers(IReadOnlyDictionary<string, IPEndPoint> peers)
+    {
+        ArgumentNullException.ThrowIfNull(peers);
+        _endpoints = peers.ToFrozenDictionary(StringComparer.Ordinal);
+        lock (_gate)
+        {
+            core.SetPeers(peers.Keys);
+        }
+    }
+
+    public void SetReadyNodes(IEnumerable<string>? ready)
+    {
+        lock (_gate)
+        {
+            core.SetReadyNodes(ready);
+        }
+    }
+
+    /// <summary>Runs until cancelled, then says goodbye so the peers drop this node at once.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        core.ViewChanged += (_, view) => MembershipLog.ViewChanged(logger, core.Self, view.Live, view.Mode);
+        lock (_gate)
+        {
+            core.Start();
+        }
+
+        var receiving = ReceiveLoopAsync(cancellationToken);
+        using (var timer = new PeriodicTimer(options.Interval / 4, time))
+        {
+            try
+            {
+                do
+                {
+                    IReadOnlyList<OutgoingMessage> outgoing;
+                    lock (_gate)
+                    {
+                        outgoing = core.Tick();
+                    }
+
+                    await SendAsync(outgoing, CancellationToken.None).ConfigureAwait(false);
+                }
+                while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+        }
+
+        IReadOnlyList<OutgoingMessage> goodbye;
+        lock (_gate)
+        {
+            goodbye = core.Leave();
+        }
+
+        await SendAsync(goodbye, CancellationToken.None).ConfigureAwait(false);
+        await receiving.ConfigureAwait(false);
+    }
+
+    private async Task ReceiveLoopAsync(CancellationToken cancellationToken)
+    {
+        var buffer = new byte[MembershipCodec.MaxDatagram];
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            int length;
+            IPEndPoint from;
+            try
+            {
+                (length, from) = await transport.ReceiveAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                // ICMP port unreachable from a restarting peer surfaces here on some stacks; keep listening.
+                continue;
+            }
+
+            ReceiveOutcome outcome;
+            lock (_gate)
+            {
+                outcome = core.Receive(buffer.AsSpan(0, length));
+            }
+
+            if (outcome != ReceiveOutcome.Accepted)
+            {
+                MembershipLog.Refused(logger, from, outcome);
+            }
+        }
+    }
+
+    private async Task SendAsync(IReadOnlyList<OutgoingMessage> outgoing, CancellationToken cancellationToken)
+    {
+        var endpoints = _endpoints;
+        foreach (var message in outgoing)
+        {
+            if (!endpoints.TryGetValue(message.Destination, out var to))
+            {
+                continue;
+            }
+
+            try
+            {
+                await transport.SendAsync(message.Payload, to, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException e)
+            {
+                // A lost heartbeat is what the protocol is built to survive; never let one peer stop the others.
+                MembershipLog.SendFailed(logger, message.Destination, e.SocketErrorCode);
+            }
+        }
+    }
+}
