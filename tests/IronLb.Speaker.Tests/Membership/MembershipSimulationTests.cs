@@ -41,8 +41,8 @@ public sealed class MembershipSimulationTests
     [InlineData(50)]
     public void CrashIsDetectedWithinTheDetectionTime(int size)
     {
-        var worst = TimeSpan.Zero;
-        for (var run = 0; run < (size > 10 ? 3 : 10); run++)
+        var measured = new List<double>();
+        for (var run = 0; run < (size > 10 ? 3 : 20); run++)
         {
             var sim = new SimCluster(size, seed: (size * 100) + run, step: TimeSpan.FromMilliseconds(size > 10 ? 5 : 2));
             sim.StartAll();
@@ -54,7 +54,7 @@ public sealed class MembershipSimulationTests
             var crashedAt = sim.Now;
             sim.Run(TimeSpan.FromSeconds(3), () => survivors.All(s => !sim.View(s).Contains(victim)));
             var detection = sim.Now - crashedAt;
-            worst = detection > worst ? detection : worst;
+            measured.Add(detection.TotalMilliseconds);
 
             Assert.True(detection <= sim.Options.DetectionTime, $"{size} nodes, run {run}: {victim} dropped after {detection.TotalMilliseconds} ms (bound {sim.Options.DetectionTime.TotalMilliseconds} ms)");
             sim.Run(Settle);
@@ -62,7 +62,33 @@ public sealed class MembershipSimulationTests
             Assert.All(survivors, s => Assert.Equal(ExclusionReason.NotHeardByMajority, sim.Core(s).View.Excluded[victim]));
         }
 
-        TestContext.Current.TestOutputHelper?.WriteLine($"{size} nodes: worst detection {worst.TotalMilliseconds} ms");
+        measured.Sort();
+        TestContext.Current.TestOutputHelper?.WriteLine($"{size} nodes, {measured.Count} crashes: detection median {measured[measured.Count / 2]:F0} ms, max {measured[^1]:F0} ms");
+    }
+
+    [Fact]
+    public void CrashUnderFivePercentLossIsStillDetectedWellUnderASecond()
+    {
+        var measured = new List<double>();
+        for (var run = 0; run < 20; run++)
+        {
+            var sim = new SimCluster(5, seed: 500 + run, step: TimeSpan.FromMilliseconds(2));
+            sim.StartAll();
+            sim.Network.Loss = 0.05;
+            sim.Run(Settle + TimeSpan.FromMilliseconds(sim.Random.Next(100)));
+            var victim = sim.Names[sim.Random.Next(5)];
+            var survivors = sim.Names.Where(n => n != victim).ToList();
+
+            sim.Crash(victim);
+            var crashedAt = sim.Now;
+            sim.Run(TimeSpan.FromSeconds(3), () => survivors.All(s => !sim.View(s).Contains(victim)));
+            measured.Add((sim.Now - crashedAt).TotalMilliseconds);
+        }
+
+        measured.Sort();
+        TestContext.Current.TestOutputHelper?.WriteLine($"5 nodes, 5% loss, {measured.Count} crashes: detection median {measured[measured.Count / 2]:F0} ms, max {measured[^1]:F0} ms");
+        // A lost report from a witness costs one more interval.
+        Assert.True(measured[^1] <= (new MembershipOptions().DetectionTime + new MembershipOptions().Interval).TotalMilliseconds, $"max {measured[^1]} ms");
     }
 
     [Theory]
