@@ -20,6 +20,7 @@ internal sealed class MembershipCore
     private readonly MembershipKey _key;
     private readonly TimeProvider _time;
     private readonly Dictionary<string, PeerState> _states = new(StringComparer.Ordinal);
+    private readonly DeadBook _dead = new();
     private FrozenSet<string> _peers = FrozenSet<string>.Empty;
     private FrozenSet<string>? _ready;
     private long _startTimestamp;
@@ -64,6 +65,7 @@ internal sealed class MembershipCore
         _nextSend = TimeSpan.Zero;
         _started = true;
         _left = false;
+        _dead.Clear();
         Recompute();
     }
 
@@ -76,6 +78,8 @@ internal sealed class MembershipCore
         {
             _states.Remove(gone);
         }
+
+        _dead.Keep(_peers);
 
         Recompute();
     }
@@ -205,7 +209,7 @@ internal sealed class MembershipCore
         }
 
         var previous = View;
-        var next = MembershipRules.Decide(_self, Elapsed, _options, _peers, _states, _ready, previous);
+        var next = MembershipRules.Decide(_self, Elapsed, _options, _peers, _states, _ready, _dead, previous);
         View = next;
         if (!ReferenceEquals(previous, next) && !previous.SameLiveSet(next))
         {

@@ -31,6 +31,7 @@ internal static class MembershipRules
         FrozenSet<string> peers,
         IReadOnlyDictionary<string, PeerState> states,
         FrozenSet<string>? ready,
+        DeadBook dead,
         MembershipView current)
     {
         var witnesses = Witnesses(now, options, states).ToList();
@@ -66,7 +67,11 @@ internal static class MembershipRules
         // Quorum over the speakers that may still exist: those who said goodbye, and those nobody hears
         // that Kubernetes no longer reports Ready, are gone. A warming-up self is present, just not announcing.
         bool IsReady(string node) => ready is null || ready.Contains(node);
-        var known = 1 + peers.Count(p => !left.Contains(p) && (live.Contains(p) || IsReady(p)));
+        // A node a quorum already dropped stays out of the count (until it is heard again), so a second
+        // crash after a first one is still decided by heartbeats: 4 nodes lose two, one after the other, fast.
+        dead.Forget(live);
+        var confirmedDead = dead.Confirmed;
+        var known = 1 + peers.Count(p => !left.Contains(p) && !confirmedDead.Contains(p) && (live.Contains(p) || IsReady(p)));
         var present = live.Count + (warming || selfUnheard ? 1 : 0);
         if (present * 2 > known)
         {
@@ -79,8 +84,11 @@ internal static class MembershipRules
                 excluded[self] = ExclusionReason.NotHeardByMajority;
             }
 
+            dead.Observe(now, options.DetectionTime, excluded.Where(e => e.Value == ExclusionReason.NotHeardByMajority && !string.Equals(e.Key, self, StringComparison.Ordinal)).Select(e => e.Key));
             return Reuse(current, live, excluded, MembershipMode.Quorum);
         }
+
+        dead.QuorumLost();
 
         // No quorum: isolated, a minority side, or an even split. Every speaker without a quorum then elects
         // over the same Ready set, so each address keeps its pre-partition owner instead of being grabbed.
@@ -89,6 +97,11 @@ internal static class MembershipRules
             if (string.Equals(node, self, StringComparison.Ordinal) && warming)
             {
                 excluded[self] = ExclusionReason.WarmingUp;
+            }
+            else if (confirmedDead.Contains(node))
+            {
+                // Dropped by a quorum earlier: readiness does not bring a dead node back.
+                excluded[node] = ExclusionReason.NotHeardByMajority;
             }
             else if (IsReady(node))
             {

@@ -66,6 +66,35 @@ public sealed class MembershipSimulationTests
         TestContext.Current.TestOutputHelper?.WriteLine($"{size} nodes, {measured.Count} crashes: detection median {measured[measured.Count / 2]:F0} ms, max {measured[^1]:F0} ms");
     }
 
+    [Theory]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void ASecondCrashIsStillDecidedByHeartbeats(int size)
+    {
+        var sim = new SimCluster(size, seed: 60 + size, step: TimeSpan.FromMilliseconds(2));
+        sim.StartAll();
+        sim.Run(Settle);
+        sim.Crash("node-00");
+        sim.Run(Settle);
+
+        // Two of four left: only a quorum that forgot the first dead node can still decide fast.
+        sim.Crash("node-01");
+        var crashedAt = sim.Now;
+        var survivors = sim.Names.Skip(2).ToList();
+        sim.Run(TimeSpan.FromSeconds(3), () => survivors.All(s => !sim.View(s).Contains("node-01")));
+
+        Assert.True(sim.Now - crashedAt <= sim.Options.DetectionTime, $"second crash took {(sim.Now - crashedAt).TotalMilliseconds} ms");
+        sim.Run(Settle);
+        AssertAgreedOn(sim, survivors, survivors);
+        Assert.All(survivors, s => Assert.Equal(MembershipMode.Quorum, sim.Core(s).View.Mode));
+
+        // The first victim comes back and is counted again.
+        sim.StartNode("node-00");
+        sim.Run(Settle);
+        var up = sim.Up.ToList();
+        AssertAgreedOn(sim, up, up);
+    }
+
     [Fact]
     public void CrashUnderFivePercentLossIsStillDetectedWellUnderASecond()
     {
@@ -230,6 +259,37 @@ public sealed class MembershipSimulationTests
         sim.Run(Settle);
         AssertAgreedOn(sim, sim.Names, sim.Names);
         Assert.Equal(before, sim.Owners(sim.Names));
+    }
+
+    [Theory]
+    [InlineData(5, 1)]
+    [InlineData(5, 2)]
+    [InlineData(6, 3)]
+    [InlineData(7, 4)]
+    [InlineData(7, 5)]
+    [InlineData(9, 6)]
+    public void TheMinorityOfAPartitionNeverBecomesAQuorum(int size, int seed)
+    {
+        var sim = new SimCluster(size, seed, step: TimeSpan.FromMilliseconds(2));
+        sim.StartAll();
+        sim.Run(Settle);
+        var shuffled = sim.Names.OrderBy(_ => sim.Random.Next()).ToList();
+        var majority = shuffled.Take((size / 2) + 1).ToList();
+        var minority = shuffled.Skip(majority.Count).ToList();
+
+        sim.Network.Partition(majority, minority);
+
+        // While the far side fades out node by node (one heard window) a minority node can briefly count
+        // a quorum; once every stale report has expired it must not, and must never confirm the far side dead.
+        sim.Run(TimeSpan.FromSeconds(1));
+        for (var i = 0; i < 20; i++)
+        {
+            sim.Run(TimeSpan.FromMilliseconds(150));
+            Assert.All(minority, m => Assert.Equal(MembershipMode.ReadinessFallback, sim.Core(m).View.Mode));
+        }
+
+        AssertAgreedOn(sim, majority, majority);
+        Assert.All(sim.Announcers(minority), a => Assert.True(a.Value.Count <= 1));
     }
 
     [Fact]
