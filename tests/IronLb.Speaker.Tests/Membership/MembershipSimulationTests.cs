@@ -211,6 +211,25 @@ public sealed class MembershipSimulationTests
     }
 
     [Fact]
+    public void ASpeakerThatHearsNobodyButIsHeardChangesNothing()
+    {
+        var sim = new SimCluster(4, seed: 13);
+        sim.StartAll();
+        sim.Run(Settle);
+        var deaf = "node-01";
+        foreach (var other in sim.Names.Where(n => n != deaf))
+        {
+            sim.Network.Block(other, deaf);
+        }
+
+        sim.Run(Settle);
+
+        // The others still hear it (live); it hears nobody, so it falls back to readiness: the same set.
+        AssertAgreedOn(sim, sim.Names, sim.Names);
+        Assert.Equal(MembershipMode.ReadinessFallback, sim.Core(deaf).View.Mode);
+    }
+
+    [Fact]
     public void AnIsolatedSpeakerKeepsEveryReadyNodeInsteadOfDeclaringThemDead()
     {
         var sim = new SimCluster(5, seed: 6);
