@@ -1,8 +1,9 @@
+using IronLb.Testing.Network;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using IronLb.Networking.Packets;
 using IronLb.Networking.Tests.Packets;
-using static IronLb.Networking.Tests.Network.Shell;
+using static IronLb.Testing.Network.Shell;
 
 namespace IronLb.Networking.Tests.Network;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using IronLb.Networking.Packets;
-using static IronLb.Networking.Tests.Network.Shell;
+using static IronLb.Testing.Network.Shell;
 
 namespace IronLb.Networking.Tests.Network;
 

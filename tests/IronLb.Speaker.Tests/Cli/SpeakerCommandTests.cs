@@ -1,3 +1,4 @@
+using IronLb.Testing.Network;
 using System.Diagnostics;
 using IronLb.Speaker.Tests.Network;
 

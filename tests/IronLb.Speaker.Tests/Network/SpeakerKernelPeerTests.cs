@@ -1,8 +1,9 @@
+using IronLb.Testing.Network;
 using System.Text.RegularExpressions;
 using IronLb.Core.Announcement;
 using IronLb.Core.Configuration;
 using IronLb.Kubernetes.Manifests;
-using static IronLb.Speaker.Tests.Network.Shell;
+using static IronLb.Testing.Network.Shell;
 
 namespace IronLb.Speaker.Tests.Network;
 

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using static IronLb.Speaker.Tests.Network.Shell;
+using static IronLb.Testing.Network.Shell;
 
 namespace IronLb.Speaker.Tests.Network;
 

@@ -1,3 +1,4 @@
+using IronLb.Testing.Network;
 using System.Diagnostics;
 
 namespace IronLb.Speaker.Tests.Network;

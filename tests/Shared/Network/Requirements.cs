@@ -1,10 +1,10 @@
-// Copied from tests/IronLb.Networking.Tests/Network (test projects do not reference each other).
-namespace IronLb.Speaker.Tests.Network;
+// Shared by the network tests of several projects: compiled into each (tests/Shared is not a project).
+namespace IronLb.Testing.Network;
 
 /// <summary>Network tests need root and the kernel's tools; they skip locally without them and fail in CI (CI=true).</summary>
 internal static class Requirements
 {
-    private static readonly string[] Tools = ["ip", "arping", "ndisc6"];
+    private static readonly string[] Tools = ["ip", "arping", "ndisc6", "tcpdump"];
 
     public static void RootAndTools()
     {

@@ -1,8 +1,8 @@
-// Copied from tests/IronLb.Networking.Tests/Network (test projects do not reference each other).
+// Shared by the network tests of several projects: compiled into each (tests/Shared is not a project).
 using System.Diagnostics;
 using System.Text;
 
-namespace IronLb.Speaker.Tests.Network;
+namespace IronLb.Testing.Network;
 
 /// <summary>Runs a command to completion (bounded), capturing output. Only ever used on our own namespaces.</summary>
 internal static class Shell
