@@ -23,7 +23,7 @@ public sealed partial class KernelPeerTests
     public async Task Arping_and_ndisc6_get_exactly_one_answer_from_the_announcing_nodes_eno2()
     {
         Requirements.RootAndTools();
-        await using var t = await LanTopology.CreateAsync();
+        await using var t = await Lan.CreateAsync();
         var node1 = t.Own(await HostProcess.StartAsync(t.Node(1), "--burst-ms", "0"));
         var node2 = t.Own(await HostProcess.StartAsync(t.Node(2), "--burst-ms", "0"));
         await WaitForRespondersAsync(node1, "eno2/arp", "eno2/ndp");
@@ -47,7 +47,7 @@ public sealed partial class KernelPeerTests
     public async Task External_and_office_lans_are_kept_apart()
     {
         Requirements.RootAndTools();
-        await using var t = await LanTopology.CreateAsync();
+        await using var t = await Lan.CreateAsync();
         var node1 = t.Own(await HostProcess.StartAsync(t.Node(1), "--burst-ms", "0"));
         await WaitForRespondersAsync(node1, "eno2/arp", "eno2/ndp", "eno3/arp", "eno3/ndp");
         foreach (var (ip, dev) in new[] { (ExtV4, "eno2"), (ExtV6, "eno2"), (OfcV4, "eno3"), (OfcV6, "eno3") })
@@ -72,7 +72,7 @@ public sealed partial class KernelPeerTests
     public async Task Address_not_announced_gets_no_answer()
     {
         Requirements.RootAndTools();
-        await using var t = await LanTopology.CreateAsync();
+        await using var t = await Lan.CreateAsync();
         var node1 = t.Own(await HostProcess.StartAsync(t.Node(1), "--burst-ms", "0"));
         await WaitForRespondersAsync(node1, "eno2/arp", "eno2/ndp");
         await node1.SendAsync($"announce {ExtV4} eno2");
@@ -91,7 +91,7 @@ public sealed partial class KernelPeerTests
     public async Task Client_neighbour_entry_follows_the_address_to_the_new_node_without_the_client_sending()
     {
         Requirements.RootAndTools();
-        await using var t = await LanTopology.CreateAsync();
+        await using var t = await Lan.CreateAsync();
         var node1 = t.Own(await HostProcess.StartAsync(t.Node(1)));
         var node2 = t.Own(await HostProcess.StartAsync(t.Node(2)));
         await WaitForRespondersAsync(node1, "eno2/arp", "eno2/ndp");
@@ -127,7 +127,7 @@ public sealed partial class KernelPeerTests
     public async Task Responder_survives_interface_down_and_up_and_serves_a_new_interface()
     {
         Requirements.RootAndTools();
-        await using var t = await LanTopology.CreateAsync();
+        await using var t = await Lan.CreateAsync();
         // No periodic scan within the test's lifetime: only the kernel's change notifications can move the responders.
         var node1 = t.Own(await HostProcess.StartAsync(t.Node(1), "--rescan-ms", "600000", "--burst-ms", "0"));
         await WaitForRespondersAsync(node1, "eno2/arp", "eno2/ndp");
@@ -160,7 +160,7 @@ public sealed partial class KernelPeerTests
     public async Task Malformed_frames_on_the_wire_are_dropped_with_the_right_reason()
     {
         Requirements.RootAndTools();
-        await using var t = await LanTopology.CreateAsync();
+        await using var t = await Lan.CreateAsync();
         var node1 = t.Own(await HostProcess.StartAsync(t.Node(1), "--burst-ms", "0"));
         await WaitForRespondersAsync(node1, "eno2/arp", "eno2/ndp");
         await node1.SendAsync($"announce {ExtV4} eno2");

@@ -74,12 +74,12 @@ public sealed partial class SpeakerKernelPeerTests : IDisposable
     {
         Requirements.RootAndTools();
         WriteManifests();
-        await using var t = await SpeakerLan.CreateAsync();
+        await using var t = await LanTopology.CreateAsync("ilbs-", "2001:db8:1::", "2001:db8:2::");
         var ext = Elect(ExtV4, ExtV6, "external");
         var ofc = Elect(OfcV4, OfcV6, "office");
         var speakers = await StartSpeakersAsync(t, "--burst", "0"); // only the immediate gratuitous round: arping must see exactly its own answers
 
-        var extMac = await t.MacAsync(NamespaceOf(t, ext), "eno2");
+        var extMac = await t.MacTextAsync(NamespaceOf(t, ext), "eno2");
         var (sent, arp) = await ArpingProbesAsync(t, "ext0", ExtV4, count: 3);
         Assert.Equal(3, sent);
         Assert.Equal([extMac, extMac, extMac], arp);
@@ -88,7 +88,7 @@ public sealed partial class SpeakerKernelPeerTests : IDisposable
         // The external addresses are not answered on the office LAN, and the office ones only there.
         Assert.Empty((await ArpingProbesAsync(t, "ofc0", ExtV4, count: 1)).Replies);
         Assert.Empty(await Ndisc6Async(t, "ofc0", ExtV6));
-        var ofcMac = await t.MacAsync(NamespaceOf(t, ofc), "eno3");
+        var ofcMac = await t.MacTextAsync(NamespaceOf(t, ofc), "eno3");
         Assert.Equal([ofcMac], (await ArpingProbesAsync(t, "ofc0", OfcV4, count: 1)).Replies);
         Assert.Equal([ofcMac], await Ndisc6Async(t, "ofc0", OfcV6));
         Assert.Empty((await ArpingProbesAsync(t, "ext0", OfcV4, count: 1)).Replies);
@@ -109,12 +109,12 @@ public sealed partial class SpeakerKernelPeerTests : IDisposable
     {
         Requirements.RootAndTools();
         WriteManifests();
-        await using var t = await SpeakerLan.CreateAsync();
+        await using var t = await LanTopology.CreateAsync("ilbs-", "2001:db8:1::", "2001:db8:2::");
         var before = Elect(ExtV4, ExtV6, "external");
 
         // The periodic re-read is pushed out of the test's reach: only the file watcher can notice the edit.
         var speakers = await StartSpeakersAsync(t, "--reload-interval", "600s");
-        var oldMac = await t.MacAsync(NamespaceOf(t, before), "eno2");
+        var oldMac = await t.MacTextAsync(NamespaceOf(t, before), "eno2");
         Assert.Equal([oldMac], (await ArpingProbesAsync(t, "ext0", ExtV4, count: 1)).Replies);
 
         // A broken edit changes nothing: it is refused whole and the winner keeps answering.
@@ -135,7 +135,7 @@ public sealed partial class SpeakerKernelPeerTests : IDisposable
         WriteAtomically(Path.Combine(_manifests, "nodes", $"{before}.yaml"), Node(before, excluded: true));
         var after = Elect(ExtV4, ExtV6, "external");
         Assert.NotEqual(before, after);
-        var newMac = await t.MacAsync(NamespaceOf(t, after), "eno2");
+        var newMac = await t.MacTextAsync(NamespaceOf(t, after), "eno2");
 
         await speakers[before].WaitForLogAsync($"Withdrawing web/gateway {ExtV4} on {before}: notOwner (winner {after})", marks[before]);
         await speakers[after].WaitForLogAsync($"Announcing web/gateway {ExtV4} from {after} on eno2", marks[after]);
@@ -153,7 +153,7 @@ public sealed partial class SpeakerKernelPeerTests : IDisposable
         Assert.Equal([newMac], (await Ndisc6Async(t, "ext0", ExtV6)).Distinct());
     }
 
-    private async Task<Dictionary<string, SpeakerProcess>> StartSpeakersAsync(SpeakerLan t, params string[] extra)
+    private async Task<Dictionary<string, SpeakerProcess>> StartSpeakersAsync(LanTopology t, params string[] extra)
     {
         var speakers = new Dictionary<string, SpeakerProcess>(StringComparer.Ordinal);
         for (var n = 1; n <= 2; n++)
@@ -197,7 +197,7 @@ public sealed partial class SpeakerKernelPeerTests : IDisposable
         await CheckAsync("ip", "netns", "exec", ns, "bash", "-c",
             "exec 3<>/dev/tcp/127.0.0.1/7472 && printf 'GET /metrics HTTP/1.0\\r\\nHost: x\\r\\n\\r\\n' >&3 && cat <&3");
 
-    private static string NamespaceOf(SpeakerLan t, string node) => t.Node(int.Parse(node["node".Length..], System.Globalization.CultureInfo.InvariantCulture));
+    private static string NamespaceOf(LanTopology t, string node) => t.Node(int.Parse(node["node".Length..], System.Globalization.CultureInfo.InvariantCulture));
 
     private void WriteManifests()
     {
@@ -232,7 +232,7 @@ public sealed partial class SpeakerKernelPeerTests : IDisposable
     /// Probes sent and the MACs of the replies. With -w, arping stops once it has <paramref name="count"/>
     /// replies, so a duplicate answer shows up as fewer probes than replies.
     /// </summary>
-    private static async Task<(int Sent, List<string> Replies)> ArpingProbesAsync(SpeakerLan t, string device, string ip, int count, int wait = 2)
+    private static async Task<(int Sent, List<string> Replies)> ArpingProbesAsync(LanTopology t, string device, string ip, int count, int wait = 2)
     {
         var r = await RunAsync("ip", "netns", "exec", t.Client, "arping", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-w", (count + wait).ToString(System.Globalization.CultureInfo.InvariantCulture), "-I", device, ip);
@@ -241,7 +241,7 @@ public sealed partial class SpeakerKernelPeerTests : IDisposable
     }
 
     /// <summary>ndisc6 in "all responses" mode, one attempt: every advertisement it saw, as MACs.</summary>
-    private static async Task<List<string>> Ndisc6Async(SpeakerLan t, string device, string ip)
+    private static async Task<List<string>> Ndisc6Async(LanTopology t, string device, string ip)
     {
         var r = await RunAsync("ip", "netns", "exec", t.Client, "ndisc6", "-m", "-n", "-r", "1", "-w", "1500", ip, device);
         return [.. NdiscReply().Matches(r.Stdout).Select(m => m.Groups[1].Value.ToLowerInvariant())];

@@ -1,24 +1,36 @@
+// Shared by the network tests of several projects: compiled into each (tests/Shared is not a project).
 using System.Security.Cryptography;
-using IronLb.Networking.Packets;
 using static IronLb.Testing.Network.Shell;
 
-namespace IronLb.Networking.Tests.Network;
+namespace IronLb.Testing.Network;
 
 /// <summary>
 /// Fresh namespaces per test: "lan" holds the bridges (external, office), "client" sits on both LANs as
-/// ext0/ofc0, and node1/node2 have eno2 (external) and eno3 (office). Documentation prefixes only, no
-/// routes beyond the connected ones, nothing on the host's interfaces. Removed on dispose, even after a failure.
+/// ext0/ofc0 (192.0.2.1, 198.51.100.1), and node1/node2 have eno2 (external, 192.0.2.1N) and eno3 (office,
+/// 198.51.100.1N), with IPv6 in the subnets each project chooses. Documentation prefixes only, no routes
+/// beyond the connected ones, nothing on the host's interfaces. Removed on dispose, even after a failure.
+/// Each test project uses its own name prefix, so one project's stale clean-up never touches another's.
 /// </summary>
 internal sealed class LanTopology : IAsyncDisposable
 {
-    public const string Prefix = "ilbt-";
     private static readonly SemaphoreSlim StaleCleanup = new(1, 1);
-    private static bool _staleRemoved;
+    private static readonly HashSet<string> StaleRemoved = [];
 
     private readonly List<string> _namespaces = [];
     private readonly List<IAsyncDisposable> _owned = [];
 
-    private LanTopology(string id) => Id = id;
+    private readonly string _externalV6;
+    private readonly string _officeV6;
+
+    private LanTopology(string prefix, string id, string externalV6, string officeV6)
+    {
+        Prefix = prefix;
+        Id = id;
+        _externalV6 = externalV6;
+        _officeV6 = officeV6;
+    }
+
+    public string Prefix { get; }
 
     public string Id { get; }
 
@@ -28,11 +40,14 @@ internal sealed class LanTopology : IAsyncDisposable
 
     public string Node(int n) => $"{Prefix}{Id}-node{n}";
 
-    public static async Task<LanTopology> CreateAsync()
+    /// <param name="prefix">Namespace name prefix of the calling test project ("ilbt-").</param>
+    /// <param name="externalV6">The external LAN's IPv6 /64, written as its prefix ("2001:db8:2::").</param>
+    /// <param name="officeV6">The office LAN's IPv6 /64 ("2001:db8:3::").</param>
+    public static async Task<LanTopology> CreateAsync(string prefix, string externalV6, string officeV6)
     {
-        await RemoveStaleAsync().ConfigureAwait(false);
+        await RemoveStaleAsync(prefix).ConfigureAwait(false);
         // The creating process's id is part of the name, so stale clean-up never touches a live run's namespaces.
-        var t = new LanTopology($"{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}");
+        var t = new LanTopology(prefix, $"{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}", externalV6, officeV6);
         try
         {
             await t.BuildAsync().ConfigureAwait(false);
@@ -53,8 +68,9 @@ internal sealed class LanTopology : IAsyncDisposable
         return resource;
     }
 
-    public async Task<MacAddress> MacAsync(string ns, string device) =>
-        MacAddress.Parse((await CheckAsync("ip", "netns", "exec", ns, "cat", $"/sys/class/net/{device}/address").ConfigureAwait(false)).Trim());
+    /// <summary>The device's MAC as sysfs prints it ("aa:bb:cc:dd:ee:ff").</summary>
+    public async Task<string> MacTextAsync(string ns, string device) =>
+        (await CheckAsync("ip", "netns", "exec", ns, "cat", $"/sys/class/net/{device}/address").ConfigureAwait(false)).Trim().ToLowerInvariant();
 
     /// <summary>Attaches a new LAN with a new interface <paramref name="nodeDevice"/> on node <paramref name="node"/> and <paramref name="clientDevice"/> on the client.</summary>
     public async Task AddLanAsync(string bridge, int node, string nodeDevice, string clientDevice, string clientV4, string clientV6)
@@ -118,17 +134,17 @@ internal sealed class LanTopology : IAsyncDisposable
         await PlugAsync("brext", "c-ext0", Client, "ext0").ConfigureAwait(false);
         await PlugAsync("brofc", "c-ofc0", Client, "ofc0").ConfigureAwait(false);
         await IpAsync("-n", Client, "addr", "add", "192.0.2.1/24", "dev", "ext0").ConfigureAwait(false);
-        await IpAsync("-n", Client, "addr", "add", "2001:db8:2::1/64", "dev", "ext0", "nodad").ConfigureAwait(false);
+        await IpAsync("-n", Client, "addr", "add", $"{_externalV6}1/64", "dev", "ext0", "nodad").ConfigureAwait(false);
         await IpAsync("-n", Client, "addr", "add", "198.51.100.1/24", "dev", "ofc0").ConfigureAwait(false);
-        await IpAsync("-n", Client, "addr", "add", "2001:db8:3::1/64", "dev", "ofc0", "nodad").ConfigureAwait(false);
+        await IpAsync("-n", Client, "addr", "add", $"{_officeV6}1/64", "dev", "ofc0", "nodad").ConfigureAwait(false);
         for (var n = 1; n <= 2; n++)
         {
             await PlugAsync("brext", $"n{n}-eno2", Node(n), "eno2").ConfigureAwait(false);
             await PlugAsync("brofc", $"n{n}-eno3", Node(n), "eno3").ConfigureAwait(false);
             await IpAsync("-n", Node(n), "addr", "add", $"192.0.2.1{n}/24", "dev", "eno2").ConfigureAwait(false);
-            await IpAsync("-n", Node(n), "addr", "add", $"2001:db8:2::1{n}/64", "dev", "eno2", "nodad").ConfigureAwait(false);
+            await IpAsync("-n", Node(n), "addr", "add", $"{_externalV6}1{n}/64", "dev", "eno2", "nodad").ConfigureAwait(false);
             await IpAsync("-n", Node(n), "addr", "add", $"198.51.100.1{n}/24", "dev", "eno3").ConfigureAwait(false);
-            await IpAsync("-n", Node(n), "addr", "add", $"2001:db8:3::1{n}/64", "dev", "eno3", "nodad").ConfigureAwait(false);
+            await IpAsync("-n", Node(n), "addr", "add", $"{_officeV6}1{n}/64", "dev", "eno3", "nodad").ConfigureAwait(false);
         }
     }
 
@@ -152,12 +168,12 @@ internal sealed class LanTopology : IAsyncDisposable
     }
 
     /// <summary>Namespaces left by a run that was killed: ours (prefix) whose creating process is gone; once per test process.</summary>
-    private static async Task RemoveStaleAsync()
+    private static async Task RemoveStaleAsync(string prefix)
     {
         await StaleCleanup.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (_staleRemoved)
+            if (StaleRemoved.Contains(prefix))
             {
                 return;
             }
@@ -166,14 +182,14 @@ internal sealed class LanTopology : IAsyncDisposable
             foreach (var line in list.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
                 var name = line.Split(' ')[0];
-                var owner = name.StartsWith(Prefix, StringComparison.Ordinal) ? name[Prefix.Length..].Split('-')[0] : null;
+                var owner = name.StartsWith(prefix, StringComparison.Ordinal) ? name[prefix.Length..].Split('-')[0] : null;
                 if (owner is not null && !(int.TryParse(owner, System.Globalization.CultureInfo.InvariantCulture, out var pid) && Directory.Exists($"/proc/{pid}")))
                 {
                     await DeleteNamespaceAsync(name).ConfigureAwait(false);
                 }
             }
 
-            _staleRemoved = true;
+            StaleRemoved.Add(prefix);
         }
         finally
         {
@@ -196,7 +212,7 @@ internal sealed class LanTopology : IAsyncDisposable
 
     private static async Task DeleteNamespaceAsync(string ns)
     {
-        // Processes still inside (ours: hosts, captures) would keep the namespace alive after its name goes.
+        // Processes still inside (ours: hosts, speakers, captures) would keep the namespace alive after its name goes.
         var pids = await RunAsync("ip", "netns", "pids", ns).ConfigureAwait(false);
         foreach (var pid in pids.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
