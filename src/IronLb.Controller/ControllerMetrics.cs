@@ -17,16 +17,17 @@ public sealed class ControllerMetrics : IDisposable
     public const string MeterName = "IronLb.Controller";
 
     private readonly Meter _meter = new(MeterName);
-    private readonly Counter<long> _updates;
-    private readonly Counter<long> _updateErrors;
+    private long _updates;
+    private long _updateErrors;
     private volatile IReadOnlyList<PoolStats> _pools = [];
     private volatile int _configLoaded;
     private volatile int _configStale;
 
     public ControllerMetrics()
     {
-        _updates = _meter.CreateCounter<long>("metallb_k8s_client_updates_total", description: "Number of k8s object updates that have been processed.");
-        _updateErrors = _meter.CreateCounter<long>("metallb_k8s_client_update_errors_total", description: "Number of k8s object updates that failed for some reason.");
+        // Observable counters: a scrape sees the whole count however late the exporter started listening.
+        _meter.CreateObservableCounter("metallb_k8s_client_updates_total", () => Interlocked.Read(ref _updates), description: "Number of k8s object updates that have been processed.");
+        _meter.CreateObservableCounter("metallb_k8s_client_update_errors_total", () => Interlocked.Read(ref _updateErrors), description: "Number of k8s object updates that failed for some reason.");
         _meter.CreateObservableGauge("metallb_k8s_client_config_loaded_bool", () => (long)_configLoaded, description: "1 if the MetalLB configuration was successfully loaded at least once.");
         _meter.CreateObservableGauge("metallb_k8s_client_config_stale_bool", () => (long)_configStale, description: "1 if running on a stale configuration, because the latest config failed to load.");
         Gauge("metallb_allocator_addresses_total", p => p.Total, "Number of usable IP addresses, per pool");
@@ -36,6 +37,9 @@ public sealed class ControllerMetrics : IDisposable
         Gauge("metallb_allocator_ipv4_addresses_in_use_total", p => p.InUseV4, "Number of IPv4 addresses in use, per pool");
         Gauge("metallb_allocator_ipv6_addresses_in_use_total", p => p.InUseV6, "Number of IPv6 addresses in use, per pool");
     }
+
+    /// <summary>This instance's meter, so an exporter can read exactly this controller's figures.</summary>
+    public Meter Meter => _meter;
 
     public IReadOnlyList<PoolStats> Pools => _pools;
 
@@ -51,10 +55,10 @@ public sealed class ControllerMetrics : IDisposable
 
     public void Update(bool failed)
     {
-        _updates.Add(1);
+        Interlocked.Increment(ref _updates);
         if (failed)
         {
-            _updateErrors.Add(1);
+            Interlocked.Increment(ref _updateErrors);
         }
     }
 

@@ -30,7 +30,7 @@ public sealed class FaultTests
             list => list.Items.Count(e => e.Type == "Warning" && e.InvolvedObject.Kind == "IPAddressPool") >= 2,
             "warning events on the bad pools");
 
-        using var exporter = new PrometheusExporter(ControllerMetrics.MeterName);
+        using var exporter = new PrometheusExporter(controller.Metrics.Meter);
         exporter.Start();
         Assert.Contains("metallb_k8s_client_config_stale_bool 1", exporter.Render(), StringComparison.Ordinal);
 

@@ -14,7 +14,7 @@ public sealed class MonitoringTests
         await harness.CreateServiceAsync("default", "one");
         await ControllerHarness.EventuallyAsync(() => harness.ServiceAsync("default", "one"), s => ControllerHarness.IngressOf(s).Count == 1, "address");
 
-        using var exporter = new PrometheusExporter(ControllerMetrics.MeterName);
+        using var exporter = new PrometheusExporter(controller.Metrics.Meter);
         exporter.Start();
         var ready = false;
         await using var server = new MonitoringServer();

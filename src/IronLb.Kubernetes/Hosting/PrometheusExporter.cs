@@ -14,15 +14,24 @@ namespace IronLb.Kubernetes.Hosting;
 public sealed class PrometheusExporter : IDisposable
 {
     private readonly HashSet<string> _meters;
+    private readonly HashSet<Meter> _meterInstances = [];
     private readonly ConcurrentDictionary<Series, double> _counters = new();
     private readonly ConcurrentDictionary<Series, double> _gauges = new();
     private readonly ConcurrentDictionary<string, string> _types = new(StringComparer.Ordinal);
     private readonly Lock _scrape = new();
     private MeterListener? _listener;
 
+    /// <summary>Exports every meter with one of these names (a process serves one component).</summary>
     public PrometheusExporter(params string[] meterNames)
     {
         _meters = new HashSet<string>(meterNames, StringComparer.Ordinal);
+    }
+
+    /// <summary>Exports exactly these meter instances (several components in one process, as in tests).</summary>
+    public PrometheusExporter(params Meter[] meters)
+    {
+        _meters = new HashSet<string>(StringComparer.Ordinal);
+        _meterInstances = [.. meters];
     }
 
     public void Start()
@@ -31,7 +40,7 @@ public sealed class PrometheusExporter : IDisposable
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (_meters.Contains(instrument.Meter.Name))
+                if (_meters.Contains(instrument.Meter.Name) || _meterInstances.Contains(instrument.Meter))
                 {
                     _types[instrument.Name] = instrument is Counter<long> or Counter<double> or ObservableCounter<long> or ObservableCounter<double> ? "counter" : "gauge";
                     l.EnableMeasurementEvents(instrument);
