@@ -2,11 +2,12 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using IronLb.KubeSim;
+using IronLb.Lab.ApiServer;
 
 namespace IronLb.Lab.Commands;
 
-/// <summary><c>ironlb-lab apiserver --listen 127.0.0.1:PORT --kubeconfig-out FILE</c>: KubeSim as a process, until
-/// SIGINT/SIGTERM.</summary>
+/// <summary><c>ironlb-lab apiserver --listen 127.0.0.1:PORT --kubeconfig-out FILE [--relay ADDRESS:PORT]</c>: KubeSim
+/// as a process, until SIGINT/SIGTERM. The relay is how a lab's node namespaces reach it.</summary>
 internal static class ApiServerCommand
 {
     public static Command Create()
@@ -26,11 +27,16 @@ internal static class ApiServerCommand
             Description = "Events kept for watches; older resourceVersions get 410 Expired.",
             DefaultValueFactory = _ => 10_000,
         };
+        var relay = new Option<string?>("--relay")
+        {
+            Description = "Also accept connections on ADDRESS:PORT (a documentation-prefix address such as a lab's management LAN) and relay them to the loopback listener.",
+        };
         var command = new Command("apiserver", "Run KubeSim, the in-memory Kubernetes API server, over plain HTTP on 127.0.0.1.")
         {
             listen,
             kubeconfigOut,
             historyLimit,
+            relay,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -40,10 +46,25 @@ internal static class ApiServerCommand
                 await Console.Error.WriteLineAsync("--listen must be 127.0.0.1:PORT (KubeSim listens on loopback only)").ConfigureAwait(false);
                 return 2;
             }
+            IPEndPoint? relayEndpoint = null;
+            if (result.GetValue(relay) is { } relayText
+                && (!IPEndPoint.TryParse(relayText, out relayEndpoint) || relayEndpoint.Port == 0 || !TcpRelay.IsAllowed(relayEndpoint.Address)))
+            {
+                await Console.Error.WriteLineAsync("--relay must be ADDRESS:PORT with an address in 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 or 2001:db8::/32").ConfigureAwait(false);
+                return 2;
+            }
+
             var path = result.GetValue(kubeconfigOut)!.FullName;
             var options = new KubeSimOptions { Port = port.Value, KubeconfigPath = path, WatchHistoryLimit = result.GetValue(historyLimit) };
             await using var api = await KubeSim.KubeSim.StartAsync(options, ct).ConfigureAwait(false);
             await Console.Out.WriteLineAsync($"kubesim listening on {api.BaseUrl} (kubeconfig {path})").ConfigureAwait(false);
+            await using var relayed = relayEndpoint is null ? null : new TcpRelay(relayEndpoint, new IPEndPoint(IPAddress.Loopback, api.BaseUrl.Port));
+            if (relayed is not null)
+            {
+                relayed.Start();
+                await Console.Out.WriteLineAsync($"relaying {relayEndpoint} to {api.BaseUrl}").ConfigureAwait(false);
+            }
+
             try
             {
                 await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
