@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Net;
+using IronLb.Lab.Operations;
+using IronLb.Lab.Processes;
+using IronLb.Lab.Topology;
+
+namespace IronLb.Lab.Commands;
+
+/// <summary><c>ironlb-lab up --name NAME [--nodes 4] [--example DIR]</c>: a whole IronLB cluster on this machine.</summary>
+internal static class UpCommand
+{
+    public static Command Create()
+    {
+        var name = LabOptions.Name();
+        var nodes = new Option<int>("--nodes") { Description = $"How many nodes (1–{LabPlan.MaxNodes}): the example's first ones, then cwnK.", DefaultValueFactory = _ => 4 };
+        nodes.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > LabPlan.MaxNodes)
+            {
+                r.AddError($"--nodes takes 1 to {LabPlan.MaxNodes}.");
+            }
+        });
+        var example = new Option<DirectoryInfo?>("--example") { Description = "Manifests to apply (default: the repository's examples/lab)." };
+        var crds = new Option<DirectoryInfo?>("--crds") { Description = "The CRD manifests (default: the repository's deploy/crds)." };
+        var subnet = new Option<string?>("--mgmt-subnet") { Description = "The management LAN, a /24 to /27 of 203.0.113.0/24 (default: the first /26 not on a host interface)." };
+        var ironlb = new Option<string?>("--ironlb") { Description = "The ironlb executable (apphost or ironlb.dll, or their folder); default: beside ironlb-lab, else the repository's build." };
+        var wait = new Option<int>("--wait") { Description = "Seconds to wait for the API server and for every LoadBalancer Service to get its addresses.", DefaultValueFactory = _ => 90 };
+        var verbose = new Option<bool>("--verbose") { Description = "Print every command run on the machine (ip, sh)." };
+        var command = new Command("up", "Start a lab: KubeSim, node network namespaces on external/office/management LANs, the controller and a speaker per node (root).")
+        {
+            name, nodes, example, crds, subnet, ironlb, wait, verbose,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            IPNetwork? managementSubnet = null;
+            if (result.GetValue(subnet) is { } text)
+            {
+                if (!IPNetwork.TryParse(text, out var parsed) || LabPlan.CheckManagementSubnet(parsed) is not null)
+                {
+                    await Console.Error.WriteLineAsync($"ironlb-lab: --mgmt-subnet {text} must be a /24 to /27 network inside 203.0.113.0/24").ConfigureAwait(false);
+                    return LabExit.Usage;
+                }
+
+                managementSubnet = parsed;
+            }
+
+            var root = Executables.RepositoryRoot();
+            var exampleDir = result.GetValue(example)?.FullName ?? (root is null ? null : Path.Combine(root, "examples", "lab"));
+            var crdDir = result.GetValue(crds)?.FullName ?? (root is null ? null : Path.Combine(root, "deploy", "crds"));
+            if (exampleDir is null || crdDir is null || !Directory.Exists(exampleDir) || !Directory.Exists(crdDir))
+            {
+                await Console.Error.WriteLineAsync($"ironlb-lab: need the example ({exampleDir ?? "?"}) and CRD ({crdDir ?? "?"}) folders; outside the repository pass --example and --crds").ConfigureAwait(false);
+                return LabExit.Usage;
+            }
+
+            if (!await LabOptions.RequireRootAsync().ConfigureAwait(false))
+            {
+                return LabExit.Failed;
+            }
+
+            CommandRunner.Verbose = result.GetValue(verbose);
+            var options = new UpOptions
+            {
+                Name = result.GetValue(name)!,
+                Nodes = result.GetValue(nodes),
+                Example = exampleDir,
+                Crds = crdDir,
+                ManagementSubnet = managementSubnet,
+                IronLb = result.GetValue(ironlb),
+                Wait = TimeSpan.FromSeconds(Math.Max(1, result.GetValue(wait))),
+            };
+            try
+            {
+                return await new UpOperation(options).RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is LabCommandException or InvalidDataException or ArgumentException or IOException or HttpRequestException
+                or IronLb.Kubernetes.Client.KubeApiException or OperationCanceledException)
+            {
+                await Console.Error.WriteLineAsync($"ironlb-lab: up failed: {e.Message}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"ironlb-lab: remove what was made with: ironlb-lab down --name {options.Name}").ConfigureAwait(false);
+                return LabExit.Failed;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using IronLb.Lab.Processes;
+using IronLb.Lab.State;
+using IronLb.Lab.Topology;
+
+namespace IronLb.Lab.Operations;
+
+/// <summary>
+/// `ironlb-lab down`: stops the lab's processes and removes its namespaces, host link and files: those on record
+/// and those found by the lab's names (after a crash of `up`). Running it again finds nothing and succeeds.
+/// </summary>
+internal static class DownOperation
+{
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
+
+    public static async Task<int> RunAsync(LabNames names, string stateRoot, bool keepLogs, CancellationToken cancellationToken)
+    {
+        var directory = names.StateDirectory(stateRoot);
+        LabState? state = null;
+        try
+        {
+            state = await new StateStore(directory).LoadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            // A state file cut short: the sweep by name below still finds everything.
+            await Console.Error.WriteLineAsync($"ironlb-lab: ignoring an unreadable state file ({e.Message})").ConfigureAwait(false);
+        }
+
+        var removed = new List<string>();
+        // Speakers and controller first (SIGTERM: speakers say goodbye), the API server last.
+        foreach (var record in (state?.Processes ?? []).OrderBy(p => p.Role == Roles.ApiServer ? 1 : 0))
+        {
+            if (Supervisor.IsAlive(record))
+            {
+                await Supervisor.StopAsync(record, Grace).ConfigureAwait(false);
+                removed.Add($"{record.Role}{(record.Node is null ? "" : " " + record.Node)} (pid {record.Pid})");
+            }
+        }
+
+        // Processes started but not yet on record when `up` crashed: each names one of the lab's own kubeconfig
+        // files on its command line (a `tail -f` of a log is left alone).
+        string[] ours = [Path.Combine(directory, UpOperation.KubeconfigFile), Path.Combine(directory, UpOperation.LoopbackKubeconfigFile)];
+        foreach (var pid in ProcFs.AllPids().Where(pid => pid != Environment.ProcessId && ProcFs.CommandLine(pid).Any(ours.Contains)))
+        {
+            if (ProcFs.StartTime(pid) is { } start)
+            {
+                await Supervisor.StopAsync(new ProcessRecord("unrecorded", null, pid, start, "", []), Grace).ConfigureAwait(false);
+                removed.Add($"process {pid.ToString(CultureInfo.InvariantCulture)}");
+            }
+        }
+
+        removed.AddRange(await TopologySweeper.RemoveAsync(names, state).ConfigureAwait(false));
+        RemoveFiles(directory, keepLogs);
+        await Console.Out.WriteLineAsync(removed.Count == 0
+            ? $"ironlb-lab: nothing of lab {names.Lab} was left"
+            : $"ironlb-lab: removed lab {names.Lab}: {string.Join(", ", removed)}").ConfigureAwait(false);
+        return LabExit.Ok;
+    }
+
+    private static void RemoveFiles(string directory, bool keepLogs)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return;
+        }
+
+        if (!keepLogs)
+        {
+            Directory.Delete(directory, recursive: true);
+            return;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(directory).Where(f => !f.EndsWith(".log", StringComparison.Ordinal)))
+        {
+            File.Delete(file);
+        }
+    }
+}

@@ -1,0 +1,234 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using IronLb.Lab.Cluster;
+using IronLb.Lab.Processes;
+using IronLb.Lab.State;
+using IronLb.Lab.Topology;
+
+namespace IronLb.Lab.Operations;
+
+/// <summary>
+/// `ironlb-lab up`: topology, API server, manifests, Node status, membership key, controller, speakers; then
+/// waits until the controller has assigned every LoadBalancer Service and says what to try. Whatever it made
+/// is on record before it is made, so `down` removes it even after a failure or a crash here.
+/// </summary>
+internal sealed class UpOperation(UpOptions options)
+{
+    public const string KubeconfigFile = "kubeconfig";
+
+    /// <summary>KubeSim's own kubeconfig (127.0.0.1): for the host only, and the sweep's mark of the API server.</summary>
+    public const string LoopbackKubeconfigFile = "apiserver-loopback.kubeconfig";
+
+    private static readonly TimeSpan SpeakerSettle = TimeSpan.FromSeconds(5);
+
+    private readonly Supervisor _supervisor = new();
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var names = LabNames.Create(options.Name);
+        var store = new StateStore(names.StateDirectory(options.StateRoot));
+        if (store.Exists || (await TopologySweeper.ListNamespacesAsync(names).ConfigureAwait(false)).Count > 0)
+        {
+            await Console.Error.WriteLineAsync($"ironlb-lab: a lab named {options.Name} exists (or is left over); remove it first: ironlb-lab down --name {options.Name}").ConfigureAwait(false);
+            return LabExit.Failed;
+        }
+
+        if (Executables.FindIronLb(options.IronLb, out var searched) is not { } ironlb)
+        {
+            await Console.Error.WriteLineAsync($"ironlb-lab: cannot find the ironlb executable (looked at {searched}); build it or pass --ironlb PATH").ConfigureAwait(false);
+            return LabExit.Failed;
+        }
+
+        var example = ExampleCluster.Arrange(Manifest.Load(options.Example), options.Nodes);
+        var crds = Manifest.Load(options.Crds);
+        var subnet = options.ManagementSubnet ?? await FreeManagementSubnetAsync().ConfigureAwait(false);
+        if (subnet is null)
+        {
+            await Console.Error.WriteLineAsync("ironlb-lab: every /26 of 203.0.113.0/24 is in use on this host; pass --mgmt-subnet").ConfigureAwait(false);
+            return LabExit.Failed;
+        }
+
+        var plan = LabPlan.Create(names, example.NodeNames, subnet.Value);
+        Directory.CreateDirectory(store.Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var session = LabSession.Begin(store, new LabState
+        {
+            Name = options.Name,
+            StateDirectory = store.Directory,
+            ManagementSubnet = subnet.Value.ToString(),
+            NodeNames = [.. example.NodeNames],
+            IronLb = ironlb,
+            Kubeconfig = Path.Combine(store.Directory, KubeconfigFile),
+            ApiServer = plan.ApiServer.GetLeftPart(UriPartial.Authority),
+            MembershipKeyFile = Path.Combine(store.Directory, "membership.key"),
+        });
+        await session.RecordAsync(s => s).ConfigureAwait(false);
+
+        await Step($"network: {plan.Nodes.Length} node namespaces, external/office/management LANs, management {subnet} (host {plan.HostManagementAddress} on {names.HostLink})").ConfigureAwait(false);
+        await new TopologyBuilder(plan, session.RecordAsync).BuildAsync().ConfigureAwait(false);
+
+        await WriteMembershipKeyAsync(session.State.MembershipKeyFile).ConfigureAwait(false);
+        await File.WriteAllTextAsync(session.State.Kubeconfig, Kubeconfig.Text(plan.ApiServer), CancellationToken.None).ConfigureAwait(false);
+
+        await Step($"API server (KubeSim) on {plan.ApiServer}").ConfigureAwait(false);
+        var apiserver = await StartAsync(session, Roles.ApiServer, null,
+            LabCommands.ApiServer(Executables.Self(), Path.Combine(store.Directory, LoopbackKubeconfigFile), plan)).ConfigureAwait(false);
+        using var cluster = ClusterClient.Create(session.State.Kubeconfig);
+        if (!await WaitAsync(() => cluster.IsServingAsync(cancellationToken), [apiserver], cancellationToken).ConfigureAwait(false))
+        {
+            return await FailAsync($"the API server did not answer on {plan.ApiServer}", [apiserver]).ConfigureAwait(false);
+        }
+
+        await Step($"applying {crds.Count} CRDs from {options.Crds} and {example.Manifests.Count} objects from {options.Example}").ConfigureAwait(false);
+        await ApplyAsync(cluster, crds, example, plan, cancellationToken).ConfigureAwait(false);
+
+        await Step("controller and speakers").ConfigureAwait(false);
+        var controller = await StartAsync(session, Roles.Controller, null, LabCommands.Controller(ironlb, session.State.Kubeconfig)).ConfigureAwait(false);
+        var speakers = new List<ProcessRecord>();
+        foreach (var node in plan.Nodes)
+        {
+            var command = LabCommands.Speaker(ironlb, node, session.State.Kubeconfig, session.State.MembershipKeyFile);
+            speakers.Add(await StartAsync(session, Roles.Speaker, node.Name, command).ConfigureAwait(false));
+        }
+
+        var started = Stopwatch.StartNew();
+        var assigned = await WaitAsync(async () => (await Unassigned(cluster, cancellationToken).ConfigureAwait(false)).Count == 0, [apiserver, controller], cancellationToken).ConfigureAwait(false);
+        if (started.Elapsed < SpeakerSettle)
+        {
+            // A speaker that cannot run exits within a second or two; give it that long to show it.
+            await Task.Delay(SpeakerSettle - started.Elapsed, cancellationToken).ConfigureAwait(false);
+        }
+
+        var dead = session.State.Processes.Where(p => !Supervisor.IsAlive(p)).ToList();
+        foreach (var record in dead)
+        {
+            await ProcessReport.DeadAsync(record, _supervisor.ExitCode(record)).ConfigureAwait(false);
+        }
+
+        var services = await cluster.LoadBalancerServicesAsync(cancellationToken).ConfigureAwait(false);
+        if (!assigned)
+        {
+            await Console.Error.WriteLineAsync($"ironlb-lab: no address yet for {string.Join(", ", services.Where(s => s.Ingress.Count == 0))} (see {controller.Log})").ConfigureAwait(false);
+        }
+
+        await NextSteps.PrintAsync(session, services).ConfigureAwait(false);
+        if (dead.Count > 0 || !assigned)
+        {
+            await Console.Error.WriteLineAsync($"ironlb-lab: the lab is up but not healthy (see above); ironlb-lab down --name {options.Name} removes it").ConfigureAwait(false);
+            return LabExit.Degraded;
+        }
+
+        return LabExit.Ok;
+    }
+
+    private async Task ApplyAsync(ClusterClient cluster, IReadOnlyList<Manifest> crds, ExampleCluster example, LabPlan plan, CancellationToken cancellationToken)
+    {
+        foreach (var crd in crds)
+        {
+            await cluster.ApplyAsync(crd, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Custom resources are served once their CRD is; wait for the kinds the example uses.
+        foreach (var kind in example.Manifests.Where(m => crds.Any(c => c.Name.EndsWith("." + m.Group, StringComparison.Ordinal))).Select(m => (m.Group, m.Version, m.Kind)).Distinct())
+        {
+            if (!await WaitAsync(() => cluster.ServesAsync(kind.Group, kind.Version, kind.Kind, cancellationToken), [], cancellationToken).ConfigureAwait(false))
+            {
+                throw new InvalidDataException($"the API server does not serve {kind.Kind} in {kind.Group}/{kind.Version} after its CRD was applied");
+            }
+        }
+
+        foreach (var manifest in example.Manifests)
+        {
+            await cluster.ApplyAsync(manifest, cancellationToken).ConfigureAwait(false);
+        }
+
+        var nodeNames = plan.Nodes.Select(n => n.Name).ToList();
+        foreach (var service in await cluster.LoadBalancerServicesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await cluster.EnsureEndpointsAsync(service, nodeNames, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var node in plan.Nodes)
+        {
+            await cluster.SetNodeReadyAsync(node.Name, node.ManagementAddress.ToString(), TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<List<LoadBalancerService>> Unassigned(ClusterClient cluster, CancellationToken cancellationToken) =>
+        [.. (await cluster.LoadBalancerServicesAsync(cancellationToken).ConfigureAwait(false)).Where(s => s.Ingress.Count == 0)];
+
+    private async Task<ProcessRecord> StartAsync(LabSession session, string role, string? node, ImmutableArray<string> command)
+    {
+        var log = Path.Combine(session.Store.Directory, node is null ? $"{role}.log" : $"{role}-{node}.log");
+        var record = _supervisor.Start(role, node, command, log);
+        await session.RecordAsync(s => s.WithProcess(record)).ConfigureAwait(false);
+        return record;
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds (true), the deadline passes or one of
+    /// <paramref name="vital"/> dies (false).</summary>
+    private async Task<bool> WaitAsync(Func<Task<bool>> condition, IReadOnlyList<ProcessRecord> vital, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < options.Wait)
+        {
+            if (await condition().ConfigureAwait(false))
+            {
+                return true;
+            }
+
+            if (vital.Any(p => !Supervisor.IsAlive(p)))
+            {
+                return false;
+            }
+
+            await Task.Delay(200, cancellationToken).ConfigureAwait(false);
+        }
+
+        return false;
+    }
+
+    private async Task<int> FailAsync(string message, IReadOnlyList<ProcessRecord> involved)
+    {
+        foreach (var record in involved.Where(p => !Supervisor.IsAlive(p)))
+        {
+            await ProcessReport.DeadAsync(record, _supervisor.ExitCode(record)).ConfigureAwait(false);
+        }
+
+        await Console.Error.WriteLineAsync($"ironlb-lab: {message}; remove the partial lab with: ironlb-lab down --name {options.Name}").ConfigureAwait(false);
+        return LabExit.Failed;
+    }
+
+    /// <summary>32 random bytes, base64, readable by root only (the speakers' membership authentication key).</summary>
+    private static async Task WriteMembershipKeyAsync(string path)
+    {
+        var stream = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
+        await using (stream.ConfigureAwait(false))
+        {
+            await using var writer = new StreamWriter(stream);
+            await writer.WriteLineAsync(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The first default /26 that no host interface is on (another lab's, or anything else's).</summary>
+    private static async Task<IPNetwork?> FreeManagementSubnetAsync()
+    {
+        var used = (await CommandRunner.CheckAsync("ip", "-4", "-o", "addr", "show").ConfigureAwait(false))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(words => Array.IndexOf(words, "inet") is var i and >= 0 && i + 1 < words.Length ? words[i + 1] : null)
+            .OfType<string>()
+            .Select(Cidr.Network)
+            .ToList();
+        return LabPlan.DefaultManagementSubnets.Cast<IPNetwork?>()
+            .FirstOrDefault(candidate => !used.Any(u => u.Contains(candidate!.Value.BaseAddress) || candidate!.Value.Contains(u.BaseAddress)));
+    }
+
+    private static Task Step(string what) => Console.Out.WriteLineAsync($"ironlb-lab: {what}");
+}

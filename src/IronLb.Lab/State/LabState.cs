@@ -1,0 +1,67 @@
+using System.Collections.Immutable;
+
+namespace IronLb.Lab.State;
+
+/// <summary>A link the lab made: in <see cref="Namespace"/>, or on the host when that is null.</summary>
+internal sealed record CreatedLink(string? Namespace, string Name);
+
+/// <summary>
+/// A detached process. The start time (field 22 of /proc/PID/stat, in clock ticks since boot) tells our
+/// process from a later one that got the same pid, so nothing but the lab's own processes is ever signalled.
+/// </summary>
+internal sealed record ProcessRecord(string Role, string? Node, int Pid, ulong StartTime, string Log, ImmutableArray<string> Command);
+
+internal static class Roles
+{
+    public const string ApiServer = "apiserver";
+    public const string Controller = "controller";
+    public const string Speaker = "speaker";
+}
+
+/// <summary>
+/// Everything a lab made, written before each step of <c>up</c> (so <c>down</c> finds what a crash left) and
+/// read by every other command. The plan's inputs are kept, so the plan itself is recomputed, never stored twice.
+/// </summary>
+internal sealed record LabState
+{
+    public required string Name { get; init; }
+
+    public required string StateDirectory { get; init; }
+
+    public required string ManagementSubnet { get; init; }
+
+    public required ImmutableArray<string> NodeNames { get; init; }
+
+    /// <summary>How `ironlb` is started: an apphost, or dotnet and ironlb.dll.</summary>
+    public required ImmutableArray<string> IronLb { get; init; }
+
+    public required string Kubeconfig { get; init; }
+
+    public required string ApiServer { get; init; }
+
+    public required string MembershipKeyFile { get; init; }
+
+    public ImmutableArray<string> Namespaces { get; init; } = [];
+
+    /// <summary>Bridges, in the lan namespace.</summary>
+    public ImmutableArray<CreatedLink> Bridges { get; init; } = [];
+
+    /// <summary>veth pairs, by the end that was created first (deleting one end deletes both).</summary>
+    public ImmutableArray<CreatedLink> Links { get; init; } = [];
+
+    public ImmutableArray<ProcessRecord> Processes { get; init; } = [];
+
+    public LabState WithNamespace(string name) => this with { Namespaces = Namespaces.Contains(name) ? Namespaces : Namespaces.Add(name) };
+
+    public LabState WithBridge(CreatedLink bridge) => this with { Bridges = Bridges.Add(bridge) };
+
+    public LabState WithLink(CreatedLink link) => this with { Links = Links.Add(link) };
+
+    /// <summary>Replaces the record of the same role and node (a restart), or adds it.</summary>
+    public LabState WithProcess(ProcessRecord process) => this with
+    {
+        Processes = [.. Processes.Where(p => p.Role != process.Role || p.Node != process.Node), process],
+    };
+
+    public ProcessRecord? Process(string role, string? node = null) => Processes.FirstOrDefault(p => p.Role == role && p.Node == node);
+}

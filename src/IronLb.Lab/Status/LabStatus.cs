@@ -1,0 +1,18 @@
+using System.Collections.Immutable;
+using System.Text.Json.Serialization;
+
+namespace IronLb.Lab.Status;
+
+internal sealed record InterfaceStatus(string Name, string? Mac, string Lan);
+
+/// <summary>A node; <see cref="SpeakerPid"/> is null when its speaker is not running.</summary>
+internal sealed record NodeStatus(string Name, string Netns, ImmutableArray<InterfaceStatus> Interfaces, int? SpeakerPid);
+
+internal sealed record ClientStatus(string Lan, string Netns, string Interface);
+
+/// <summary>`ironlb-lab status --output json`: the shape tests and scripts read; keep it stable.</summary>
+internal sealed record LabStatus(string Kubeconfig, string Apiserver, ImmutableArray<NodeStatus> Nodes, ImmutableArray<ClientStatus> Clients, ImmutableArray<int> ControllerPids);
+
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(LabStatus))]
+internal sealed partial class LabStatusJson : JsonSerializerContext;

@@ -1,0 +1,60 @@
+using System.Text.RegularExpressions;
+
+namespace IronLb.Lab.Topology;
+
+/// <summary>
+/// Every name a lab gives to something outside its state directory, derived from the lab's name alone, so
+/// <c>down</c> can find them again after <c>up</c> crashed before recording anything. Lab names have no dash:
+/// then <c>ilab-NAME-</c> can never be the start of another lab's namespace, and the sweep by prefix is exact.
+/// </summary>
+internal sealed partial record LabNames
+{
+    /// <summary>Linux interface names are at most 15 bytes (IFNAMSIZ - 1).</summary>
+    public const int MaxInterfaceName = 15;
+
+    public const int MaxLabName = 10;
+
+    private const string Prefix = "ilab-";
+
+    private LabNames(string lab) => Lab = lab;
+
+    public string Lab { get; }
+
+    /// <summary>Start of every namespace of this lab.</summary>
+    public string NamespacePrefix => $"{Prefix}{Lab}-";
+
+    /// <summary>The namespace holding the three bridges.</summary>
+    public string LanNamespace => $"{NamespacePrefix}lan";
+
+    public string ClientNamespace(string lan) => $"{NamespacePrefix}{lan}client";
+
+    public string NodeNamespace(string node) => $"{NamespacePrefix}{node}";
+
+    /// <summary>The host end of the management veth: the only thing the lab adds to the host's namespace.</summary>
+    public string HostLink => $"{Prefix}{Lab}";
+
+    /// <summary>Its peer, plugged into the management bridge.</summary>
+    public const string HostPeer = "host0";
+
+    /// <summary>Where the lab keeps state, kubeconfig, key and logs (tmpfs: gone after a reboot, like the namespaces).</summary>
+    public string StateDirectory(string root) => Path.Combine(root, Lab);
+
+    /// <summary>Namespace suffixes the lab uses itself; a node may not be called like one of them.</summary>
+    public static readonly IReadOnlySet<string> ReservedNodeNames = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "lan", "externalclient", "officeclient", "managementclient",
+    };
+
+    /// <summary>The lab's names, or null with the reason when <paramref name="lab"/> is not usable.</summary>
+    public static LabNames? TryCreate(string lab, out string? problem)
+    {
+        problem = LabNamePattern().IsMatch(lab) ? null
+            : $"lab name '{lab}' must be 1–{MaxLabName} characters a–z or 0–9 (it becomes part of interface names of at most {MaxInterfaceName} characters)";
+        return problem is null ? new LabNames(lab) : null;
+    }
+
+    public static LabNames Create(string lab) => TryCreate(lab, out var problem) ?? throw new ArgumentException(problem, nameof(lab));
+
+    [GeneratedRegex("^[a-z0-9]{1,10}$")]
+    private static partial Regex LabNamePattern();
+}

@@ -1,0 +1,123 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
+
+namespace IronLb.Lab.Topology;
+
+/// <summary>One LAN: a bridge in the lan namespace.</summary>
+internal sealed record LanPlan(string Name, string Bridge);
+
+/// <summary>An interface inside a node or client namespace, the veth end on the bridge, and its addresses (CIDR).</summary>
+internal sealed record InterfacePlan(string Name, string Lan, string BridgePort, ImmutableArray<string> Addresses);
+
+internal sealed record NodePlan(int Index, string Name, string Namespace, IPAddress ManagementAddress, ImmutableArray<InterfacePlan> Interfaces);
+
+internal sealed record ClientPlan(string Lan, string Namespace, InterfacePlan Interface);
+
+/// <summary>
+/// What <c>up</c> builds, computed without touching the machine. The addresses follow examples/lab: nodes
+/// are .1N on every LAN (IPv4 and IPv6, N = 1–9), clients are .1, and the example's pools (192.0.2.175 and
+/// up, 198.51.100.128/25, named IPv6 addresses such as ::25 or ::443) stay clear of both. The management LAN
+/// is a slice of 203.0.113.0/24 per lab, so two labs on one machine never share a host route.
+/// </summary>
+internal sealed record LabPlan(
+    LabNames Names,
+    IPNetwork ManagementSubnet,
+    IPAddress HostManagementAddress,
+    ImmutableArray<LanPlan> Lans,
+    ImmutableArray<NodePlan> Nodes,
+    ImmutableArray<ClientPlan> Clients)
+{
+    public const int MaxNodes = 9;
+
+    public const string External = "external";
+    public const string Office = "office";
+    public const string Management = "management";
+
+    /// <summary>The API server's port on the host's management address (KubeSim itself stays on loopback).</summary>
+    public const int ApiPort = 6443;
+
+    /// <summary>Where the API is reached from the host and from every node.</summary>
+    public Uri ApiServer => new($"http://{HostManagementAddress}:{ApiPort}");
+
+    public static readonly IPNetwork ManagementRange = IPNetwork.Parse("203.0.113.0/24");
+
+    /// <summary>The four /26 slices a lab picks from by default (the first one no host interface uses yet).</summary>
+    public static ImmutableArray<IPNetwork> DefaultManagementSubnets { get; } =
+        [IPNetwork.Parse("203.0.113.0/26"), IPNetwork.Parse("203.0.113.64/26"), IPNetwork.Parse("203.0.113.128/26"), IPNetwork.Parse("203.0.113.192/26")];
+
+    /// <summary>Null when <paramref name="subnet"/> cannot be a lab's management LAN, else the reason.</summary>
+    public static string? CheckManagementSubnet(IPNetwork subnet) =>
+        subnet.BaseAddress.AddressFamily != AddressFamily.InterNetwork || !ManagementRange.Contains(subnet.BaseAddress) || subnet.PrefixLength is < 24 or > 27
+            ? $"--mgmt-subnet {subnet} must be a /24 to /27 inside 203.0.113.0/24 (a documentation prefix with room for .1 and .10+N)"
+            : null;
+
+    public static LabPlan Create(LabNames names, IReadOnlyList<string> nodeNames, IPNetwork managementSubnet)
+    {
+        if (CheckManagementSubnet(managementSubnet) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(managementSubnet));
+        }
+
+        if (nodeNames.Count is < 1 or > MaxNodes)
+        {
+            throw new ArgumentException($"a lab has 1 to {MaxNodes} nodes (their addresses end in .11 to .19), not {nodeNames.Count}", nameof(nodeNames));
+        }
+
+        if (nodeNames.FirstOrDefault(n => LabNames.ReservedNodeNames.Contains(n) || !IsNodeName(n)) is { } bad)
+        {
+            throw new ArgumentException($"node name '{bad}' cannot name a lab namespace (reserved, or not a lower-case DNS name)", nameof(nodeNames));
+        }
+
+        if (nodeNames.Distinct(StringComparer.Ordinal).Count() != nodeNames.Count)
+        {
+            throw new ArgumentException("node names must be distinct", nameof(nodeNames));
+        }
+
+        var hostAddress = Offset(managementSubnet.BaseAddress, 1);
+        var nodes = nodeNames.Select((name, i) =>
+        {
+            var k = i + 1;
+            var host = 10 + k;
+            var management = Offset(managementSubnet.BaseAddress, host);
+            return new NodePlan(k, name, names.NodeNamespace(name), management,
+            [
+                new InterfacePlan("eno2", External, $"n{k}-eno2", [$"192.0.2.{host}/24", $"2001:db8:3a::{host}/64"]),
+                new InterfacePlan("eno3", Office, $"n{k}-eno3", [$"198.51.100.{host}/24", $"2001:db8:403::{host}/64"]),
+                new InterfacePlan("mgmt0", Management, $"n{k}-mgmt0", [$"{management}/{managementSubnet.PrefixLength}"]),
+            ]);
+        }).ToImmutableArray();
+
+        return new LabPlan(
+            names,
+            managementSubnet,
+            hostAddress,
+            [new LanPlan(External, "br-external"), new LanPlan(Office, "br-office"), new LanPlan(Management, "br-mgmt")],
+            nodes,
+            [
+                new ClientPlan(External, names.ClientNamespace(External), new InterfacePlan("ext0", External, "c-ext0", ["192.0.2.1/24", "2001:db8:3a::1/64"])),
+                new ClientPlan(Office, names.ClientNamespace(Office), new InterfacePlan("ofc0", Office, "c-ofc0", ["198.51.100.1/24", "2001:db8:403::1/64"])),
+            ]);
+    }
+
+    public LanPlan Lan(string name) => Lans.Single(l => l.Name == name);
+
+    /// <summary>The client on the LAN an address belongs to (for "try arping from …"), or null.</summary>
+    public ClientPlan? ClientFor(IPAddress address) =>
+        Clients.FirstOrDefault(c => c.Interface.Addresses.Any(a => Cidr.Network(a).Contains(address)));
+
+    /// <summary>Every namespace, in the order they are made.</summary>
+    public IEnumerable<string> Namespaces() =>
+        new[] { Names.LanNamespace }.Concat(Clients.Select(c => c.Namespace)).Concat(Nodes.Select(n => n.Namespace));
+
+    private static IPAddress Offset(IPAddress network, int offset)
+    {
+        var bytes = network.GetAddressBytes();
+        var value = ((uint)bytes[0] << 24 | (uint)bytes[1] << 16 | (uint)bytes[2] << 8 | bytes[3]) + (uint)offset;
+        return new IPAddress([(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value]);
+    }
+
+    private static bool IsNodeName(string name) =>
+        name.Length is > 0 and <= 63 && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '.')
+        && char.IsAsciiLetterOrDigit(name[0]) && char.IsAsciiLetterOrDigit(name[^1]);
+}
