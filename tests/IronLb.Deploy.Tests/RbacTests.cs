@@ -40,22 +40,21 @@ public sealed class RbacTests
         ],
         ["ClusterRole/ironlb-speaker"] =
         [
-            .. Grants("", "services", Any, "get", "list", "watch"),
-            .. Grants("", "nodes", Any, "get", "list", "watch"),
-            .. Grants("", "namespaces", Any, "get", "list", "watch"),
-            .. Grants("discovery.k8s.io", "endpointslices", Any, "get", "list", "watch"),
-            .. Grants("", "events", Any, "create", "patch"),
-            .. Grants("metallb.io", "servicel2statuses", Any, Full),
-            .. Grants("metallb.io", "servicel2statuses/status", Any, Full),
-            .. Grants("metallb.io", "configurationstates", Any, Full),
-            .. Grants("metallb.io", "configurationstates/status", Any, Full),
+            .. Grants("", "services", Any, "list", "watch"),
+            .. Grants("", "nodes", Any, "list", "watch"),
+            .. Grants("", "namespaces", Any, "list", "watch"),
+            .. Grants("discovery.k8s.io", "endpointslices", Any, "list", "watch"),
+            .. Grants("", "events", Any, "create"),
         ],
         ["Role/ironlb-speaker"] =
         [
-            .. Grants("metallb.io", "ipaddresspools", Any, "get", "list", "watch"),
-            .. Grants("metallb.io", "l2advertisements", Any, "get", "list", "watch"),
-            .. Grants("", "pods", Any, "list"),
-            .. Grants("", "secrets", "ironlb-memberlist", "get"),
+            .. Grants("metallb.io", "ipaddresspools", Any, "list", "watch"),
+            .. Grants("metallb.io", "l2advertisements", Any, "list", "watch"),
+            .. Grants("metallb.io", "servicel2statuses", Any, "list", "watch", "create", "delete"),
+            .. Grants("metallb.io", "servicel2statuses/status", Any, "patch"),
+            .. Grants("metallb.io", "configurationstates", Any, "get", "list", "watch", "create", "patch"),
+            .. Grants("metallb.io", "configurationstates/status", Any, "patch"),
+            .. Grants("", "pods", Any, "get"),
         ],
     };
 

@@ -30,6 +30,9 @@ public static class ResourceTypes
     public static ResourceType<ServiceL2StatusObject> ServiceL2Statuses(string ns) =>
         new("servicel2statuses", MetalLbPath(ns, "servicel2statuses"), json => Crd(json, CrdJsonContext.Default.ServiceL2StatusObject), s => Meta(s.Metadata));
 
+    public static ResourceType<ConfigurationStateObject> ConfigurationStates(string ns) =>
+        new("configurationstates", MetalLbPath(ns, "configurationstates"), json => Crd(json, CrdJsonContext.Default.ConfigurationStateObject), s => Meta(s.Metadata));
+
     public static string MetalLbPath(string ns, string plural) => $"apis/{MetalLbGroupVersion}/namespaces/{ns}/{plural}";
 
     private static T Crd<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>

@@ -18,4 +18,7 @@ internal sealed record ServiceDecision(
     string? Winner)
 {
     public bool Announces => Decision == AnnounceDecision.Announce && !Interfaces.IsNone;
+
+    /// <summary>Elected, but none of these configured interfaces exists on this host (MetalLB's announceFailed).</summary>
+    public ImmutableArray<string> InterfacesMissing { get; init; } = [];
 }

@@ -47,28 +47,68 @@ internal static class SpeakerPlanner
             CandidateNodes = candidates,
         });
 
-        var decisions = ImmutableArray.CreateBuilder<ServiceDecision>(planned.Services.Length);
+        var views = new List<ServiceView>(planned.Services.Length);
         foreach (var service in planned.Services)
         {
-            var key = new ServiceKey(service.Namespace, service.Name);
-            if (!byKey.TryGetValue(key, out var view))
+            if (byKey.TryGetValue(new ServiceKey(service.Namespace, service.Name), out var view))
             {
-                continue;
+                views.Add(view with { IngressIps = service.Ips });
+            }
+        }
+
+        var plan = Decide(config, views, key => EndpointsFor(read, key, candidates), node, candidates, ignoreExcludeLabel);
+        return plan with { Problems = [.. parsed.Warnings.Select(Describe)] };
+    }
+
+    /// <summary>
+    /// MetalLB's per-Service processing and election for this node over Services as they are (the cluster
+    /// mode: the controller has already written their status).
+    /// </summary>
+    /// <param name="config">The configuration in force (the last good one).</param>
+    /// <param name="services">LoadBalancer Services of this speaker's class, with their status.</param>
+    /// <param name="endpoints">A Service's endpoints.</param>
+    /// <param name="node">This node.</param>
+    /// <param name="speakers">The election candidates (live members).</param>
+    /// <param name="ignoreExcludeLabel">--ignore-exclude-lb.</param>
+    /// <param name="localInterfaces">This host's usable interfaces; null when unknown (then every named interface is assumed present).</param>
+    public static SpeakerPlan Decide(
+        LoadBalancerConfig config,
+        IEnumerable<ServiceView> services,
+        Func<ServiceKey, ServiceEndpoints> endpoints,
+        string node,
+        ImmutableArray<string> speakers,
+        bool ignoreExcludeLabel = false,
+        IReadOnlySet<string>? localInterfaces = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var decisions = ImmutableArray.CreateBuilder<ServiceDecision>();
+        foreach (var view in services.OrderBy(s => s.Key, ServiceKey.Ordinal))
+        {
+            var decision = ServiceAnnouncement.Decide(node, view, config, endpoints(view.Key), speakers, ignoreExcludeLabel);
+            var interfaces = decision.Interfaces;
+            var failed = false;
+            if (decision.Decision == AnnounceDecision.Announce && localInterfaces is not null && !interfaces.AllInterfaces
+                && !interfaces.Interfaces.Any(localInterfaces.Contains))
+            {
+                // MetalLB's announceFailed: elected, but none of the advertisement's interfaces exists here.
+                interfaces = InterfaceSelection.None;
+                failed = true;
             }
 
-            view = view with { IngressIps = service.Ips };
-            var endpoints = EndpointsFor(read, key, candidates);
-            var decision = ServiceAnnouncement.Decide(node, view, config, endpoints, candidates, ignoreExcludeLabel);
-            decisions.Add(new ServiceDecision(key, decision.Decision, [.. decision.Ips.Select(ip => ip.ToString())], decision.Interfaces, decision.Winner));
+            decisions.Add(new ServiceDecision(view.Key, decision.Decision, [.. decision.Ips.Select(ip => ip.ToString())], interfaces, decision.Winner)
+            {
+                InterfacesMissing = failed ? decision.Interfaces.Interfaces : [],
+            });
         }
 
         var result = decisions.ToImmutable();
         return new SpeakerPlan
         {
             Usable = true,
-            Problems = [.. parsed.Warnings.Select(Describe)],
             Services = result,
-            Speakers = candidates,
+            Speakers = speakers,
             Table = AnnounceTableBuilder.Build(result),
         };
     }

@@ -1,6 +1,12 @@
 using System.Collections.Immutable;
 using System.CommandLine;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using IronLb.Kubernetes.Client;
+using IronLb.Speaker.Cluster;
+using k8s.Exceptions;
 using IronLb.Cli;
 using IronLb.Kubernetes.Hosting;
 using IronLb.Networking;
@@ -9,7 +15,10 @@ using IronLb.Speaker.Files;
 
 namespace IronLb.Commands;
 
-/// <summary>`ironlb speaker`: the per-node Layer 2 speaker. Only the file-driven mode (--manifests) exists so far.</summary>
+/// <summary>
+/// `ironlb speaker`: the per-node Layer 2 speaker, driven by the cluster (default) or by manifest files
+/// (--manifests, no Kubernetes needed).
+/// </summary>
 internal static class SpeakerCommand
 {
     public static Command Create(CliConsole console)
@@ -35,26 +44,63 @@ internal static class SpeakerCommand
         var burst = Duration("--burst", "How long gratuitous ARP/NA continue after taking an address over (every 1.1 s); 0 sends only the immediate round.", TimeSpan.FromSeconds(5));
         var refresh = Duration("--refresh", "Re-announce every owned address this often, for switches that forget MACs; 0 (default) never.", TimeSpan.Zero);
         var reload = Duration("--reload-interval", "Re-read the manifests this often even without a file change event.", TimeSpan.FromSeconds(10));
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Path to a kubeconfig; in-cluster configuration when omitted." };
+        var ns = new Option<string?>("--namespace") { Description = "Namespace of pools, advertisements and status objects (default: $METALLB_NAMESPACE, the service account's namespace, metallb-system)." };
+        var podName = new Option<string?>("--pod-name") { Description = "This speaker's pod (default: $METALLB_POD_NAME); owner of the objects it writes." };
+        var lbClass = new Option<string>("--lb-class") { Description = "The spec.loadBalancerClass to handle; empty handles Services without a class.", DefaultValueFactory = _ => "" };
+        var membershipAddress = new Option<string?>("--membership-address") { Description = "Address the other speakers send heartbeats to (default: this Node's InternalIP)." };
+        var membershipPort = new Option<int>("--membership-port")
+        {
+            Description = "UDP port of the heartbeats (default: $METALLB_ML_BIND_PORT or 7947).",
+            DefaultValueFactory = _ => int.TryParse(Environment.GetEnvironmentVariable("METALLB_ML_BIND_PORT"), NumberStyles.None, CultureInfo.InvariantCulture, out var port) ? port : 7947,
+        };
+        var keyFile = new Option<string?>("--membership-key-file") { Description = "File holding the shared membership key (default: $METALLB_ML_SECRET_KEY_PATH/secretkey)." };
+        var insecure = new Option<bool>("--insecure-membership") { Description = "Run membership without authentication: anyone on the network could move addresses. For labs only." };
+        var heartbeat = Duration("--heartbeat-interval", "Membership heartbeat period; the same on every speaker.", TimeSpan.FromMilliseconds(100));
+        var missed = new Option<int>("--missed-heartbeats") { Description = "Heartbeats missed before a peer is no longer heard; the same on every speaker.", DefaultValueFactory = _ => 4 };
 
         var command = new Command("speaker", "Run the Layer 2 speaker for one node: answer ARP and NDP for the Service addresses this node wins.")
         {
             node, manifests, nodes, exclude, ignoreExclude, families, logLevel, metrics, health, burst, refresh, reload,
+            kubeconfig, ns, podName, lbClass, membershipAddress, membershipPort, keyFile, insecure, heartbeat, missed,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var paths = parse.GetValue(manifests) ?? [];
-            if (paths.Length == 0)
-            {
-                // The cluster-driven speaker (informers, memberlist, ServiceL2Status) is a later issue.
-                console.Error.WriteLine("ironlb speaker: the Kubernetes mode is not implemented yet; run from files with --manifests PATH...");
-                return ExitCodes.UnusableInput;
-            }
-
             var name = parse.GetValue(node) ?? Environment.GetEnvironmentVariable("METALLB_NODE_NAME");
             if (string.IsNullOrWhiteSpace(name))
             {
                 console.Error.WriteLine("ironlb speaker: --node is required (or set $METALLB_NODE_NAME)");
                 return ExitCodes.UnusableInput;
+            }
+
+            var excluded = parse.GetValue(exclude) is { Length: > 0 } patterns ? patterns : null;
+            var refreshEvery = parse.GetValue(refresh);
+            var layer2 = new Layer2Options
+            {
+                ExcludedInterfaces = excluded,
+                GratuitousWindow = parse.GetValue(burst),
+                GratuitousRefreshInterval = refreshEvery > TimeSpan.Zero ? refreshEvery : null,
+            };
+            using var loggerFactory = Logging.CreateFactory(Logging.Parse(parse.GetValue(logLevel) ?? "info"));
+            var paths = parse.GetValue(manifests) ?? [];
+            if (paths.Length == 0)
+            {
+                var cluster = ClusterOptions(parse, console, name, layer2);
+                if (cluster is null)
+                {
+                    return ExitCodes.UnusableInput;
+                }
+
+                try
+                {
+                    await SpeakerHost.RunInClusterAsync(cluster, loggerFactory, cancellationToken).ConfigureAwait(false);
+                    return ExitCodes.Ok;
+                }
+                catch (Exception e) when (e is InvalidOperationException or SocketException or FormatException or IOException or System.Text.RegularExpressions.RegexParseException or KubeConfigException)
+                {
+                    console.Error.WriteLine($"ironlb speaker: {e.Message}");
+                    return ExitCodes.UnusableInput;
+                }
             }
 
             var missing = paths.Where(p => !File.Exists(p) && !Directory.Exists(p)).ToList();
@@ -64,8 +110,6 @@ internal static class SpeakerCommand
                 return ExitCodes.UnusableInput;
             }
 
-            var excluded = parse.GetValue(exclude) is { Length: > 0 } patterns ? patterns : null;
-            var refreshEvery = parse.GetValue(refresh);
             var options = new SpeakerHostOptions
             {
                 Manifests = new ManifestSpeakerOptions
@@ -77,17 +121,11 @@ internal static class SpeakerCommand
                     ClusterFamilies = CommonOptions.ParseFamilies(parse.GetValue(families)) ?? ImmutableArray.Create("IPv4", "IPv6"),
                     ReloadInterval = parse.GetValue(reload),
                 },
-                Layer2 = new Layer2Options
-                {
-                    ExcludedInterfaces = excluded,
-                    GratuitousWindow = parse.GetValue(burst),
-                    GratuitousRefreshInterval = refreshEvery > TimeSpan.Zero ? refreshEvery : null,
-                },
+                Layer2 = layer2,
                 MetricsAddress = parse.GetValue(metrics) ?? "",
                 HealthAddress = parse.GetValue(health) ?? "",
             };
 
-            using var loggerFactory = Logging.CreateFactory(Logging.Parse(parse.GetValue(logLevel) ?? "info"));
             try
             {
                 await SpeakerHost.RunFromManifestsAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
@@ -101,6 +139,67 @@ internal static class SpeakerCommand
             return ExitCodes.Ok;
         });
         return command;
+
+        ClusterHostOptions? ClusterOptions(ParseResult parse, CliConsole console, string name, Layer2Options layer2)
+        {
+            IPAddress? address = null;
+            if (parse.GetValue(membershipAddress) is { Length: > 0 } text && !IPAddress.TryParse(text, out address))
+            {
+                console.Error.WriteLine($"ironlb speaker: --membership-address takes an IP address, not \"{text}\"");
+                return null;
+            }
+
+            var keyPath = parse.GetValue(keyFile)
+                ?? (Environment.GetEnvironmentVariable("METALLB_ML_SECRET_KEY_PATH") is { Length: > 0 } dir ? Path.Combine(dir, "secretkey") : null);
+            byte[]? key = null;
+            if (keyPath is not null)
+            {
+                if (!File.Exists(keyPath))
+                {
+                    console.Error.WriteLine($"ironlb speaker: membership key file {keyPath} not found");
+                    return null;
+                }
+
+                // The Secret's text as it is mounted; a trailing newline from an editor is not part of the key.
+                key = Encoding.UTF8.GetBytes(File.ReadAllText(keyPath).TrimEnd());
+            }
+            else if (!parse.GetValue(insecure))
+            {
+                console.Error.WriteLine("ironlb speaker: no membership key: give --membership-key-file (or $METALLB_ML_SECRET_KEY_PATH), or --insecure-membership for a lab");
+                return null;
+            }
+
+            var port = parse.GetValue(membershipPort);
+            var interval = parse.GetValue(heartbeat);
+            var missedCount = parse.GetValue(missed);
+            if (port is < 0 or > 65535 || interval <= TimeSpan.Zero || missedCount < 2)
+            {
+                console.Error.WriteLine("ironlb speaker: --membership-port must be 0–65535, --heartbeat-interval positive and --missed-heartbeats at least 2");
+                return null;
+            }
+
+            return new ClusterHostOptions
+            {
+                Speaker = new ClusterSpeakerOptions
+                {
+                    Node = name,
+                    Namespace = parse.GetValue(ns) ?? Environment.GetEnvironmentVariable("METALLB_NAMESPACE") ?? KubeConnection.ServiceAccountNamespace() ?? "metallb-system",
+                    PodName = parse.GetValue(podName) ?? Environment.GetEnvironmentVariable("METALLB_POD_NAME"),
+                    LoadBalancerClass = parse.GetValue(lbClass) ?? "",
+                    IgnoreExcludeLabel = parse.GetValue(ignoreExclude),
+                    MembershipAddress = address,
+                    MembershipPort = port,
+                    MembershipKey = key,
+                    InsecureMembership = parse.GetValue(insecure),
+                    HeartbeatInterval = interval,
+                    MissedHeartbeats = missedCount,
+                },
+                Kubeconfig = parse.GetValue(kubeconfig),
+                Layer2 = layer2,
+                MetricsAddress = parse.GetValue(metrics) ?? "",
+                HealthAddress = parse.GetValue(health) ?? "",
+            };
+        }
     }
 
     /// <summary>A duration as "5s", "1100ms", "2m" or plain seconds ("0").</summary>

@@ -13,15 +13,11 @@ public sealed class SpeakerCommandTests
 {
     private const string Missing = "/nonexistent/ironlb-speaker-test";
 
-    [Fact]
-    public async Task Without_manifests_it_says_the_kubernetes_mode_is_not_implemented()
-    {
-        var (code, stderr) = await RunAsync("speaker", "--node", "cwn1");
-        Assert.Equal(2, code);
-        Assert.Contains("Kubernetes mode is not implemented yet", stderr, StringComparison.Ordinal);
-    }
-
     [Theory]
+    [InlineData("no membership key", "speaker", "--node", "cwn1", "--kubeconfig", Missing)]
+    [InlineData("membership key file /nonexistent/ironlb-speaker-test not found", "speaker", "--node", "cwn1", "--membership-key-file", Missing)]
+    [InlineData("--membership-address takes an IP address", "speaker", "--node", "cwn1", "--membership-address", "cwn1.local", "--insecure-membership", "--kubeconfig", Missing)]
+    [InlineData("--missed-heartbeats at least 2", "speaker", "--node", "cwn1", "--insecure-membership", "--missed-heartbeats", "1", "--kubeconfig", Missing)]
     [InlineData("no such file or folder", "speaker", "--node", "cwn1", "--manifests", Missing)]
     [InlineData("--node is required", "speaker", "--manifests", Missing)]
     [InlineData("--burst takes a duration", "speaker", "--node", "cwn1", "--manifests", Missing, "--burst", "soon")]

@@ -1,0 +1,472 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using IronLb.Core.Allocation;
+using IronLb.Core.Announcement;
+using IronLb.Core.Configuration;
+using IronLb.Kubernetes.Client;
+using IronLb.Kubernetes.Crds;
+using IronLb.Kubernetes.Events;
+using IronLb.Kubernetes.Informers;
+using IronLb.Kubernetes.Mapping;
+using IronLb.Networking;
+using IronLb.Speaker.Announcing;
+using IronLb.Speaker.Membership;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace IronLb.Speaker.Cluster;
+
+/// <summary>
+/// `ironlb speaker --node NAME`: MetalLB's Layer 2 speaker on a live cluster. Informers feed one evaluation
+/// loop that runs Core's election for every LoadBalancer Service over the live speakers (from the heartbeat
+/// membership) and hands the resulting table to the announcer; a membership change, a Service, endpoint,
+/// node, pool or advertisement change each re-run it at once. Around it: ServiceL2Status objects, events
+/// nodeAssigned/announceFailed, and this speaker's ConfigurationState, which also tells the other speakers
+/// where it listens. Nothing is written while nothing changes.
+/// </summary>
+internal sealed partial class ClusterSpeaker : IDisposable
+{
+    private const string ServiceNameLabel = "kubernetes.io/service-name";
+
+    private readonly KubeConnection _connection;
+    private readonly ClusterSpeakerOptions _options;
+    private readonly Action<AnnounceTable> _publish;
+    private readonly Func<IReadOnlySet<string>?> _localInterfaces;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly Informer<V1Service> _services;
+    private readonly Informer<V1EndpointSlice> _slices;
+    private readonly Informer<V1Node> _nodes;
+    private readonly Informer<IpAddressPoolObject> _pools;
+    private readonly Informer<L2AdvertisementObject> _advertisements;
+    private readonly Informer<V1Namespace> _namespaces;
+    private readonly Informer<ConfigurationStateObject> _states;
+    private readonly L2StatusReconciler _statuses;
+    private readonly SpeakerStateWriter _stateWriter;
+    private readonly ServiceEventQueue _events;
+    private readonly Channel<string> _pokes = Channel.CreateBounded<string>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private Dictionary<ServiceKey, ServiceDecision> _decisions = [];
+    private FrozenDictionary<string, IPEndPoint> _peers = FrozenDictionary<string, IPEndPoint>.Empty;
+    private IReadOnlyList<string>? _readyNodes;
+    private LoadBalancerConfig? _config;
+    private IReadOnlyList<string> _configErrors = [];
+    private MembershipCore? _membership;
+    private MembershipLoop? _membershipLoop;
+    private int _configDirty = 1;
+    private volatile SpeakerPlan? _current;
+    private volatile bool _ready;
+    private long _evaluations;
+
+    /// <param name="connection">The API server.</param>
+    /// <param name="options">Node, namespace, membership settings.</param>
+    /// <param name="publish">Receives every new announce table (the announcer's SetTable).</param>
+    /// <param name="localInterfaces">This host's interfaces with a responder; null when unknown.</param>
+    /// <param name="time">All timing.</param>
+    /// <param name="loggerFactory">Logs.</param>
+    public ClusterSpeaker(KubeConnection connection, ClusterSpeakerOptions options, Action<AnnounceTable> publish, Func<IReadOnlySet<string>?> localInterfaces, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(publish);
+        ArgumentNullException.ThrowIfNull(localInterfaces);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        ArgumentException.ThrowIfNullOrEmpty(options.Node);
+        _connection = connection;
+        _options = options;
+        _publish = publish;
+        _localInterfaces = localInterfaces;
+        _time = time;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<ClusterSpeaker>();
+        var informerLogger = loggerFactory.CreateLogger("IronLb.Informer");
+        var watch = options.WatchTimeoutSeconds;
+        _services = new Informer<V1Service>(connection, ResourceTypes.Services, time, informerLogger) { WatchTimeoutSeconds = watch };
+        _slices = new Informer<V1EndpointSlice>(connection, ResourceTypes.EndpointSlices, time, informerLogger) { WatchTimeoutSeconds = watch };
+        _nodes = new Informer<V1Node>(connection, ResourceTypes.Nodes, time, informerLogger) { WatchTimeoutSeconds = watch };
+        _pools = new Informer<IpAddressPoolObject>(connection, ResourceTypes.IpAddressPools(options.Namespace), time, informerLogger) { WatchTimeoutSeconds = watch };
+        _advertisements = new Informer<L2AdvertisementObject>(connection, ResourceTypes.L2Advertisements(options.Namespace), time, informerLogger) { WatchTimeoutSeconds = watch };
+        _namespaces = new Informer<V1Namespace>(connection, ResourceTypes.Namespaces, time, informerLogger) { WatchTimeoutSeconds = watch };
+        _states = new Informer<ConfigurationStateObject>(connection, ResourceTypes.ConfigurationStates(options.Namespace), time, informerLogger) { WatchTimeoutSeconds = watch };
+        _statuses = new L2StatusReconciler(connection, options.Namespace, options.Node, watch, time, loggerFactory.CreateLogger<L2StatusReconciler>());
+        _stateWriter = new SpeakerStateWriter(connection, options.Namespace, options.Node, time);
+        _events = new ServiceEventQueue(new EventRecorder(connection.Client, "metallb-speaker", time, loggerFactory.CreateLogger<EventRecorder>()));
+    }
+
+    /// <summary>The last evaluation; null before the first one with a configuration.</summary>
+    public SpeakerPlan? Current => _current;
+
+    /// <summary>True once every informer has synced and the first evaluation ran.</summary>
+    public bool Ready => _ready;
+
+    /// <summary>The membership's current view (empty before it starts).</summary>
+    public MembershipView View => _membership?.View ?? MembershipView.Empty;
+
+    /// <summary>How many evaluations have finished, so tests and benchmarks can wait for one.</summary>
+    public long Evaluations => Interlocked.Read(ref _evaluations);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        // Refuse to run unauthenticated before touching the network or the API.
+        var key = MembershipKey.Create(_options.MembershipKey, _options.InsecureMembership);
+        if (key.IsInsecure)
+        {
+            LogInsecure(_logger);
+        }
+
+        _services.Changed += _ => Poke("service");
+        _slices.Changed += _ => Poke("endpoints");
+        _nodes.Changed += _ => ConfigChanged("node");
+        _pools.Changed += _ => ConfigChanged("pool");
+        _advertisements.Changed += _ => ConfigChanged("advertisement");
+        _namespaces.Changed += _ => ConfigChanged("namespace");
+        _states.Changed += _ => Poke("speakers");
+
+        using var stopInformers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Func<CancellationToken, Task>[] runs = [_services.RunAsync, _slices.RunAsync, _nodes.RunAsync, _pools.RunAsync, _advertisements.RunAsync, _namespaces.RunAsync, _states.RunAsync];
+        Func<CancellationToken, Task>[] syncs = [_services.WaitForSyncAsync, _slices.WaitForSyncAsync, _nodes.WaitForSyncAsync, _pools.WaitForSyncAsync, _advertisements.WaitForSyncAsync, _namespaces.WaitForSyncAsync, _states.WaitForSyncAsync];
+        var running = runs.Select(run => run(stopInformers.Token)).ToList();
+        using var stopMembership = new CancellationTokenSource();
+        var background = new List<Task>();
+        UdpMembershipTransport? transport = null;
+        try
+        {
+            await Task.WhenAll(syncs.Select(sync => sync(cancellationToken))).ConfigureAwait(false);
+            var self = _nodes.Get(_options.Node);
+            if (self is null)
+            {
+                LogNodeMissing(_logger, _options.Node);
+            }
+
+            var address = _options.MembershipAddress ?? SpeakerDirectory.InternalIp(self)
+                ?? throw new InvalidOperationException($"node {_options.Node} has no InternalIP to exchange heartbeats on; set --membership-address");
+            var owner = await ResolveOwnerAsync(cancellationToken).ConfigureAwait(false);
+            _statuses.Owner = owner;
+
+            var any = address.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
+            transport = UdpMembershipTransport.Open(new IPEndPoint(any, _options.MembershipPort));
+            var endpoint = new IPEndPoint(address, ((IPEndPoint)transport.LocalEndPoint).Port);
+            _membership = new MembershipCore(_options.Node, _options.Membership, key, _time);
+            _membership.ViewChanged += (_, _) => Poke("membership");
+            _membershipLoop = new MembershipLoop(_membership, transport, _options.Membership, _time, _loggerFactory.CreateLogger<MembershipLoop>());
+            UpdateMembershipInputs();
+            LogStarted(_logger, _options.Node, endpoint, _peers.Count);
+
+            background.Add(_membershipLoop.RunAsync(stopMembership.Token));
+            background.Add(_statuses.RunAsync(stopInformers.Token));
+            background.Add(_events.RunAsync(stopInformers.Token));
+            background.Add(EnsureStateAsync(endpoint, owner, stopInformers.Token));
+            await EvaluateLoopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Withdraw first, then say goodbye: the peers take the addresses over as soon as it arrives, and
+            // this node must not still be answering for them by then.
+            _publish(AnnounceTable.Empty);
+            await stopMembership.CancelAsync().ConfigureAwait(false);
+            await stopInformers.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(running.Concat(background).Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
+            transport?.Dispose();
+        }
+    }
+
+    /// <summary>Asks for an evaluation; coalesced with any pending one.</summary>
+    public void Poke(string trigger) => _pokes.Writer.TryWrite(trigger);
+
+    public void Dispose()
+    {
+        _pokes.Writer.TryComplete();
+        _statuses.Dispose();
+    }
+
+    private void ConfigChanged(string trigger)
+    {
+        Interlocked.Exchange(ref _configDirty, 1);
+        Poke(trigger);
+    }
+
+    private async Task EvaluateLoopAsync(CancellationToken cancellationToken)
+    {
+        using var resync = _time.CreateTimer(_ => Poke("resync"), null, _options.ResyncInterval, _options.ResyncInterval);
+        Poke("start");
+        try
+        {
+            while (true)
+            {
+                var trigger = await _pokes.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    Evaluate(trigger);
+                }
+                catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or KeyNotFoundException)
+                {
+                    // A bug must not stop the speaker: the last table stays, the next change tries again.
+                    LogEvaluationFailed(_logger, e, trigger);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (ChannelClosedException)
+        {
+        }
+    }
+
+    private void Evaluate(string trigger)
+    {
+        UpdateMembershipInputs();
+        if (Interlocked.Exchange(ref _configDirty, 0) == 1)
+        {
+            ParseConfig();
+        }
+
+        if (_config is not { } config)
+        {
+            // MetalLB announces nothing before its first valid configuration.
+            _ready = true;
+            Interlocked.Increment(ref _evaluations);
+            return;
+        }
+
+        var views = _services.Items.Select(CoreMapping.ToView)
+            .Where(v => v.IsLoadBalancer && string.Equals(v.LoadBalancerClass ?? "", _options.LoadBalancerClass, StringComparison.Ordinal))
+            .ToList();
+        var endpoints = IndexEndpoints(_slices.Items);
+        var speakers = View.Live.ToImmutableArray();
+        var plan = SpeakerPlanner.Decide(config, views, k => endpoints.GetValueOrDefault(k) ?? ServiceEndpoints.None, _options.Node, speakers, _options.IgnoreExcludeLabel, _localInterfaces());
+        _publish(plan.Table);
+        _current = plan;
+        Report(plan, trigger);
+        _ready = true;
+        Interlocked.Increment(ref _evaluations);
+    }
+
+    private void ParseConfig()
+    {
+        var resources = new ClusterResources
+        {
+            Pools = [.. _pools.Items.OrderBy(p => p.Metadata.Name, StringComparer.Ordinal).Select(CoreMapping.ToResource)],
+            L2Advertisements = [.. _advertisements.Items.OrderBy(a => a.Metadata.Name, StringComparer.Ordinal).Select(CoreMapping.ToResource)],
+            Namespaces = [.. _namespaces.Items.Select(CoreMapping.ToResource)],
+            Nodes = [.. _nodes.Items.Select(CoreMapping.ToResource)],
+            ConfigNamespace = _options.Namespace,
+        };
+        var parsed = ConfigParser.Parse(resources);
+        var errors = parsed.Errors.Select(e => e.ToString()).ToList();
+        if (!errors.SequenceEqual(_configErrors))
+        {
+            foreach (var error in errors)
+            {
+                LogConfigRejected(_logger, _config?.Pools.Length ?? 0, error);
+            }
+
+            _configErrors = errors;
+            _ = WriteStateStatusAsync(errors);
+        }
+
+        if (parsed.Config is not null)
+        {
+            _config = parsed.Config;
+        }
+    }
+
+    /// <summary>Logs, events and ServiceL2Status for what changed since the last evaluation.</summary>
+    private void Report(SpeakerPlan plan, string trigger)
+    {
+        var next = plan.Services.ToDictionary(s => s.Service);
+        foreach (var decision in plan.Services)
+        {
+            var previous = _decisions.GetValueOrDefault(decision.Service);
+            if (previous is not null && Same(previous, decision))
+            {
+                continue;
+            }
+
+            var service = decision.Service.ToString();
+            if (decision.Announces)
+            {
+                var interfaces = decision.Interfaces.AllInterfaces ? "all interfaces" : string.Join(',', decision.Interfaces.Interfaces);
+                foreach (var ip in decision.Ips)
+                {
+                    Log.ServiceAnnounced(_logger, service, ip, _options.Node, interfaces);
+                }
+
+                RecordEvent(decision.Service, "Normal", "nodeAssigned", $"announcing from node \"{_options.Node}\" with protocol \"layer2\"");
+            }
+            else if (!decision.InterfacesMissing.IsEmpty)
+            {
+                var missing = string.Join(',', decision.InterfacesMissing);
+                LogAnnounceFailed(_logger, service, _options.Node, missing);
+                RecordEvent(decision.Service, "Warning", "announceFailed",
+                    $"the interfaces specified for LB IP \"{string.Join(',', decision.Ips)}\" ({missing}) don't exist on assigned node \"{_options.Node}\" with protocol \"layer2\"");
+            }
+
+            if (previous?.Announces == true && !decision.Announces)
+            {
+                var (reason, winner) = (decision.Decision.ToWire(), decision.Winner ?? "none");
+                foreach (var ip in previous.Ips)
+                {
+                    Log.ServiceWithdrawn(_logger, service, ip, _options.Node, reason, winner);
+                }
+            }
+        }
+
+        foreach (var gone in _decisions.Values.Where(d => d.Announces && !next.ContainsKey(d.Service)))
+        {
+            var service = gone.Service.ToString();
+            foreach (var ip in gone.Ips)
+            {
+                Log.ServiceWithdrawn(_logger, service, ip, _options.Node, "serviceDeleted", "none");
+            }
+        }
+
+        _decisions = next;
+        _statuses.SetDesired(plan.Services.Where(d => d.Announces)
+            .ToImmutableDictionary(d => d.Service, d => d.Interfaces.AllInterfaces ? ImmutableArray<string>.Empty : d.Interfaces.Interfaces));
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            var speakers = string.Join(',', plan.Speakers);
+            LogEvaluated(_logger, trigger, plan.Services.Length, plan.Table.Count, speakers);
+        }
+    }
+
+    private void RecordEvent(ServiceKey key, string type, string reason, string message)
+    {
+        if (_services.Get(key.ToString()) is { } service)
+        {
+            service.ApiVersion ??= "v1";
+            service.Kind ??= "Service";
+            _events.Enqueue(EventRecorder.ReferenceTo(service), type, reason, message);
+        }
+    }
+
+    /// <summary>Peers from the speakers' ConfigurationStates, readiness from the Nodes; applied only when changed.</summary>
+    private void UpdateMembershipInputs()
+    {
+        if (_membershipLoop is null)
+        {
+            return;
+        }
+
+        var peers = SpeakerDirectory.Peers(_states.Items, _nodes.Items, _options.Node);
+        if (!SpeakerDirectory.SamePeers(peers, _peers))
+        {
+            _peers = peers;
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                var known = string.Join(' ', peers.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
+                LogPeers(_logger, known);
+            }
+
+            _membershipLoop.SetPeers(peers);
+        }
+
+        var ready = SpeakerDirectory.ReadyNodes(_nodes.Items);
+        if (_readyNodes is null || !ready.SequenceEqual(_readyNodes))
+        {
+            _readyNodes = ready;
+            _membershipLoop.SetReadyNodes(ready);
+        }
+    }
+
+    private static Dictionary<ServiceKey, ServiceEndpoints> IndexEndpoints(IEnumerable<V1EndpointSlice> slices) =>
+        slices.Where(s => s.Metadata?.Labels?.ContainsKey(ServiceNameLabel) == true)
+            .GroupBy(s => new ServiceKey(s.Metadata.NamespaceProperty ?? "default", s.Metadata.Labels[ServiceNameLabel]))
+            .ToDictionary(g => g.Key, g => CoreMapping.ToEndpoints(g));
+
+    private async Task<V1OwnerReference?> ResolveOwnerAsync(CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(_options.PodName))
+        {
+            return null;
+        }
+
+        try
+        {
+            var json = await _connection.GetAsync($"api/v1/namespaces/{_options.Namespace}/pods/{_options.PodName}", cancellationToken).ConfigureAwait(false);
+            var pod = KubernetesJson.Deserialize<V1Pod>(json);
+            return new V1OwnerReference { ApiVersion = "v1", Kind = "Pod", Name = _options.PodName, Uid = pod.Metadata.Uid };
+        }
+        catch (Exception e) when (e is KubeApiException or HttpRequestException or System.Text.Json.JsonException)
+        {
+            // Without an owner the objects outlive the pod until another speaker or this node cleans them.
+            LogOwnerUnknown(_logger, e, _options.PodName);
+            return null;
+        }
+    }
+
+    /// <summary>Publishes this speaker's endpoint, retrying until it succeeds: the other speakers need it to hear us.</summary>
+    private async Task EnsureStateAsync(IPEndPoint endpoint, V1OwnerReference? owner, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _stateWriter.EnsureAsync(endpoint, owner, cancellationToken).ConfigureAwait(false);
+                await _stateWriter.WriteStatusAsync(_configErrors, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is KubeApiException or HttpRequestException or System.Text.Json.JsonException)
+            {
+                LogStateFailed(_logger, e);
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+            }
+        }
+    }
+
+    private async Task WriteStateStatusAsync(IReadOnlyList<string> errors)
+    {
+        try
+        {
+            await _stateWriter.WriteStatusAsync(errors, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is KubeApiException or HttpRequestException or System.Text.Json.JsonException)
+        {
+            // Reporting never holds up announcing; EnsureStateAsync writes the status again once it gets through.
+            LogStateFailed(_logger, e);
+        }
+    }
+
+    private static bool Same(ServiceDecision a, ServiceDecision b) =>
+        a.Decision == b.Decision && a.Winner == b.Winner && a.Ips.SequenceEqual(b.Ips)
+        && a.Interfaces.AllInterfaces == b.Interfaces.AllInterfaces && a.Interfaces.Interfaces.SequenceEqual(b.Interfaces.Interfaces)
+        && a.InterfacesMissing.SequenceEqual(b.InterfacesMissing);
+
+    [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "Speaker {node} on the cluster: heartbeats at {endpoint}, {peers} peers known")]
+    private static partial void LogStarted(ILogger logger, string node, IPEndPoint endpoint, int peers);
+
+    [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "Membership runs without authentication (--insecure-membership): anyone on the network can move addresses")]
+    private static partial void LogInsecure(ILogger logger);
+
+    [LoggerMessage(EventId = 122, Level = LogLevel.Warning, Message = "Node {node} does not exist; this speaker can never be elected until it does")]
+    private static partial void LogNodeMissing(ILogger logger, string node);
+
+    [LoggerMessage(EventId = 123, Level = LogLevel.Error, Message = "Configuration not valid, keeping the last good one ({pools} pools): {problem}")]
+    private static partial void LogConfigRejected(ILogger logger, int pools, string problem);
+
+    [LoggerMessage(EventId = 124, Level = LogLevel.Warning, Message = "{service} elected on {node}, but none of its interfaces {interfaces} exists here: not announced")]
+    private static partial void LogAnnounceFailed(ILogger logger, string service, string node, string interfaces);
+
+    [LoggerMessage(EventId = 125, Level = LogLevel.Debug, Message = "Evaluated ({trigger}): {services} LoadBalancer Services, {addresses} addresses announced here, speakers {speakers}")]
+    private static partial void LogEvaluated(ILogger logger, string trigger, int services, int addresses, string speakers);
+
+    [LoggerMessage(EventId = 126, Level = LogLevel.Information, Message = "Membership peers: {peers}")]
+    private static partial void LogPeers(ILogger logger, string peers);
+
+    [LoggerMessage(EventId = 127, Level = LogLevel.Warning, Message = "Speaker pod {pod} not readable; objects are written without an owner")]
+    private static partial void LogOwnerUnknown(ILogger logger, Exception exception, string pod);
+
+    [LoggerMessage(EventId = 128, Level = LogLevel.Warning, Message = "Writing this speaker's ConfigurationState failed; retrying")]
+    private static partial void LogStateFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 129, Level = LogLevel.Error, Message = "Evaluation after {trigger} failed; keeping the last table")]
+    private static partial void LogEvaluationFailed(ILogger logger, Exception exception, string trigger);
+}

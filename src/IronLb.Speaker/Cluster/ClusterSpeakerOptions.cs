@@ -1,0 +1,47 @@
+using System.Net;
+using IronLb.Speaker.Membership;
+
+namespace IronLb.Speaker.Cluster;
+
+/// <summary>What `ironlb speaker --node NAME` (the Kubernetes mode) runs with.</summary>
+public sealed record ClusterSpeakerOptions
+{
+    /// <summary>This node's name, as in its Node object.</summary>
+    public required string Node { get; init; }
+
+    /// <summary>MetalLB's namespace: pools, advertisements, ServiceL2Status and ConfigurationState live here.</summary>
+    public string Namespace { get; init; } = "metallb-system";
+
+    /// <summary>The speaker Pod (METALLB_POD_NAME): owner of this node's ServiceL2Status and ConfigurationState objects.</summary>
+    public string? PodName { get; init; }
+
+    /// <summary>spec.loadBalancerClass handled; empty handles Services without a class.</summary>
+    public string LoadBalancerClass { get; init; } = "";
+
+    /// <summary>--ignore-exclude-lb.</summary>
+    public bool IgnoreExcludeLabel { get; init; }
+
+    /// <summary>Address the other speakers send heartbeats to; null uses this Node's InternalIP.</summary>
+    public IPAddress? MembershipAddress { get; init; }
+
+    public int MembershipPort { get; init; } = MembershipOptions.DefaultPort;
+
+    /// <summary>The shared key's bytes; null or empty refuses to start unless <see cref="InsecureMembership"/>.</summary>
+    public byte[]? MembershipKey { get; init; }
+
+    public bool InsecureMembership { get; init; }
+
+    /// <summary>Heartbeat period; must be the same on every speaker (see docs/membership.md).</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = new MembershipOptions().Interval;
+
+    /// <summary>Heartbeats missed before a peer stops counting as heard; the same on every speaker.</summary>
+    public int MissedHeartbeats { get; init; } = new MembershipOptions().MissedHeartbeats;
+
+    internal MembershipOptions Membership => new() { Interval = HeartbeatInterval, MissedHeartbeats = MissedHeartbeats };
+
+    /// <summary>Re-evaluate every Service this often even without a change (a safety net, and new host interfaces).</summary>
+    public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Watch streams end after this long and resume (short in tests).</summary>
+    public int WatchTimeoutSeconds { get; init; } = 300;
+}

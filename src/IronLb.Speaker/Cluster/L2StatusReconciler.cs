@@ -1,0 +1,240 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Text.Json;
+using IronLb.Core.Allocation;
+using IronLb.Kubernetes.Client;
+using IronLb.Kubernetes.Crds;
+using IronLb.Kubernetes.Informers;
+using IronLb.Kubernetes.Queues;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace IronLb.Speaker.Cluster;
+
+/// <summary>
+/// MetalLB's layer2 status reconciler (§1.4): for every Service this node announces, exactly one
+/// ServiceL2Status (generateName <c>l2-</c>, labels node/service-name/service-namespace, owner the speaker
+/// Pod, status node/serviceName/serviceNamespace/interfaces), deleting any other node's object or duplicate
+/// for it; for every Service it does not announce, none labelled with this node. Keyed by Service on its own
+/// queue, so a failover writes once per moved Service and a steady state writes nothing.
+/// </summary>
+internal sealed partial class L2StatusReconciler : IDisposable
+{
+    public const string NodeLabel = "metallb.io/node";
+    public const string ServiceNameLabel = "metallb.io/service-name";
+    public const string ServiceNamespaceLabel = "metallb.io/service-namespace";
+
+    private readonly KubeConnection _connection;
+    private readonly string _ns;
+    private readonly string _node;
+    private readonly ILogger _logger;
+    private readonly WorkQueue<ServiceKey> _queue;
+    private readonly Informer<ServiceL2StatusObject> _statuses;
+    private readonly ConcurrentDictionary<ServiceKey, string> _created = new();
+    private volatile ImmutableDictionary<ServiceKey, ImmutableArray<string>> _desired = ImmutableDictionary<ServiceKey, ImmutableArray<string>>.Empty;
+
+    public L2StatusReconciler(KubeConnection connection, string ns, string node, int watchTimeoutSeconds, TimeProvider time, ILogger logger)
+    {
+        _connection = connection;
+        _ns = ns;
+        _node = node;
+        _logger = logger;
+        _queue = new WorkQueue<ServiceKey>(time);
+        _statuses = new Informer<ServiceL2StatusObject>(connection, ResourceTypes.ServiceL2Statuses(ns), time, logger) { WatchTimeoutSeconds = watchTimeoutSeconds };
+        _statuses.Changed += change =>
+        {
+            if ((change.New ?? change.Old) is { } status && ServiceOf(status) is { } key)
+            {
+                _created.TryRemove(key, out _);
+                _queue.Add(key);
+            }
+        };
+    }
+
+    /// <summary>The owner of the objects written from now on (the speaker Pod), once known.</summary>
+    public V1OwnerReference? Owner { get; set; }
+
+    public bool HasSynced => _statuses.HasSynced;
+
+    /// <summary>The Services this node announces now, with the interfaces to report (empty for all interfaces).</summary>
+    public void SetDesired(ImmutableDictionary<ServiceKey, ImmutableArray<string>> desired)
+    {
+        var previous = _desired;
+        _desired = desired;
+        foreach (var (key, interfaces) in desired)
+        {
+            if (!previous.TryGetValue(key, out var before) || !before.SequenceEqual(interfaces))
+            {
+                _queue.Add(key);
+            }
+        }
+
+        foreach (var key in previous.Keys.Where(k => !desired.ContainsKey(k)))
+        {
+            _queue.Add(key);
+        }
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var informer = _statuses.RunAsync(stop.Token);
+        try
+        {
+            await _statuses.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
+
+            // Leftovers from before a restart: this node's objects for Services it may no longer announce.
+            foreach (var key in _statuses.Items.Where(IsMine).Select(ServiceOf).OfType<ServiceKey>())
+            {
+                _queue.Add(key);
+            }
+
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var key = await _queue.GetAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await ReconcileAsync(key, cancellationToken).ConfigureAwait(false);
+                    _queue.Forget(key);
+                }
+                catch (Exception e) when (e is KubeApiException or HttpRequestException or JsonException)
+                {
+                    LogFailed(_logger, e, key);
+                    _queue.AddRateLimited(key);
+                }
+                finally
+                {
+                    _queue.Done(key);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await informer.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose() => _queue.Dispose();
+
+    private async Task ReconcileAsync(ServiceKey key, CancellationToken cancellationToken)
+    {
+        var objects = _statuses.Items.Where(s => ServiceOf(s) == key)
+            .OrderBy(s => s.Metadata.CreationTimestamp ?? DateTime.MaxValue).ThenBy(s => s.Metadata.Name, StringComparer.Ordinal).ToList();
+        if (!_desired.TryGetValue(key, out var interfaces))
+        {
+            foreach (var mine in objects.Where(IsMine))
+            {
+                await DeleteAsync(mine, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        var own = objects.FirstOrDefault(IsMine);
+        foreach (var other in objects.Where(o => o != own))
+        {
+            await DeleteAsync(other, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (own is null)
+        {
+            if (!_created.ContainsKey(key))
+            {
+                await CreateAsync(key, interfaces, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        _created.TryRemove(key, out _);
+        var reported = (own.Status?.Interfaces ?? []).Select(i => i.Name ?? "").ToList();
+        if (own.Status?.Node != _node || !reported.SequenceEqual(interfaces))
+        {
+            await PatchStatusAsync(own.Metadata.Name!, key, interfaces, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CreateAsync(ServiceKey key, ImmutableArray<string> interfaces, CancellationToken cancellationToken)
+    {
+        var body = new ServiceL2StatusObject
+        {
+            Metadata = new V1ObjectMeta
+            {
+                GenerateName = "l2-",
+                NamespaceProperty = _ns,
+                Labels = new Dictionary<string, string>
+                {
+                    [NodeLabel] = _node,
+                    [ServiceNameLabel] = key.Name,
+                    [ServiceNamespaceLabel] = key.Namespace,
+                },
+                OwnerReferences = Owner is { } owner ? [owner] : null,
+            },
+            Status = StatusFor(key, interfaces),
+        };
+        var json = await _connection.PostAsync(ResourceTypes.MetalLbPath(_ns, "servicel2statuses"), JsonSerializer.Serialize(body, CrdJsonContext.Default.ServiceL2StatusObject), cancellationToken).ConfigureAwait(false);
+        var created = JsonSerializer.Deserialize(json, CrdJsonContext.Default.ServiceL2StatusObject);
+        var name = created?.Metadata.Name ?? throw new JsonException("created ServiceL2Status without a name");
+        _created[key] = name;
+
+        // With the status subresource the API server drops status on create; it is written separately.
+        if (created.Status?.Node != _node)
+        {
+            await PatchStatusAsync(name, key, interfaces, cancellationToken).ConfigureAwait(false);
+        }
+
+        LogCreated(_logger, name, key, _node);
+    }
+
+    private async Task PatchStatusAsync(string name, ServiceKey key, ImmutableArray<string> interfaces, CancellationToken cancellationToken)
+    {
+        var status = new ServiceL2StatusObject { Status = StatusFor(key, interfaces) };
+        using var document = JsonDocument.Parse(JsonSerializer.Serialize(status, CrdJsonContext.Default.ServiceL2StatusObject));
+        var patch = "{\"status\":" + document.RootElement.GetProperty("status").GetRawText() + "}";
+        await _connection.PatchAsync($"{ResourceTypes.MetalLbPath(_ns, "servicel2statuses")}/{name}/status", patch, "application/merge-patch+json", cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task DeleteAsync(ServiceL2StatusObject status, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _connection.SendAsync(HttpMethod.Delete, $"{ResourceTypes.MetalLbPath(_ns, "servicel2statuses")}/{status.Metadata.Name}", null, "application/json", cancellationToken).ConfigureAwait(false);
+            var (name, node) = (status.Metadata.Name ?? "", status.Metadata.Labels.Value(NodeLabel) ?? "");
+            LogDeleted(_logger, name, node);
+        }
+        catch (KubeApiException e) when (e.IsNotFound)
+        {
+            // Someone else (its own node, or the garbage collector) was faster.
+        }
+    }
+
+    private ServiceL2StatusStatus StatusFor(ServiceKey key, ImmutableArray<string> interfaces) => new()
+    {
+        Node = _node,
+        ServiceName = key.Name,
+        ServiceNamespace = key.Namespace,
+        Interfaces = [.. interfaces.Select(i => new InterfaceName { Name = i })],
+    };
+
+    private bool IsMine(ServiceL2StatusObject status) => status.Metadata.Labels?.Value(NodeLabel) == _node;
+
+    private static ServiceKey? ServiceOf(ServiceL2StatusObject status) =>
+        status.Metadata.Labels is { } labels
+        && labels.Value(ServiceNamespaceLabel) is { Length: > 0 } ns
+        && labels.Value(ServiceNameLabel) is { Length: > 0 } name
+            ? new ServiceKey(ns, name)
+            : null;
+
+    [LoggerMessage(EventId = 140, Level = LogLevel.Information, Message = "ServiceL2Status {name} created for {service} on {node}")]
+    private static partial void LogCreated(ILogger logger, string name, ServiceKey service, string node);
+
+    [LoggerMessage(EventId = 141, Level = LogLevel.Debug, Message = "ServiceL2Status {name} of node {node} deleted")]
+    private static partial void LogDeleted(ILogger logger, string name, string node);
+
+    [LoggerMessage(EventId = 142, Level = LogLevel.Warning, Message = "ServiceL2Status for {service} not reconciled; retrying")]
+    private static partial void LogFailed(ILogger logger, Exception exception, ServiceKey service);
+}

@@ -1,0 +1,248 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using IronLb.Kubernetes.Client;
+using IronLb.Networking;
+using IronLb.Speaker.Cluster;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace IronLb.Speaker.Tests.Cluster;
+
+/// <summary>
+/// KubeSim with MetalLB's CRDs (applied by the real kubectl), Nodes, a pool and an L2Advertisement, and
+/// cluster speakers run in this process against it through the real client. Their membership runs over
+/// real UDP on loopback; each speaker's announce table is captured instead of going to the wire.
+/// </summary>
+internal sealed class SpeakerCluster : IAsyncDisposable
+{
+    public static readonly byte[] Key = "0123456789abcdef0123456789abcdef"u8.ToArray();
+
+    private readonly ConcurrentDictionary<string, Running> _speakers = new(StringComparer.Ordinal);
+
+    private SpeakerCluster(KubeSim.KubeSim api, k8s.Kubernetes client)
+    {
+        Api = api;
+        Client = client;
+    }
+
+    public KubeSim.KubeSim Api { get; }
+
+    public k8s.Kubernetes Client { get; }
+
+    public static async Task<SpeakerCluster> StartAsync(params string[] nodes)
+    {
+        var api = await KubeSim.KubeSim.StartAsync();
+        var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
+        var cluster = new SpeakerCluster(api, client);
+        await cluster.KubectlAsync("apply", "-f", Path.Combine(RepoRoot, "deploy", "crds"));
+        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "metallb-system" } });
+        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "web" } });
+        foreach (var node in nodes)
+        {
+            await cluster.CreateNodeAsync(node);
+        }
+
+        return cluster;
+    }
+
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+        public async Task CreateNodeAsync(string name, bool ready = true)
+    {
+        await Client.CoreV1.CreateNodeAsync(new V1Node { Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["kubernetes.io/hostname"] = name } } });
+        var patch = new V1Patch(
+            "{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"" + (ready ? "True" : "False") + "\"}],\"addresses\":[{\"type\":\"InternalIP\",\"address\":\"127.0.0.1\"}]}}",
+            V1Patch.PatchType.MergePatch);
+        await Client.CoreV1.PatchNodeStatusAsync(patch, name);
+    }
+
+    public Task CreateObjectAsync(string plural, string json) =>
+        Client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonDocument.Parse(json).RootElement, "metallb.io", "v1beta1", "metallb-system", plural);
+
+    public Task CreatePoolAsync(string name, string addresses) =>
+        CreateObjectAsync("ipaddresspools", "{\"apiVersion\":\"metallb.io/v1beta1\",\"kind\":\"IPAddressPool\",\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{\"addresses\":" + addresses + ",\"autoAssign\":false}}");
+
+    public Task CreateAdvertisementAsync(string name, string pool, string interfaces = "[]") =>
+        CreateObjectAsync("l2advertisements", "{\"apiVersion\":\"metallb.io/v1beta1\",\"kind\":\"L2Advertisement\",\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{\"ipAddressPools\":[\"" + pool + "\"],\"interfaces\":" + interfaces + "}}");
+
+    /// <summary>A LoadBalancer Service with the status the controller would have written, and a ready endpoint on each given node.</summary>
+    public async Task CreateServiceAsync(string ns, string name, string[] ips, string[] endpointNodes, bool local = false)
+    {
+        await Client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = name },
+            Spec = new V1ServiceSpec { Type = "LoadBalancer", Ports = [new V1ServicePort { Port = 80 }], ExternalTrafficPolicy = local ? "Local" : "Cluster" },
+        }, ns);
+        await SetIngressAsync(ns, name, ips);
+        await SetEndpointsAsync(ns, name, endpointNodes);
+    }
+
+    public Task SetIngressAsync(string ns, string name, string[] ips)
+    {
+        var ingress = string.Join(',', ips.Select(ip => "{\"ip\":\"" + ip + "\"}"));
+        return Client.CoreV1.PatchNamespacedServiceStatusAsync(new V1Patch("{\"status\":{\"loadBalancer\":{\"ingress\":[" + ingress + "]}}}", V1Patch.PatchType.MergePatch), name, ns);
+    }
+
+    public async Task SetEndpointsAsync(string ns, string service, string[] readyNodes)
+    {
+        var slice = new V1EndpointSlice
+        {
+            Metadata = new V1ObjectMeta { Name = service + "-slice", Labels = new Dictionary<string, string> { ["kubernetes.io/service-name"] = service } },
+            AddressType = "IPv4",
+            Endpoints = [.. readyNodes.Select((n, i) => new V1Endpoint { Addresses = [$"10.0.0.{i + 1}"], NodeName = n, Conditions = new V1EndpointConditions { Ready = true } })],
+        };
+        try
+        {
+            var existing = await Client.DiscoveryV1.ReadNamespacedEndpointSliceAsync(slice.Metadata.Name, ns);
+            slice.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
+            await Client.DiscoveryV1.ReplaceNamespacedEndpointSliceAsync(slice, slice.Metadata.Name, ns);
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            await Client.DiscoveryV1.CreateNamespacedEndpointSliceAsync(slice, ns);
+        }
+    }
+
+    /// <summary>Starts a speaker for the node: its own connection, membership on 127.0.0.1 at a free port.</summary>
+    public void Start(string node, Func<IReadOnlySet<string>?>? localInterfaces = null, byte[]? key = null, bool insecure = false)
+    {
+        var connection = KubeConnection.Create(Api.Kubeconfig);
+        var options = new ClusterSpeakerOptions
+        {
+            Node = node,
+            MembershipAddress = IPAddress.Loopback,
+            MembershipPort = 0,
+            MembershipKey = key ?? (insecure ? null : Key),
+            InsecureMembership = insecure,
+            WatchTimeoutSeconds = 30,
+        };
+        var tables = new Tables();
+        var speaker = new ClusterSpeaker(connection, options, tables.Set, localInterfaces ?? (() => null), TimeProvider.System, NullLoggerFactory.Instance);
+        var stop = new CancellationTokenSource();
+        var run = Task.Run(() => speaker.RunAsync(stop.Token));
+        Assert.True(_speakers.TryAdd(node, new Running(speaker, connection, stop, run, tables)), $"{node} already runs");
+    }
+
+    internal ClusterSpeaker Speaker(string node) => _speakers[node].Speaker;
+
+    /// <summary>The addresses the node's speaker currently answers for.</summary>
+    public IReadOnlyList<string> Announced(string node) =>
+        _speakers.TryGetValue(node, out var s) ? [.. s.Tables.Current.Addresses.Select(a => a.ToString()).Order(StringComparer.Ordinal)] : [];
+
+    /// <summary>Which running speakers announce the address.</summary>
+    public IReadOnlyList<string> AnnouncersOf(string ip) => [.. _speakers.Where(s => Announced(s.Key).Contains(ip)).Select(s => s.Key).Order(StringComparer.Ordinal)];
+
+    /// <summary>Stops the node's speaker the clean way (withdraw, goodbye).</summary>
+    public async Task StopAsync(string node)
+    {
+        Assert.True(_speakers.TryRemove(node, out var s), $"{node} is not running");
+        await s.StopAsync();
+    }
+
+    public async Task<List<JsonElement>> ListAsync(string plural)
+    {
+        var list = await Client.CustomObjects.ListNamespacedCustomObjectAsync("metallb.io", "v1beta1", "metallb-system", plural);
+        return [.. ((JsonElement)list).GetProperty("items").EnumerateArray()];
+    }
+
+    public async Task<string> KubectlAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("--kubeconfig");
+        start.ArgumentList.Add(Api.Kubeconfig);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"kubectl {string.Join(' ', args)} failed: {await error}");
+        return await output;
+    }
+
+    /// <summary>Polls until the condition holds; generous deadline, never a timed assertion.</summary>
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, string what, int seconds = 60)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        var last = await probe();
+        while (!condition(last))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}; last value: {Describe(last)}");
+            await Task.Delay(50);
+            last = await probe();
+        }
+
+        return last;
+    }
+
+    public static Task<T> EventuallyAsync<T>(Func<T> probe, Func<T, bool> condition, string what, int seconds = 60) =>
+        EventuallyAsync(() => Task.FromResult(probe()), condition, what, seconds);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in _speakers.Keys.ToList())
+        {
+            if (_speakers.TryRemove(node, out var s))
+            {
+                await s.StopAsync();
+            }
+        }
+
+        Client.Dispose();
+        await Api.DisposeAsync();
+    }
+
+    private static string Describe<T>(T value) => value switch
+    {
+        System.Collections.IEnumerable items and not string => "[" + string.Join(", ", items.Cast<object?>()) + "]",
+        _ => value?.ToString() ?? "null",
+    };
+
+    private static string FindRepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "IronLb.slnx")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+
+    /// <summary>The announce tables one speaker published, newest last.</summary>
+    internal sealed class Tables
+    {
+        private volatile AnnounceTable _current = AnnounceTable.Empty;
+
+        public AnnounceTable Current => _current;
+
+        public void Set(AnnounceTable table) => _current = table;
+    }
+
+    private sealed record Running(ClusterSpeaker Speaker, KubeConnection Connection, CancellationTokenSource Stop, Task Run, Tables Tables)
+    {
+        public async Task StopAsync()
+        {
+            await Stop.CancelAsync();
+            try
+            {
+                await Run;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                Speaker.Dispose();
+                Connection.Dispose();
+                Stop.Dispose();
+            }
+        }
+    }
+}
