@@ -1,0 +1,197 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using IronLb.Lab.Cluster;
+using IronLb.Lab.Processes;
+using IronLb.Testing.Network;
+using static IronLb.Testing.Network.Shell;
+
+namespace IronLb.Lab.Tests.EndToEnd;
+
+/// <summary>
+/// The built `ironlb-lab` end to end, as root: up, status, the controller's assignments through the API, the
+/// speakers answering ARP/NDP from the clients, a failover, restarts, and down leaving nothing behind.
+/// Deadlines are generous (two shared cores run six .NET processes here); nothing asserts on time.
+/// </summary>
+public sealed partial class LabEndToEndTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
+
+    /// <summary>What `ironlb speaker` says while it has only the file-driven mode: the message of its placeholder,
+    /// or the parser's refusal of the cluster-mode flags before they existed.</summary>
+    private static readonly string[] SpeakerModeMissing = ["Kubernetes mode is not implemented", "Unrecognized command or argument '--kubeconfig'"];
+
+    [Fact]
+    public async Task Up_assigns_every_example_service_status_describes_the_lab_and_down_leaves_nothing()
+    {
+        Requirements.RootAndTools();
+        await using var lab = new LabCli();
+        var up = await lab.RunAsync("up");
+        Assert.True(up.ExitCode == 0 || (up.ExitCode == 3 && SpeakersLackKubernetesMode(lab)), $"up: {up}\n{lab.Logs()}");
+        Assert.Contains($"get ipaddresspools -n metallb-system", up.Output, StringComparison.Ordinal);
+        Assert.Contains($"ironlb-lab down --name {lab.Name}", up.Output, StringComparison.Ordinal);
+
+        var view = LabView.Parse(await lab.OkAsync("status", "--output", "json"));
+        Assert.Equal(Path.Combine(lab.StateDirectory, "kubeconfig"), view.Kubeconfig);
+        Assert.Matches(@"^http://203\.0\.113\.\d+:6443$", view.ApiServer);
+        Assert.Equal(["cwn1", "cwn2", "cwn3", "cwn4"], view.Nodes.Select(n => n.Name));
+        Assert.All(view.Nodes, n =>
+        {
+            Assert.Equal($"ilab-{lab.Name}-{n.Name}", n.Netns);
+            Assert.Equal(["eno2", "eno3", "mgmt0"], n.Interfaces.Keys.Order(StringComparer.Ordinal));
+            Assert.Equal(["external", "office", "management"], new[] { "eno2", "eno3", "mgmt0" }.Select(i => n.Interfaces[i].Lan));
+            Assert.All(n.Interfaces.Values, i => Assert.Matches(MacPattern(), i.Mac));
+        });
+        Assert.Equal(12, view.Nodes.SelectMany(n => n.Interfaces.Values.Select(i => i.Mac)).Distinct().Count());
+        Assert.Equal([("external", "ext0"), ("office", "ofc0")], view.Clients.Select(c => (c.Lan, c.Interface)));
+        Assert.Single(view.ControllerPids);
+        Assert.Contains("NODE", await lab.OkAsync("status"), StringComparison.Ordinal);
+
+        using (var cluster = ClusterClient.Create(view.Kubeconfig))
+        {
+            var expected = ExampleAddresses();
+            await WaitForAsync(
+                async () => Assigned(await cluster.LoadBalancerServicesAsync(TestContext.Current.CancellationToken)).SetEquals(expected),
+                "the controller assigns every example Service the addresses its annotation names", Deadline,
+                async () => string.Join("; ", Assigned(await cluster.LoadBalancerServicesAsync(TestContext.Current.CancellationToken))) + "\n" + lab.Logs());
+        }
+
+        var pids = view.ControllerPids.Concat(view.Nodes.Select(n => n.SpeakerPid).OfType<int>()).ToList();
+        await DownAndCheckNothingLeftAsync(lab, pids);
+    }
+
+    [Fact]
+    public async Task Every_address_answers_once_from_its_lan_moves_after_kill_speaker_and_survives_restarts()
+    {
+        Requirements.RootAndTools();
+        await using var lab = new LabCli();
+        var up = await lab.RunAsync("up");
+        if (up.ExitCode == 3 && SpeakersLackKubernetesMode(lab))
+        {
+            Assert.Skip("`ironlb speaker` has no Kubernetes mode (--kubeconfig, --membership-*) yet: every lab speaker exits at once, so nothing can answer ARP/NDP");
+        }
+
+        Assert.True(up.ExitCode == 0, $"up: {up}\n{lab.Logs()}");
+        var view = LabView.Parse(await lab.OkAsync("status", "--output", "json"));
+        var nodes = view.Nodes.Select(n => n.Name).ToList();
+        using var cluster = ClusterClient.Create(view.Kubeconfig);
+        var services = await cluster.LoadBalancerServicesAsync(TestContext.Current.CancellationToken);
+        Assert.All(services, s => Assert.NotEmpty(s.Ingress));
+
+        // Every address: exactly one answer, from the elected node's interface on the address's LAN.
+        await ExpectAnnouncersAsync(lab, view, services, nodes);
+
+        // A crash (SIGKILL, no goodbye) of the node announcing smtpin: its addresses move to the next in the election.
+        var smtpin = services.Single(s => s.Name == "smtpin");
+        var victim = LabView.Elect(nodes, smtpin.Ingress[0]);
+        await lab.OkAsync("kill-speaker", "--node", victim);
+        Assert.Null(LabView.Parse(await lab.OkAsync("status", "--output", "json")).Nodes.Single(n => n.Name == victim).SpeakerPid);
+        var survivors = nodes.Where(n => n != victim).ToList();
+        await ExpectAnnouncersAsync(lab, view, services, survivors);
+
+        // Back again: it wins its addresses back.
+        await lab.OkAsync("restart-speaker", "--node", victim);
+        await ExpectAnnouncersAsync(lab, view, services, nodes);
+
+        // The controller restarts without moving anything, and the new one assigns a new Service.
+        await lab.OkAsync("restart-controller");
+        var extra = new Manifest("(test)", "v1", "Service", "extra", "web", """
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: extra
+              namespace: web
+              annotations:
+                metallb.io/loadBalancerIPs: 192.0.2.195,2001:db8:3a::80
+            spec:
+              type: LoadBalancer
+              ipFamilyPolicy: RequireDualStack
+              ipFamilies: [IPv4, IPv6]
+              ports:
+                - name: http
+                  port: 80
+                  protocol: TCP
+              selector:
+                app: extra
+            """);
+        await cluster.ApplyAsync(extra, TestContext.Current.CancellationToken);
+        List<LoadBalancerService> now = [];
+        await WaitForAsync(
+            async () =>
+            {
+                now = await cluster.LoadBalancerServicesAsync(TestContext.Current.CancellationToken);
+                return now.Single(s => s.Name == "extra").Ingress.Count == 2;
+            },
+            "the restarted controller assigns web/extra", Deadline, () => Task.FromResult(lab.Logs()));
+        Assert.Equal(Assigned(services), Assigned(now.Where(s => s.Name != "extra")));
+        await cluster.EnsureEndpointsAsync(now.Single(s => s.Name == "extra"), nodes, TestContext.Current.CancellationToken);
+        await ExpectAnnouncersAsync(lab, view, now, nodes);
+
+        var pids = LabView.Parse(await lab.OkAsync("status", "--output", "json")) is var after
+            ? after.ControllerPids.Concat(after.Nodes.Select(n => n.SpeakerPid).OfType<int>()).ToList()
+            : [];
+        await DownAndCheckNothingLeftAsync(lab, pids);
+    }
+
+    /// <summary>Waits until every address of every Service is answered exactly once, by the node that the election
+    /// among <paramref name="live"/> picks, with its MAC on the address's LAN.</summary>
+    private static async Task ExpectAnnouncersAsync(LabCli lab, LabView view, IEnumerable<LoadBalancerService> services, IReadOnlyList<string> live)
+    {
+        foreach (var service in services)
+        {
+            var winner = LabView.Elect(live, service.Ingress[0]);
+            foreach (var address in service.Ingress.Select(IPAddress.Parse))
+            {
+                var lan = LabView.LanOf(address);
+                var client = view.ClientOn(lan);
+                var expected = view.MacOn(winner, lan);
+                (int Probes, List<string> Macs) last = default;
+                await WaitForAsync(
+                    async () =>
+                    {
+                        last = await LanProbe.AskAsync(client.Netns, client.Interface, address);
+                        return last.Macs.Count == last.Probes && last.Macs.All(m => m == expected);
+                    },
+                    $"{address} ({service}) answered once per probe by {winner} ({expected}) on the {lan} LAN", Deadline,
+                    () => Task.FromResult($"last answers: [{string.Join(", ", last.Macs ?? [])}] to {last.Probes} probes\n{lab.Logs()}"));
+            }
+        }
+    }
+
+    private static async Task DownAndCheckNothingLeftAsync(LabCli lab, IReadOnlyList<int> pids)
+    {
+        var down = await lab.DownAsync();
+        Assert.True(down.ExitCode == 0, $"down: {down}");
+        Assert.DoesNotContain((await CheckAsync("ip", "netns", "list")).Split('\n'), l => l.StartsWith($"ilab-{lab.Name}-", StringComparison.Ordinal));
+        Assert.False((await RunAsync("ip", "link", "show", "dev", $"ilab-{lab.Name}")).ExitCode == 0, "the host link is still there");
+        Assert.False(Directory.Exists(lab.StateDirectory), "the state directory is still there");
+        Assert.All(pids, pid => Assert.Null(ProcFs.StartTime(pid)));
+        Assert.DoesNotContain(ProcFs.AllPids(), pid => ProcFs.StartTime(pid) is not null
+            && ProcFs.CommandLine(pid).Any(a => a.StartsWith(lab.StateDirectory + "/", StringComparison.Ordinal)));
+
+        var again = await lab.RunAsync("down");
+        Assert.True(again.ExitCode == 0, $"a second down: {again}");
+        Assert.Contains("nothing", again.Output, StringComparison.Ordinal);
+    }
+
+    private static bool SpeakersLackKubernetesMode(LabCli lab) =>
+        Directory.Exists(lab.StateDirectory)
+        && Directory.EnumerateFiles(lab.StateDirectory, "speaker-*.log")
+            .Any(f => File.ReadAllText(f) is var log && SpeakerModeMissing.Any(m => log.Contains(m, StringComparison.Ordinal)));
+
+    /// <summary>"namespace/name=ip,ip" for each example Service, from its metallb.io/loadBalancerIPs annotation.</summary>
+    private static HashSet<string> ExampleAddresses() =>
+    [
+        .. Manifest.Load(RepoPaths.ExampleLab).Where(m => m.Kind == "Service").Select(m =>
+        {
+            var line = m.Yaml.Split('\n').Single(l => l.Contains("metallb.io/loadBalancerIPs", StringComparison.Ordinal));
+            var ips = line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Split(',', StringSplitOptions.TrimEntries).Select(IPAddress.Parse);
+            return $"{m.Namespace}/{m.Name}={string.Join(',', ips)}";
+        }),
+    ];
+
+    private static HashSet<string> Assigned(IEnumerable<LoadBalancerService> services) =>
+        [.. services.Select(s => $"{s}={string.Join(',', s.Ingress.Select(IPAddress.Parse))}")];
+
+    [GeneratedRegex("^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")]
+    private static partial Regex MacPattern();
+}

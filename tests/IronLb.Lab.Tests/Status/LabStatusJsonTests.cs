@@ -1,0 +1,47 @@
+using System.Text.Json;
+using IronLb.Lab.Status;
+
+namespace IronLb.Lab.Tests.Status;
+
+public sealed class LabStatusJsonTests
+{
+    [Fact]
+    public void Has_exactly_the_documented_shape_with_a_null_pid_for_a_dead_speaker()
+    {
+        var status = new LabStatus(
+            "/run/ironlb-lab/demo/kubeconfig",
+            "http://203.0.113.1:6443",
+            [
+                new NodeStatus("cwn1", "ilab-demo-cwn1", [new InterfaceStatus("eno2", "02:00:00:00:00:01", "external"), new InterfaceStatus("eno3", null, "office")], 4242),
+                new NodeStatus("cwn2", "ilab-demo-cwn2", [], null),
+            ],
+            [new ClientStatus("external", "ilab-demo-externalclient", "ext0")],
+            [77]);
+
+        using var json = JsonDocument.Parse(JsonSerializer.Serialize(status, LabStatusJson.Default.LabStatus));
+        var root = json.RootElement;
+        Assert.Equal(["kubeconfig", "apiserver", "nodes", "clients", "controllerPids"], root.EnumerateObject().Select(p => p.Name));
+        var node = root.GetProperty("nodes")[0];
+        Assert.Equal(["name", "netns", "interfaces", "speakerPid"], node.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["name", "mac", "lan"], node.GetProperty("interfaces")[0].EnumerateObject().Select(p => p.Name));
+        Assert.Equal(4242, node.GetProperty("speakerPid").GetInt32());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("nodes")[1].GetProperty("speakerPid").ValueKind);
+        Assert.Equal(["lan", "netns", "interface"], root.GetProperty("clients")[0].EnumerateObject().Select(p => p.Name));
+        Assert.Equal(77, root.GetProperty("controllerPids")[0].GetInt32());
+    }
+
+    [Fact]
+    public void The_table_names_every_node_interface_and_client()
+    {
+        var status = new LabStatus("/k", "http://203.0.113.1:6443",
+            [new NodeStatus("cwn1", "ilab-demo-cwn1", [new InterfaceStatus("eno2", "02:00:00:00:00:01", "external")], null)],
+            [new ClientStatus("office", "ilab-demo-officeclient", "ofc0")], []);
+        var table = StatusTable.Render("demo", status, apiServerPid: 5);
+        Assert.Contains("pid 5", table, StringComparison.Ordinal);
+        Assert.Contains("controller: not running", table, StringComparison.Ordinal);
+        Assert.Contains("eno2 (external)", table, StringComparison.Ordinal);
+        Assert.Contains("02:00:00:00:00:01", table, StringComparison.Ordinal);
+        Assert.Contains("dead", table, StringComparison.Ordinal);
+        Assert.Contains("ilab-demo-officeclient", table, StringComparison.Ordinal);
+    }
+}
