@@ -7,8 +7,8 @@ namespace IronLb.Speaker.Membership;
 /// <summary>Membership logs (event ids 300–309, clear of the speaker's own range).</summary>
 internal static partial class MembershipLog
 {
-    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Membership on {node}: live speakers {speakers} ({mode})")]
-    public static partial void ViewChanged(ILogger logger, string node, IEnumerable<string> speakers, MembershipMode mode);
+    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Membership on {node}: live speakers {speakers} ({mode}); excluded: {excluded}")]
+    public static partial void ViewChanged(ILogger logger, string node, IEnumerable<string> speakers, MembershipMode mode, string excluded);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "Membership datagram from {endpoint} refused: {reason}")]
     public static partial void Refused(ILogger logger, IPEndPoint endpoint, ReceiveOutcome reason);

@@ -37,7 +37,12 @@ internal sealed class MembershipLoop(MembershipCore core, UdpMembershipTransport
     /// <summary>Runs until cancelled, then says goodbye so the peers drop this node at once.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        core.ViewChanged += (_, view) => MembershipLog.ViewChanged(logger, core.Self, view.Live, view.Mode);
+        core.ViewChanged += (_, view) =>
+        {
+            // Why each known speaker is out (Left = goodbye, NotHeardByMajority = crash or cut) is what an operator asks first.
+            var excluded = view.Excluded.Count == 0 ? "none" : string.Join(", ", view.Excluded.Select(e => $"{e.Key} {e.Value}"));
+            MembershipLog.ViewChanged(logger, core.Self, view.Live, view.Mode, excluded);
+        };
         lock (_gate)
         {
             core.Start();
