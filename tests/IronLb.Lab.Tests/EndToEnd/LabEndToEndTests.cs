@@ -133,28 +133,29 @@ public sealed partial class LabEndToEndTests
     }
 
     /// <summary>Waits until every address of every Service is answered exactly once, by the node that the election
-    /// among <paramref name="live"/> picks, with its MAC on the address's LAN.</summary>
+    /// among <paramref name="live"/> picks, with its MAC on the address's LAN. The addresses are asked in parallel:
+    /// each probe mostly waits for its own timer.</summary>
     private static async Task ExpectAnnouncersAsync(LabCli lab, LabView view, IEnumerable<LoadBalancerService> services, IReadOnlyList<string> live)
     {
-        foreach (var service in services)
+        var expectations = services
+            .SelectMany(service => service.Ingress.Select(ip => (Service: service, Address: IPAddress.Parse(ip), Winner: LabView.Elect(live, service.Ingress[0]))))
+            .DistinctBy(e => e.Address)
+            .ToList();
+        await Task.WhenAll(expectations.Select(async e =>
         {
-            var winner = LabView.Elect(live, service.Ingress[0]);
-            foreach (var address in service.Ingress.Select(IPAddress.Parse))
-            {
-                var lan = LabView.LanOf(address);
-                var client = view.ClientOn(lan);
-                var expected = view.MacOn(winner, lan);
-                (int Probes, List<string> Macs) last = default;
-                await WaitForAsync(
-                    async () =>
-                    {
-                        last = await LanProbe.AskAsync(client.Netns, client.Interface, address);
-                        return last.Macs.Count == last.Probes && last.Macs.All(m => m == expected);
-                    },
-                    $"{address} ({service}) answered once per probe by {winner} ({expected}) on the {lan} LAN", Deadline,
-                    () => Task.FromResult($"last answers: [{string.Join(", ", last.Macs ?? [])}] to {last.Probes} probes\n{lab.Logs()}"));
-            }
-        }
+            var lan = LabView.LanOf(e.Address);
+            var client = view.ClientOn(lan);
+            var expected = view.MacOn(e.Winner, lan);
+            (int Probes, List<string> Macs) last = default;
+            await WaitForAsync(
+                async () =>
+                {
+                    last = await LanProbe.AskAsync(client.Netns, client.Interface, e.Address);
+                    return last.Macs.Count > 0 && last.Macs.Count == last.Probes && last.Macs.All(m => m == expected);
+                },
+                $"{e.Address} ({e.Service}) answered once per probe by {e.Winner} ({expected}) on the {lan} LAN", Deadline,
+                () => Task.FromResult($"last answers: [{string.Join(", ", last.Macs ?? [])}] to {last.Probes} probes\n{lab.Logs()}"));
+        }));
     }
 
     private static async Task DownAndCheckNothingLeftAsync(LabCli lab, IReadOnlyList<int> pids)
