@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using IronLb.Core.Announcement;
 using IronLb.Lab.Cluster;
+using IronLb.Lab.Topology;
 
 namespace IronLb.Lab.Operations;
 
@@ -22,27 +24,33 @@ internal static class NextSteps
             $"  kubectl --kubeconfig {state.Kubeconfig} get services -A",
             $"  {ironlb} status --kubeconfig {state.Kubeconfig}",
         };
-        foreach (var address in services.SelectMany(s => s.Ingress).Select(IPAddress.Parse).Distinct())
+        // Each service's addresses from its LAN's client, external first; the node that should answer is the
+        // election's winner among all nodes (what `ironlb status` shows once the speakers have settled).
+        var probes = services
+            .Where(svc => svc.Ingress.Count > 0)
+            .SelectMany(svc => svc.Ingress.Select(ip => (Service: svc, Address: IPAddress.Parse(ip), Client: plan.ClientFor(IPAddress.Parse(ip)))))
+            .Where(p => p.Client is not null)
+            .DistinctBy(p => p.Address)
+            .GroupBy(p => p.Client!.Lan)
+            .OrderBy(g => g.Key == LabPlan.External ? 0 : 1)
+            .SelectMany(g => g.Take(2))
+            .ToList();
+        foreach (var (service, address, client) in probes)
         {
-            if (plan.ClientFor(address) is not { } client)
-            {
-                continue;
-            }
-
-            lines.Add(address.AddressFamily == AddressFamily.InterNetwork
-                ? $"  ip netns exec {client.Namespace} arping -c 3 -I {client.Interface.Name} {address}"
-                : $"  ip netns exec {client.Namespace} ndisc6 {address} {client.Interface.Name}");
-            if (lines.Count >= 10)
-            {
-                break;
-            }
+            var winner = Winner(plan, service.Ingress[0]);
+            var command = address.AddressFamily == AddressFamily.InterNetwork
+                ? $"ip netns exec {client!.Namespace} arping -c 3 -I {client.Interface.Name} {address}"
+                : $"ip netns exec {client!.Namespace} ndisc6 {address} {client.Interface.Name}";
+            lines.Add($"  {command,-72} # {service}: {winner} answers");
         }
 
+        var demo = probes.FirstOrDefault();
+        var victim = demo.Service is null ? plan.Nodes[0].Name : Winner(plan, demo.Service.Ingress[0]);
         lines.AddRange(
         [
             $"  ironlb-lab status --name {state.Name}",
-            $"  ironlb-lab kill-speaker --name {state.Name} --node {plan.Nodes[0].Name}     (then arping again: another node answers)",
-            $"  ironlb-lab restart-speaker --name {state.Name} --node {plan.Nodes[0].Name}",
+            $"  ironlb-lab kill-speaker --name {state.Name} --node {victim}{(demo.Service is null ? "" : $"    # then ask {demo.Address} again: another node answers")}",
+            $"  ironlb-lab restart-speaker --name {state.Name} --node {victim}",
             $"  ironlb-lab down --name {state.Name}",
             "",
             $"Logs: {state.StateDirectory}/*.log",
@@ -52,6 +60,10 @@ internal static class NextSteps
             await Console.Out.WriteLineAsync(line).ConfigureAwait(false);
         }
     }
+
+    /// <summary>MetalLB's election with every speaker alive: the lowest sha256("node#first ingress IP").</summary>
+    private static string Winner(LabPlan plan, string firstIngress) =>
+        plan.Nodes.Select(n => n.Name).OrderBy(n => Convert.ToHexString(L2Election.Hash(n, firstIngress)), StringComparer.Ordinal).First();
 
     private static string Quote(string arg) => arg.Length == 0 ? "\"\"" : arg.Contains(' ', StringComparison.Ordinal) ? $"\"{arg}\"" : arg;
 }
