@@ -51,7 +51,9 @@ internal sealed class UpOperation(UpOptions options)
         }
 
         var plan = LabPlan.Create(names, example.NodeNames, subnet.Value);
-        Directory.CreateDirectory(store.Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // Readable by everyone, so kubectl and `ironlb status` work without sudo (KubeSim takes any token); the
+        // membership key alone is root's.
+        Directory.CreateDirectory(store.Directory);
         var session = LabSession.Begin(store, new LabState
         {
             Name = options.Name,

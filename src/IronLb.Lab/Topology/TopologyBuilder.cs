@@ -25,6 +25,11 @@ internal sealed class TopologyBuilder(LabPlan plan, Func<Func<LabState, LabState
             {
                 await WriteSysctlAsync(ns, $"net/ipv6/conf/{scope}/accept_dad", "0", required: true).ConfigureAwait(false);
             }
+
+            // No forwarding, whatever a new namespace inherits from the host (devconf_inherit_init_net): the
+            // lab's LANs stay separate, and nothing is routed between them or towards the host.
+            await WriteSysctlAsync(ns, "net/ipv4/ip_forward", "0", required: true).ConfigureAwait(false);
+            await WriteSysctlAsync(ns, "net/ipv6/conf/all/forwarding", "0", required: true).ConfigureAwait(false);
         }
 
         // br_netfilter, where loaded, would hand bridged ARP and IPv6 to the host's firewall rules; a real switch
