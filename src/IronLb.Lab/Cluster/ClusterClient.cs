@@ -126,6 +126,27 @@ internal sealed class ClusterClient(KubeConnection connection) : IDisposable
             slice.ToJsonString(), "application/apply-patch+yaml", cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>"namespace/name" of every Service some speaker reports announcing (a ServiceL2Status, MetalLB's
+    /// way of saying so), or empty while the CRD is not served.</summary>
+    public async Task<HashSet<string>> AnnouncedAsync(string metallbNamespace, CancellationToken cancellationToken)
+    {
+        string text;
+        try
+        {
+            text = await connection.GetAsync($"/apis/metallb.io/v1beta1/namespaces/{metallbNamespace}/servicel2statuses", cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubeApiException e) when (e.IsNotFound)
+        {
+            return [];
+        }
+
+        using var list = JsonDocument.Parse(text);
+        return [.. list.RootElement.GetProperty("items").EnumerateArray()
+            .Select(i => i.TryGetProperty("status", out var s) && s.TryGetProperty("serviceNamespace", out var ns) && s.TryGetProperty("serviceName", out var n)
+                ? $"{ns.GetString()}/{n.GetString()}" : null)
+            .OfType<string>()];
+    }
+
     public async Task<List<LoadBalancerService>> LoadBalancerServicesAsync(CancellationToken cancellationToken)
     {
         using var list = JsonDocument.Parse(await connection.GetAsync("/api/v1/services", cancellationToken).ConfigureAwait(false));

@@ -21,6 +21,9 @@ internal sealed class UpOperation(UpOptions options)
     /// <summary>KubeSim's own kubeconfig (127.0.0.1): for the host only, and the sweep's mark of the API server.</summary>
     public const string LoopbackKubeconfigFile = "apiserver-loopback.kubeconfig";
 
+    /// <summary>Where the speakers write ServiceL2Status (their --namespace default, like MetalLB's).</summary>
+    private const string MetalLbNamespace = "metallb-system";
+
     private static readonly TimeSpan SpeakerSettle = TimeSpan.FromSeconds(5);
 
     private readonly Supervisor _supervisor = new();
@@ -29,12 +32,6 @@ internal sealed class UpOperation(UpOptions options)
     {
         var names = LabNames.Create(options.Name);
         var store = new StateStore(names.StateDirectory(options.StateRoot));
-        if (store.Exists || (await TopologySweeper.ListNamespacesAsync(names).ConfigureAwait(false)).Count > 0)
-        {
-            await Console.Error.WriteLineAsync($"ironlb-lab: a lab named {options.Name} exists (or is left over); remove it first: ironlb-lab down --name {options.Name}").ConfigureAwait(false);
-            return LabExit.Failed;
-        }
-
         if (Executables.FindIronLb(options.IronLb, out var searched) is not { } ironlb)
         {
             await Console.Error.WriteLineAsync($"ironlb-lab: cannot find the ironlb executable (looked at {searched}); build it or pass --ironlb PATH").ConfigureAwait(false);
@@ -43,29 +40,43 @@ internal sealed class UpOperation(UpOptions options)
 
         var example = ExampleCluster.Arrange(Manifest.Load(options.Example), options.Nodes);
         var crds = Manifest.Load(options.Crds);
-        var subnet = options.ManagementSubnet ?? await FreeManagementSubnetAsync().ConfigureAwait(false);
-        if (subnet is null)
+        LabSession session;
+        LabPlan plan;
+        IPNetwork subnet;
+        // Name and subnet are claimed under the state root's lock: two `up`s at once never take the same ones.
+        using (await StateRootLock.AcquireAsync(options.StateRoot, cancellationToken).ConfigureAwait(false))
         {
-            await Console.Error.WriteLineAsync("ironlb-lab: every /26 of 203.0.113.0/24 is in use on this host; pass --mgmt-subnet").ConfigureAwait(false);
-            return LabExit.Failed;
-        }
+            if (store.Exists || (await TopologySweeper.ListNamespacesAsync(names).ConfigureAwait(false)).Count > 0)
+            {
+                await Console.Error.WriteLineAsync($"ironlb-lab: a lab named {options.Name} exists (or is left over); remove it first: ironlb-lab down --name {options.Name}").ConfigureAwait(false);
+                return LabExit.Failed;
+            }
 
-        var plan = LabPlan.Create(names, example.NodeNames, subnet.Value);
-        // Readable by everyone, so kubectl and `ironlb status` work without sudo (KubeSim takes any token); the
-        // membership key alone is root's.
-        Directory.CreateDirectory(store.Directory);
-        var session = LabSession.Begin(store, new LabState
-        {
-            Name = options.Name,
-            StateDirectory = store.Directory,
-            ManagementSubnet = subnet.Value.ToString(),
-            NodeNames = [.. example.NodeNames],
-            IronLb = ironlb,
-            Kubeconfig = Path.Combine(store.Directory, KubeconfigFile),
-            ApiServer = plan.ApiServer.GetLeftPart(UriPartial.Authority),
-            MembershipKeyFile = Path.Combine(store.Directory, "membership.key"),
-        });
-        await session.RecordAsync(s => s).ConfigureAwait(false);
+            var used = await ManagementSubnets.InUseAsync(options.StateRoot, cancellationToken).ConfigureAwait(false);
+            if (ManagementSubnets.Choose(options.ManagementSubnet, used, out var problem) is not { } chosen)
+            {
+                await Console.Error.WriteLineAsync($"ironlb-lab: {problem}").ConfigureAwait(false);
+                return LabExit.Failed;
+            }
+
+            subnet = chosen;
+            plan = LabPlan.Create(names, example.NodeNames, subnet);
+            // Readable by everyone, so kubectl and `ironlb status` work without sudo (KubeSim takes any token); the
+            // membership key alone is root's.
+            Directory.CreateDirectory(store.Directory);
+            session = LabSession.Begin(store, new LabState
+            {
+                Name = options.Name,
+                StateDirectory = store.Directory,
+                ManagementSubnet = subnet.ToString(),
+                NodeNames = [.. example.NodeNames],
+                IronLb = ironlb,
+                Kubeconfig = Path.Combine(store.Directory, KubeconfigFile),
+                ApiServer = plan.ApiServer.GetLeftPart(UriPartial.Authority),
+                MembershipKeyFile = Path.Combine(store.Directory, "membership.key"),
+            });
+            await session.RecordAsync(s => s).ConfigureAwait(false);
+        }
 
         await Step($"network: {plan.Nodes.Length} node namespaces, external/office/management LANs, management {subnet} (host {plan.HostManagementAddress} on {names.HostLink})").ConfigureAwait(false);
         await new TopologyBuilder(plan, session.RecordAsync).BuildAsync().ConfigureAwait(false);
@@ -96,6 +107,13 @@ internal sealed class UpOperation(UpOptions options)
 
         var started = Stopwatch.StartNew();
         var assigned = await WaitAsync(async () => (await Unassigned(cluster, cancellationToken).ConfigureAwait(false)).Count == 0, [apiserver, controller], cancellationToken).ConfigureAwait(false);
+        // Then until a speaker reports each Service as announced: from then on the clients get answers.
+        var announced = assigned && await WaitAsync(async () =>
+        {
+            var services = await cluster.LoadBalancerServicesAsync(cancellationToken).ConfigureAwait(false);
+            var reported = await cluster.AnnouncedAsync(MetalLbNamespace, cancellationToken).ConfigureAwait(false);
+            return services.All(s => reported.Contains(s.ToString()));
+        }, [apiserver, controller, .. speakers], cancellationToken).ConfigureAwait(false);
         if (started.Elapsed < SpeakerSettle)
         {
             // A speaker that cannot run exits within a second or two; give it that long to show it.
@@ -113,9 +131,14 @@ internal sealed class UpOperation(UpOptions options)
         {
             await Console.Error.WriteLineAsync($"ironlb-lab: no address yet for {string.Join(", ", services.Where(s => s.Ingress.Count == 0))} (see {controller.Log})").ConfigureAwait(false);
         }
+        else if (!announced && dead.Count == 0)
+        {
+            var reported = await cluster.AnnouncedAsync(MetalLbNamespace, cancellationToken).ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"ironlb-lab: no speaker reports announcing {string.Join(", ", services.Where(s => !reported.Contains(s.ToString())))} (see the speaker logs)").ConfigureAwait(false);
+        }
 
         await NextSteps.PrintAsync(session, services).ConfigureAwait(false);
-        if (dead.Count > 0 || !assigned)
+        if (dead.Count > 0 || !assigned || !announced)
         {
             await Console.Error.WriteLineAsync($"ironlb-lab: the lab is up but not healthy (see above); ironlb-lab down --name {options.Name} removes it").ConfigureAwait(false);
             return LabExit.Degraded;
@@ -216,20 +239,6 @@ internal sealed class UpOperation(UpOptions options)
             await using var writer = new StreamWriter(stream);
             await writer.WriteLineAsync(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>The first default /26 that no host interface is on (another lab's, or anything else's).</summary>
-    private static async Task<IPNetwork?> FreeManagementSubnetAsync()
-    {
-        var used = (await CommandRunner.CheckAsync("ip", "-4", "-o", "addr", "show").ConfigureAwait(false))
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Select(words => Array.IndexOf(words, "inet") is var i and >= 0 && i + 1 < words.Length ? words[i + 1] : null)
-            .OfType<string>()
-            .Select(Cidr.Network)
-            .ToList();
-        return LabPlan.DefaultManagementSubnets.Cast<IPNetwork?>()
-            .FirstOrDefault(candidate => !used.Any(u => u.Contains(candidate!.Value.BaseAddress) || candidate!.Value.Contains(u.BaseAddress)));
     }
 
     private static Task Step(string what) => Console.Out.WriteLineAsync($"ironlb-lab: {what}");
