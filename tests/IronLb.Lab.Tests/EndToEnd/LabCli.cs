@@ -6,16 +6,16 @@ namespace IronLb.Lab.Tests.EndToEnd;
 
 /// <summary>The built `ironlb-lab` as a user runs it, with one lab name per test; <see cref="DisposeAsync"/> runs
 /// `down` on every path, and keeps the logs when the test failed.</summary>
-internal sealed class LabCli : IAsyncDisposable
+internal sealed partial class LabCli : IAsyncDisposable
 {
+    // Labs of test runs that were killed before their `down`: removed once per test process, before its first up.
+    private static readonly Lazy<Task> StaleRemoved = new(RemoveStaleAsync);
+
     public LabCli()
     {
-        // Short, unique, no dash: what a lab name may be. The pid keeps concurrent runs apart.
-        Name = $"t{Environment.ProcessId % 100000:x}{Random.Shared.Next(0x1000):x3}";
-        if (Name.Length > 10)
-        {
-            Name = Name[..10];
-        }
+        // Short, unique, no dash: what a lab name may be. The owning test process's pid comes first, so a later run
+        // can tell a dead run's labs from a live one's.
+        Name = $"t{OwnerTag(Environment.ProcessId)}{Random.Shared.Next(0x1000):x3}";
     }
 
     public string Name { get; }
@@ -33,6 +33,11 @@ internal sealed class LabCli : IAsyncDisposable
 
     public async Task<Result> RunAsync(TimeSpan limit, params string[] args)
     {
+        if (args is ["up", ..])
+        {
+            await StaleRemoved.Value;
+        }
+
         var dll = RepoPaths.IronLbLabDll;
         Assert.True(File.Exists(dll), $"{dll} is not built");
         var info = new ProcessStartInfo(Executables.DotnetHost())
@@ -108,6 +113,25 @@ internal sealed class LabCli : IAsyncDisposable
             await DownAsync();
         }
     }
+
+    private static string OwnerTag(int pid) => (pid & 0xFFFFF).ToString("x5", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>`down` for every test lab (t + owner tag + 3 hex) whose owner tag matches no running process.</summary>
+    private static async Task RemoveStaleAsync()
+    {
+        var live = Directory.EnumerateDirectories("/proc").Select(Path.GetFileName)
+            .Select(n => int.TryParse(n, out var pid) ? OwnerTag(pid) : null).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var namespaces = (await IronLb.Testing.Network.Shell.RunAsync("ip", "netns", "list")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' ')[0]).Where(n => n.StartsWith("ilab-", StringComparison.Ordinal)).Select(n => n["ilab-".Length..].Split('-')[0]);
+        var states = Directory.Exists("/run/ironlb-lab") ? Directory.EnumerateDirectories("/run/ironlb-lab").Select(d => Path.GetFileName(d)!) : [];
+        foreach (var name in namespaces.Concat(states).Distinct(StringComparer.Ordinal).Where(n => TestLabName().IsMatch(n) && !live.Contains(n[1..6])))
+        {
+            await IronLb.Testing.Network.Shell.RunAsync(Executables.DotnetHost(), RepoPaths.IronLbLabDll, "down", "--name", name);
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^t[0-9a-f]{8}$")]
+    private static partial System.Text.RegularExpressions.Regex TestLabName();
 
     private static void Append(StringBuilder output, string? line)
     {
