@@ -49,7 +49,7 @@ internal static class NextSteps
         lines.AddRange(
         [
             $"  ironlb-lab status --name {state.Name}",
-            $"  ironlb-lab kill-speaker --name {state.Name} --node {victim}{(demo.Service is null ? "" : $"    # then ask {demo.Address} again: another node answers")}",
+            $"  ironlb-lab kill-speaker --name {state.Name} --node {victim}{(demo.Service is null || plan.Nodes.Length < 2 ? "" : $"    # then ask {demo.Address} again: another node answers")}",
             $"  ironlb-lab restart-speaker --name {state.Name} --node {victim}",
             $"  ironlb-lab down --name {state.Name}",
             "",
