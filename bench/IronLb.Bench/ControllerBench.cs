@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -142,46 +141,6 @@ internal static class ControllerBench
         }
 
         return dir?.FullName ?? throw new InvalidOperationException("run from inside the repository");
-    }
-
-    /// <summary>Counts the controller's requests by method, and the 409s it got back.</summary>
-    private sealed class RequestCounter : DelegatingHandler
-    {
-        private readonly ConcurrentDictionary<string, int> _byMethod = new(StringComparer.Ordinal);
-        private int _conflicts;
-
-        public int Total => _byMethod.Values.Sum();
-
-        public int Writes => _byMethod.Where(p => p.Key != "GET").Sum(p => p.Value);
-
-        public int Conflicts => _conflicts;
-
-        public ConcurrentBag<string> WritePaths { get; } = [];
-
-        public int Count(string method) => _byMethod.GetValueOrDefault(method);
-
-        public void Reset()
-        {
-            _byMethod.Clear();
-            _conflicts = 0;
-        }
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            _byMethod.AddOrUpdate(request.Method.Method, 1, (_, n) => n + 1);
-            if (request.Method != HttpMethod.Get)
-            {
-                WritePaths.Add($"{request.Method} {request.RequestUri?.AbsolutePath}");
-            }
-
-            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode == System.Net.HttpStatusCode.Conflict)
-            {
-                Interlocked.Increment(ref _conflicts);
-            }
-
-            return response;
-        }
     }
 
     private sealed class RunningController : IAsyncDisposable

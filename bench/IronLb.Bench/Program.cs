@@ -6,9 +6,11 @@ var benchmarks = new SortedDictionary<string, Func<string[], Task<int>>>(StringC
 {
     ["allocation"] = AllocationBench.RunAsync,
     ["controller"] = ControllerBench.RunAsync,
+    ["failover"] = FailoverBench.RunAsync,
     ["kubesim"] = KubeSimBench.RunAsync,
     ["l2-latency"] = L2LatencyBench.RunAsync,
     ["plan"] = PlanBench.RunAsync,
+    ["speaker-steady"] = SpeakerSteadyBench.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

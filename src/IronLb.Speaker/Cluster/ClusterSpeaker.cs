@@ -93,7 +93,10 @@ internal sealed partial class ClusterSpeaker : IDisposable
         _advertisements = new Informer<L2AdvertisementObject>(connection, ResourceTypes.L2Advertisements(options.Namespace), time, informerLogger) { WatchTimeoutSeconds = watch };
         _namespaces = new Informer<V1Namespace>(connection, ResourceTypes.Namespaces, time, informerLogger) { WatchTimeoutSeconds = watch };
         _states = new Informer<ConfigurationStateObject>(connection, ResourceTypes.ConfigurationStates(options.Namespace), time, informerLogger) { WatchTimeoutSeconds = watch };
-        _statuses = new L2StatusReconciler(connection, options.Namespace, options.Node, watch, time, loggerFactory.CreateLogger<L2StatusReconciler>());
+        _statuses = new L2StatusReconciler(connection, options.Namespace, options.Node, watch, options.StatusSettle, time, loggerFactory.CreateLogger<L2StatusReconciler>())
+        {
+            Assigned = key => RecordEvent(key, "Normal", "nodeAssigned", $"announcing from node \"{options.Node}\" with protocol \"layer2\""),
+        };
         _stateWriter = new SpeakerStateWriter(connection, options.Namespace, options.Node, time);
         _events = new ServiceEventQueue(new EventRecorder(connection.Client, "metallb-speaker", time, loggerFactory.CreateLogger<EventRecorder>()));
     }
@@ -297,7 +300,6 @@ internal sealed partial class ClusterSpeaker : IDisposable
                     Log.ServiceAnnounced(_logger, service, ip, _options.Node, interfaces);
                 }
 
-                RecordEvent(decision.Service, "Normal", "nodeAssigned", $"announcing from node \"{_options.Node}\" with protocol \"layer2\"");
             }
             else if (!decision.InterfacesMissing.IsEmpty)
             {

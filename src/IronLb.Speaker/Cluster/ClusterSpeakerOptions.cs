@@ -42,6 +42,12 @@ public sealed record ClusterSpeakerOptions
     /// <summary>Re-evaluate every Service this often even without a change (a safety net, and new host interfaces).</summary>
     public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long announcements must be unchanged before ServiceL2Status objects and nodeAssigned events are
+    /// written. Announcing never waits; only the reporting does.
+    /// </summary>
+    public TimeSpan StatusSettle { get; init; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Watch streams end after this long and resume (short in tests).</summary>
     public int WatchTimeoutSeconds { get; init; } = 300;
 }

@@ -16,7 +16,9 @@ namespace IronLb.Speaker.Cluster;
 /// ServiceL2Status (generateName <c>l2-</c>, labels node/service-name/service-namespace, owner the speaker
 /// Pod, status node/serviceName/serviceNamespace/interfaces), deleting any other node's object or duplicate
 /// for it; for every Service it does not announce, none labelled with this node. Keyed by Service on its own
-/// queue, so a failover writes once per moved Service and a steady state writes nothing.
+/// queue, so a failover writes once per moved Service and a steady state writes nothing. Writes wait until
+/// the announcements have been quiet for a moment, so the churn of speakers joining at once (each briefly
+/// owning everything) never reaches the API server; the announcements themselves never wait for this.
 /// </summary>
 internal sealed partial class L2StatusReconciler : IDisposable
 {
@@ -28,17 +30,30 @@ internal sealed partial class L2StatusReconciler : IDisposable
     private readonly string _ns;
     private readonly string _node;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _settle;
     private readonly WorkQueue<ServiceKey> _queue;
     private readonly Informer<ServiceL2StatusObject> _statuses;
     private readonly ConcurrentDictionary<ServiceKey, string> _created = new();
     private volatile ImmutableDictionary<ServiceKey, ImmutableArray<string>> _desired = ImmutableDictionary<ServiceKey, ImmutableArray<string>>.Empty;
+    private long _lastChange;
 
-    public L2StatusReconciler(KubeConnection connection, string ns, string node, int watchTimeoutSeconds, TimeProvider time, ILogger logger)
+    /// <param name="connection">The API server.</param>
+    /// <param name="ns">MetalLB's namespace.</param>
+    /// <param name="node">This node.</param>
+    /// <param name="watchTimeoutSeconds">Watch stream length.</param>
+    /// <param name="settle">How long the announcements must be unchanged before their status is written.</param>
+    /// <param name="time">All timing.</param>
+    /// <param name="logger">Logs.</param>
+    public L2StatusReconciler(KubeConnection connection, string ns, string node, int watchTimeoutSeconds, TimeSpan settle, TimeProvider time, ILogger logger)
     {
         _connection = connection;
         _ns = ns;
         _node = node;
         _logger = logger;
+        _time = time;
+        _settle = settle;
+        _lastChange = time.GetTimestamp();
         _queue = new WorkQueue<ServiceKey>(time);
         _statuses = new Informer<ServiceL2StatusObject>(connection, ResourceTypes.ServiceL2Statuses(ns), time, logger) { WatchTimeoutSeconds = watchTimeoutSeconds };
         _statuses.Changed += change =>
@@ -56,11 +71,19 @@ internal sealed partial class L2StatusReconciler : IDisposable
 
     public bool HasSynced => _statuses.HasSynced;
 
+    /// <summary>Called after this node created the status of a Service it took over (MetalLB's nodeAssigned moment).</summary>
+    public Action<ServiceKey>? Assigned { get; set; }
+
     /// <summary>The Services this node announces now, with the interfaces to report (empty for all interfaces).</summary>
     public void SetDesired(ImmutableDictionary<ServiceKey, ImmutableArray<string>> desired)
     {
         var previous = _desired;
         _desired = desired;
+        if (!ReferenceEquals(previous, desired) && (previous.Count != desired.Count || desired.Any(d => !previous.TryGetValue(d.Key, out var p) || !p.SequenceEqual(d.Value))))
+        {
+            Interlocked.Exchange(ref _lastChange, _time.GetTimestamp());
+        }
+
         foreach (var (key, interfaces) in desired)
         {
             if (!previous.TryGetValue(key, out var before) || !before.SequenceEqual(interfaces))
@@ -92,6 +115,12 @@ internal sealed partial class L2StatusReconciler : IDisposable
             while (!cancellationToken.IsCancellationRequested)
             {
                 var key = await _queue.GetAsync(cancellationToken).ConfigureAwait(false);
+                var quiet = _time.GetElapsedTime(Interlocked.Read(ref _lastChange));
+                if (quiet < _settle)
+                {
+                    await Task.Delay(_settle - quiet, _time, cancellationToken).ConfigureAwait(false);
+                }
+
                 try
                 {
                     await ReconcileAsync(key, cancellationToken).ConfigureAwait(false);
@@ -188,6 +217,7 @@ internal sealed partial class L2StatusReconciler : IDisposable
         }
 
         LogCreated(_logger, name, key, _node);
+        Assigned?.Invoke(key);
     }
 
     private async Task PatchStatusAsync(string name, ServiceKey key, ImmutableArray<string> interfaces, CancellationToken cancellationToken)

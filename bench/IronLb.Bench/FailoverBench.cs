@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace IronLb.Bench;
+
+/// <summary>
+/// Failover time in the lab (`ironlb-lab up`: KubeSim, the controller and one real `ironlb speaker` per node
+/// namespace; root). For each run the announcing node of web/gateway (192.0.2.184) is killed with SIGKILL —
+/// or, in the second series, has its links cut — and the time is taken from just before that to the first
+/// ARP packet from the new owner's MAC seen by tcpdump on the client's interface (kernel timestamps, same
+/// clock). Then the node is restored and the address allowed to return before the next run.
+/// </summary>
+internal static class FailoverBench
+{
+    private const string Address = "192.0.2.184";
+    private static readonly string[] Links = ["eno2", "eno3", "mgmt0"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
+        var nodeCount = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 4;
+        var name = $"fb{Environment.ProcessId % 10000}";
+        try
+        {
+            await LabAsync(TimeSpan.FromMinutes(3), "up", "--name", name, "--nodes", nodeCount.ToString(CultureInfo.InvariantCulture));
+            var lab = Lab.Parse(await LabAsync(TimeSpan.FromMinutes(1), "status", "--name", name, "--output", "json"));
+            var order = lab.Nodes.Select(n => n.Name)
+                .OrderBy(n => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{n}#{Address}"))), StringComparer.Ordinal).ToList();
+            var (owner, next) = (lab.Nodes.Single(n => n.Name == order[0]), lab.Nodes.Single(n => n.Name == order[1]));
+            Print("nodes", lab.Nodes.Count);
+            Print("runs", runs);
+            foreach (var node in lab.Nodes)
+            {
+                Print($"speaker_rss_mb_{node.Name}", Rss(node.SpeakerPid!.Value));
+            }
+
+            var killed = new List<double>();
+            var cut = new List<double>();
+            for (var i = 0; i < runs; i++)
+            {
+                await AnsweredByAsync(lab, owner);
+                killed.Add(await MeasureAsync(lab, next, async () =>
+                {
+                    var pid = Lab.Parse(await LabAsync(TimeSpan.FromMinutes(1), "status", "--name", name, "--output", "json")).Nodes.Single(n => n.Name == owner.Name).SpeakerPid!.Value;
+                    var t0 = DateTimeOffset.UtcNow;
+                    Process.GetProcessById(pid).Kill();
+                    return t0;
+                }));
+                Print($"kill_run_{i + 1:00}_s", killed[^1]);
+                await LabAsync(TimeSpan.FromMinutes(1), "restart-speaker", "--name", name, "--node", owner.Name);
+            }
+
+            for (var i = 0; i < runs; i++)
+            {
+                await AnsweredByAsync(lab, owner);
+                cut.Add(await MeasureAsync(lab, next, async () =>
+                {
+                    var t0 = DateTimeOffset.UtcNow;
+                    await ShellAsync("ip", ["-n", owner.Netns, "-batch", "-"], string.Join('\n', Links.Select(l => $"link set {l} down")) + "\n");
+                    return t0;
+                }));
+                Print($"cut_run_{i + 1:00}_s", cut[^1]);
+                await ShellAsync("ip", ["-n", owner.Netns, "-batch", "-"], string.Join('\n', Links.Select(l => $"link set {l} up")) + "\n");
+            }
+
+            Summarize("kill", killed);
+            Summarize("cut", cut);
+            return 0;
+        }
+        finally
+        {
+            await LabAsync(TimeSpan.FromMinutes(2), "down", "--name", name);
+        }
+    }
+
+    /// <summary>Starts tcpdump on the client, waits for quiet (any gratuitous burst of the previous run is over), acts, and returns seconds from the action to the new owner's first ARP.</summary>
+    private static async Task<double> MeasureAsync(Lab lab, Lab.Node next, Func<Task<DateTimeOffset>> act)
+    {
+        var client = lab.ExternalClient;
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "netns", "exec", client.Netns, "tcpdump", "-i", client.Interface, "-n", "-l", "-tt", "-e", "arp", "and", "ether", "src", next.ExternalMac })
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var dump = Process.Start(start)!;
+        try
+        {
+            // tcpdump says "listening on" once its capture is open.
+            while (await dump.StandardError.ReadLineAsync() is { } line && !line.Contains("listening on", StringComparison.Ordinal))
+            {
+            }
+
+            var t0 = await act();
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while (await dump.StandardOutput.ReadLineAsync(limit.Token) is { } line)
+            {
+                if (line.Contains(Address, StringComparison.Ordinal))
+                {
+                    var seen = double.Parse(line[..line.IndexOf(' ', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
+                    return seen - (t0 - DateTimeOffset.UnixEpoch).TotalSeconds;
+                }
+            }
+
+            throw new InvalidOperationException("tcpdump ended without an ARP from the new owner");
+        }
+        finally
+        {
+            dump.Kill();
+            await dump.WaitForExitAsync();
+        }
+    }
+
+    private static async Task AnsweredByAsync(Lab lab, Lab.Node owner)
+    {
+        var client = lab.ExternalClient;
+        for (var attempt = 0; attempt < 120; attempt++)
+        {
+            var output = await ShellAsync("ip", ["netns", "exec", client.Netns, "arping", "-c", "2", "-w", "3", "-I", client.Interface, Address], null, check: false);
+            var replies = output.Split('\n').Where(l => l.Contains("reply from", StringComparison.Ordinal)).ToList();
+            if (replies.Count == 2 && replies.All(r => r.Contains(owner.ExternalMac, StringComparison.OrdinalIgnoreCase)))
+            {
+                return;
+            }
+
+            await Task.Delay(500);
+        }
+
+        throw new TimeoutException($"{Address} not answered by {owner.Name} alone");
+    }
+
+    private static void Summarize(string series, List<double> seconds)
+    {
+        var sorted = seconds.Order().ToList();
+        Print($"{series}_failover_median_s", sorted[sorted.Count / 2] * 0.5 + sorted[(sorted.Count - 1) / 2] * 0.5);
+        Print($"{series}_failover_p90_s", sorted[(int)Math.Ceiling(sorted.Count * 0.9) - 1]);
+        Print($"{series}_failover_min_s", sorted[0]);
+        Print($"{series}_failover_max_s", sorted[^1]);
+    }
+
+    private static double Rss(int pid) =>
+        File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+            .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0).Single();
+
+    private static Task<string> LabAsync(TimeSpan limit, params string[] args) =>
+        ShellAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "ironlb-lab.dll"), .. args], null, limit: limit);
+
+    private static async Task<string> ShellAsync(string file, string[] args, string? input, bool check = true, TimeSpan? limit = null)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null };
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(start)!;
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+            process.StandardInput.Close();
+        }
+
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(limit ?? TimeSpan.FromMinutes(1));
+        await process.WaitForExitAsync(timeout.Token);
+        if (check && process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({process.ExitCode}): {await error}");
+        }
+
+        return await output + await error;
+    }
+
+    private static void Print(string key, double value) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key}: {value:0.###}"));
+
+    /// <summary>`ironlb-lab status --output json`, the parts this benchmark needs.</summary>
+    private sealed record Lab(IReadOnlyList<Lab.Node> Nodes, Lab.Client ExternalClient)
+    {
+        public sealed record Node(string Name, string Netns, string ExternalMac, int? SpeakerPid);
+
+        public sealed record Client(string Netns, string Interface);
+
+        public static Lab Parse(string json)
+        {
+            using var document = JsonDocument.Parse(json[json.IndexOf('{', StringComparison.Ordinal)..]);
+            var root = document.RootElement;
+            var nodes = root.GetProperty("nodes").EnumerateArray().Select(n => new Node(
+                n.GetProperty("name").GetString()!,
+                n.GetProperty("netns").GetString()!,
+                n.GetProperty("interfaces").EnumerateArray().Single(i => i.GetProperty("lan").GetString() == "external").GetProperty("mac").GetString()!,
+                n.GetProperty("speakerPid").ValueKind == JsonValueKind.Null ? null : n.GetProperty("speakerPid").GetInt32())).ToList();
+            var client = root.GetProperty("clients").EnumerateArray().Single(c => c.GetProperty("lan").GetString() == "external");
+            return new Lab(nodes, new Client(client.GetProperty("netns").GetString()!, client.GetProperty("interface").GetString()!));
+        }
+    }
+}
