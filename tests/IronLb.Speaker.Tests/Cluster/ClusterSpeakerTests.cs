@@ -165,6 +165,29 @@ public sealed class ClusterSpeakerTests
     }
 
     [Fact]
+    public async Task What_the_speaker_writes_is_owned_by_its_pod()
+    {
+        await using var cluster = await CampusAsync();
+        var pod = await cluster.Client.CoreV1.CreateNamespacedPodAsync(new k8s.Models.V1Pod
+        {
+            Metadata = new k8s.Models.V1ObjectMeta { Name = "ironlb-speaker-x7k2p" },
+            Spec = new k8s.Models.V1PodSpec { NodeName = "cwn1", Containers = [new k8s.Models.V1Container { Name = "speaker", Image = "ironlb" }] },
+        }, "metallb-system");
+        await cluster.CreateServiceAsync("web", "gateway", ["192.0.2.180"], ["cwn1"]);
+        cluster.Start("cwn1", podName: pod.Metadata.Name);
+
+        var statuses = await SpeakerCluster.EventuallyAsync(() => cluster.ListAsync("servicel2statuses"), l => l.Count == 1, "the ServiceL2Status");
+        var states = await SpeakerCluster.EventuallyAsync(() => cluster.ListAsync("configurationstates"), l => l.Count == 1, "the ConfigurationState");
+        foreach (var written in new[] { statuses[0], states[0] })
+        {
+            var owner = Assert.Single(written.GetProperty("metadata").GetProperty("ownerReferences").EnumerateArray());
+            Assert.Equal("Pod", owner.GetProperty("kind").GetString());
+            Assert.Equal(pod.Metadata.Name, owner.GetProperty("name").GetString());
+            Assert.Equal(pod.Metadata.Uid, owner.GetProperty("uid").GetString());
+        }
+    }
+
+    [Fact]
     public async Task Without_a_membership_key_the_speaker_refuses_to_start()
     {
         await using var cluster = await SpeakerCluster.StartAsync("cwn1");

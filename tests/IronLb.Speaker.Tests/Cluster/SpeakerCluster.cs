@@ -107,7 +107,7 @@ internal sealed class SpeakerCluster : IAsyncDisposable
     }
 
     /// <summary>Starts a speaker for the node: its own connection, membership on 127.0.0.1 at a free port.</summary>
-    public void Start(string node, Func<IReadOnlySet<string>?>? localInterfaces = null, byte[]? key = null, bool insecure = false)
+    public void Start(string node, Func<IReadOnlySet<string>?>? localInterfaces = null, byte[]? key = null, bool insecure = false, string? podName = null)
     {
         var connection = KubeConnection.Create(Api.Kubeconfig);
         var options = new ClusterSpeakerOptions
@@ -117,6 +117,7 @@ internal sealed class SpeakerCluster : IAsyncDisposable
             MembershipPort = 0,
             MembershipKey = key ?? (insecure ? null : Key),
             InsecureMembership = insecure,
+            PodName = podName,
             WatchTimeoutSeconds = 30,
         };
         var tables = new Tables();
