@@ -279,75 +279,6 @@ internal sealed partial class ClusterSpeaker : IDisposable
         }
     }
 
-    /// <summary>Logs, events and ServiceL2Status for what changed since the last evaluation.</summary>
-    private void Report(SpeakerPlan plan, string trigger)
-    {
-        var next = plan.Services.ToDictionary(s => s.Service);
-        foreach (var decision in plan.Services)
-        {
-            var previous = _decisions.GetValueOrDefault(decision.Service);
-            if (previous is not null && Same(previous, decision))
-            {
-                continue;
-            }
-
-            var service = decision.Service.ToString();
-            if (decision.Announces)
-            {
-                var interfaces = decision.Interfaces.AllInterfaces ? "all interfaces" : string.Join(',', decision.Interfaces.Interfaces);
-                foreach (var ip in decision.Ips)
-                {
-                    Log.ServiceAnnounced(_logger, service, ip, _options.Node, interfaces);
-                }
-
-            }
-            else if (!decision.InterfacesMissing.IsEmpty)
-            {
-                var missing = string.Join(',', decision.InterfacesMissing);
-                LogAnnounceFailed(_logger, service, _options.Node, missing);
-                RecordEvent(decision.Service, "Warning", "announceFailed",
-                    $"the interfaces specified for LB IP \"{string.Join(',', decision.Ips)}\" ({missing}) don't exist on assigned node \"{_options.Node}\" with protocol \"layer2\"");
-            }
-
-            if (previous?.Announces == true && !decision.Announces)
-            {
-                var (reason, winner) = (decision.Decision.ToWire(), decision.Winner ?? "none");
-                foreach (var ip in previous.Ips)
-                {
-                    Log.ServiceWithdrawn(_logger, service, ip, _options.Node, reason, winner);
-                }
-            }
-        }
-
-        foreach (var gone in _decisions.Values.Where(d => d.Announces && !next.ContainsKey(d.Service)))
-        {
-            var service = gone.Service.ToString();
-            foreach (var ip in gone.Ips)
-            {
-                Log.ServiceWithdrawn(_logger, service, ip, _options.Node, "serviceDeleted", "none");
-            }
-        }
-
-        _decisions = next;
-        _statuses.SetDesired(plan.Services.Where(d => d.Announces)
-            .ToImmutableDictionary(d => d.Service, d => d.Interfaces.AllInterfaces ? ImmutableArray<string>.Empty : d.Interfaces.Interfaces));
-        if (_logger.IsEnabled(LogLevel.Debug))
-        {
-            var speakers = string.Join(',', plan.Speakers);
-            LogEvaluated(_logger, trigger, plan.Services.Length, plan.Table.Count, speakers);
-        }
-    }
-
-    private void RecordEvent(ServiceKey key, string type, string reason, string message)
-    {
-        if (_services.Get(key.ToString()) is { } service)
-        {
-            service.ApiVersion ??= "v1";
-            service.Kind ??= "Service";
-            _events.Enqueue(EventRecorder.ReferenceTo(service), type, reason, message);
-        }
-    }
-
     /// <summary>Peers from the speakers' ConfigurationStates, readiness from the Nodes; applied only when changed.</summary>
     private void UpdateMembershipInputs()
     {
@@ -436,39 +367,4 @@ internal sealed partial class ClusterSpeaker : IDisposable
             LogStateFailed(_logger, e);
         }
     }
-
-    private static bool Same(ServiceDecision a, ServiceDecision b) =>
-        a.Decision == b.Decision && a.Winner == b.Winner && a.Ips.SequenceEqual(b.Ips)
-        && a.Interfaces.AllInterfaces == b.Interfaces.AllInterfaces && a.Interfaces.Interfaces.SequenceEqual(b.Interfaces.Interfaces)
-        && a.InterfacesMissing.SequenceEqual(b.InterfacesMissing);
-
-    [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "Speaker {node} on the cluster: heartbeats at {endpoint}, {peers} peers known")]
-    private static partial void LogStarted(ILogger logger, string node, IPEndPoint endpoint, int peers);
-
-    [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "Membership runs without authentication (--insecure-membership): anyone on the network can move addresses")]
-    private static partial void LogInsecure(ILogger logger);
-
-    [LoggerMessage(EventId = 122, Level = LogLevel.Warning, Message = "Node {node} does not exist; this speaker can never be elected until it does")]
-    private static partial void LogNodeMissing(ILogger logger, string node);
-
-    [LoggerMessage(EventId = 123, Level = LogLevel.Error, Message = "Configuration not valid, keeping the last good one ({pools} pools): {problem}")]
-    private static partial void LogConfigRejected(ILogger logger, int pools, string problem);
-
-    [LoggerMessage(EventId = 124, Level = LogLevel.Warning, Message = "{service} elected on {node}, but none of its interfaces {interfaces} exists here: not announced")]
-    private static partial void LogAnnounceFailed(ILogger logger, string service, string node, string interfaces);
-
-    [LoggerMessage(EventId = 125, Level = LogLevel.Debug, Message = "Evaluated ({trigger}): {services} LoadBalancer Services, {addresses} addresses announced here, speakers {speakers}")]
-    private static partial void LogEvaluated(ILogger logger, string trigger, int services, int addresses, string speakers);
-
-    [LoggerMessage(EventId = 126, Level = LogLevel.Information, Message = "Membership peers: {peers}")]
-    private static partial void LogPeers(ILogger logger, string peers);
-
-    [LoggerMessage(EventId = 127, Level = LogLevel.Warning, Message = "Speaker pod {pod} not readable; objects are written without an owner")]
-    private static partial void LogOwnerUnknown(ILogger logger, Exception exception, string pod);
-
-    [LoggerMessage(EventId = 128, Level = LogLevel.Warning, Message = "Writing this speaker's ConfigurationState failed; retrying")]
-    private static partial void LogStateFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 129, Level = LogLevel.Error, Message = "Evaluation after {trigger} failed; keeping the last table")]
-    private static partial void LogEvaluationFailed(ILogger logger, Exception exception, string trigger);
 }
