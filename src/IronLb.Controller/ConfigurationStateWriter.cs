@@ -51,27 +51,7 @@ internal sealed class ConfigurationStateWriter(KubeConnection connection, string
             // Exists already: only its status changes below.
         }
 
-        var status = new ConfigurationStateObject
-        {
-            Status = new ConfigurationStateStatus
-            {
-                Result = valid ? "Valid" : "Invalid",
-                ErrorSummary = summary,
-                Conditions =
-                [
-                    new V1Condition
-                    {
-                        Type = "poolReconcilerValid",
-                        Status = valid ? "True" : "False",
-                        Reason = valid ? "Reconciled" : "ConfigurationError",
-                        Message = valid ? "" : summary,
-                        LastTransitionTime = time.GetUtcNow().UtcDateTime,
-                    },
-                ],
-            },
-        };
-        using var document = JsonDocument.Parse(JsonSerializer.Serialize(status, CrdJsonContext.Default.ConfigurationStateObject));
-        var patch = "{\"status\":" + document.RootElement.GetProperty("status").GetRawText() + "}";
+        var patch = ConfigurationStatePatch.Status("poolReconcilerValid", errors, time.GetUtcNow().UtcDateTime);
         await connection.PatchAsync($"{path}/{Name}/status", patch, "application/merge-patch+json", cancellationToken).ConfigureAwait(false);
         _written = fingerprint;
     }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using IronLb.Testing.Kube;
 using IronLb.Kubernetes.Client;
 using k8s;
 using k8s.Models;
@@ -75,23 +75,7 @@ internal sealed class ControllerHarness : IAsyncDisposable
         entry.Stop.Dispose();
     }
 
-    public async Task<string> KubectlAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("--kubeconfig");
-        start.ArgumentList.Add(Api.Kubeconfig);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"kubectl {string.Join(' ', args)} failed: {await error}");
-        return await output;
-    }
+    public Task<string> KubectlAsync(params string[] args) => KubectlRunner.RunAsync(Api.Kubeconfig, args);
 
     /// <summary>Polls until the condition holds; generous deadline, never a timed assertion.</summary>
     public static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, string what, int seconds = 60)

@@ -79,27 +79,7 @@ internal sealed class SpeakerStateWriter(KubeConnection connection, string ns, s
             return;
         }
 
-        var status = new ConfigurationStateObject
-        {
-            Status = new ConfigurationStateStatus
-            {
-                Result = valid ? "Valid" : "Invalid",
-                ErrorSummary = summary,
-                Conditions =
-                [
-                    new V1Condition
-                    {
-                        Type = "configReconcilerValid",
-                        Status = valid ? "True" : "False",
-                        Reason = valid ? "Reconciled" : "ConfigurationError",
-                        Message = valid ? "" : summary,
-                        LastTransitionTime = time.GetUtcNow().UtcDateTime,
-                    },
-                ],
-            },
-        };
-        using var document = JsonDocument.Parse(JsonSerializer.Serialize(status, CrdJsonContext.Default.ConfigurationStateObject));
-        var patch = "{\"status\":" + document.RootElement.GetProperty("status").GetRawText() + "}";
+        var patch = ConfigurationStatePatch.Status("configReconcilerValid", errors, time.GetUtcNow().UtcDateTime);
         await connection.PatchAsync($"{ObjectPath}/status", patch, "application/merge-patch+json", cancellationToken).ConfigureAwait(false);
         _statusWritten = fingerprint;
     }
