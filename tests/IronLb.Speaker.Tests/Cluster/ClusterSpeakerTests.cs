@@ -165,6 +165,22 @@ public sealed class ClusterSpeakerTests
     }
 
     [Fact]
+    public async Task The_status_names_the_advertisement_s_interfaces_that_exist_here()
+    {
+        await using var cluster = await SpeakerCluster.StartAsync("cwn1");
+        await cluster.CreatePoolAsync("office", "[\"198.51.100.128/25\"]");
+        await cluster.CreateAdvertisementAsync("office", "office", "[\"eno3\",\"bond0\"]");
+        await cluster.CreateServiceAsync("web", "intranet", ["198.51.100.130"], ["cwn1"]);
+        cluster.Start("cwn1", localInterfaces: () => new HashSet<string>(["eno2", "eno3"]));
+
+        await SpeakerCluster.EventuallyAsync(() => cluster.Announced("cwn1"), a => a.SequenceEqual(["198.51.100.130"]), "announced on eno3");
+        var status = await SpeakerCluster.EventuallyAsync(() => cluster.ListAsync("servicel2statuses"), l => l.Count == 1 && l[0].TryGetProperty("status", out _), "the ServiceL2Status");
+
+        // The advertisement's interfaces as configured (sorted); one that exists is enough to announce.
+        Assert.Equal(["bond0", "eno3"], status[0].GetProperty("status").GetProperty("interfaces").EnumerateArray().Select(i => i.GetProperty("name").GetString()));
+    }
+
+    [Fact]
     public async Task What_the_speaker_writes_is_owned_by_its_pod()
     {
         await using var cluster = await CampusAsync();
