@@ -1,0 +1,239 @@
+using System.Diagnostics;
+using System.Runtime.Versioning;
+
+namespace IronLb.Deploy.Tests;
+
+/// <summary>
+/// deploy/Dockerfile's build step without a container engine: its build-stage COPY lines applied to a temp
+/// folder (honouring deploy/Dockerfile.dockerignore), its `dotnet publish` line run there for this machine's
+/// architecture, and the files its last stage copies laid out under a temp "image root" as the image would
+/// hold them. Published once per test class; everything lives in one temp folder deleted afterwards.
+/// </summary>
+/// <remarks>
+/// A copy rather than the repository itself: the publish then sees exactly the files the image build sees,
+/// so a project reaching outside the copied paths fails here as it would in `docker build`, and its
+/// Release bin/obj never land in the shared tree. The copy is about 2 MB; the publish (restore from the
+/// warm package cache, a Release build of src/, bundling) is what takes the time, about a minute on 2 cores.
+/// </remarks>
+[SupportedOSPlatform("linux")]
+public sealed class PublishedImage : IAsyncLifetime
+{
+    /// <summary>The runtime-deps image's PATH; each entry is re-rooted under <see cref="ImageRoot"/>.</summary>
+    private const string ContainerPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private const UnixFileMode ReadAndEnter = (UnixFileMode)0b111_101_101;
+    private const UnixFileMode ReadOnly = (UnixFileMode)0b110_100_100;
+
+    private string? _temp;
+
+    internal DockerfileSpec? Spec { get; private set; }
+
+    internal ProcessResult? Publish { get; private set; }
+
+    /// <summary>Why the image could not be built; null when it was.</summary>
+    internal string? Problem { get; private set; }
+
+    internal string PublishOutput => Path.Combine(_temp!, "out");
+
+    /// <summary>A folder standing for the image's `/`, holding only what the last stage copies.</summary>
+    internal string ImageRoot => Path.Combine(_temp!, "image");
+
+    /// <summary>A copy of examples/campus that any user can read (the repository may sit in a folder uid 65534 cannot enter).</summary>
+    internal string Campus => Path.Combine(_temp!, "campus");
+
+    internal string ImagePath => string.Join(':', ContainerPath.Split(':').Select(d => ImageRoot + d));
+
+    /// <summary>The ENTRYPOINT's program found on the image's PATH, as the container runtime finds it.</summary>
+    internal string? EntrypointProgram => Spec is null
+        ? null
+        : ImagePath.Split(':').Select(d => Path.Combine(d, Spec.Entrypoint[0])).FirstOrDefault(File.Exists);
+
+    public async ValueTask InitializeAsync()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        _temp = Directory.CreateTempSubdirectory("ironlb-image-").FullName;
+        try
+        {
+            var dockerfile = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Deploy, "Dockerfile"), cancellationToken);
+            Spec = DockerfileSpec.Parse(dockerfile, DockerfileSpec.TargetArch);
+        }
+        catch (InvalidDataException e)
+        {
+            Problem = "deploy/Dockerfile: " + e.Message;
+            return;
+        }
+
+        var context = Path.Combine(_temp, "context");
+        var ignore = await File.ReadAllLinesAsync(Path.Combine(RepoPaths.Deploy, "Dockerfile.dockerignore"), cancellationToken);
+        try
+        {
+            BuildContext.Copy(RepoPaths.Root, context, Spec.ContextCopies, ignore);
+        }
+        catch (InvalidDataException e)
+        {
+            Problem = e.Message;
+            return;
+        }
+
+        var info = new ProcessStartInfo(Spec.PublishWords[0]) { WorkingDirectory = context };
+        foreach (var arg in Spec.PublishArguments(PublishOutput))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // The SDK image's build shell has no MSBuild state; the test host may (it runs under `dotnet test`).
+        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            info.Environment.Remove(name);
+        }
+
+        // No build node or server outlives the test, as none outlives a RUN step.
+        info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        info.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        Publish = await Processes.RunAsync(info, TimeSpan.FromMinutes(10), cancellationToken);
+        if (Publish.ExitCode != 0)
+        {
+            Problem = $"deploy/Dockerfile's publish step failed (from {context}):\n{Publish}";
+            return;
+        }
+
+        foreach (var copy in Spec.ImageCopies)
+        {
+            var source = Path.Combine(PublishOutput, Path.GetRelativePath(Spec.PublishOutput, copy.Source));
+            if (!File.Exists(source))
+            {
+                Problem = $"the image copies {copy.Source}, which the publish did not write; it wrote: {string.Join(", ", Listing(PublishOutput))}";
+                return;
+            }
+
+            var destination = ImageRoot + copy.Destination;
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(source, destination);
+        }
+
+        CopyTree(Path.Combine(RepoPaths.Root, "examples", "campus"), Campus);
+
+        // COPY writes root-owned 0755 folders and keeps the file's mode; the temp folder itself is 0700.
+        // Let uid 65534 in, read-only, as in the image.
+        File.SetUnixFileMode(_temp, ReadAndEnter);
+        foreach (var root in new[] { ImageRoot, Campus })
+        {
+            foreach (var dir in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories).Append(root))
+            {
+                File.SetUnixFileMode(dir, ReadAndEnter);
+            }
+
+            foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
+            {
+                File.SetUnixFileMode(file, (File.GetUnixFileMode(file) & UnixFileMode.UserExecute) != 0 ? ReadAndEnter : ReadOnly);
+            }
+        }
+    }
+
+    /// <summary>Fails the calling test with the reason when the image could not be built.</summary>
+    internal DockerfileSpec Require()
+    {
+        Assert.True(Problem is null, Problem);
+        return Spec!;
+    }
+
+    internal static IEnumerable<string> Listing(string folder) =>
+        Directory.Exists(folder)
+            ? Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories).Select(p => Path.GetRelativePath(folder, p)).Order(StringComparer.Ordinal)
+            : ["(nothing)"];
+
+    private static void CopyTree(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (_temp is not null)
+        {
+            Directory.Delete(_temp, recursive: true);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>The build context as BuildKit sends it and the build stage's COPY lines lay it out.</summary>
+internal static class BuildContext
+{
+    public static void Copy(string repoRoot, string destinationRoot, IEnumerable<ContextCopy> copies, IEnumerable<string> dockerignore)
+    {
+        var ignore = Patterns(dockerignore);
+        Directory.CreateDirectory(destinationRoot);
+        foreach (var copy in copies)
+        {
+            // Destinations are relative to the stage's WORKDIR, which stands for destinationRoot.
+            var destination = Path.GetFullPath(Path.Combine(destinationRoot, copy.Destination.TrimStart('/')));
+            foreach (var source in copy.Sources)
+            {
+                var relative = source.TrimEnd('/');
+                if (Ignored(relative, ignore))
+                {
+                    throw new InvalidDataException($"deploy/Dockerfile copies {source}, which deploy/Dockerfile.dockerignore leaves out of the context");
+                }
+
+                var path = Path.Combine(repoRoot, relative);
+                if (Directory.Exists(path))
+                {
+                    foreach (var file in Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories))
+                    {
+                        var inContext = Path.GetRelativePath(repoRoot, file);
+                        if (!Ignored(inContext, ignore))
+                        {
+                            var target = Path.Combine(destination, Path.GetRelativePath(path, file));
+                            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                            File.Copy(file, target);
+                        }
+                    }
+                }
+                else if (File.Exists(path))
+                {
+                    Directory.CreateDirectory(destination);
+                    File.Copy(path, Path.Combine(destination, Path.GetFileName(relative)));
+                }
+                else
+                {
+                    throw new InvalidDataException($"deploy/Dockerfile copies {source}, which is not in the repository");
+                }
+            }
+        }
+    }
+
+    /// <summary>`**/name` leaves out every file or folder so named; `name` only the one at the top.</summary>
+    private static List<(bool Anywhere, string Name)> Patterns(IEnumerable<string> lines)
+    {
+        var patterns = new List<(bool, string)>();
+        foreach (var line in lines.Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')))
+        {
+            var anywhere = line.StartsWith("**/", StringComparison.Ordinal);
+            var name = anywhere ? line[3..] : line;
+            if (name.IndexOfAny(['*', '?', '[', '!', '/']) >= 0 || line.StartsWith('!'))
+            {
+                throw new InvalidDataException($"the image test understands only `name` and `**/name` in deploy/Dockerfile.dockerignore, not: {line}");
+            }
+
+            patterns.Add((anywhere, name));
+        }
+
+        return patterns;
+    }
+
+    private static bool Ignored(string relative, List<(bool Anywhere, string Name)> patterns)
+    {
+        var segments = relative.Split('/');
+        return patterns.Any(p => p.Anywhere ? segments.Contains(p.Name, StringComparer.Ordinal) : segments[0] == p.Name);
+    }
+}
