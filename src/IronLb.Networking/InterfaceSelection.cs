@@ -24,7 +24,9 @@ public sealed class InterfaceSelection : IEquatable<InterfaceSelection>
     public static InterfaceSelection Only(IEnumerable<string> names)
     {
         ArgumentNullException.ThrowIfNull(names);
-        var sorted = names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray();
+        // Interned, as the responders' own interface names are, so the per-packet check usually ends at a
+        // reference comparison instead of reading two strings from cold memory.
+        var sorted = names.Select(string.Intern).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray();
         return sorted.IsEmpty ? throw new ArgumentException("at least one interface name is required; use All", nameof(names)) : new(false, sorted);
     }
 

@@ -9,7 +9,8 @@ namespace IronLb.Networking.Responders;
 /// </summary>
 internal sealed class ArpResponder(string interfaceName, MacAddress interfaceMac)
 {
-    public string InterfaceName { get; } = interfaceName;
+    /// <summary>Interned: see <see cref="InterfaceSelection.Only(IEnumerable{string})"/>.</summary>
+    public string InterfaceName { get; } = string.Intern(interfaceName);
 
     public MacAddress InterfaceMac { get; } = interfaceMac;
 

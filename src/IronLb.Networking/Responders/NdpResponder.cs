@@ -6,7 +6,8 @@ namespace IronLb.Networking.Responders;
 /// <summary>The NDP decision for one interface (MetalLB §4.8), pure like <see cref="ArpResponder"/>.</summary>
 internal sealed class NdpResponder(string interfaceName, MacAddress interfaceMac)
 {
-    public string InterfaceName { get; } = interfaceName;
+    /// <summary>Interned: see <see cref="InterfaceSelection.Only(IEnumerable{string})"/>.</summary>
+    public string InterfaceName { get; } = string.Intern(interfaceName);
 
     public MacAddress InterfaceMac { get; } = interfaceMac;
 
