@@ -25,7 +25,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
     private readonly Layer2Metrics _metrics;
     private readonly InterfaceFilter _filter;
     private readonly AnnounceTableHolder _tables = new();
-    private readonly long[] _drops = new long[DropReasonExtensions.Count];
+    private readonly DropCounters _drops = new();
     private readonly Lock _gate = new();
     private readonly Dictionary<string, InterfaceState> _states = new(StringComparer.Ordinal);
     private volatile ResponderLoop[] _loops = [];
@@ -34,6 +34,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
     private ITimer? _scanTimer;
     private IDisposable? _watcher;
     private bool _started;
+    private ResponderPlacement? _placement;
 
     public Layer2Announcer(Layer2Options? options = null, ILogger<Layer2Announcer>? logger = null, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
         : this(options ?? new Layer2Options(), new SysfsInterfaceSource(), new LinuxLinkLayerPlatform(), timeProvider ?? TimeProvider.System, logger, meterFactory)
@@ -62,9 +63,10 @@ public sealed class Layer2Announcer : IAsyncDisposable
     public IReadOnlyDictionary<DropReason, long> DropCounts()
     {
         var result = new Dictionary<DropReason, long>();
-        for (var i = 0; i < _drops.Length; i++)
+        var counts = _drops.Snapshot();
+        for (var i = 0; i < counts.Length; i++)
         {
-            var v = Interlocked.Read(ref _drops[i]);
+            var v = counts[i];
             if (v != 0)
             {
                 result[(DropReason)i] = v;
@@ -286,7 +288,9 @@ public sealed class Layer2Announcer : IAsyncDisposable
                 _states.Remove(info.Name);
             }
 
-            var state = InterfaceState.Open(info, eligibility, _platform, _tables, _metrics, _drops, _logger);
+            // Read once, at the first scan rather than in the constructor (no system calls there).
+            _placement ??= _platform.Placement(_options);
+            var state = InterfaceState.Open(info, eligibility, _platform, _placement, _tables, _metrics, _drops, _logger);
             state.SyncGroups(table, _logger);
             _states[info.Name] = state;
             fresh.AddRange(state.Loops);

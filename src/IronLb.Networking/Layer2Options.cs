@@ -26,4 +26,42 @@ public sealed record Layer2Options
     /// default, as in MetalLB) turns it off.
     /// </summary>
     public TimeSpan? GratuitousRefreshInterval { get; init; }
+
+    /// <summary>Receive threads per responder (interface and protocol); see <see cref="Layer2Threading"/>.</summary>
+    public Layer2Threading Threading { get; init; } = Layer2Threading.PerCpu;
+
+    /// <summary>
+    /// The EEVDF time slice (Linux 6.12+) requested for the responder threads, so a thread woken by a request
+    /// preempts what is running instead of waiting for it (docs/performance.md, "Layer 2 reply latency").
+    /// Needs no privilege and costs no CPU; null leaves the kernel's default (0.75 ms or more).
+    /// </summary>
+    public TimeSpan? ResponderTimeSlice { get; init; } = TimeSpan.FromMicroseconds(100);
+
+    /// <summary>
+    /// SCHED_FIFO priority (1–99) for the responder threads; null (the default) leaves them SCHED_OTHER. Needs
+    /// CAP_SYS_NICE or an RLIMIT_RTPRIO at least this high, which the speaker's pod does not grant by default
+    /// (it has only NET_RAW); without either, the threads stay SCHED_OTHER and one debug line says why.
+    /// </summary>
+    public int? RealtimePriority { get; init; }
+
+    /// <summary>
+    /// After each frame, keep polling the socket this long before blocking again, so a request that follows
+    /// within the window is answered without a thread wake-up. Zero (the default) never spins; anything else
+    /// keeps one CPU per busy lane fully busy for the window after every frame.
+    /// </summary>
+    public TimeSpan SpinAfterFrame { get; init; } = TimeSpan.Zero;
+}
+
+/// <summary>Receive threads per responder (per interface and protocol).</summary>
+public enum Layer2Threading
+{
+    /// <summary>One thread, on whichever CPU the scheduler picks when a request wakes it.</summary>
+    OneThread,
+
+    /// <summary>
+    /// One thread per CPU this process may use, each pinned to its CPU and fed (PACKET_FANOUT) the frames that
+    /// CPU received, so a request wakes a thread on the CPU that is already handling it instead of another,
+    /// possibly idle, one. Idle threads cost no CPU beyond four timeouts a second each.
+    /// </summary>
+    PerCpu,
 }

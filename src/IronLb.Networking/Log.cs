@@ -34,4 +34,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Cannot watch interface changes; relying on the periodic scan")]
     public static partial void WatchFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Debug, Message = "Responder lane on {interface} cannot be pinned to CPU {cpu} (errno {errno}); it runs unpinned")]
+    public static partial void PinRefused(ILogger logger, string @interface, int cpu, int errno);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Debug, Message = "Responder threads cannot run SCHED_FIFO {priority} (errno {errno}; needs CAP_SYS_NICE or RLIMIT_RTPRIO); they stay SCHED_OTHER")]
+    public static partial void RealtimeRefused(ILogger logger, int priority, int errno);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Debug, Message = "Responder threads cannot get a {sliceMicroseconds} µs time slice (errno {errno}); they keep the kernel's default")]
+    public static partial void TimeSliceRefused(ILogger logger, double sliceMicroseconds, int errno);
 }

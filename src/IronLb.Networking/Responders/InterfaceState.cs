@@ -37,9 +37,9 @@ internal sealed class InterfaceState
     public IReadOnlyCollection<UInt128> JoinedGroups => _joined;
 
     /// <summary>Opens what the interface is eligible for; a failure on one protocol leaves the other running (§4.6).</summary>
-    public static InterfaceState Open(InterfaceInfo info, InterfaceEligibility eligibility, ILinkLayerPlatform platform, AnnounceTableHolder tables, Layer2Metrics metrics, long[] drops, ILogger logger)
+    public static InterfaceState Open(InterfaceInfo info, InterfaceEligibility eligibility, ILinkLayerPlatform platform, ResponderPlacement placement, AnnounceTableHolder tables, Layer2Metrics metrics, DropCounters drops, ILogger logger)
     {
-        var arp = eligibility.Arp ? TryStart(info, ResponderKind.Arp, platform, tables, metrics, drops, logger) : null;
+        var arp = eligibility.Arp ? TryStart(info, ResponderKind.Arp, platform, placement, tables, metrics, drops, logger) : null;
         ResponderLoop? ndp = null;
         IMulticastGroups? groups = null;
         if (eligibility.Ndp)
@@ -47,7 +47,7 @@ internal sealed class InterfaceState
             try
             {
                 groups = platform.OpenGroups(info.Index);
-                ndp = TryStart(info, ResponderKind.Ndp, platform, tables, metrics, drops, logger);
+                ndp = TryStart(info, ResponderKind.Ndp, platform, placement, tables, metrics, drops, logger);
                 if (ndp is null)
                 {
                     groups.Dispose();
@@ -122,12 +122,12 @@ internal sealed class InterfaceState
         _joined.Clear();
     }
 
-    private static ResponderLoop? TryStart(InterfaceInfo info, ResponderKind kind, ILinkLayerPlatform platform, AnnounceTableHolder tables, Layer2Metrics metrics, long[] drops, ILogger logger)
+    private static ResponderLoop? TryStart(InterfaceInfo info, ResponderKind kind, ILinkLayerPlatform platform, ResponderPlacement placement, AnnounceTableHolder tables, Layer2Metrics metrics, DropCounters drops, ILogger logger)
     {
         try
         {
-            var transport = kind == ResponderKind.Arp ? platform.OpenArp(info.Index) : platform.OpenNdp(info.Index);
-            var loop = new ResponderLoop(info, kind, transport, tables, metrics, drops, logger);
+            var transports = kind == ResponderKind.Arp ? platform.OpenArp(info.Index, placement.LaneCpus) : platform.OpenNdp(info.Index, placement.LaneCpus);
+            var loop = new ResponderLoop(info, kind, transports, placement, tables, metrics, drops, logger);
             loop.Start();
             Log.ResponderStarted(logger, info.Name, kind);
             return loop;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using IronLb.Networking.Interfaces;
 using IronLb.Networking.Packets;
@@ -25,36 +26,60 @@ internal sealed class AnnounceTableHolder
     }
 }
 
+/// <summary>Where the lane threads run and how they are scheduled; built once from <see cref="Layer2Options"/>.</summary>
+/// <param name="LaneCpus">One lane per entry, its thread pinned there; empty = one unpinned lane.</param>
+/// <param name="TimeSlice">EEVDF time slice to request for the lane threads; null = the kernel's default.</param>
+/// <param name="RealtimePriority">SCHED_FIFO priority for the lane threads, 0 = leave them SCHED_OTHER.</param>
+/// <param name="SpinTicks">Stopwatch ticks to keep polling after a frame before blocking again, 0 = never.</param>
+internal sealed record ResponderPlacement(int[] LaneCpus, TimeSpan? TimeSlice, int RealtimePriority, long SpinTicks)
+{
+    /// <summary>One unpinned lane, scheduled as the kernel likes: what the announcer tests use.</summary>
+    public static ResponderPlacement Default { get; } = new([], null, 0, 0);
+
+    public static ResponderPlacement From(Layer2Options options, int[] allowedCpus) => new(
+        options.Threading == Layer2Threading.PerCpu && allowedCpus.Length > 1 ? allowedCpus : [],
+        options.ResponderTimeSlice is { } slice && slice > TimeSpan.Zero ? slice : null,
+        Math.Clamp(options.RealtimePriority ?? 0, 0, 99),
+        options.SpinAfterFrame > TimeSpan.Zero ? (long)(options.SpinAfterFrame.TotalSeconds * Stopwatch.Frequency) : 0);
+}
+
 /// <summary>
-/// One responder on one interface and family: a dedicated thread in a blocking receive, answering from the
-/// current table. Buffers are allocated once per loop; the packet path takes no lock and allocates nothing.
+/// One responder on one interface and family: per lane, a dedicated thread in a blocking receive on its
+/// own socket, answering from the current table. Buffers and counters are allocated once per lane; the
+/// packet path takes no lock, allocates nothing and writes no memory another lane writes.
 /// </summary>
 internal sealed class ResponderLoop : IDisposable
 {
-    private const int MaxFrame = 2048;
+    private static int s_realtimeRefusalLogged;
+    private static int s_sliceRefusalLogged;
 
-    private readonly ILinkLayerTransport _transport;
+    private readonly Lane[] _lanes;
     private readonly AnnounceTableHolder _tables;
     private readonly Layer2Metrics _metrics;
-    private readonly long[] _drops;
+    private readonly DropCounters _drops;
     private readonly ILogger _logger;
+    private readonly ResponderPlacement _placement;
     private readonly ArpResponder? _arp;
     private readonly NdpResponder? _ndp;
-    private readonly byte[] _receiveBuffer = new byte[MaxFrame];
-    private readonly byte[] _replyBuffer = new byte[128];
-    private Thread? _thread;
     private volatile bool _stopping;
     private volatile bool _faulted;
 
-    public ResponderLoop(InterfaceInfo info, ResponderKind kind, ILinkLayerTransport transport, AnnounceTableHolder tables, Layer2Metrics metrics, long[] drops, ILogger logger)
+    public ResponderLoop(InterfaceInfo info, ResponderKind kind, IReadOnlyList<ILinkLayerTransport> transports, ResponderPlacement placement, AnnounceTableHolder tables, Layer2Metrics metrics, DropCounters drops, ILogger logger)
     {
+        ArgumentOutOfRangeException.ThrowIfZero(transports.Count);
         Interface = info;
         Kind = kind;
-        _transport = transport;
         _tables = tables;
         _metrics = metrics;
         _drops = drops;
         _logger = logger;
+        _placement = placement;
+        _lanes = new Lane[transports.Count];
+        for (var i = 0; i < _lanes.Length; i++)
+        {
+            _lanes[i] = new Lane(transports[i], i < placement.LaneCpus.Length ? placement.LaneCpus[i] : -1, drops.Allocate());
+        }
+
         if (kind == ResponderKind.Arp)
         {
             _arp = new ArpResponder(info.Name, info.Mac);
@@ -69,36 +94,46 @@ internal sealed class ResponderLoop : IDisposable
 
     public ResponderKind Kind { get; }
 
-    /// <summary>The receive failed in a way we do not expect to heal; the next scan replaces this loop.</summary>
+    /// <summary>Receive threads (one per CPU in <see cref="Layer2Threading.PerCpu"/> mode).</summary>
+    public int LaneCount => _lanes.Length;
+
+    /// <summary>A lane's receive failed in a way we do not expect to heal; the next scan replaces this loop.</summary>
     public bool Faulted => _faulted;
 
     public void Start()
     {
-        _thread = new Thread(Run)
+        var name = $"l2-{Kind.ToString().ToLowerInvariant()}-{Interface.Name}";
+        foreach (var lane in _lanes)
         {
-            IsBackground = true,
-            Name = $"l2-{Kind.ToString().ToLowerInvariant()}-{Interface.Name}",
-        };
-        _thread.Start();
+            // A lane needs little stack; many of them (one per CPU) should not reserve the default each.
+            lane.Thread = new Thread(() => Run(lane), maxStackSize: 256 * 1024)
+            {
+                IsBackground = true,
+                Name = lane.Cpu < 0 ? name : $"{name}-{lane.Cpu}",
+            };
+            lane.Thread.Start();
+        }
     }
 
     /// <summary>One gratuitous round for <paramref name="entry"/>: ARP request + reply, or one unsolicited NA.</summary>
     public int SendGratuitous(AnnounceEntry entry)
     {
+        // Any lane's socket will do: they are all bound to this interface.
+        var transport = _lanes[0].Transport;
         Span<byte> frame = stackalloc byte[NeighborAdvertisement.FrameLength];
         var sent = 0;
         try
         {
             if (_arp is not null && !entry.IsIpv6)
             {
-                _transport.Send(frame[.._arp.WriteGratuitous(frame, entry.V4, ArpPacket.OpRequest)]);
+                transport.Send(frame[.._arp.WriteGratuitous(frame, entry.V4, ArpPacket.OpRequest)]);
                 sent++;
-                _transport.Send(frame[.._arp.WriteGratuitous(frame, entry.V4, ArpPacket.OpReply)]);
+                transport.Send(frame[.._arp.WriteGratuitous(frame, entry.V4, ArpPacket.OpReply)]);
                 sent++;
             }
             else if (_ndp is not null && entry.IsIpv6)
             {
-                _transport.Send(frame[.._ndp.WriteUnsolicited(frame, entry.V6)]);
+                transport.Send(frame[.._ndp.WriteUnsolicited(frame, entry.V6)]);
                 sent++;
             }
         }
@@ -113,24 +148,38 @@ internal sealed class ResponderLoop : IDisposable
     public void Dispose()
     {
         _stopping = true;
-        _transport.Dispose();
-        if (_thread is not null && _thread != Thread.CurrentThread)
+        foreach (var lane in _lanes)
         {
-            _thread.Join(TimeSpan.FromSeconds(2));
+            lane.Transport.Dispose();
+        }
+
+        // All lanes see the flag within one receive timeout, so the joins together take about one timeout.
+        foreach (var lane in _lanes)
+        {
+            if (lane.Thread is { } thread && thread != Thread.CurrentThread)
+            {
+                thread.Join(TimeSpan.FromSeconds(2));
+            }
+
+            _drops.Retire(lane.Drops);
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Run()
+    private void Run(Lane lane)
     {
+        Place(lane);
         try
         {
             while (!_stopping)
             {
-                var n = _transport.Receive(_receiveBuffer);
+                var n = lane.Transport.Receive(lane.Frame);
                 if (n > 0)
                 {
-                    Handle(n);
+                    Handle(lane, n);
+                    if (_placement.SpinTicks > 0)
+                    {
+                        Spin(lane);
+                    }
                 }
             }
         }
@@ -145,18 +194,67 @@ internal sealed class ResponderLoop : IDisposable
         }
     }
 
+    /// <summary>
+    /// Pins the lane and adjusts its scheduling as configured. All of it is optimisation: refused, the lane
+    /// answers all the same, only later, so a refusal is logged at debug level (once per process for the
+    /// privileged parts) and never stops the responder.
+    /// </summary>
+    private void Place(Lane lane)
+    {
+        if (lane.Cpu >= 0 && CpuPlacement.PinCurrentThread(lane.Cpu) is var pinError and not 0)
+        {
+            Log.PinRefused(_logger, Interface.Name, lane.Cpu, pinError);
+        }
+
+        if (_placement.TimeSlice is { } slice && CpuPlacement.RequestTimeSlice(slice) is var sliceError and not 0
+            && Interlocked.Exchange(ref s_sliceRefusalLogged, 1) == 0)
+        {
+            Log.TimeSliceRefused(_logger, slice.TotalMicroseconds, sliceError);
+        }
+
+        if (_placement.RealtimePriority > 0 && CpuPlacement.MakeCurrentThreadRealtime(_placement.RealtimePriority) is var rtError and not 0
+            && Interlocked.Exchange(ref s_realtimeRefusalLogged, 1) == 0)
+        {
+            Log.RealtimeRefused(_logger, _placement.RealtimePriority, rtError);
+        }
+    }
+
+    /// <summary>
+    /// Polls without blocking for up to the spin window after a frame, so a request that follows soon is
+    /// taken without a wake-up. Keeps the CPU busy for the window after every frame; opt-in only.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Spin(Lane lane)
+    {
+        var until = Stopwatch.GetTimestamp() + _placement.SpinTicks;
+        while (!_stopping)
+        {
+            var n = lane.Transport.TryReceive(lane.Frame);
+            if (n > 0)
+            {
+                Handle(lane, n);
+                until = Stopwatch.GetTimestamp() + _placement.SpinTicks;
+            }
+            else if (Stopwatch.GetTimestamp() > until)
+            {
+                return;
+            }
+        }
+    }
+
     // Hot methods are compiled optimised at once: the first request after start must not pay for tier-0 code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Handle(int length)
+    private void Handle(Lane lane, int length)
     {
         var table = _tables.Current;
-        var frame = _receiveBuffer.AsSpan(0, length);
+        var frame = lane.Frame[..length];
+        var reply = lane.Reply;
         AnnounceEntry? entry;
         int replyLength;
         var reason = _arp is not null
-            ? _arp.Process(frame, table, _replyBuffer, out replyLength, out entry)
-            : _ndp!.Process(frame, table, _replyBuffer, out replyLength, out entry);
-        Interlocked.Increment(ref _drops[(int)reason]);
+            ? _arp.Process(frame, table, reply, out replyLength, out entry)
+            : _ndp!.Process(frame, table, reply, out replyLength, out entry);
+        lane.Drops[(int)reason]++;
         if (reason != DropReason.None || entry is null)
         {
             return;
@@ -166,7 +264,7 @@ internal sealed class ResponderLoop : IDisposable
         var sent = false;
         try
         {
-            _transport.Send(_replyBuffer.AsSpan(0, replyLength));
+            lane.Transport.Send(reply[..replyLength]);
             sent = true;
         }
         catch (System.Net.Sockets.SocketException e)
@@ -180,5 +278,37 @@ internal sealed class ResponderLoop : IDisposable
         {
             _metrics.ResponsesSent.Add(1, label);
         }
+    }
+
+    /// <summary>One receive thread with its socket, buffers and counters.</summary>
+    private sealed class Lane
+    {
+        private const int MaxReply = 128;
+        private const int MaxFrame = 2048;
+
+        // Reply first, then the frame, in one array: the bytes the packet path touches (the reply and the
+        // first hundred bytes of the frame) sit together, usually in one page, which matters on a cold CPU.
+        private readonly byte[] _buffer = new byte[MaxReply + MaxFrame];
+
+        public Lane(ILinkLayerTransport transport, int cpu, long[] drops)
+        {
+            Transport = transport;
+            Cpu = cpu;
+            Drops = drops;
+        }
+
+        public ILinkLayerTransport Transport { get; }
+
+        /// <summary>The CPU this lane's thread is pinned to, -1 for none.</summary>
+        public int Cpu { get; }
+
+        /// <summary>This lane's own counters (one writer: the lane thread).</summary>
+        public long[] Drops { get; }
+
+        public Span<byte> Frame => _buffer.AsSpan(MaxReply);
+
+        public Span<byte> Reply => _buffer.AsSpan(0, MaxReply);
+
+        public Thread? Thread { get; set; }
     }
 }

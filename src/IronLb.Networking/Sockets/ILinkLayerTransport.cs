@@ -9,6 +9,9 @@ internal interface ILinkLayerTransport : IDisposable
     /// </summary>
     int Receive(Span<byte> buffer);
 
+    /// <summary>Receives one frame if one is queued, without waiting; returns 0 when none is.</summary>
+    int TryReceive(Span<byte> buffer);
+
     void Send(ReadOnlySpan<byte> frame);
 }
 
@@ -23,11 +26,19 @@ internal interface IMulticastGroups : IDisposable
 /// <summary>Opens the per-interface I/O; injected so the announcer is testable without root.</summary>
 internal interface ILinkLayerPlatform
 {
-    ILinkLayerTransport OpenArp(int interfaceIndex);
+    /// <summary>
+    /// The receive lanes of the ARP responder: one transport per entry of <paramref name="laneCpus"/>, each
+    /// receiving the frames that CPU took in; a single transport receiving everything when it is empty.
+    /// </summary>
+    IReadOnlyList<ILinkLayerTransport> OpenArp(int interfaceIndex, ReadOnlySpan<int> laneCpus);
 
-    ILinkLayerTransport OpenNdp(int interfaceIndex);
+    /// <summary>The NDP responder's lanes, as <see cref="OpenArp"/>.</summary>
+    IReadOnlyList<ILinkLayerTransport> OpenNdp(int interfaceIndex, ReadOnlySpan<int> laneCpus);
 
     IMulticastGroups OpenGroups(int interfaceIndex);
+
+    /// <summary>Where the responder lanes run, given the options: the real platform asks the kernel which CPUs it may use.</summary>
+    Responders.ResponderPlacement Placement(Layer2Options options);
 
     /// <summary>Calls <paramref name="onChange"/> when links or addresses change; null where the platform cannot tell.</summary>
     IDisposable? WatchInterfaces(Action onChange);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using IronLb.Networking.Interfaces;
 using IronLb.Networking.Packets;
+using IronLb.Networking.Responders;
 using IronLb.Networking.Sockets;
 
 namespace IronLb.Networking.Tests.Responders;
@@ -20,15 +21,31 @@ internal sealed class FakePlatform : ILinkLayerPlatform, IInterfaceSource
 
     public IReadOnlyList<InterfaceInfo> Scan() => [.. Interfaces];
 
-    public ILinkLayerTransport OpenArp(int interfaceIndex) => Transports[(interfaceIndex, "arp")] = new FakeTransport();
+    /// <summary>The placement the announcer gets; one unpinned lane unless a test asks for more.</summary>
+    public ResponderPlacement PlacementToUse { get; set; } = ResponderPlacement.Default;
 
-    public ILinkLayerTransport OpenNdp(int interfaceIndex) => Transports[(interfaceIndex, "ndp")] = new FakeTransport();
+    /// <summary>Every lane's transport, lane 0 first (also in <see cref="Transports"/>).</summary>
+    public ConcurrentDictionary<(int Index, string Kind), FakeTransport[]> Lanes { get; } = new();
+
+    public IReadOnlyList<ILinkLayerTransport> OpenArp(int interfaceIndex, ReadOnlySpan<int> laneCpus) => Open(interfaceIndex, "arp", laneCpus.Length);
+
+    public IReadOnlyList<ILinkLayerTransport> OpenNdp(int interfaceIndex, ReadOnlySpan<int> laneCpus) => Open(interfaceIndex, "ndp", laneCpus.Length);
+
+    public ResponderPlacement Placement(Layer2Options options) => PlacementToUse;
 
     public IMulticastGroups OpenGroups(int interfaceIndex) => Groups[interfaceIndex] = new FakeGroups();
 
     public IDisposable? WatchInterfaces(Action onChange) => null;
 
     public FakeTransport Arp(int index) => Transports[(index, "arp")];
+
+    private FakeTransport[] Open(int index, string kind, int lanes)
+    {
+        var transports = Enumerable.Range(0, Math.Max(1, lanes)).Select(_ => new FakeTransport()).ToArray();
+        Lanes[(index, kind)] = transports;
+        Transports[(index, kind)] = transports[0];
+        return transports;
+    }
 
     public FakeTransport Ndp(int index) => Transports[(index, "ndp")];
 }
@@ -46,6 +63,17 @@ internal sealed class FakeTransport : ILinkLayerTransport
     public int Receive(Span<byte> buffer)
     {
         if (Disposed || !_inbox.TryTake(out var frame, 20))
+        {
+            return 0;
+        }
+
+        frame.CopyTo(buffer);
+        return frame.Length;
+    }
+
+    public int TryReceive(Span<byte> buffer)
+    {
+        if (Disposed || !_inbox.TryTake(out var frame))
         {
             return 0;
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using IronLb.Networking.Packets;
+using IronLb.Networking.Responders;
 using IronLb.Networking.Tests.Packets;
 using Microsoft.Extensions.Time.Testing;
 
@@ -170,6 +171,33 @@ public sealed class Layer2AnnouncerTests : IAsyncDisposable
         Assert.Equal(1, seen[("metallb_layer2_requests_received", "2001:db8:2::100")]);
         Assert.Equal(2, seen[("metallb_layer2_gratuitous_sent", "192.0.2.100")]); // one round: request + reply
         Assert.Equal(1, seen[("metallb_layer2_gratuitous_sent", "2001:db8:2::100")]); // one NA
+    }
+
+    [Fact]
+    public async Task Every_lane_answers_on_its_own_socket_and_counts_survive_a_restart()
+    {
+        // Three lanes as PerCpu would open on three CPUs (the fakes ignore pinning; only the socket matters).
+        _platform.PlacementToUse = new ResponderPlacement([0, 1, 2], null, 0, 0);
+        await _announcer.StartAsync(TestContext.Current.CancellationToken);
+        _announcer.SetTable(AnnounceTable.Empty.With(V4, InterfaceSelection.Only("eno2")));
+        var lanes = _platform.Lanes[(2, "arp")];
+        Assert.Equal(3, lanes.Length);
+        var sentBefore = lanes.Select(l => l.Sent.Count).ToArray();
+        lanes[1].Inject(Frames.Arp());
+        lanes[2].Inject(Frames.Arp(target: "192.0.2.200"));
+        await WaitFor(() => _announcer.DropCounts().Values.Sum() == 2);
+
+        Assert.Equal(sentBefore[1] + 1, lanes[1].Sent.Count);   // the reply left through the lane that got the request
+        Assert.Equal(sentBefore[2], lanes[2].Sent.Count);
+        Assert.Equal(sentBefore[0], lanes[0].Sent.Count);
+
+        // The interface's MAC changes: its responders are rebuilt, and the counts of the old lanes remain.
+        _platform.Interfaces[0] = _platform.Interfaces[0] with { Mac = new MacAddress(0x0200_0000_0099UL) };
+        _announcer.Rescan();
+        Assert.NotSame(lanes, _platform.Lanes[(2, "arp")]);
+        var drops = _announcer.DropCounts();
+        Assert.Equal(1, drops[DropReason.None]);
+        Assert.Equal(1, drops[DropReason.NotOwned]);
     }
 
     private static async Task WaitFor(Func<bool> condition)
