@@ -30,7 +30,7 @@ internal static class L2LatencyBench
     {
         if (args.Length > 0 && args[0] == "--responder")
         {
-            return await ResponderAsync().ConfigureAwait(false);
+            return await ResponderAsync(ParseOptions(args[1..])).ConfigureAwait(false);
         }
 
         if (args.Length > 0 && args[0] == "--client")
@@ -38,10 +38,35 @@ internal static class L2LatencyBench
             return Client(args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
         }
 
-        return await OrchestrateAsync().ConfigureAwait(false);
+        ParseOptions(args); // fail early on a bad option, before any namespace exists
+        return await OrchestrateAsync(args).ConfigureAwait(false);
     }
 
-    private static async Task<int> OrchestrateAsync()
+    /// <summary>
+    /// The responder's tuning, product defaults unless given: --threads one|percpu, --slice-us N (EEVDF time
+    /// slice, 0 = kernel default), --rt PRIORITY (SCHED_FIFO), --spin-us N (poll that long after each frame).
+    /// </summary>
+    private static Layer2Options ParseOptions(string[] args)
+    {
+        var options = new Layer2Options { GratuitousWindow = TimeSpan.Zero };
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
+            options = args[i] switch
+            {
+                "--threads" => options with { Threading = value == "one" ? Layer2Threading.OneThread : value == "percpu" ? Layer2Threading.PerCpu : throw new ArgumentException($"--threads {value}") },
+                "--slice-us" => options with { ResponderTimeSlice = value == "0" ? null : TimeSpan.FromMicroseconds(int.Parse(value, CultureInfo.InvariantCulture)) },
+                "--rt" => options with { RealtimePriority = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--spin-us" => options with { SpinAfterFrame = TimeSpan.FromMicroseconds(int.Parse(value, CultureInfo.InvariantCulture)) },
+                _ => throw new ArgumentException($"unknown option {args[i]}"),
+            };
+            i++;
+        }
+
+        return options;
+    }
+
+    private static async Task<int> OrchestrateAsync(string[] options)
     {
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         string node = $"ilbb-{id}-node", client = $"ilbb-{id}-client";
@@ -65,7 +90,7 @@ internal static class L2LatencyBench
             await Ip("-n", client, "addr", "add", "192.0.2.1/24", "dev", "ext0").ConfigureAwait(false);
             await Ip("-n", client, "addr", "add", $"{ClientV6}/64", "dev", "ext0", "nodad").ConfigureAwait(false);
 
-            responder = StartSelf(node, "--responder");
+            responder = StartSelf(node, ["--responder", .. options]);
             await Expect(responder, "ready").ConfigureAwait(false);
             await Command(responder, $"announce {OursV4}").ConfigureAwait(false);
             await Command(responder, $"announce {OursV6}").ConfigureAwait(false);
@@ -98,6 +123,7 @@ internal static class L2LatencyBench
             }
 
             var latencies = Parse(text.Split('\n'));
+            Console.WriteLine($"responder_options: {(options.Length == 0 ? "defaults" : string.Join(' ', options))}");
             Report("arp", latencies, KernelV4, OursV4);
             Report("ndp", latencies, KernelV6, OursV6);
 
@@ -220,9 +246,9 @@ internal static class L2LatencyBench
     }
 
     /// <summary>In the node namespace: the real announcer, driven over stdin.</summary>
-    private static async Task<int> ResponderAsync()
+    private static async Task<int> ResponderAsync(Layer2Options options)
     {
-        await using var announcer = new Layer2Announcer(new Layer2Options { GratuitousWindow = TimeSpan.Zero });
+        await using var announcer = new Layer2Announcer(options);
         await announcer.StartAsync().ConfigureAwait(false);
         var table = AnnounceTable.Empty;
         Console.WriteLine("ready");
