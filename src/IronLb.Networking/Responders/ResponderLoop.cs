@@ -74,10 +74,13 @@ internal sealed class ResponderLoop : IDisposable
         _drops = drops;
         _logger = logger;
         _placement = placement;
+        // Lanes are pinned only when the platform opened one per CPU; fewer (it fell back to one socket)
+        // means that socket gets every frame, and its thread must not be tied to one CPU.
+        var pinned = transports.Count == placement.LaneCpus.Length;
         _lanes = new Lane[transports.Count];
         for (var i = 0; i < _lanes.Length; i++)
         {
-            _lanes[i] = new Lane(transports[i], i < placement.LaneCpus.Length ? placement.LaneCpus[i] : -1, drops.Allocate());
+            _lanes[i] = new Lane(transports[i], pinned ? placement.LaneCpus[i] : -1, drops.Allocate());
         }
 
         if (kind == ResponderKind.Arp)

@@ -59,7 +59,8 @@ internal sealed class PacketSocket : ILinkLayerTransport
     /// One socket per entry of <paramref name="cpus"/> (at most <see cref="MaxLanes"/>), joined in a fanout
     /// group whose classic BPF program hands each frame to the socket of the CPU that received it. A lane
     /// thread pinned to that CPU is then woken where the softirq already runs: no inter-processor interrupt,
-    /// no idle CPU to bring back up. One plain socket when <paramref name="cpus"/> has fewer than two entries.
+    /// no idle CPU to bring back up. One plain socket when <paramref name="cpus"/> has fewer than two entries
+    /// or the kernel has no CBPF fanout.
     /// </summary>
     public static PacketSocket[] OpenLanes(int interfaceIndex, ushort etherType, ReadOnlySpan<BpfInstruction> filter, ReadOnlySpan<int> cpus)
     {
@@ -90,6 +91,17 @@ internal sealed class PacketSocket : ILinkLayerTransport
             // Until this program is set the group hands every frame to the first socket: nothing is lost meanwhile.
             SetProgram(lanes[0]._socket, SolPacket, PacketFanoutData, BpfInstruction.FanoutByCpu(cpus));
             return [.. lanes];
+        }
+        catch (SocketException) when (lanes.Count == cpus.Length)
+        {
+            // All sockets opened but the kernel refused the fanout group (before 4.4: no CBPF fanout or
+            // unique ids): answer from one socket, as before lanes existed, rather than not at all.
+            foreach (var lane in lanes)
+            {
+                lane.Dispose();
+            }
+
+            return [Open(interfaceIndex, etherType, filter)];
         }
         catch
         {
