@@ -5,7 +5,7 @@ namespace IronLb.KubeSim.Tests.Support;
 internal static class Clients
 {
     /// <summary>The real KubernetesClient, configured from KubeSim's kubeconfig file as a user would.</summary>
-    public static Kubernetes For(KubeSim api) =>
+    public static k8s.Kubernetes For(KubeSim api) =>
         new(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
 
     /// <summary>MetalLB's CRDs as published (shared/ sits beside the repository, for developers and CI alike).</summary>
