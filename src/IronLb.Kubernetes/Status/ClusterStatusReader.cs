@@ -19,6 +19,12 @@ namespace IronLb.Kubernetes.Status;
 /// </summary>
 public static class ClusterStatusReader
 {
+    /// <summary>A Service with addresses that no speaker reports announcing.</summary>
+    public const string NotAnnounced = "NotAnnounced";
+
+    /// <summary>ServiceL2Status objects of more than one node for one Service.</summary>
+    public const string MoreThanOneAnnouncer = "MoreThanOneAnnouncer";
+
     public static async Task<PlanResult> ReadAsync(KubeConnection connection, string ns, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
@@ -26,6 +32,10 @@ public static class ClusterStatusReader
         var pools = await ListAsync(connection, ResourceTypes.IpAddressPools(ns), cancellationToken).ConfigureAwait(false);
         var namespaces = await ListAsync(connection, ResourceTypes.Namespaces, cancellationToken).ConfigureAwait(false);
         var l2 = await ListAsync(connection, ResourceTypes.ServiceL2Statuses(ns), cancellationToken).ConfigureAwait(false);
+        var states = await ListAsync(connection, ResourceTypes.ConfigurationStates(ns), cancellationToken).ConfigureAwait(false);
+
+        // Only a cluster whose speakers report (their ConfigurationStates) can be told an address is unannounced.
+        var speakersRun = states.Any(s => s.Metadata.Labels is { } labels && labels.TryGetValue("metallb.io/component-type", out var type) && type == "speaker");
         var events = (await connection.Client.CoreV1.ListEventForAllNamespacesAsync(fieldSelector: "involvedObject.kind=Service", cancellationToken: cancellationToken).ConfigureAwait(false)).Items;
 
         var parsed = ConfigParser.Parse(new ClusterResources
@@ -61,16 +71,29 @@ public static class ClusterStatusReader
             }
 
             AnnounceInfo? announce = null;
+            var warnings = ImmutableArray.CreateBuilder<PlannedEvent>();
             if (announcers.TryGetValue((view.Key.Namespace, view.Key.Name), out var statuses))
             {
                 var status = statuses[0].Status!;
                 announce = new AnnounceInfo(status.Node ?? "", [.. (status.Interfaces ?? []).Select(i => i.Name ?? "")]);
+                var nodes = statuses.Select(s => s.Status!.Node ?? "").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+                if (nodes.Count > 1)
+                {
+                    warnings.Add(new PlannedEvent("Warning", MoreThanOneAnnouncer, $"announced by {string.Join(" and ", nodes)}: each answers ARP/NDP for its addresses"));
+                }
+            }
+            else if (!ips.IsEmpty && speakersRun)
+            {
+                // What the campus table's "who announces" column cannot show by hand: an address nobody answers for.
+                warnings.Add(new PlannedEvent("Warning", NotAnnounced, "no speaker announces it (no ServiceL2Status): no ready endpoint, no matching L2Advertisement for a live node, or the advertisement's interfaces are missing on the elected node"));
             }
 
-            var warnings = lastWarning.TryGetValue((view.Key.Namespace, view.Key.Name), out var warning)
-                ? ImmutableArray.Create(new PlannedEvent("Warning", warning.Reason ?? "", warning.Message ?? ""))
-                : [];
-            rows.Add(new ServicePlan(view.Key.Namespace, view.Key.Name, ips, pool, announce, warnings));
+            if (lastWarning.TryGetValue((view.Key.Namespace, view.Key.Name), out var warning))
+            {
+                warnings.Add(new PlannedEvent("Warning", warning.Reason ?? "", warning.Message ?? ""));
+            }
+
+            rows.Add(new ServicePlan(view.Key.Namespace, view.Key.Name, ips, pool, announce, warnings.ToImmutable()));
         }
 
         var usage = config.Pools.Select(p =>

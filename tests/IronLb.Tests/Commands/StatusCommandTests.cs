@@ -61,6 +61,45 @@ public sealed class StatusCommandTests
     }
 
     [Fact]
+    public async Task Status_flags_addresses_nobody_announces_and_addresses_two_nodes_announce()
+    {
+        await using var api = await KubeSim.KubeSim.StartAsync();
+        Kubectl(api.Kubeconfig, "apply", "-f", Path.Combine(RepoPaths.Root, "deploy", "crds"));
+        using var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
+        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "metallb-system" } });
+        await Create(client, "ipaddresspools", """{"apiVersion":"metallb.io/v1beta1","kind":"IPAddressPool","metadata":{"name":"external"},"spec":{"addresses":["192.0.2.8/29"],"autoAssign":false}}""");
+        foreach (var (name, ip) in new[] { ("silent", "192.0.2.9"), ("twice", "192.0.2.10") })
+        {
+            var service = await client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+            {
+                Metadata = new V1ObjectMeta { Name = name },
+                Spec = new V1ServiceSpec { Type = "LoadBalancer", Ports = [new V1ServicePort { Port = 443 }] },
+            }, "default");
+            service.Status.LoadBalancer = new V1LoadBalancerStatus { Ingress = [new() { Ip = ip }] };
+            await client.CoreV1.ReplaceNamespacedServiceStatusAsync(service, name, "default");
+        }
+
+        // Without any speaker reporting, "nobody announces it" would only say that no speaker runs.
+        var before = CliRunner.Run("status", "--kubeconfig", api.Kubeconfig);
+        Assert.DoesNotContain("NotAnnounced", before.Output, StringComparison.Ordinal);
+
+        await Create(client, "configurationstates", """{"apiVersion":"metallb.io/v1beta1","kind":"ConfigurationState","metadata":{"name":"speaker-cwn1","labels":{"metallb.io/component-type":"speaker","metallb.io/node-name":"cwn1"}}}""");
+        foreach (var (statusName, node) in new[] { ("l2-aaaaa", "cwn1"), ("l2-bbbbb", "cwn3") })
+        {
+            await Create(client, "servicel2statuses", "{\"apiVersion\":\"metallb.io/v1beta1\",\"kind\":\"ServiceL2Status\",\"metadata\":{\"name\":\"" + statusName + "\",\"labels\":{\"metallb.io/node\":\"" + node + "\"}}}");
+            var status = "{\"status\":{\"node\":\"" + node + "\",\"serviceName\":\"twice\",\"serviceNamespace\":\"default\"}}";
+            await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(status, V1Patch.PatchType.MergePatch), "metallb.io", "v1beta1", "metallb-system", "servicel2statuses", statusName);
+        }
+
+        var table = CliRunner.Run("status", "--kubeconfig", api.Kubeconfig);
+        Assert.Equal(1, table.ExitCode);
+        var lines = table.Output.Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("default/silent", StringComparison.Ordinal) && l.Contains("NotAnnounced", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("default/twice", StringComparison.Ordinal) && l.Contains("MoreThanOneAnnouncer", StringComparison.Ordinal));
+        Assert.Contains("cwn1 and cwn3", table.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Status_without_a_reachable_cluster_says_so_without_a_stack_trace()
     {
         using var manifests = new TempManifests();
