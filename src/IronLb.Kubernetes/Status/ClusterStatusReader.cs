@@ -32,7 +32,16 @@ public static class ClusterStatusReader
         var pools = await ListAsync(connection, ResourceTypes.IpAddressPools(ns), cancellationToken).ConfigureAwait(false);
         var namespaces = await ListAsync(connection, ResourceTypes.Namespaces, cancellationToken).ConfigureAwait(false);
         var l2 = await ListAsync(connection, ResourceTypes.ServiceL2Statuses(ns), cancellationToken).ConfigureAwait(false);
-        var states = await ListAsync(connection, ResourceTypes.ConfigurationStates(ns), cancellationToken).ConfigureAwait(false);
+        List<Crds.ConfigurationStateObject> states;
+        try
+        {
+            states = await ListAsync(connection, ResourceTypes.ConfigurationStates(ns), cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubeApiException e) when (e.Status == System.Net.HttpStatusCode.Forbidden)
+        {
+            // Only the announcer check needs them; a kubeconfig without that permission still gets the table.
+            states = [];
+        }
 
         // Only a cluster whose speakers report (their ConfigurationStates) can be told an address is unannounced.
         var speakersRun = states.Any(s => s.Metadata.Labels is { } labels && labels.TryGetValue("metallb.io/component-type", out var type) && type == "speaker");
