@@ -35,6 +35,7 @@ internal sealed partial class L2StatusReconciler : IDisposable
     private readonly WorkQueue<ServiceKey> _queue;
     private readonly Informer<ServiceL2StatusObject> _statuses;
     private readonly ConcurrentDictionary<ServiceKey, string> _created = new();
+    private readonly ConcurrentDictionary<string, byte> _deletedHere = new(StringComparer.Ordinal);
     private volatile ImmutableDictionary<ServiceKey, ImmutableArray<string>> _desired = ImmutableDictionary<ServiceKey, ImmutableArray<string>>.Empty;
     private long _lastChange;
 
@@ -58,11 +59,24 @@ internal sealed partial class L2StatusReconciler : IDisposable
         _statuses = new Informer<ServiceL2StatusObject>(connection, ResourceTypes.ServiceL2Statuses(ns), time, logger) { WatchTimeoutSeconds = watchTimeoutSeconds };
         _statuses.Changed += change =>
         {
-            if ((change.New ?? change.Old) is { } status && ServiceOf(status) is { } key)
+            if ((change.New ?? change.Old) is not { } status || ServiceOf(status) is not { } key)
             {
-                _created.TryRemove(key, out _);
-                _queue.Add(key);
+                return;
             }
+
+            _created.TryRemove(key, out _);
+            var deletedHere = change.Type == ChangeType.Deleted && _deletedHere.TryRemove(status.Metadata.Name ?? "", out _);
+            if (change.Type == ChangeType.Deleted && !deletedHere && IsMine(status) && _desired.ContainsKey(key))
+            {
+                // Another node deleted this node's object while this node announces the Service: both believe
+                // they own it (their memberships disagree). Re-creating at once would start a delete/create
+                // war at API speed; back off instead, doubling up to a minute, until the two agree again.
+                LogContested(_logger, key);
+                _queue.AddRateLimited(key);
+                return;
+            }
+
+            _queue.Add(key);
         };
     }
 
@@ -123,8 +137,11 @@ internal sealed partial class L2StatusReconciler : IDisposable
 
                 try
                 {
-                    await ReconcileAsync(key, cancellationToken).ConfigureAwait(false);
-                    _queue.Forget(key);
+                    // A reconcile that had nothing to write means the key is settled: its back-off starts over.
+                    if (!await ReconcileAsync(key, cancellationToken).ConfigureAwait(false))
+                    {
+                        _queue.Forget(key);
+                    }
                 }
                 catch (Exception e) when (e is KubeApiException or HttpRequestException or JsonException)
                 {
@@ -149,34 +166,39 @@ internal sealed partial class L2StatusReconciler : IDisposable
 
     public void Dispose() => _queue.Dispose();
 
-    private async Task ReconcileAsync(ServiceKey key, CancellationToken cancellationToken)
+    /// <returns>Whether anything was written.</returns>
+    private async Task<bool> ReconcileAsync(ServiceKey key, CancellationToken cancellationToken)
     {
         var objects = _statuses.Items.Where(s => ServiceOf(s) == key)
             .OrderBy(s => s.Metadata.CreationTimestamp ?? DateTime.MaxValue).ThenBy(s => s.Metadata.Name, StringComparer.Ordinal).ToList();
         if (!_desired.TryGetValue(key, out var interfaces))
         {
+            var wrote = false;
             foreach (var mine in objects.Where(IsMine))
             {
                 await DeleteAsync(mine, cancellationToken).ConfigureAwait(false);
+                wrote = true;
             }
 
-            return;
+            return wrote;
         }
 
         var own = objects.FirstOrDefault(IsMine);
-        foreach (var other in objects.Where(o => o != own))
+        var others = objects.Where(o => o != own).ToList();
+        foreach (var other in others)
         {
             await DeleteAsync(other, cancellationToken).ConfigureAwait(false);
         }
 
         if (own is null)
         {
-            if (!_created.ContainsKey(key))
+            if (_created.ContainsKey(key))
             {
-                await CreateAsync(key, interfaces, cancellationToken).ConfigureAwait(false);
+                return others.Count > 0;
             }
 
-            return;
+            await CreateAsync(key, interfaces, cancellationToken).ConfigureAwait(false);
+            return true;
         }
 
         _created.TryRemove(key, out _);
@@ -184,7 +206,10 @@ internal sealed partial class L2StatusReconciler : IDisposable
         if (own.Status?.Node != _node || !reported.SequenceEqual(interfaces))
         {
             await PatchStatusAsync(own.Metadata.Name!, key, interfaces, cancellationToken).ConfigureAwait(false);
+            return true;
         }
+
+        return others.Count > 0;
     }
 
     private async Task CreateAsync(ServiceKey key, ImmutableArray<string> interfaces, CancellationToken cancellationToken)
@@ -230,6 +255,7 @@ internal sealed partial class L2StatusReconciler : IDisposable
 
     private async Task DeleteAsync(ServiceL2StatusObject status, CancellationToken cancellationToken)
     {
+        _deletedHere[status.Metadata.Name ?? ""] = 0;
         try
         {
             await _connection.SendAsync(HttpMethod.Delete, $"{ResourceTypes.MetalLbPath(_ns, "servicel2statuses")}/{status.Metadata.Name}", null, "application/json", cancellationToken).ConfigureAwait(false);
@@ -238,7 +264,8 @@ internal sealed partial class L2StatusReconciler : IDisposable
         }
         catch (KubeApiException e) when (e.IsNotFound)
         {
-            // Someone else (its own node, or the garbage collector) was faster.
+            // Someone else (its own node, or the garbage collector) was faster; its event tells the story.
+            _deletedHere.TryRemove(status.Metadata.Name ?? "", out _);
         }
     }
 
@@ -264,6 +291,9 @@ internal sealed partial class L2StatusReconciler : IDisposable
 
     [LoggerMessage(EventId = 141, Level = LogLevel.Debug, Message = "ServiceL2Status {name} of node {node} deleted")]
     private static partial void LogDeleted(ILogger logger, string name, string node);
+
+    [LoggerMessage(EventId = 143, Level = LogLevel.Warning, Message = "This node's ServiceL2Status for {service} was deleted by another node while this node announces it: two speakers claim it (do their memberships disagree?); re-creating with back-off")]
+    private static partial void LogContested(ILogger logger, ServiceKey service);
 
     [LoggerMessage(EventId = 142, Level = LogLevel.Warning, Message = "ServiceL2Status for {service} not reconciled; retrying")]
     private static partial void LogFailed(ILogger logger, Exception exception, ServiceKey service);

@@ -181,6 +181,25 @@ public sealed class ClusterSpeakerTests
     }
 
     [Fact]
+    public async Task A_status_deleted_by_someone_else_is_written_again_while_the_node_announces()
+    {
+        await using var cluster = await CampusAsync();
+        await cluster.CreateServiceAsync("web", "gateway", ["192.0.2.180"], ["cwn1"]);
+        cluster.Start("cwn1");
+        var first = await SpeakerCluster.EventuallyAsync(() => cluster.ListAsync("servicel2statuses"), l => l.Count == 1, "the ServiceL2Status");
+        var name = first[0].GetProperty("metadata").GetProperty("name").GetString()!;
+
+        // As a speaker that wrongly believes it owns the Service would do (split membership).
+        await cluster.Client.CustomObjects.DeleteNamespacedCustomObjectAsync("metallb.io", "v1beta1", "metallb-system", "servicel2statuses", name);
+
+        var again = await SpeakerCluster.EventuallyAsync(
+            () => cluster.ListAsync("servicel2statuses"),
+            l => l.Count == 1 && l[0].GetProperty("metadata").GetProperty("name").GetString() != name && Node(l[0]) == "cwn1",
+            "a new ServiceL2Status from cwn1");
+        Assert.Single(again);
+    }
+
+    [Fact]
     public async Task What_the_speaker_writes_is_owned_by_its_pod()
     {
         await using var cluster = await CampusAsync();
