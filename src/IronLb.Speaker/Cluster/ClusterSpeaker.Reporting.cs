@@ -30,7 +30,6 @@ internal sealed partial class ClusterSpeaker
                 {
                     Log.ServiceAnnounced(_logger, service, ip, _options.Node, interfaces);
                 }
-
             }
             else if (!decision.InterfacesMissing.IsEmpty)
             {
@@ -42,7 +41,9 @@ internal sealed partial class ClusterSpeaker
 
             if (previous?.Announces == true && !decision.Announces)
             {
-                var (reason, winner) = (decision.Decision.ToWire(), decision.Winner ?? "none");
+                // Elected but not announcing can only mean the interfaces are missing: MetalLB's announceFailed.
+                var reason = decision.Decision == AnnounceDecision.Announce ? "announceFailed" : decision.Decision.ToWire();
+                var winner = decision.Winner ?? "none";
                 foreach (var ip in previous.Ips)
                 {
                     Log.ServiceWithdrawn(_logger, service, ip, _options.Node, reason, winner);
