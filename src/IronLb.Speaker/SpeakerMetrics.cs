@@ -26,5 +26,8 @@ internal sealed class SpeakerMetrics : IDisposable
             description: "The node announces the service IP");
     }
 
+    /// <summary>This instance's meter, so an exporter (or a test) can read exactly this speaker's series.</summary>
+    public Meter Meter => _meter;
+
     public void Dispose() => _meter.Dispose();
 }

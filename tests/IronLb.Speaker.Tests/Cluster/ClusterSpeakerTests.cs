@@ -200,6 +200,25 @@ public sealed class ClusterSpeakerTests
     }
 
     [Fact]
+    public async Task The_announced_metric_follows_what_the_speaker_announces()
+    {
+        await using var cluster = await CampusAsync();
+        await cluster.CreateServiceAsync("web", "gateway", ["192.0.2.180", "2001:db8:3a::180"], ["cwn1"]);
+        cluster.Start("cwn1");
+        using var metrics = new SpeakerMetrics("cwn1", () => cluster.Speaker("cwn1").Current);
+        using var exporter = new IronLb.Kubernetes.Hosting.PrometheusExporter(metrics.Meter);
+        exporter.Start();
+
+        bool Announced(string text, string ip) => text.Split('\n').Any(l => l.StartsWith("metallb_speaker_announced{", StringComparison.Ordinal)
+            && l.Contains($"ip=\"{ip}\"", StringComparison.Ordinal) && l.Contains("node=\"cwn1\"", StringComparison.Ordinal)
+            && l.Contains("service=\"web/gateway\"", StringComparison.Ordinal) && l.Contains("protocol=\"layer2\"", StringComparison.Ordinal) && l.EndsWith(" 1", StringComparison.Ordinal));
+        await SpeakerCluster.EventuallyAsync(exporter.Render, t => Announced(t, "192.0.2.180") && Announced(t, "2001:db8:3a::180"), "both addresses in metallb_speaker_announced");
+
+        await cluster.Client.CoreV1.DeleteNamespacedServiceAsync("gateway", "web");
+        await SpeakerCluster.EventuallyAsync(exporter.Render, t => !t.Contains("metallb_speaker_announced{", StringComparison.Ordinal), "the series gone with the Service");
+    }
+
+    [Fact]
     public async Task What_the_speaker_writes_is_owned_by_its_pod()
     {
         await using var cluster = await CampusAsync();
