@@ -329,14 +329,8 @@ public sealed partial class LoadBalancerController : IDisposable
         })]);
     }
 
-    private static V1ObjectReference PoolReference(IpAddressPoolObject pool) => new()
-    {
-        ApiVersion = ResourceTypes.MetalLbGroupVersion,
-        Kind = "IPAddressPool",
-        Name = pool.Metadata.Name,
-        NamespaceProperty = pool.Metadata.NamespaceProperty,
-        Uid = pool.Metadata.Uid,
-    };
+    private static V1ObjectReference PoolReference(IpAddressPoolObject pool) =>
+        EventRecorder.ReferenceTo(ResourceTypes.MetalLbGroupVersion, "IPAddressPool", pool.Metadata);
 
     private static bool SameLabels(IDictionary<string, string>? a, IDictionary<string, string>? b) =>
         (a?.Count ?? 0) == (b?.Count ?? 0) && (a is null || a.All(p => b!.TryGetValue(p.Key, out var v) && v == p.Value));

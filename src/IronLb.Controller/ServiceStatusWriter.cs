@@ -45,15 +45,7 @@ internal sealed class ServiceStatusWriter(k8s.Kubernetes client, EventRecorder e
             }
         }
 
-        var target = new V1ObjectReference
-        {
-            ApiVersion = "v1",
-            Kind = "Service",
-            Name = service.Metadata.Name,
-            NamespaceProperty = service.Metadata.NamespaceProperty,
-            Uid = service.Metadata.Uid,
-            ResourceVersion = service.Metadata.ResourceVersion,
-        };
+        var target = EventRecorder.ReferenceTo("v1", "Service", service.Metadata);
         foreach (var e in result.Events)
         {
             await events.RecordAsync(target, e.Type.ToString(), e.Reason, e.Message, cancellationToken).ConfigureAwait(false);

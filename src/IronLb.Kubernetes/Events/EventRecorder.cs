@@ -40,19 +40,19 @@ public sealed partial class EventRecorder(k8s.Kubernetes client, string componen
         }
     }
 
-    public static V1ObjectReference ReferenceTo(IKubernetesObject<V1ObjectMeta> obj)
+    /// <summary>
+    /// The event's target. Kind and apiVersion are given, not read from the object: objects from a list or
+    /// an informer cache carry neither.
+    /// </summary>
+    public static V1ObjectReference ReferenceTo(string apiVersion, string kind, V1ObjectMeta? metadata) => new()
     {
-        ArgumentNullException.ThrowIfNull(obj);
-        return new V1ObjectReference
-        {
-            ApiVersion = obj.ApiVersion ?? "v1",
-            Kind = obj.Kind,
-            Name = obj.Metadata?.Name,
-            NamespaceProperty = obj.Metadata?.NamespaceProperty,
-            Uid = obj.Metadata?.Uid,
-            ResourceVersion = obj.Metadata?.ResourceVersion,
-        };
-    }
+        ApiVersion = apiVersion,
+        Kind = kind,
+        Name = metadata?.Name,
+        NamespaceProperty = metadata?.NamespaceProperty,
+        Uid = metadata?.Uid,
+        ResourceVersion = metadata?.ResourceVersion,
+    };
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "could not record event {reason} on {name}")]
     private static partial void LogEventFailed(ILogger logger, Exception exception, string reason, string name);

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using IronLb.Core.Allocation;
 using IronLb.Core.Announcement;
+using IronLb.Kubernetes.Events;
 using IronLb.Speaker.Announcing;
-using k8s.Models;
 using Microsoft.Extensions.Logging;
 
 namespace IronLb.Speaker.Cluster;
@@ -72,11 +72,9 @@ internal sealed partial class ClusterSpeaker
 
     private void RecordEvent(ServiceKey key, string type, string reason, string message)
     {
-        // Built here rather than from the cached object: list items carry no kind, and the cache is shared.
         if (_services.Get(key.ToString()) is { Metadata: { } meta })
         {
-            var target = new V1ObjectReference { ApiVersion = "v1", Kind = "Service", Name = meta.Name, NamespaceProperty = meta.NamespaceProperty, Uid = meta.Uid, ResourceVersion = meta.ResourceVersion };
-            _events.Enqueue(target, type, reason, message);
+            _events.Enqueue(EventRecorder.ReferenceTo("v1", "Service", meta), type, reason, message);
         }
     }
 
