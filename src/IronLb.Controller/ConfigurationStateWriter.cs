@@ -39,7 +39,7 @@ internal sealed class ConfigurationStateWriter(KubeConnection connection, string
             {
                 Name = Name,
                 NamespaceProperty = ns,
-                Labels = new Dictionary<string, string> { ["metallb.io/component-type"] = "controller" },
+                Labels = new Dictionary<string, string> { [MetalLbLabels.ComponentType] = "controller" },
             },
         };
         try

@@ -98,6 +98,16 @@ public static class CoreMapping
         return new ServiceEndpoints([.. slices.SelectMany(s => s.Endpoints ?? []).Select(e => new EndpointView(e.NodeName, e.Conditions?.Ready, e.Conditions?.Serving))]);
     }
 
+    /// <summary>Every Service's endpoints, from all EndpointSlices labelled with the Service's name.</summary>
+    public static Dictionary<ServiceKey, ServiceEndpoints> ToEndpointsByService(IEnumerable<V1EndpointSlice> slices)
+    {
+        ArgumentNullException.ThrowIfNull(slices);
+        return slices
+            .Where(s => s.Metadata?.Labels?.ContainsKey(Manifests.ClusterObjectReaders.ServiceNameLabel) == true)
+            .GroupBy(s => new ServiceKey(s.Metadata.NamespaceProperty ?? "default", s.Metadata.Labels[Manifests.ClusterObjectReaders.ServiceNameLabel]))
+            .ToDictionary(g => g.Key, g => ToEndpoints(g));
+    }
+
     public static ImmutableArray<LabelSelectorSpec> ToSelectors(IEnumerable<V1LabelSelector>? selectors) =>
         [.. (selectors ?? []).Select(s => new LabelSelectorSpec
         {

@@ -44,7 +44,7 @@ public static class ClusterStatusReader
         }
 
         // Only a cluster whose speakers report (their ConfigurationStates) can be told an address is unannounced.
-        var speakersRun = states.Any(s => s.Metadata.Labels is { } labels && labels.TryGetValue("metallb.io/component-type", out var type) && type == "speaker");
+        var speakersRun = states.Any(s => s.Metadata.Labels is { } labels && labels.TryGetValue(Crds.MetalLbLabels.ComponentType, out var type) && type == "speaker");
         var events = (await connection.Client.CoreV1.ListEventForAllNamespacesAsync(fieldSelector: "involvedObject.kind=Service", cancellationToken: cancellationToken).ConfigureAwait(false)).Items;
 
         var parsed = ConfigParser.Parse(new ClusterResources

@@ -30,8 +30,6 @@ namespace IronLb.Speaker.Cluster;
 /// </summary>
 internal sealed partial class ClusterSpeaker : IDisposable
 {
-    private const string ServiceNameLabel = "kubernetes.io/service-name";
-
     private readonly KubeConnection _connection;
     private readonly ClusterSpeakerOptions _options;
     private readonly Action<AnnounceTable> _publish;
@@ -240,7 +238,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
         var views = _services.Items.Select(CoreMapping.ToView)
             .Where(v => v.IsLoadBalancer && string.Equals(v.LoadBalancerClass ?? "", _options.LoadBalancerClass, StringComparison.Ordinal))
             .ToList();
-        var endpoints = IndexEndpoints(_slices.Items);
+        var endpoints = CoreMapping.ToEndpointsByService(_slices.Items);
         var speakers = View.Live.ToImmutableArray();
         var plan = SpeakerPlanner.Decide(config, views, k => endpoints.GetValueOrDefault(k) ?? ServiceEndpoints.None, _options.Node, speakers, _options.IgnoreExcludeLabel, _localInterfaces());
         _publish(plan.Table);
@@ -307,11 +305,6 @@ internal sealed partial class ClusterSpeaker : IDisposable
             _membershipLoop.SetReadyNodes(ready);
         }
     }
-
-    private static Dictionary<ServiceKey, ServiceEndpoints> IndexEndpoints(IEnumerable<V1EndpointSlice> slices) =>
-        slices.Where(s => s.Metadata?.Labels?.ContainsKey(ServiceNameLabel) == true)
-            .GroupBy(s => new ServiceKey(s.Metadata.NamespaceProperty ?? "default", s.Metadata.Labels[ServiceNameLabel]))
-            .ToDictionary(g => g.Key, g => CoreMapping.ToEndpoints(g));
 
     private async Task<V1OwnerReference?> ResolveOwnerAsync(CancellationToken cancellationToken)
     {

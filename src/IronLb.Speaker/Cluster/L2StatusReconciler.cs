@@ -22,10 +22,6 @@ namespace IronLb.Speaker.Cluster;
 /// </summary>
 internal sealed partial class L2StatusReconciler : IDisposable
 {
-    public const string NodeLabel = "metallb.io/node";
-    public const string ServiceNameLabel = "metallb.io/service-name";
-    public const string ServiceNamespaceLabel = "metallb.io/service-namespace";
-
     private readonly KubeConnection _connection;
     private readonly string _ns;
     private readonly string _node;
@@ -222,9 +218,9 @@ internal sealed partial class L2StatusReconciler : IDisposable
                 NamespaceProperty = _ns,
                 Labels = new Dictionary<string, string>
                 {
-                    [NodeLabel] = _node,
-                    [ServiceNameLabel] = key.Name,
-                    [ServiceNamespaceLabel] = key.Namespace,
+                    [MetalLbLabels.Node] = _node,
+                    [MetalLbLabels.ServiceName] = key.Name,
+                    [MetalLbLabels.ServiceNamespace] = key.Namespace,
                 },
                 OwnerReferences = Owner is { } owner ? [owner] : null,
             },
@@ -259,7 +255,7 @@ internal sealed partial class L2StatusReconciler : IDisposable
         try
         {
             await _connection.SendAsync(HttpMethod.Delete, $"{ResourceTypes.MetalLbPath(_ns, "servicel2statuses")}/{status.Metadata.Name}", null, "application/json", cancellationToken).ConfigureAwait(false);
-            var (name, node) = (status.Metadata.Name ?? "", status.Metadata.Labels.Value(NodeLabel) ?? "");
+            var (name, node) = (status.Metadata.Name ?? "", status.Metadata.Labels.Value(MetalLbLabels.Node) ?? "");
             LogDeleted(_logger, name, node);
         }
         catch (KubeApiException e) when (e.IsNotFound)
@@ -277,12 +273,12 @@ internal sealed partial class L2StatusReconciler : IDisposable
         Interfaces = [.. interfaces.Select(i => new InterfaceName { Name = i })],
     };
 
-    private bool IsMine(ServiceL2StatusObject status) => status.Metadata.Labels?.Value(NodeLabel) == _node;
+    private bool IsMine(ServiceL2StatusObject status) => status.Metadata.Labels?.Value(MetalLbLabels.Node) == _node;
 
     private static ServiceKey? ServiceOf(ServiceL2StatusObject status) =>
         status.Metadata.Labels is { } labels
-        && labels.Value(ServiceNamespaceLabel) is { Length: > 0 } ns
-        && labels.Value(ServiceNameLabel) is { Length: > 0 } name
+        && labels.Value(MetalLbLabels.ServiceNamespace) is { Length: > 0 } ns
+        && labels.Value(MetalLbLabels.ServiceName) is { Length: > 0 } name
             ? new ServiceKey(ns, name)
             : null;
 

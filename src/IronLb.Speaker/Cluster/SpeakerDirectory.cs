@@ -14,8 +14,6 @@ namespace IronLb.Speaker.Cluster;
 internal static class SpeakerDirectory
 {
     public const string EndpointAnnotation = "ironlb.io/membership-endpoint";
-    public const string ComponentLabel = "metallb.io/component-type";
-    public const string NodeLabel = "metallb.io/node-name";
 
     public static string StateName(string node) => "speaker-" + node;
 
@@ -27,8 +25,8 @@ internal static class SpeakerDirectory
         foreach (var state in states)
         {
             var labels = state.Metadata.Labels;
-            if (labels is null || labels.Value(ComponentLabel) != "speaker"
-                || labels.Value(NodeLabel) is not { Length: > 0 } node
+            if (labels is null || labels.Value(MetalLbLabels.ComponentType) != "speaker"
+                || labels.Value(MetalLbLabels.NodeName) is not { Length: > 0 } node
                 || node == self || !known.Contains(node)
                 || state.Metadata.Annotations?.Value(EndpointAnnotation) is not { } text
                 || !IPEndPoint.TryParse(text, out var endpoint) || endpoint.Port == 0)

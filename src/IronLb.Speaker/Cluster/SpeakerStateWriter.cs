@@ -24,7 +24,7 @@ internal sealed class SpeakerStateWriter(KubeConnection connection, string ns, s
     /// <summary>Creates the object or corrects its labels, endpoint and owner.</summary>
     public async Task EnsureAsync(IPEndPoint endpoint, V1OwnerReference? owner, CancellationToken cancellationToken)
     {
-        var labels = new Dictionary<string, string> { [SpeakerDirectory.ComponentLabel] = "speaker", [SpeakerDirectory.NodeLabel] = node };
+        var labels = new Dictionary<string, string> { [MetalLbLabels.ComponentType] = "speaker", [MetalLbLabels.NodeName] = node };
         var annotations = new Dictionary<string, string> { [SpeakerDirectory.EndpointAnnotation] = endpoint.ToString() };
         var owners = owner is null ? null : new List<V1OwnerReference> { owner };
         ConfigurationStateObject? current;
