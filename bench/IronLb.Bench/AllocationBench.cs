@@ -3,6 +3,7 @@ using System.Globalization;
 using IronLb.Core.Addressing;
 using IronLb.Core.Allocation;
 using IronLb.Core.Configuration;
+using static IronLb.Bench.BenchSupport;
 
 namespace IronLb.Bench;
 
@@ -119,6 +120,4 @@ internal static class AllocationBench
     private static Cidr Parse(string text) =>
         Cidr.TryParse(text, out var cidr) ? cidr : throw new FormatException(text);
 
-    private static void Print(string key, double value) =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key}: {value:0.###}"));
 }

@@ -5,6 +5,7 @@ using IronLb.Controller;
 using IronLb.Kubernetes.Client;
 using k8s;
 using k8s.Models;
+using static IronLb.Bench.BenchSupport;
 
 namespace IronLb.Bench;
 
@@ -25,11 +26,7 @@ internal static class ControllerBench
         await using var api = await ApiServerProcess.StartAsync();
         using var setup = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
         await setup.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "metallb-system" } });
-        foreach (var kind in new[] { "ipaddresspools", "configurationstates" })
-        {
-            var crd = IronLb.KubeSim.Json.YamlToJson.Convert(await File.ReadAllTextAsync(Path.Combine(RepoRoot(), "deploy", "crds", $"metallb.io_{kind}.yaml")))!;
-            await setup.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesJson.Deserialize<V1CustomResourceDefinition>(crd.ToJsonString()));
-        }
+        await InstallCrdsAsync(setup, "ipaddresspools", "configurationstates");
         for (var p = 0; p < Pools; p++)
         {
             var pool = "{\"apiVersion\":\"metallb.io/v1beta1\",\"kind\":\"IPAddressPool\",\"metadata\":{\"name\":\"pool-" + p.ToString("00", CultureInfo.InvariantCulture)
@@ -129,19 +126,7 @@ internal static class ControllerBench
         }
     }
 
-    private static void Print(string key, double value) =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key}: {value:0.###}"));
 
-    internal static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "IronLb.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("run from inside the repository");
-    }
 
     private sealed class RunningController : IAsyncDisposable
     {

@@ -3,6 +3,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using IronLb.Lab.Processes;
+using IronLb.Lab.Status;
+using static IronLb.Bench.BenchSupport;
 
 namespace IronLb.Bench;
 
@@ -13,6 +16,7 @@ namespace IronLb.Bench;
 /// ARP packet from the new owner's MAC seen by tcpdump on the client's interface (kernel timestamps, same
 /// clock). Then the node is restored and the address allowed to return before the next run.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class FailoverBench
 {
     private const string Address = "192.0.2.184";
@@ -25,12 +29,12 @@ internal static class FailoverBench
         var name = $"fb{Environment.ProcessId % 10000}";
         try
         {
-            await LabAsync(TimeSpan.FromMinutes(3), "up", "--name", name, "--nodes", nodeCount.ToString(CultureInfo.InvariantCulture));
-            var lab = Lab.Parse(await LabAsync(TimeSpan.FromMinutes(1), "status", "--name", name, "--output", "json"));
+            await LabAsync("up", "--name", name, "--nodes", nodeCount.ToString(CultureInfo.InvariantCulture));
+            var lab = await StatusAsync(name);
             var order = lab.Nodes.Select(n => n.Name)
                 .OrderBy(n => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{n}#{Address}"))), StringComparer.Ordinal).ToList();
             var (owner, next) = (lab.Nodes.Single(n => n.Name == order[0]), lab.Nodes.Single(n => n.Name == order[1]));
-            Print("nodes", lab.Nodes.Count);
+            Print("nodes", lab.Nodes.Length);
             Print("runs", runs);
             foreach (var node in lab.Nodes)
             {
@@ -44,13 +48,13 @@ internal static class FailoverBench
                 await AnsweredByAsync(lab, owner);
                 killed.Add(await MeasureAsync(lab, next, async () =>
                 {
-                    var pid = Lab.Parse(await LabAsync(TimeSpan.FromMinutes(1), "status", "--name", name, "--output", "json")).Nodes.Single(n => n.Name == owner.Name).SpeakerPid!.Value;
+                    var pid = (await StatusAsync(name)).Nodes.Single(n => n.Name == owner.Name).SpeakerPid!.Value;
                     var t0 = DateTimeOffset.UtcNow;
                     Process.GetProcessById(pid).Kill();
                     return t0;
                 }));
                 Print($"kill_run_{i + 1:00}_s", killed[^1]);
-                await LabAsync(TimeSpan.FromMinutes(1), "restart-speaker", "--name", name, "--node", owner.Name);
+                await LabAsync("restart-speaker", "--name", name, "--node", owner.Name);
             }
 
             for (var i = 0; i < runs; i++)
@@ -59,11 +63,11 @@ internal static class FailoverBench
                 cut.Add(await MeasureAsync(lab, next, async () =>
                 {
                     var t0 = DateTimeOffset.UtcNow;
-                    await ShellAsync("ip", ["-n", owner.Netns, "-batch", "-"], string.Join('\n', Links.Select(l => $"link set {l} down")) + "\n");
+                    await SetLinksAsync(owner, "down");
                     return t0;
                 }));
                 Print($"cut_run_{i + 1:00}_s", cut[^1]);
-                await ShellAsync("ip", ["-n", owner.Netns, "-batch", "-"], string.Join('\n', Links.Select(l => $"link set {l} up")) + "\n");
+                await SetLinksAsync(owner, "up");
             }
 
             Summarize("kill", killed);
@@ -72,17 +76,17 @@ internal static class FailoverBench
         }
         finally
         {
-            await LabAsync(TimeSpan.FromMinutes(2), "down", "--name", name);
+            await LabAsync("down", "--name", name);
         }
     }
 
     /// <summary>Starts tcpdump on the client, waits for quiet (any gratuitous burst of the previous run is over), acts, and returns seconds from the action to the new owner's first ARP.</summary>
-    private static async Task<double> MeasureAsync(Lab lab, Lab.Node next, Func<Task<DateTimeOffset>> act)
+    private static async Task<double> MeasureAsync(LabStatus lab, NodeStatus next, Func<Task<DateTimeOffset>> act)
     {
-        var client = lab.ExternalClient;
+        var client = ExternalClient(lab);
         await Task.Delay(TimeSpan.FromSeconds(6));
         var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "netns", "exec", client.Netns, "tcpdump", "-i", client.Interface, "-n", "-l", "-tt", "-e", "arp", "and", "ether", "src", next.ExternalMac })
+        foreach (var a in new[] { "netns", "exec", client.Netns, "tcpdump", "-i", client.Interface, "-n", "-l", "-tt", "-e", "arp", "and", "ether", "src", ExternalMac(next) })
         {
             start.ArgumentList.Add(a);
         }
@@ -115,14 +119,14 @@ internal static class FailoverBench
         }
     }
 
-    private static async Task AnsweredByAsync(Lab lab, Lab.Node owner)
+    private static async Task AnsweredByAsync(LabStatus lab, NodeStatus owner)
     {
-        var client = lab.ExternalClient;
+        var client = ExternalClient(lab);
         for (var attempt = 0; attempt < 120; attempt++)
         {
-            var output = await ShellAsync("ip", ["netns", "exec", client.Netns, "arping", "-c", "2", "-w", "3", "-I", client.Interface, Address], null, check: false);
-            var replies = output.Split('\n').Where(l => l.Contains("reply from", StringComparison.Ordinal)).ToList();
-            if (replies.Count == 2 && replies.All(r => r.Contains(owner.ExternalMac, StringComparison.OrdinalIgnoreCase)))
+            var arping = await CommandRunner.RunAsync("ip", "netns", "exec", client.Netns, "arping", "-c", "2", "-w", "3", "-I", client.Interface, Address);
+            var replies = arping.Stdout.Split('\n').Where(l => l.Contains("reply from", StringComparison.Ordinal)).ToList();
+            if (replies.Count == 2 && replies.All(r => r.Contains(ExternalMac(owner), StringComparison.OrdinalIgnoreCase)))
             {
                 return;
             }
@@ -146,57 +150,30 @@ internal static class FailoverBench
         File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
             .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0).Single();
 
-    private static Task<string> LabAsync(TimeSpan limit, params string[] args) =>
-        ShellAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "ironlb-lab.dll"), .. args], null, limit: limit);
 
-    private static async Task<string> ShellAsync(string file, string[] args, string? input, bool check = true, TimeSpan? limit = null)
+    private static async Task<LabStatus> StatusAsync(string name) =>
+        JsonSerializer.Deserialize(await LabAsync("status", "--name", name, "--output", "json"), LabStatusJson.Default.LabStatus)
+            ?? throw new InvalidOperationException("ironlb-lab status printed nothing");
+
+    private static string ExternalMac(NodeStatus node) => node.Interfaces.Single(i => i.Lan == "external").Mac!;
+
+    private static ClientStatus ExternalClient(LabStatus lab) => lab.Clients.Single(c => c.Lan == "external");
+
+    /// <summary>All links of a node down or up in one `ip -batch`, so a cut is one moment.</summary>
+    private static async Task SetLinksAsync(NodeStatus node, string state)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null };
-        foreach (var a in args)
+        var batch = Path.GetTempFileName();
+        try
         {
-            start.ArgumentList.Add(a);
+            await File.WriteAllLinesAsync(batch, Links.Select(l => $"link set {l} {state}"));
+            await CommandRunner.CheckAsync("ip", "-n", node.Netns, "-batch", batch);
         }
-
-        using var process = Process.Start(start)!;
-        if (input is not null)
+        finally
         {
-            await process.StandardInput.WriteAsync(input);
-            process.StandardInput.Close();
+            File.Delete(batch);
         }
-
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(limit ?? TimeSpan.FromMinutes(1));
-        await process.WaitForExitAsync(timeout.Token);
-        if (check && process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({process.ExitCode}): {await error}");
-        }
-
-        return await output + await error;
     }
 
-    private static void Print(string key, double value) =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key}: {value:0.###}"));
-
-    /// <summary>`ironlb-lab status --output json`, the parts this benchmark needs.</summary>
-    private sealed record Lab(IReadOnlyList<Lab.Node> Nodes, Lab.Client ExternalClient)
-    {
-        public sealed record Node(string Name, string Netns, string ExternalMac, int? SpeakerPid);
-
-        public sealed record Client(string Netns, string Interface);
-
-        public static Lab Parse(string json)
-        {
-            using var document = JsonDocument.Parse(json[json.IndexOf('{', StringComparison.Ordinal)..]);
-            var root = document.RootElement;
-            var nodes = root.GetProperty("nodes").EnumerateArray().Select(n => new Node(
-                n.GetProperty("name").GetString()!,
-                n.GetProperty("netns").GetString()!,
-                n.GetProperty("interfaces").EnumerateArray().Single(i => i.GetProperty("lan").GetString() == "external").GetProperty("mac").GetString()!,
-                n.GetProperty("speakerPid").ValueKind == JsonValueKind.Null ? null : n.GetProperty("speakerPid").GetInt32())).ToList();
-            var client = root.GetProperty("clients").EnumerateArray().Single(c => c.GetProperty("lan").GetString() == "external");
-            return new Lab(nodes, new Client(client.GetProperty("netns").GetString()!, client.GetProperty("interface").GetString()!));
-        }
-    }
+    private static Task<string> LabAsync(params string[] args) =>
+        CommandRunner.CheckAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "ironlb-lab.dll"), .. args]);
 }

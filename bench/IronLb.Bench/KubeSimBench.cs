@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using IronLb.KubeSim;
+using static IronLb.Bench.BenchSupport;
 
 namespace IronLb.Bench;
 
@@ -136,6 +137,4 @@ internal static class KubeSimBench
         return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
     }
 
-    private static void Print(string key, double value) =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key}: {value:0.###}"));
 }

@@ -4,6 +4,7 @@ using System.Text;
 using IronLb.Cli;
 using IronLb.Core.Planning;
 using IronLb.Kubernetes.Manifests;
+using static IronLb.Bench.BenchSupport;
 
 namespace IronLb.Bench;
 
@@ -150,6 +151,4 @@ internal static class PlanBench
         return values[values.Count / 2];
     }
 
-    private static void Print(string key, double value) =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key}: {value:0.###}"));
 }

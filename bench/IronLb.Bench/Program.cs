@@ -6,7 +6,8 @@ var benchmarks = new SortedDictionary<string, Func<string[], Task<int>>>(StringC
 {
     ["allocation"] = AllocationBench.RunAsync,
     ["controller"] = ControllerBench.RunAsync,
-    ["failover"] = FailoverBench.RunAsync,
+    // Drives ironlb-lab: network namespaces, so Linux only.
+    ["failover"] = args => OperatingSystem.IsLinux() ? FailoverBench.RunAsync(args) : Task.FromResult(2),
     ["kubesim"] = KubeSimBench.RunAsync,
     ["l2-latency"] = L2LatencyBench.RunAsync,
     ["plan"] = PlanBench.RunAsync,

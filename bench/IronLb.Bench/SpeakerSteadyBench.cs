@@ -7,6 +7,7 @@ using IronLb.Networking;
 using IronLb.Speaker.Cluster;
 using k8s;
 using k8s.Models;
+using static IronLb.Bench.BenchSupport;
 
 namespace IronLb.Bench;
 
@@ -98,11 +99,7 @@ internal static class SpeakerSteadyBench
     {
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "metallb-system" } });
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "bench" } });
-        foreach (var kind in new[] { "ipaddresspools", "l2advertisements", "servicel2statuses", "configurationstates" })
-        {
-            var crd = IronLb.KubeSim.Json.YamlToJson.Convert(await File.ReadAllTextAsync(Path.Combine(ControllerBench.RepoRoot(), "deploy", "crds", $"metallb.io_{kind}.yaml")))!;
-            await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesJson.Deserialize<V1CustomResourceDefinition>(crd.ToJsonString()));
-        }
+        await InstallCrdsAsync(client, "ipaddresspools", "l2advertisements", "servicel2statuses", "configurationstates");
 
         await client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonDocument.Parse("""{"apiVersion":"metallb.io/v1beta1","kind":"IPAddressPool","metadata":{"name":"bench"},"spec":{"addresses":["2001:db8:b::/112"],"autoAssign":false}}""").RootElement, "metallb.io", "v1beta1", "metallb-system", "ipaddresspools");
         await client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonDocument.Parse("""{"apiVersion":"metallb.io/v1beta1","kind":"L2Advertisement","metadata":{"name":"bench"},"spec":{"ipAddressPools":["bench"]}}""").RootElement, "metallb.io", "v1beta1", "metallb-system", "l2advertisements");
@@ -163,8 +160,6 @@ internal static class SpeakerSteadyBench
         }
     }
 
-    private static void Print(string key, double value) =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key}: {value:0.###}"));
 
     /// <summary>One speaker in this process with its own connection and request counter.</summary>
     private sealed class RunningSpeaker : IAsyncDisposable

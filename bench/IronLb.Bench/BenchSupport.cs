@@ -1,0 +1,33 @@
+using System.Globalization;
+using k8s;
+using k8s.Models;
+
+namespace IronLb.Bench;
+
+/// <summary>What every benchmark shares: the `key: value` output docs/performance.md records, and the repository's CRDs.</summary>
+internal static class BenchSupport
+{
+    public static void Print(string key, double value) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key}: {value:0.###}"));
+
+    public static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "IronLb.slnx")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("run from inside the repository");
+    }
+
+    /// <summary>Creates deploy/crds' metallb.io CRDs of the given plurals through the API.</summary>
+    public static async Task InstallCrdsAsync(k8s.Kubernetes client, params string[] plurals)
+    {
+        foreach (var plural in plurals)
+        {
+            var crd = IronLb.KubeSim.Json.YamlToJson.Convert(await File.ReadAllTextAsync(Path.Combine(RepoRoot(), "deploy", "crds", $"metallb.io_{plural}.yaml")))!;
+            await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesJson.Deserialize<V1CustomResourceDefinition>(crd.ToJsonString()));
+        }
+    }
+}
