@@ -78,19 +78,8 @@ internal sealed class ControllerHarness : IAsyncDisposable
     public Task<string> KubectlAsync(params string[] args) => KubectlRunner.RunAsync(Api.Kubeconfig, args);
 
     /// <summary>Polls until the condition holds; generous deadline, never a timed assertion.</summary>
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, string what, int seconds = 60)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        T last = await probe();
-        while (!condition(last))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}; last value: {last}");
-            await Task.Delay(100);
-            last = await probe();
-        }
-
-        return last;
-    }
+    public static Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, string what, int seconds = 60) =>
+        Eventually.UntilAsync(probe, condition, what, seconds);
 
     public async Task<V1Service> ServiceAsync(string ns, string name) => await Client.CoreV1.ReadNamespacedServiceAsync(name, ns);
 

@@ -152,19 +152,8 @@ internal sealed class SpeakerCluster : IAsyncDisposable
     public Task<string> KubectlAsync(params string[] args) => KubectlRunner.RunAsync(Api.Kubeconfig, args);
 
     /// <summary>Polls until the condition holds; generous deadline, never a timed assertion.</summary>
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, string what, int seconds = 60)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        var last = await probe();
-        while (!condition(last))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}; last value: {Describe(last)}");
-            await Task.Delay(50);
-            last = await probe();
-        }
-
-        return last;
-    }
+    public static Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, string what, int seconds = 60) =>
+        Eventually.UntilAsync(probe, condition, what, seconds);
 
     public static Task<T> EventuallyAsync<T>(Func<T> probe, Func<T, bool> condition, string what, int seconds = 60) =>
         EventuallyAsync(() => Task.FromResult(probe()), condition, what, seconds);
@@ -182,12 +171,6 @@ internal sealed class SpeakerCluster : IAsyncDisposable
         Client.Dispose();
         await Api.DisposeAsync();
     }
-
-    private static string Describe<T>(T value) => value switch
-    {
-        System.Collections.IEnumerable items and not string => "[" + string.Join(", ", items.Cast<object?>()) + "]",
-        _ => value?.ToString() ?? "null",
-    };
 
     private static string FindRepoRoot()
     {

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using IronLb.Testing.Kube;
 using System.Text.Json;
 using k8s;
 using k8s.Models;
@@ -12,7 +12,7 @@ public sealed class StatusCommandTests
     public async Task Status_shows_addresses_pool_announcer_interfaces_warnings_and_exact_usage()
     {
         await using var api = await KubeSim.KubeSim.StartAsync();
-        Kubectl(api.Kubeconfig, "apply", "-f", Path.Combine(RepoPaths.Root, "deploy", "crds"));
+        await KubectlRunner.RunAsync(api.Kubeconfig, "apply", "-f", Path.Combine(RepoPaths.Root, "deploy", "crds"));
         using var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "metallb-system" } });
         await Create(client, "ipaddresspools", """{"apiVersion":"metallb.io/v1beta1","kind":"IPAddressPool","metadata":{"name":"external"},"spec":{"addresses":["192.0.2.8/29","2001:db8:3a::/64"],"autoAssign":false}}""");
@@ -64,7 +64,7 @@ public sealed class StatusCommandTests
     public async Task Status_flags_addresses_nobody_announces_and_addresses_two_nodes_announce()
     {
         await using var api = await KubeSim.KubeSim.StartAsync();
-        Kubectl(api.Kubeconfig, "apply", "-f", Path.Combine(RepoPaths.Root, "deploy", "crds"));
+        await KubectlRunner.RunAsync(api.Kubeconfig, "apply", "-f", Path.Combine(RepoPaths.Root, "deploy", "crds"));
         using var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "metallb-system" } });
         await Create(client, "ipaddresspools", """{"apiVersion":"metallb.io/v1beta1","kind":"IPAddressPool","metadata":{"name":"external"},"spec":{"addresses":["192.0.2.8/29"],"autoAssign":false}}""");
@@ -119,20 +119,4 @@ public sealed class StatusCommandTests
 
     private static Task Create(k8s.Kubernetes client, string plural, string json) =>
         client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonDocument.Parse(json).RootElement, "metallb.io", "v1beta1", "metallb-system", plural);
-
-    private static void Kubectl(string kubeconfig, params string[] args)
-    {
-        var start = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("--kubeconfig");
-        start.ArgumentList.Add(kubeconfig);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, error);
-    }
 }
