@@ -44,7 +44,8 @@ internal static class L2LatencyBench
 
     /// <summary>
     /// The responder's tuning, product defaults unless given: --threads one|percpu, --slice-us N (EEVDF time
-    /// slice, 0 = kernel default), --rt PRIORITY (SCHED_FIFO), --spin-us N (poll that long after each frame).
+    /// slice, 0 = kernel default), --rt PRIORITY (SCHED_FIFO), --spin-us N (poll that long after each frame),
+    /// --kernel-arp on|off (ARP answered by the tc program, or by the userspace responder only).
     /// </summary>
     private static Layer2Options ParseOptions(string[] args)
     {
@@ -58,6 +59,7 @@ internal static class L2LatencyBench
                 "--slice-us" => options with { ResponderTimeSlice = value == "0" ? null : TimeSpan.FromMicroseconds(int.Parse(value, CultureInfo.InvariantCulture)) },
                 "--rt" => options with { RealtimePriority = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--spin-us" => options with { SpinAfterFrame = TimeSpan.FromMicroseconds(int.Parse(value, CultureInfo.InvariantCulture)) },
+                "--kernel-arp" => options with { KernelArpReplies = value == "on" || (value == "off" ? false : throw new ArgumentException($"--kernel-arp {value}")) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
             i++;
@@ -124,6 +126,8 @@ internal static class L2LatencyBench
 
             var latencies = Parse(text.Split('\n'));
             Console.WriteLine($"responder_options: {(options.Length == 0 ? "defaults" : string.Join(' ', options))}");
+            var kernel = (await Command(responder, "kernel").ConfigureAwait(false)).Split(' ')[2..];
+            Console.WriteLine($"arp_answered_by: {(kernel.Contains("eno2") ? "kernel (tc program)" : "userspace")}");
             Report("arp", latencies, KernelV4, OursV4);
             Report("ndp", latencies, KernelV6, OursV6);
 
@@ -270,6 +274,9 @@ internal static class L2LatencyBench
                     table = AnnounceTable.Create(table.Addresses.Concat(extra).Select(a => KeyValuePair.Create(a, InterfaceSelection.Only("eno2"))));
                     announcer.SetTable(table);
                     break;
+                case "kernel":
+                    Console.WriteLine($"ready kernel {string.Join(' ', announcer.KernelResponders)}");
+                    continue;
                 case "mem":
                     var heap = GC.GetTotalMemory(forceFullCollection: true);
                     using (var self = Process.GetCurrentProcess())

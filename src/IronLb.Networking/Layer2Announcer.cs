@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using IronLb.Networking.Ebpf;
 using IronLb.Networking.Gratuitous;
 using IronLb.Networking.Interfaces;
 using IronLb.Networking.Packets;
@@ -35,6 +36,10 @@ public sealed class Layer2Announcer : IAsyncDisposable
     private IDisposable? _watcher;
     private bool _started;
     private ResponderPlacement? _placement;
+    private KernelArpResponder? _kernelArp;
+    private bool _kernelArpTried;
+    private ITimer? _countTimer;
+    private long[]? _kernelCounts;
 
     public Layer2Announcer(Layer2Options? options = null, ILogger<Layer2Announcer>? logger = null, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
         : this(options ?? new Layer2Options(), new SysfsInterfaceSource(), new LinuxLinkLayerPlatform(), timeProvider ?? TimeProvider.System, logger, meterFactory)
@@ -59,9 +64,25 @@ public sealed class Layer2Announcer : IAsyncDisposable
     public IReadOnlyList<string> Responders =>
         [.. _loops.Select(l => $"{l.Interface.Name}/{l.Kind.ToString().ToLowerInvariant()}").Order(StringComparer.Ordinal)];
 
-    /// <summary>How many received frames ended in each <see cref="DropReason"/> (<see cref="DropReason.None"/> = answered).</summary>
+    /// <summary>Interfaces whose ARP requests the kernel answers (see <see cref="Layer2Options.KernelArpReplies"/>), sorted.</summary>
+    public IReadOnlyList<string> KernelResponders
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. (_kernelArp?.Interfaces ?? []).Order(StringComparer.Ordinal)];
+            }
+        }
+    }
+
+    /// <summary>
+    /// How many received frames ended in each <see cref="DropReason"/> (<see cref="DropReason.None"/> = answered,
+    /// by the userspace responders or, for ARP, by the kernel).
+    /// </summary>
     public IReadOnlyDictionary<DropReason, long> DropCounts()
     {
+        FlushKernelCounts();
         var result = new Dictionary<DropReason, long>();
         var counts = _drops.Snapshot();
         for (var i = 0; i < counts.Length; i++)
@@ -100,6 +121,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
             _ = ScanLocked();
             announce = [.. _tables.Current.Addresses];
             _scanTimer = _time.CreateTimer(_ => Rescan(), null, _options.InterfaceScanInterval, _options.InterfaceScanInterval);
+            _countTimer = _time.CreateTimer(_ => FlushKernelCounts(), null, _options.KernelCountInterval, _options.KernelCountInterval);
             if (_options.WatchInterfaceChanges)
             {
                 try
@@ -132,6 +154,8 @@ public sealed class Layer2Announcer : IAsyncDisposable
             _started = false;
             _scanTimer?.Dispose();
             _scanTimer = null;
+            _countTimer?.Dispose();
+            _countTimer = null;
             _scheduler?.Dispose();
             _scheduler = null;
             foreach (var state in _states.Values)
@@ -141,6 +165,10 @@ public sealed class Layer2Announcer : IAsyncDisposable
 
             _states.Clear();
             _loops = [];
+            CollectKernelCounts();
+            _kernelArp?.Dispose();
+            _kernelArp = null;
+            _kernelArpTried = false;
         }
 
         return Task.CompletedTask;
@@ -183,6 +211,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
                 state.SyncGroups(table, _logger);
             }
 
+            SyncKernel(table);
             scheduler = _started ? _scheduler : null;
         }
 
@@ -284,7 +313,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
                     continue;
                 }
 
-                existing.Dispose(_logger);
+                DisposeState(existing);
                 _states.Remove(info.Name);
             }
 
@@ -292,18 +321,119 @@ public sealed class Layer2Announcer : IAsyncDisposable
             _placement ??= _platform.Placement(_options);
             var state = InterfaceState.Open(info, eligibility, _platform, _placement, _tables, _metrics, _drops, _logger);
             state.SyncGroups(table, _logger);
+            if (state.HasArp)
+            {
+                AttachKernel(info);
+            }
+
             _states[info.Name] = state;
             fresh.AddRange(state.Loops);
         }
 
         foreach (var name in _states.Keys.Where(n => !seen.Contains(n)).ToList())
         {
-            _states[name].Dispose(_logger);
+            DisposeState(_states[name]);
             _states.Remove(name);
         }
 
         _loops = [.. _states.Values.SelectMany(s => s.Loops)];
+        SyncKernel(table);
         return fresh;
+    }
+
+    private void DisposeState(InterfaceState state)
+    {
+        _kernelArp?.Detach(state.Info.Index, CountKernelReplies);
+        state.Dispose(_logger);
+    }
+
+    /// <summary>
+    /// Puts the ARP program on an interface whose userspace ARP responder just started, loading it first if
+    /// this is the first. A refusal other than the interface vanishing turns the kernel path off for good
+    /// (until restart): a kernel without TCX refuses every interface alike, and half the interfaces in the
+    /// kernel would only make replies harder to reason about.
+    /// </summary>
+    private void AttachKernel(InterfaceInfo info)
+    {
+        if (!_options.KernelArpReplies)
+        {
+            return;
+        }
+
+        if (!_kernelArpTried)
+        {
+            _kernelArpTried = true;
+            try
+            {
+                _kernelArp = _platform.OpenKernelArp();
+            }
+            catch (BpfException e)
+            {
+                Log.KernelArpUnavailable(_logger, e.Reason);
+            }
+
+            if (_kernelArp is not null)
+            {
+                _kernelCounts ??= _drops.Allocate();
+                Log.KernelArpLoaded(_logger);
+            }
+        }
+
+        if (_kernelArp is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _kernelArp.Attach(info);
+        }
+        catch (BpfException e) when (e.Errno == Interop.Libc.Enodev)
+        {
+            Log.KernelArpAttachFailed(_logger, e, info.Name);
+        }
+        catch (BpfException e)
+        {
+            Log.KernelArpUnavailable(_logger, e.Reason);
+            CollectKernelCounts();
+            _kernelArp.Dispose();
+            _kernelArp = null;
+        }
+    }
+
+    /// <summary>Withdrawals reach the kernel before this returns, like the swap of the userspace table.</summary>
+    private void SyncKernel(AnnounceTable table)
+    {
+        if (_kernelArp?.Sync(table, CountKernelReplies) is { Count: > 0 } refused)
+        {
+            Log.KernelArpEntriesRefused(_logger, refused[0], refused.Count);
+        }
+    }
+
+    /// <summary>
+    /// Adds the ARP replies the kernel sent since the last call to the metrics and drop counts. Runs every
+    /// <see cref="Layer2Options.KernelCountInterval"/>; a metrics endpoint calls it before each scrape.
+    /// </summary>
+    public void FlushKernelCounts()
+    {
+        lock (_gate)
+        {
+            CollectKernelCounts();
+        }
+    }
+
+    private void CollectKernelCounts() => _kernelArp?.Collect(CountKernelReplies);
+
+    /// <summary>A reply the kernel sent is a request received and a response sent, as in userspace.</summary>
+    private void CountKernelReplies(string label, long count)
+    {
+        var ip = Layer2Metrics.Ip(label);
+        _metrics.RequestsReceived.Add(count, ip);
+        _metrics.ResponsesSent.Add(count, ip);
+        if (_kernelCounts is { } counts)
+        {
+            Volatile.Write(ref counts[(int)DropReason.None], counts[(int)DropReason.None] + count);
+        }
     }
 
     private void SendRound(IPAddress address)

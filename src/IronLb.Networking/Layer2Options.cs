@@ -27,6 +27,17 @@ public sealed record Layer2Options
     /// </summary>
     public TimeSpan? GratuitousRefreshInterval { get; init; }
 
+    /// <summary>
+    /// Answer ARP requests for announced addresses inside the kernel, with a tc program on each interface's
+    /// ingress that replies in the same softirq in which the kernel answers for its own addresses (Linux 6.6+,
+    /// CAP_BPF and CAP_NET_ADMIN). Where the kernel or the privileges do not allow it, the userspace responder
+    /// answers, as it always does for anything the program hands on; one line in the log says which it is.
+    /// </summary>
+    public bool KernelArpReplies { get; init; } = true;
+
+    /// <summary>How often the replies the kernel sent are added to the metrics (and to the drop counts).</summary>
+    public TimeSpan KernelCountInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Receive threads per responder (interface and protocol); see <see cref="Layer2Threading"/>.</summary>
     public Layer2Threading Threading { get; init; } = Layer2Threading.PerCpu;
 

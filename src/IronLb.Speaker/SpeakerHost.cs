@@ -51,6 +51,7 @@ public static class SpeakerHost
         using var exporter = new PrometheusExporter(NetworkingMeter, SpeakerMetrics.MeterName);
         exporter.Start();
         await using var announcer = new Layer2Announcer(options.Layer2, loggerFactory.CreateLogger<Layer2Announcer>(), time);
+        exporter.BeforeRender(announcer.FlushKernelCounts);
         using var speaker = new ManifestSpeaker(options.Manifests, announcer.SetTable, time, loggerFactory.CreateLogger<ManifestSpeaker>());
         using var metrics = new SpeakerMetrics(options.Manifests.Node, () => speaker.Current);
         await using var monitoring = new MonitoringServer();
@@ -80,6 +81,7 @@ public static class SpeakerHost
         using var exporter = new PrometheusExporter(NetworkingMeter, SpeakerMetrics.MeterName);
         exporter.Start();
         await using var announcer = new Layer2Announcer(options.Layer2, loggerFactory.CreateLogger<Layer2Announcer>(), time);
+        exporter.BeforeRender(announcer.FlushKernelCounts);
         using var speaker = new ClusterSpeaker(connection, options.Speaker, announcer.SetTable, () => LocalInterfaces(announcer), time, loggerFactory);
         using var metrics = new SpeakerMetrics(options.Speaker.Node, () => speaker.Current);
         await using var monitoring = new MonitoringServer();

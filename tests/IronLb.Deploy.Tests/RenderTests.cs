@@ -137,7 +137,7 @@ public sealed class RenderTests
         Assert.Equal("true", Rendered.Scalar(pod, "hostNetwork"));
         Assert.Equal(["speaker", "--node=$(METALLB_NODE_NAME)", "--log-level=info"], Rendered.Strings(container, "args"));
         Assert.Equal(["ALL"], Rendered.Strings(container, "securityContext", "capabilities", "drop"));
-        Assert.Equal(["NET_RAW"], Rendered.Strings(container, "securityContext", "capabilities", "add"));
+        Assert.Equal(["NET_RAW", "NET_ADMIN", "BPF"], Rendered.Strings(container, "securityContext", "capabilities", "add"));
         Assert.Null(Rendered.At(container, "securityContext", "privileged"));
         Assert.Equal("false", Rendered.Scalar(container, "securityContext", "allowPrivilegeEscalation"));
         Assert.Equal("true", Rendered.Scalar(container, "securityContext", "readOnlyRootFilesystem"));

@@ -5,8 +5,8 @@ using IronLb.Networking.Sockets;
 using IronLb.Networking.TestHost;
 
 // Usage:
-//   serve [--rescan-ms N] [--refresh-ms N] [--burst-ms N]   run the announcer; commands on stdin, one per line:
-//       announce IP [IFNAME...]   withdraw IP   rescan   responders   drops   quit
+//   serve [--rescan-ms N] [--refresh-ms N] [--burst-ms N] [--no-kernel-arp]   run the announcer; commands on stdin, one per line:
+//       announce IP [IFNAME...]   withdraw IP   rescan   responders   kernel   drops   quit
 //     every command answers with a line starting "ready <command>"; start-up prints "ready".
 //   inject IFNAME HEXFRAME...                 send raw Ethernet frames on IFNAME, then exit
 if (args.Length >= 2 && args[0] == "inject")
@@ -33,6 +33,7 @@ var options = new Layer2Options
     GratuitousRefreshInterval = IntOption("--refresh-ms") is { } refresh ? TimeSpan.FromMilliseconds(refresh) : null,
     // --burst-ms 0 keeps only the immediate round, so "exactly one answer" tests see no unsolicited extras.
     GratuitousWindow = TimeSpan.FromMilliseconds(IntOption("--burst-ms") ?? 5000),
+    KernelArpReplies = !args.Contains("--no-kernel-arp"),
 };
 
 await using var announcer = new Layer2Announcer(options, new StderrLogger<Layer2Announcer>());
@@ -66,6 +67,9 @@ while (await Console.In.ReadLineAsync().ConfigureAwait(false) is { } line)
             break;
         case "responders":
             Console.WriteLine($"ready responders {string.Join(' ', announcer.Responders)}");
+            break;
+        case "kernel":
+            Console.WriteLine($"ready kernel {string.Join(' ', announcer.KernelResponders)}");
             break;
         case "drops":
             Console.WriteLine($"ready drops {string.Join(' ', announcer.DropCounts().OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}"))}");

@@ -19,6 +19,7 @@ public sealed class PrometheusExporter : IDisposable
     private readonly ConcurrentDictionary<Series, double> _gauges = new();
     private readonly ConcurrentDictionary<string, string> _types = new(StringComparer.Ordinal);
     private readonly Lock _scrape = new();
+    private readonly List<Action> _beforeRender = [];
     private MeterListener? _listener;
 
     /// <summary>Exports every meter with one of these names (a process serves one component).</summary>
@@ -54,10 +55,27 @@ public sealed class PrometheusExporter : IDisposable
         _listener = listener;
     }
 
+    /// <summary>
+    /// Runs <paramref name="flush"/> at the start of every scrape: for counts a component keeps outside the
+    /// process (the kernel's ARP replies) and adds to its counters only when asked, so a scrape sees them all.
+    /// </summary>
+    public void BeforeRender(Action flush)
+    {
+        lock (_scrape)
+        {
+            _beforeRender.Add(flush);
+        }
+    }
+
     public string Render()
     {
         lock (_scrape)
         {
+            foreach (var flush in _beforeRender)
+            {
+                flush();
+            }
+
             _gauges.Clear();
             _listener?.RecordObservableInstruments();
             var builder = new StringBuilder();

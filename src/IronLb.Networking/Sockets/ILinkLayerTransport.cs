@@ -40,6 +40,12 @@ internal interface ILinkLayerPlatform
     /// <summary>Where the responder lanes run, given the options: the real platform asks the kernel which CPUs it may use.</summary>
     Responders.ResponderPlacement Placement(Layer2Options options);
 
+    /// <summary>
+    /// The in-kernel ARP responder (map and program, attached to nothing yet); null where the platform has
+    /// none. Throws <see cref="Ebpf.BpfException"/> when the kernel refuses it.
+    /// </summary>
+    Ebpf.KernelArpResponder? OpenKernelArp();
+
     /// <summary>Calls <paramref name="onChange"/> when links or addresses change; null where the platform cannot tell.</summary>
     IDisposable? WatchInterfaces(Action onChange);
 }

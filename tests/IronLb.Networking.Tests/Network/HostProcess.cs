@@ -59,9 +59,20 @@ internal sealed class HostProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<HostProcess> StartAsync(string ns, params string[] options)
+    public static Task<HostProcess> StartAsync(string ns, params string[] options) =>
+        StartCoreAsync(["netns", "exec", ns, "dotnet", TestHostDll, "serve", .. options]);
+
+    /// <summary>
+    /// As root with only <paramref name="capabilities"/> (setpriv's names: net_raw, bpf, …) left in the
+    /// bounding set, which is how a pod that drops ALL and adds a few runs its uid-0 process.
+    /// </summary>
+    public static Task<HostProcess> StartWithCapabilitiesAsync(string ns, string[] capabilities, params string[] options) =>
+        StartCoreAsync(["netns", "exec", ns, "setpriv", $"--bounding-set=-all,{string.Join(',', capabilities.Select(c => "+" + c))}", "--inh-caps=-all",
+            "dotnet", TestHostDll, "serve", .. options]);
+
+    private static async Task<HostProcess> StartCoreAsync(string[] ipArguments)
     {
-        var psi = Shell.Start("ip", ["netns", "exec", ns, "dotnet", TestHostDll, "serve", .. options]);
+        var psi = Shell.Start("ip", ipArguments);
         var host = new HostProcess(new Process { StartInfo = psi });
         host._process.Start();
         host._process.BeginOutputReadLine();
@@ -80,6 +91,10 @@ internal sealed class HostProcess : IAsyncDisposable
 
     public async Task<IReadOnlyList<string>> RespondersAsync() =>
         (await SendAsync("responders").ConfigureAwait(false)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[2..];
+
+    /// <summary>Interfaces on which the kernel answers ARP for the announcer.</summary>
+    public async Task<IReadOnlyList<string>> KernelRespondersAsync() =>
+        (await SendAsync("kernel").ConfigureAwait(false)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[2..];
 
     public async Task<Dictionary<string, long>> DropsAsync() =>
         (await SendAsync("drops").ConfigureAwait(false)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[2..]

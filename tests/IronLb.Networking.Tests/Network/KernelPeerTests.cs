@@ -19,15 +19,21 @@ public sealed partial class KernelPeerTests
     private const string OfcV4 = "198.51.100.100";
     private const string OfcV6 = "2001:db8:3::100";
 
-    [Fact]
-    public async Task Arping_and_ndisc6_get_exactly_one_answer_from_the_announcing_nodes_eno2()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Arping_and_ndisc6_get_exactly_one_answer_from_the_announcing_nodes_eno2(bool kernelArp)
     {
         Requirements.RootAndTools();
         await using var t = await Lan.CreateAsync();
-        var node1 = t.Own(await HostProcess.StartAsync(t.Node(1), "--burst-ms", "0"));
-        var node2 = t.Own(await HostProcess.StartAsync(t.Node(2), "--burst-ms", "0"));
+        string[] options = kernelArp ? ["--burst-ms", "0"] : ["--burst-ms", "0", "--no-kernel-arp"];
+        var node1 = t.Own(await HostProcess.StartAsync(t.Node(1), options));
+        var node2 = t.Own(await HostProcess.StartAsync(t.Node(2), options));
         await WaitForRespondersAsync(node1, "eno2/arp", "eno2/ndp");
         await WaitForRespondersAsync(node2, "eno2/arp", "eno2/ndp");
+        // Which path answers ARP is what this row is about: the kernel's tc program, or the userspace responder.
+        Assert.Equal(kernelArp, (await node1.KernelRespondersAsync()).Contains("eno2"));
+        Assert.Equal(kernelArp, (await node2.KernelRespondersAsync()).Contains("eno2"));
         await node1.SendAsync($"announce {ExtV4} eno2");
         await node1.SendAsync($"announce {ExtV6} eno2");
         var mac = await t.MacAsync(t.Node(1), "eno2");
@@ -38,9 +44,31 @@ public sealed partial class KernelPeerTests
         var ndp = await Ndisc6Async(t, "ext0", ExtV6);
         Assert.Equal([mac], ndp);
 
+        // Three ARP replies and one NA, counted alike whichever path sent them.
+        Assert.Equal(4, (await node1.DropsAsync()).GetValueOrDefault("None"));
         var drops = await node2.DropsAsync();
         Assert.False(drops.ContainsKey("None"), "node2 must not answer");
         Assert.True(drops.GetValueOrDefault("NotOwned") >= 1, "node2 saw the requests and dropped them as not owned");
+    }
+
+    [Theory]
+    [InlineData("net_raw,net_admin,bpf", true)]
+    [InlineData("net_raw", false)]
+    public async Task The_kernel_path_needs_bpf_and_net_admin_and_without_them_userspace_answers(string capabilities, bool kernel)
+    {
+        // What deploy/speaker.yaml grants (NET_RAW, NET_ADMIN, BPF) and what MetalLB's speaker has (NET_RAW).
+        Requirements.RootAndTools();
+        await using var t = await Lan.CreateAsync();
+        var node1 = t.Own(await HostProcess.StartWithCapabilitiesAsync(t.Node(1), capabilities.Split(','), "--burst-ms", "0"));
+        await WaitForRespondersAsync(node1, "eno2/arp", "eno2/ndp");
+        await node1.SendAsync($"announce {ExtV4} eno2");
+        Assert.Equal(kernel ? ["eno2", "eno3"] : [], await node1.KernelRespondersAsync());
+        Assert.Equal([await t.MacAsync(t.Node(1), "eno2")], await ArpingAsync(t, "ext0", ExtV4, count: 1));
+        Assert.Equal(1, (await node1.DropsAsync()).GetValueOrDefault("None"));
+        if (!kernel)
+        {
+            Assert.Contains("needs CAP_BPF and CAP_NET_ADMIN", node1.Stderr, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

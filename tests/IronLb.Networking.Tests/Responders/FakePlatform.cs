@@ -37,6 +37,8 @@ internal sealed class FakePlatform : ILinkLayerPlatform, IInterfaceSource
 
     public IDisposable? WatchInterfaces(Action onChange) => null;
 
+    public IronLb.Networking.Ebpf.KernelArpResponder? OpenKernelArp() => null;
+
     public FakeTransport Arp(int index) => Transports[(index, "arp")];
 
     private FakeTransport[] Open(int index, string kind, int lanes)
