@@ -45,7 +45,7 @@ internal static class L2LatencyBench
     /// <summary>
     /// The responder's tuning, product defaults unless given: --threads one|percpu, --slice-us N (EEVDF time
     /// slice, 0 = kernel default), --rt PRIORITY (SCHED_FIFO), --spin-us N (poll that long after each frame),
-    /// --kernel-arp on|off (ARP answered by the tc program, or by the userspace responder only).
+    /// --kernel on|off (ARP and NDP answered by the tc programs, or by the userspace responders only).
     /// </summary>
     private static Layer2Options ParseOptions(string[] args)
     {
@@ -59,7 +59,7 @@ internal static class L2LatencyBench
                 "--slice-us" => options with { ResponderTimeSlice = value == "0" ? null : TimeSpan.FromMicroseconds(int.Parse(value, CultureInfo.InvariantCulture)) },
                 "--rt" => options with { RealtimePriority = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--spin-us" => options with { SpinAfterFrame = TimeSpan.FromMicroseconds(int.Parse(value, CultureInfo.InvariantCulture)) },
-                "--kernel-arp" => options with { KernelArpReplies = value == "on" || (value == "off" ? false : throw new ArgumentException($"--kernel-arp {value}")) },
+                "--kernel" => options with { KernelReplies = value == "on" || (value == "off" ? false : throw new ArgumentException($"--kernel {value}")) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
             i++;
@@ -127,7 +127,8 @@ internal static class L2LatencyBench
             var latencies = Parse(text.Split('\n'));
             Console.WriteLine($"responder_options: {(options.Length == 0 ? "defaults" : string.Join(' ', options))}");
             var kernel = (await Command(responder, "kernel").ConfigureAwait(false)).Split(' ')[2..];
-            Console.WriteLine($"arp_answered_by: {(kernel.Contains("eno2") ? "kernel (tc program)" : "userspace")}");
+            Console.WriteLine($"arp_answered_by: {(kernel.Contains("eno2/arp") ? "kernel (tc program)" : "userspace")}");
+            Console.WriteLine($"ndp_answered_by: {(kernel.Contains("eno2/ndp") ? "kernel (tc program)" : "userspace")}");
             Report("arp", latencies, KernelV4, OursV4);
             Report("ndp", latencies, KernelV6, OursV6);
 
@@ -138,6 +139,8 @@ internal static class L2LatencyBench
             Console.WriteLine($"memory_rss_1002_addresses_mb: {loaded.Split(' ')[2]}");
             Console.WriteLine($"managed_heap_2_addresses_kb: {baseline.Split(' ')[3]}");
             Console.WriteLine($"managed_heap_1002_addresses_kb: {loaded.Split(' ')[3]}");
+            Console.WriteLine($"bpf_memory_2_addresses_kb: {baseline.Split(' ')[5]}");
+            Console.WriteLine($"bpf_memory_1002_addresses_kb: {loaded.Split(' ')[5]}");
             return 0;
         }
         finally
@@ -281,7 +284,7 @@ internal static class L2LatencyBench
                     var heap = GC.GetTotalMemory(forceFullCollection: true);
                     using (var self = Process.GetCurrentProcess())
                     {
-                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ready mem {self.WorkingSet64 / 1048576.0:F1} {heap / 1024.0:F0} {table.Count}"));
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ready mem {self.WorkingSet64 / 1048576.0:F1} {heap / 1024.0:F0} {table.Count} {KernelMemoryKb()}"));
                     }
 
                     continue;
@@ -294,6 +297,34 @@ internal static class L2LatencyBench
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Kernel memory of this process's BPF maps and programs (the "memlock" the kernel reports per object in
+    /// /proc/self/fdinfo), which RSS does not show; 0 when the userspace responders answer alone.
+    /// </summary>
+    private static long KernelMemoryKb()
+    {
+        long bytes = 0;
+        foreach (var info in Directory.EnumerateFiles("/proc/self/fdinfo"))
+        {
+            try
+            {
+                foreach (var line in File.ReadLines(info))
+                {
+                    if (line.StartsWith("memlock:", StringComparison.Ordinal))
+                    {
+                        bytes += long.Parse(line["memlock:".Length..].Trim(), CultureInfo.InvariantCulture);
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                // The descriptor closed while we looked.
+            }
+        }
+
+        return bytes / 1024;
     }
 
     /// <summary>In the client namespace: alternate kernel/ours requests, each waiting for its reply, ~1 ms apart.</summary>

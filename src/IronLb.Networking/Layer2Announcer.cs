@@ -36,8 +36,8 @@ public sealed class Layer2Announcer : IAsyncDisposable
     private IDisposable? _watcher;
     private bool _started;
     private ResponderPlacement? _placement;
-    private KernelArpResponder? _kernelArp;
-    private bool _kernelArpTried;
+    private KernelResponder? _kernel;
+    private bool _kernelTried;
     private ITimer? _countTimer;
     private long[]? _kernelCounts;
 
@@ -64,21 +64,24 @@ public sealed class Layer2Announcer : IAsyncDisposable
     public IReadOnlyList<string> Responders =>
         [.. _loops.Select(l => $"{l.Interface.Name}/{l.Kind.ToString().ToLowerInvariant()}").Order(StringComparer.Ordinal)];
 
-    /// <summary>Interfaces whose ARP requests the kernel answers (see <see cref="Layer2Options.KernelArpReplies"/>), sorted.</summary>
+    /// <summary>
+    /// Where the kernel answers (see <see cref="Layer2Options.KernelReplies"/>), as "name/arp" or "name/ndp",
+    /// sorted; empty when the userspace responders answer everything.
+    /// </summary>
     public IReadOnlyList<string> KernelResponders
     {
         get
         {
             lock (_gate)
             {
-                return [.. (_kernelArp?.Interfaces ?? []).Order(StringComparer.Ordinal)];
+                return [.. (_kernel?.Attachments ?? []).Order(StringComparer.Ordinal)];
             }
         }
     }
 
     /// <summary>
     /// How many received frames ended in each <see cref="DropReason"/> (<see cref="DropReason.None"/> = answered,
-    /// by the userspace responders or, for ARP, by the kernel).
+    /// by the userspace responders or by the kernel).
     /// </summary>
     public IReadOnlyDictionary<DropReason, long> DropCounts()
     {
@@ -166,9 +169,9 @@ public sealed class Layer2Announcer : IAsyncDisposable
             _states.Clear();
             _loops = [];
             CollectKernelCounts();
-            _kernelArp?.Dispose();
-            _kernelArp = null;
-            _kernelArpTried = false;
+            _kernel?.Dispose();
+            _kernel = null;
+            _kernelTried = false;
         }
 
         return Task.CompletedTask;
@@ -321,9 +324,9 @@ public sealed class Layer2Announcer : IAsyncDisposable
             _placement ??= _platform.Placement(_options);
             var state = InterfaceState.Open(info, eligibility, _platform, _placement, _tables, _metrics, _drops, _logger);
             state.SyncGroups(table, _logger);
-            if (state.HasArp)
+            foreach (var loop in state.Loops)
             {
-                AttachKernel(info);
+                AttachKernel(info, loop.Kind);
             }
 
             _states[info.Name] = state;
@@ -343,75 +346,75 @@ public sealed class Layer2Announcer : IAsyncDisposable
 
     private void DisposeState(InterfaceState state)
     {
-        _kernelArp?.Detach(state.Info.Index, CountKernelReplies);
+        _kernel?.Detach(state.Info.Index, CountKernelReplies);
         state.Dispose(_logger);
     }
 
     /// <summary>
-    /// Puts the ARP program on an interface whose userspace ARP responder just started, loading it first if
-    /// this is the first. A refusal other than the interface vanishing turns the kernel path off for good
-    /// (until restart): a kernel without TCX refuses every interface alike, and half the interfaces in the
-    /// kernel would only make replies harder to reason about.
+    /// Puts the reply program of <paramref name="kind"/> on an interface whose userspace responder of that
+    /// kind just started, loading the programs first if this is the first. A refusal other than the interface
+    /// vanishing turns the kernel path off until restart: a kernel without TCX refuses every interface
+    /// alike, and half the interfaces in the kernel would only make replies harder to reason about.
     /// </summary>
-    private void AttachKernel(InterfaceInfo info)
+    private void AttachKernel(InterfaceInfo info, ResponderKind kind)
     {
-        if (!_options.KernelArpReplies)
+        if (!_options.KernelReplies)
         {
             return;
         }
 
-        if (!_kernelArpTried)
+        if (!_kernelTried)
         {
-            _kernelArpTried = true;
+            _kernelTried = true;
             try
             {
-                _kernelArp = _platform.OpenKernelArp();
+                _kernel = _platform.OpenKernelResponder();
             }
             catch (BpfException e)
             {
-                Log.KernelArpUnavailable(_logger, e.Reason);
+                Log.KernelUnavailable(_logger, e.Reason);
             }
 
-            if (_kernelArp is not null)
+            if (_kernel is not null)
             {
                 _kernelCounts ??= _drops.Allocate();
-                Log.KernelArpLoaded(_logger);
+                Log.KernelLoaded(_logger);
             }
         }
 
-        if (_kernelArp is null)
+        if (_kernel is null)
         {
             return;
         }
 
         try
         {
-            _kernelArp.Attach(info);
+            _kernel.Attach(info, kind);
         }
         catch (BpfException e) when (e.Errno == Interop.Libc.Enodev)
         {
-            Log.KernelArpAttachFailed(_logger, e, info.Name);
+            Log.KernelAttachFailed(_logger, e, info.Name);
         }
         catch (BpfException e)
         {
-            Log.KernelArpUnavailable(_logger, e.Reason);
+            Log.KernelUnavailable(_logger, e.Reason);
             CollectKernelCounts();
-            _kernelArp.Dispose();
-            _kernelArp = null;
+            _kernel.Dispose();
+            _kernel = null;
         }
     }
 
     /// <summary>Withdrawals reach the kernel before this returns, like the swap of the userspace table.</summary>
     private void SyncKernel(AnnounceTable table)
     {
-        if (_kernelArp?.Sync(table, CountKernelReplies) is { Count: > 0 } refused)
+        if (_kernel?.Sync(table, CountKernelReplies) is { Count: > 0 } refused)
         {
-            Log.KernelArpEntriesRefused(_logger, refused[0], refused.Count);
+            Log.KernelEntriesRefused(_logger, refused[0], refused.Count);
         }
     }
 
     /// <summary>
-    /// Adds the ARP replies the kernel sent since the last call to the metrics and drop counts. Runs every
+    /// Adds the replies the kernel sent since the last call to the metrics and drop counts. Runs every
     /// <see cref="Layer2Options.KernelCountInterval"/>; a metrics endpoint calls it before each scrape.
     /// </summary>
     public void FlushKernelCounts()
@@ -422,7 +425,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
         }
     }
 
-    private void CollectKernelCounts() => _kernelArp?.Collect(CountKernelReplies);
+    private void CollectKernelCounts() => _kernel?.Collect(CountKernelReplies);
 
     /// <summary>A reply the kernel sent is a request received and a response sent, as in userspace.</summary>
     private void CountKernelReplies(string label, long count)

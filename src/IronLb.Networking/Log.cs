@@ -44,15 +44,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 13, Level = LogLevel.Debug, Message = "Responder threads cannot get a {sliceMicroseconds} µs time slice (errno {errno}); they keep the kernel's default")]
     public static partial void TimeSliceRefused(ILogger logger, double sliceMicroseconds, int errno);
 
-    [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "ARP replies come from the kernel (tc program on each ARP interface)")]
-    public static partial void KernelArpLoaded(ILogger logger);
+    [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "ARP and NDP replies come from the kernel (tc programs on the responders' interfaces)")]
+    public static partial void KernelLoaded(ILogger logger);
 
-    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "ARP replies stay in userspace: the kernel refused the tc program ({reason})")]
-    public static partial void KernelArpUnavailable(ILogger logger, string reason);
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "ARP and NDP replies stay in userspace: the kernel refused the tc programs ({reason})")]
+    public static partial void KernelUnavailable(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "Cannot attach the ARP program to {interface}; the userspace responder answers there")]
-    public static partial void KernelArpAttachFailed(ILogger logger, Exception exception, string @interface);
+    [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "Cannot attach the reply program to {interface}; the userspace responder answers there")]
+    public static partial void KernelAttachFailed(ILogger logger, Exception exception, string @interface);
 
-    [LoggerMessage(EventId = 17, Level = LogLevel.Warning, Message = "The kernel did not take {count} ARP entries; the userspace responder answers for them")]
-    public static partial void KernelArpEntriesRefused(ILogger logger, Exception exception, int count);
+    [LoggerMessage(EventId = 17, Level = LogLevel.Warning, Message = "The kernel did not take {count} reply entries; the userspace responders answer for them")]
+    public static partial void KernelEntriesRefused(ILogger logger, Exception exception, int count);
 }

@@ -5,7 +5,7 @@ using IronLb.Networking.Sockets;
 using IronLb.Networking.TestHost;
 
 // Usage:
-//   serve [--rescan-ms N] [--refresh-ms N] [--burst-ms N] [--no-kernel-arp]   run the announcer; commands on stdin, one per line:
+//   serve [--rescan-ms N] [--refresh-ms N] [--burst-ms N] [--no-kernel]   run the announcer; commands on stdin, one per line:
 //       announce IP [IFNAME...]   withdraw IP   rescan   responders   kernel   drops   quit
 //     every command answers with a line starting "ready <command>"; start-up prints "ready".
 //   inject IFNAME HEXFRAME...                 send raw Ethernet frames on IFNAME, then exit
@@ -33,7 +33,7 @@ var options = new Layer2Options
     GratuitousRefreshInterval = IntOption("--refresh-ms") is { } refresh ? TimeSpan.FromMilliseconds(refresh) : null,
     // --burst-ms 0 keeps only the immediate round, so "exactly one answer" tests see no unsolicited extras.
     GratuitousWindow = TimeSpan.FromMilliseconds(IntOption("--burst-ms") ?? 5000),
-    KernelArpReplies = !args.Contains("--no-kernel-arp"),
+    KernelReplies = !args.Contains("--no-kernel"),
 };
 
 await using var announcer = new Layer2Announcer(options, new StderrLogger<Layer2Announcer>());

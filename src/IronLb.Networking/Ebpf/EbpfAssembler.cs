@@ -20,6 +20,10 @@ internal sealed class EbpfAssembler
     private const byte SourceK = 0x00;
     private const byte SourceX = 0x08;
     private const byte OpAdd = 0x00;
+    private const byte OpOr = 0x40;
+    private const byte OpAnd = 0x50;
+    private const byte OpRsh = 0x70;
+    private const byte OpXor = 0xa0;
     private const byte OpMov = 0xb0;
     private const byte OpJa = 0x00;
     private const byte OpCall = 0x80;
@@ -58,6 +62,21 @@ internal sealed class EbpfAssembler
 
     /// <summary>dst += imm (64 bit).</summary>
     public EbpfAssembler Add(Reg dst, int imm) => Emit(new(ClassAlu64 | OpAdd | SourceK, dst, Reg.R0, 0, imm));
+
+    /// <summary>dst += src (64 bit).</summary>
+    public EbpfAssembler Add(Reg dst, Reg src) => Emit(new(ClassAlu64 | OpAdd | SourceX, dst, src, 0, 0));
+
+    /// <summary>dst |= src (64 bit).</summary>
+    public EbpfAssembler Or(Reg dst, Reg src) => Emit(new(ClassAlu64 | OpOr | SourceX, dst, src, 0, 0));
+
+    /// <summary>dst &amp;= imm (64 bit, imm sign-extended).</summary>
+    public EbpfAssembler And(Reg dst, int imm) => Emit(new(ClassAlu64 | OpAnd | SourceK, dst, Reg.R0, 0, imm));
+
+    /// <summary>dst ^= imm (64 bit, imm sign-extended).</summary>
+    public EbpfAssembler Xor(Reg dst, int imm) => Emit(new(ClassAlu64 | OpXor | SourceK, dst, Reg.R0, 0, imm));
+
+    /// <summary>dst &gt;&gt;= imm, logical (64 bit).</summary>
+    public EbpfAssembler ShiftRight(Reg dst, int imm) => Emit(new(ClassAlu64 | OpRsh | SourceK, dst, Reg.R0, 0, imm));
 
     /// <summary>dst = *(width *)(src + offset), zero-extended.</summary>
     public EbpfAssembler Load(Width width, Reg dst, Reg src, short offset) => Emit(new((byte)(ClassLdx | ModeMem | (byte)width), dst, src, offset, 0));

@@ -41,10 +41,10 @@ internal interface ILinkLayerPlatform
     Responders.ResponderPlacement Placement(Layer2Options options);
 
     /// <summary>
-    /// The in-kernel ARP responder (map and program, attached to nothing yet); null where the platform has
-    /// none. Throws <see cref="Ebpf.BpfException"/> when the kernel refuses it.
+    /// The in-kernel responders (maps and programs, attached to nothing yet); null where the platform has
+    /// none. Throws <see cref="Ebpf.BpfException"/> when the kernel refuses them.
     /// </summary>
-    Ebpf.KernelArpResponder? OpenKernelArp();
+    Ebpf.KernelResponder? OpenKernelResponder();
 
     /// <summary>Calls <paramref name="onChange"/> when links or addresses change; null where the platform cannot tell.</summary>
     IDisposable? WatchInterfaces(Action onChange);

@@ -57,9 +57,9 @@ internal static class SpeakerCommand
         var keyFile = new Option<string?>("--membership-key-file") { Description = "File holding the shared membership key (default: $METALLB_ML_SECRET_KEY_PATH/secretkey)." };
         var insecure = new Option<bool>("--insecure-membership") { Description = "Run membership without authentication: anyone on the network could move addresses. For labs only." };
         var heartbeat = Duration("--heartbeat-interval", "Membership heartbeat period; the same on every speaker.", TimeSpan.FromMilliseconds(100));
-        var kernelArp = new Option<bool>("--kernel-arp")
+        var kernelReplies = new Option<bool>("--kernel-replies")
         {
-            Description = "Answer ARP inside the kernel (a tc program; Linux 6.6+, CAP_BPF and CAP_NET_ADMIN) where allowed; false answers from userspace only, as MetalLB does.",
+            Description = "Answer ARP and NDP inside the kernel (tc programs; Linux 6.6+, CAP_BPF and CAP_NET_ADMIN) where allowed; false answers from userspace only, as MetalLB does.",
             DefaultValueFactory = _ => true,
         };
         var missed = new Option<int>("--missed-heartbeats") { Description = "Heartbeats missed before a peer is no longer heard; the same on every speaker.", DefaultValueFactory = _ => 4 };
@@ -67,7 +67,7 @@ internal static class SpeakerCommand
         var command = new Command("speaker", "Run the Layer 2 speaker for one node: answer ARP and NDP for the Service addresses this node wins.")
         {
             node, manifests, nodes, exclude, ignoreExclude, families, logLevel, metrics, health, burst, refresh, reload,
-            kubeconfig, ns, podName, lbClass, membershipAddress, membershipPort, keyFile, insecure, heartbeat, missed, kernelArp,
+            kubeconfig, ns, podName, lbClass, membershipAddress, membershipPort, keyFile, insecure, heartbeat, missed, kernelReplies,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -85,7 +85,7 @@ internal static class SpeakerCommand
                 ExcludedInterfaces = excluded,
                 GratuitousWindow = parse.GetValue(burst),
                 GratuitousRefreshInterval = refreshEvery > TimeSpan.Zero ? refreshEvery : null,
-                KernelArpReplies = parse.GetValue(kernelArp),
+                KernelReplies = parse.GetValue(kernelReplies),
             };
             using var loggerFactory = Logging.CreateFactory(Logging.Parse(parse.GetValue(logLevel) ?? "info"));
             var paths = parse.GetValue(manifests) ?? [];

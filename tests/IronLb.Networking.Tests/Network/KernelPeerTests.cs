@@ -22,18 +22,19 @@ public sealed partial class KernelPeerTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task Arping_and_ndisc6_get_exactly_one_answer_from_the_announcing_nodes_eno2(bool kernelArp)
+    public async Task Arping_and_ndisc6_get_exactly_one_answer_from_the_announcing_nodes_eno2(bool kernel)
     {
         Requirements.RootAndTools();
         await using var t = await Lan.CreateAsync();
-        string[] options = kernelArp ? ["--burst-ms", "0"] : ["--burst-ms", "0", "--no-kernel-arp"];
+        string[] options = kernel ? ["--burst-ms", "0"] : ["--burst-ms", "0", "--no-kernel"];
         var node1 = t.Own(await HostProcess.StartAsync(t.Node(1), options));
         var node2 = t.Own(await HostProcess.StartAsync(t.Node(2), options));
         await WaitForRespondersAsync(node1, "eno2/arp", "eno2/ndp");
         await WaitForRespondersAsync(node2, "eno2/arp", "eno2/ndp");
-        // Which path answers ARP is what this row is about: the kernel's tc program, or the userspace responder.
-        Assert.Equal(kernelArp, (await node1.KernelRespondersAsync()).Contains("eno2"));
-        Assert.Equal(kernelArp, (await node2.KernelRespondersAsync()).Contains("eno2"));
+        // Which path answers is what this row is about: the kernel's tc programs, or the userspace responders.
+        string[] inKernel = kernel ? ["eno2/arp", "eno2/ndp"] : [];
+        Assert.Equal(inKernel, (await node1.KernelRespondersAsync()).Where(r => r.StartsWith("eno2/", StringComparison.Ordinal)));
+        Assert.Equal(inKernel, (await node2.KernelRespondersAsync()).Where(r => r.StartsWith("eno2/", StringComparison.Ordinal)));
         await node1.SendAsync($"announce {ExtV4} eno2");
         await node1.SendAsync($"announce {ExtV6} eno2");
         var mac = await t.MacAsync(t.Node(1), "eno2");
@@ -62,7 +63,7 @@ public sealed partial class KernelPeerTests
         var node1 = t.Own(await HostProcess.StartWithCapabilitiesAsync(t.Node(1), capabilities.Split(','), "--burst-ms", "0"));
         await WaitForRespondersAsync(node1, "eno2/arp", "eno2/ndp");
         await node1.SendAsync($"announce {ExtV4} eno2");
-        Assert.Equal(kernel ? ["eno2", "eno3"] : [], await node1.KernelRespondersAsync());
+        Assert.Equal(kernel ? ["eno2/arp", "eno2/ndp", "eno3/arp", "eno3/ndp"] : [], await node1.KernelRespondersAsync());
         Assert.Equal([await t.MacAsync(t.Node(1), "eno2")], await ArpingAsync(t, "ext0", ExtV4, count: 1));
         Assert.Equal(1, (await node1.DropsAsync()).GetValueOrDefault("None"));
         if (!kernel)

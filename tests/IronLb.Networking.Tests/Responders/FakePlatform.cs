@@ -37,7 +37,7 @@ internal sealed class FakePlatform : ILinkLayerPlatform, IInterfaceSource
 
     public IDisposable? WatchInterfaces(Action onChange) => null;
 
-    public IronLb.Networking.Ebpf.KernelArpResponder? OpenKernelArp() => null;
+    public IronLb.Networking.Ebpf.KernelResponder? OpenKernelResponder() => null;
 
     public FakeTransport Arp(int index) => Transports[(index, "arp")];
 
