@@ -100,6 +100,18 @@ public sealed class Layer2Announcer : IAsyncDisposable
         return result;
     }
 
+    /// <summary>
+    /// Adds the replies the kernel sent since the last call to the metrics and drop counts. Runs every
+    /// <see cref="Layer2Options.KernelCountInterval"/>; a metrics endpoint calls it before each scrape.
+    /// </summary>
+    public void FlushKernelCounts()
+    {
+        lock (_gate)
+        {
+            CollectKernelCounts();
+        }
+    }
+
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
         List<IPAddress> announce;
@@ -161,6 +173,12 @@ public sealed class Layer2Announcer : IAsyncDisposable
             _countTimer = null;
             _scheduler?.Dispose();
             _scheduler = null;
+
+            // The kernel's programs first, so that nothing answers once the userspace loops have stopped.
+            CollectKernelCounts();
+            _kernel?.Dispose();
+            _kernel = null;
+            _kernelTried = false;
             foreach (var state in _states.Values)
             {
                 state.Dispose(_logger);
@@ -168,10 +186,6 @@ public sealed class Layer2Announcer : IAsyncDisposable
 
             _states.Clear();
             _loops = [];
-            CollectKernelCounts();
-            _kernel?.Dispose();
-            _kernel = null;
-            _kernelTried = false;
         }
 
         return Task.CompletedTask;
@@ -410,18 +424,6 @@ public sealed class Layer2Announcer : IAsyncDisposable
         if (_kernel?.Sync(table, CountKernelReplies) is { Count: > 0 } refused)
         {
             Log.KernelEntriesRefused(_logger, refused[0], refused.Count);
-        }
-    }
-
-    /// <summary>
-    /// Adds the replies the kernel sent since the last call to the metrics and drop counts. Runs every
-    /// <see cref="Layer2Options.KernelCountInterval"/>; a metrics endpoint calls it before each scrape.
-    /// </summary>
-    public void FlushKernelCounts()
-    {
-        lock (_gate)
-        {
-            CollectKernelCounts();
         }
     }
 

@@ -157,6 +157,12 @@ internal static class NdpReplyProgram
         a.Xor(Reg.R0, 0xFFFF);
         TcProgram.LoadFrame(a, FrameLength, pass);
         a.Store(Width.Half, Reg.R2, IcmpChecksum, Reg.R0);
+
+        // Whatever checksum state the request carried (a partial checksum from a local sender would make the
+        // transmit path rewrite ours), the reply's checksum is complete: say so.
+        a.Mov(Reg.R1, Reg.R6)
+         .Mov(Reg.R2, TcProgram.CsumLevelReset)
+         .Call(TcProgram.HelperCsumLevel);
         TcProgram.CountAndSendBack(a);
         TcProgram.Pass(a, pass);
         return a.Build();

@@ -34,6 +34,10 @@ internal static class TcProgram
     public const int HelperRedirect = 23;
     public const int HelperCsumDiff = 28;
     public const int HelperChangeTail = 38;
+    public const int HelperCsumLevel = 135;
+
+    /// <summary>BPF_CSUM_LEVEL_RESET: the skb's checksum state becomes CHECKSUM_NONE.</summary>
+    public const int CsumLevelReset = 3;
 
     public static void WriteValue(Span<byte> value, MacAddress mac)
     {

@@ -92,7 +92,7 @@ internal sealed class HostProcess : IAsyncDisposable
     public async Task<IReadOnlyList<string>> RespondersAsync() =>
         (await SendAsync("responders").ConfigureAwait(false)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[2..];
 
-    /// <summary>Interfaces on which the kernel answers ARP for the announcer.</summary>
+    /// <summary>Where the kernel answers for the announcer, as "eno2/arp", "eno2/ndp", ….</summary>
     public async Task<IReadOnlyList<string>> KernelRespondersAsync() =>
         (await SendAsync("kernel").ConfigureAwait(false)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[2..];
 
@@ -100,6 +100,13 @@ internal sealed class HostProcess : IAsyncDisposable
         (await SendAsync("drops").ConfigureAwait(false)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[2..]
             .Select(kv => kv.Split('='))
             .ToDictionary(kv => kv[0], kv => long.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>SIGKILL: no shutdown code runs; only what the kernel does when a process dies.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync().ConfigureAwait(false);
+    }
 
     public async ValueTask DisposeAsync()
     {

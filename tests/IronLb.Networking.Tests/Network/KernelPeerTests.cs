@@ -73,6 +73,27 @@ public sealed partial class KernelPeerTests
     }
 
     [Fact]
+    public async Task A_killed_announcer_answers_nothing_afterwards()
+    {
+        // The kernel's programs must not outlive the process that announced: they are attached through
+        // links the process holds, which the kernel releases when it dies, however it dies.
+        Requirements.RootAndTools();
+        await using var t = await Lan.CreateAsync();
+        var node1 = t.Own(await HostProcess.StartAsync(t.Node(1), "--burst-ms", "0"));
+        await WaitForRespondersAsync(node1, "eno2/arp", "eno2/ndp");
+        await node1.SendAsync($"announce {ExtV4} eno2");
+        await node1.SendAsync($"announce {ExtV6} eno2");
+        Assert.Equal(["eno2/arp", "eno2/ndp"], (await node1.KernelRespondersAsync()).Where(r => r.StartsWith("eno2/", StringComparison.Ordinal)));
+        var mac = await t.MacAsync(t.Node(1), "eno2");
+        Assert.Equal([mac], await ArpingAsync(t, "ext0", ExtV4, count: 1));
+        Assert.Equal([mac], await Ndisc6Async(t, "ext0", ExtV6));
+
+        await node1.KillAsync();
+        Assert.Empty(await ArpingAsync(t, "ext0", ExtV4, count: 2));
+        Assert.Empty(await Ndisc6Async(t, "ext0", ExtV6));
+    }
+
+    [Fact]
     public async Task External_and_office_lans_are_kept_apart()
     {
         Requirements.RootAndTools();
