@@ -218,7 +218,7 @@ internal sealed class BpfException(string operation, int errno, string? verifier
     /// <summary>One line for the log: what was refused and, for the usual causes, what would allow it.</summary>
     public string Reason => Errno switch
     {
-        Interop.Libc.Eperm => $"{Message.Split('\n')[0]}; needs CAP_BPF and CAP_NET_ADMIN",
+        Interop.Libc.Eperm => $"{Message.Split('\n')[0]}; needs CAP_BPF and CAP_NET_ADMIN, and a seccomp profile that allows bpf(2) with them",
         Interop.Libc.Einval or Interop.Libc.Enosys => $"{Message.Split('\n')[0]}; TCX needs Linux 6.6 or later",
         _ => Message.Split('\n')[0],
     };
