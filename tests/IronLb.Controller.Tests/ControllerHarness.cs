@@ -25,7 +25,7 @@ internal sealed class ControllerHarness : IAsyncDisposable
 
     public k8s.Kubernetes Client { get; }
 
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => IronLb.Testing.Repository.Root;
 
     public static async Task<ControllerHarness> StartAsync(KubeSim.KubeSimOptions? options = null)
     {
@@ -115,14 +115,4 @@ internal sealed class ControllerHarness : IAsyncDisposable
         await Api.DisposeAsync();
     }
 
-    private static string FindRepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "IronLb.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
-    }
 }

@@ -3,7 +3,7 @@ namespace IronLb.Lab.Tests;
 /// <summary>The repository (the folder holding IronLb.slnx) and the built ironlb-lab under it.</summary>
 internal static class RepoPaths
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => IronLb.Testing.Repository.Root;
 
     public static string ExampleLab => Path.Combine(Root, "examples", "lab");
 
@@ -18,18 +18,5 @@ internal static class RepoPaths
             var dir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
             return Path.Combine(Root, "src", "IronLb.Lab", "bin", dir.Parent!.Name, dir.Name, "ironlb-lab.dll");
         }
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "IronLb.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("IronLb.slnx not found above " + AppContext.BaseDirectory);
     }
 }

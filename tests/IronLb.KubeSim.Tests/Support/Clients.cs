@@ -9,18 +9,8 @@ internal static class Clients
         new(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
 
     /// <summary>MetalLB's CRDs as published (shared/ sits beside the repository, for developers and CI alike).</summary>
-    public static string CrdDirectory { get; } = Path.GetFullPath(Path.Combine(RepoRoot(), "..", "shared", "upstream", "metallb-v0.16.1-crds"));
+    public static string CrdDirectory { get; } = Path.GetFullPath(Path.Combine(IronLb.Testing.Repository.Root, "..", "shared", "upstream", "metallb-v0.16.1-crds"));
 
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "IronLb.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
-    }
 
     /// <summary>Polls until <paramref name="condition"/> holds; generous deadline, never a timing assertion.</summary>
     public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? deadline = null)

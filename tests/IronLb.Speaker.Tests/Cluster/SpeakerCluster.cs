@@ -48,7 +48,7 @@ internal sealed class SpeakerCluster : IAsyncDisposable
         return cluster;
     }
 
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => IronLb.Testing.Repository.Root;
 
         public async Task CreateNodeAsync(string name, bool ready = true)
     {
@@ -172,16 +172,6 @@ internal sealed class SpeakerCluster : IAsyncDisposable
         await Api.DisposeAsync();
     }
 
-    private static string FindRepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "IronLb.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
-    }
 
     /// <summary>The announce tables one speaker published, newest last.</summary>
     internal sealed class Tables
