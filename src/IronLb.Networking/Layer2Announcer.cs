@@ -53,7 +53,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
         _platform = platform;
         _time = timeProvider;
         _logger = logger ?? NullLogger.Instance;
-        _metrics = new Layer2Metrics(meterFactory);
+        _metrics = new Layer2Metrics(meterFactory, ResponderMeasurements);
         _filter = new InterfaceFilter(options.ExcludedInterfaces);
     }
 
@@ -110,6 +110,21 @@ public sealed class Layer2Announcer : IAsyncDisposable
         {
             CollectKernelCounts();
         }
+    }
+
+    /// <summary>ironlb_layer2_responder: one series per running responder, saying which path answers there.</summary>
+    private List<Measurement<long>> ResponderMeasurements()
+    {
+        var kernel = KernelResponders.ToHashSet(StringComparer.Ordinal);
+        return _loops.Select(loop =>
+        {
+            var protocol = loop.Kind == ResponderKind.Arp ? "arp" : "ndp";
+            return new Measurement<long>(
+                1,
+                new KeyValuePair<string, object?>("interface", loop.Interface.Name),
+                new KeyValuePair<string, object?>("protocol", protocol),
+                new KeyValuePair<string, object?>("path", kernel.Contains($"{loop.Interface.Name}/{protocol}") ? "kernel" : "userspace"));
+        }).ToList();
     }
 
     public Task StartAsync(CancellationToken cancellationToken = default)

@@ -12,12 +12,18 @@ internal sealed class Layer2Metrics : IDisposable
 
     private readonly Meter _meter;
 
-    public Layer2Metrics(IMeterFactory? meterFactory)
+    public Layer2Metrics(IMeterFactory? meterFactory, Func<IEnumerable<Measurement<long>>>? responders = null)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         RequestsReceived = _meter.CreateCounter<long>("metallb_layer2_requests_received", description: "Number of layer2 requests received for owned IPs");
         ResponsesSent = _meter.CreateCounter<long>("metallb_layer2_responses_sent", description: "Number of layer2 responses sent for owned IPs");
         GratuitousSent = _meter.CreateCounter<long>("metallb_layer2_gratuitous_sent", description: "Number of gratuitous layer2 packets sent for owned IPs");
+        if (responders is not null)
+        {
+            // IronLB's own (MetalLB has no equivalent): which path answers where, so a node that fell back to
+            // userspace (no CAP_BPF, a seccomp profile, an old kernel) shows on a dashboard.
+            _meter.CreateObservableGauge("ironlb_layer2_responder", responders, description: "1 for every running responder, by interface, protocol and path (kernel or userspace)");
+        }
     }
 
     public Counter<long> RequestsReceived { get; }

@@ -174,6 +174,31 @@ public sealed class Layer2AnnouncerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task The_responder_gauge_names_every_responder_and_its_path()
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "IronLb.Networking" && instrument.Name == "ironlb_layer2_responder")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            seen[string.Join(',', tags.ToArray().Select(t => $"{t.Key}={t.Value}"))] = value);
+        listener.Start();
+
+        await _announcer.StartAsync(TestContext.Current.CancellationToken);
+        listener.RecordObservableInstruments();
+
+        // The fake platform has no kernel path, so every responder answers from userspace.
+        Assert.Equal(1, seen["interface=eno2,protocol=arp,path=userspace"]);
+        Assert.Equal(1, seen["interface=eno2,protocol=ndp,path=userspace"]);
+        Assert.DoesNotContain(seen.Keys, k => k.Contains("path=kernel", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Every_lane_answers_on_its_own_socket_and_counts_survive_a_restart()
     {
         // Three lanes as PerCpu would open on three CPUs (the fakes ignore pinning; only the socket matters).

@@ -102,6 +102,9 @@ public sealed partial class SpeakerKernelPeerTests : IDisposable
         var metrics = await ScrapeAsync(NamespaceOf(t, ext));
         Assert.Contains(metrics.Split('\n'), l => l.StartsWith("metallb_speaker_announced{", StringComparison.Ordinal) && l.Contains($"ip=\"{ExtV4}\"", StringComparison.Ordinal) && l.EndsWith(" 1", StringComparison.Ordinal));
         Assert.Contains(metrics.Split('\n'), l => l.StartsWith("metallb_layer2_responses_sent{", StringComparison.Ordinal) && l.Contains($"ip=\"{ExtV4}\"", StringComparison.Ordinal));
+        // Running as root on this kernel, the winner answers from its tc programs, and says so.
+        Assert.Contains("ironlb_layer2_responder{interface=\"eno2\",path=\"kernel\",protocol=\"arp\"} 1", metrics.Split('\n'));
+        Assert.Contains("ironlb_layer2_responder{interface=\"eno2\",path=\"kernel\",protocol=\"ndp\"} 1", metrics.Split('\n'));
     }
 
     [Fact]
