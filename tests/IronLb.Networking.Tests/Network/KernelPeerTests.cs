@@ -79,10 +79,7 @@ public sealed partial class KernelPeerTests
         // links the process holds, which the kernel releases when it dies, however it dies.
         Requirements.RootAndTools();
         await using var t = await Lan.CreateAsync();
-        var node1 = t.Own(await HostProcess.StartAsync(t.Node(1), "--burst-ms", "0"));
-        await WaitForRespondersAsync(node1, "eno2/arp", "eno2/ndp");
-        await node1.SendAsync($"announce {ExtV4} eno2");
-        await node1.SendAsync($"announce {ExtV6} eno2");
+        var node1 = await StartAnnouncingOnEno2Async(t);
         Assert.Equal(["eno2/arp", "eno2/ndp"], (await node1.KernelRespondersAsync()).Where(r => r.StartsWith("eno2/", StringComparison.Ordinal)));
         var mac = await t.MacAsync(t.Node(1), "eno2");
         Assert.Equal([mac], await ArpingAsync(t, "ext0", ExtV4, count: 1));
@@ -123,10 +120,7 @@ public sealed partial class KernelPeerTests
     {
         Requirements.RootAndTools();
         await using var t = await Lan.CreateAsync();
-        var node1 = t.Own(await HostProcess.StartAsync(t.Node(1), "--burst-ms", "0"));
-        await WaitForRespondersAsync(node1, "eno2/arp", "eno2/ndp");
-        await node1.SendAsync($"announce {ExtV4} eno2");
-        await node1.SendAsync($"announce {ExtV6} eno2");
+        var node1 = await StartAnnouncingOnEno2Async(t);
         Assert.Empty(await ArpingAsync(t, "ext0", "192.0.2.200", count: 1));
         Assert.Empty(await Ndisc6Async(t, "ext0", "2001:db8:2::200"));
 
@@ -211,10 +205,7 @@ public sealed partial class KernelPeerTests
     {
         Requirements.RootAndTools();
         await using var t = await Lan.CreateAsync();
-        var node1 = t.Own(await HostProcess.StartAsync(t.Node(1), "--burst-ms", "0"));
-        await WaitForRespondersAsync(node1, "eno2/arp", "eno2/ndp");
-        await node1.SendAsync($"announce {ExtV4} eno2");
-        await node1.SendAsync($"announce {ExtV6} eno2");
+        var node1 = await StartAnnouncingOnEno2Async(t);
         var client = await t.MacAsync(t.Client, "ext0");
         var node = await t.MacAsync(t.Node(1), "eno2");
 
@@ -254,6 +245,16 @@ public sealed partial class KernelPeerTests
         Assert.False(node1.HasExited);
         Assert.Equal([node], await ArpingAsync(t, "ext0", ExtV4, count: 1)); // and the responder still works
         Assert.Equal([node], await Ndisc6Async(t, "ext0", ExtV6));
+    }
+
+    /// <summary>Node 1 announcing ExtV4 and ExtV6 on eno2 once its responders run, with only the immediate gratuitous round.</summary>
+    private static async Task<HostProcess> StartAnnouncingOnEno2Async(LanTopology t)
+    {
+        var node1 = t.Own(await HostProcess.StartAsync(t.Node(1), "--burst-ms", "0"));
+        await WaitForRespondersAsync(node1, "eno2/arp", "eno2/ndp");
+        await node1.SendAsync($"announce {ExtV4} eno2");
+        await node1.SendAsync($"announce {ExtV6} eno2");
+        return node1;
     }
 
     private static async Task WaitForRespondersAsync(HostProcess host, params string[] expected) =>
