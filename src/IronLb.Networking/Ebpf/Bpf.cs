@@ -106,7 +106,14 @@ internal static class Bpf
     /// Runs the program once on <paramref name="frame"/> in the kernel (BPF_PROG_TEST_RUN) as if it had
     /// arrived on the loopback interface: returns the program's verdict and the frame as it left the program.
     /// </summary>
-    public static unsafe (int Verdict, byte[] Output) TestRun(SafeFileHandle program, ReadOnlySpan<byte> frame)
+    public static (int Verdict, byte[] Output) TestRun(SafeFileHandle program, ReadOnlySpan<byte> frame)
+    {
+        var (verdict, output, _) = TestRun(program, frame, repeat: 1);
+        return (verdict, output);
+    }
+
+    /// <summary>As <see cref="TestRun(SafeFileHandle, ReadOnlySpan{byte})"/>, <paramref name="repeat"/> times; also the kernel's average run time in nanoseconds.</summary>
+    public static unsafe (int Verdict, byte[] Output, uint AverageNanoseconds) TestRun(SafeFileHandle program, ReadOnlySpan<byte> frame, int repeat)
     {
         var output = new byte[Math.Max(frame.Length, 64) + 256];
         Span<byte> attr = stackalloc byte[AttrSize];
@@ -119,13 +126,13 @@ internal static class Bpf
             BinaryPrimitives.WriteInt32LittleEndian(attr[12..], output.Length);
             BinaryPrimitives.WriteUInt64LittleEndian(attr[16..], (ulong)input);
             BinaryPrimitives.WriteUInt64LittleEndian(attr[24..], (ulong)o);
-            BinaryPrimitives.WriteInt32LittleEndian(attr[32..], 1);
+            BinaryPrimitives.WriteInt32LittleEndian(attr[32..], repeat);
             _ = Invoke(CmdProgTestRun, attr, "test-run program");
         }
 
         var verdict = BinaryPrimitives.ReadInt32LittleEndian(attr[4..]);
         var length = BinaryPrimitives.ReadInt32LittleEndian(attr[12..]);
-        return (verdict, output[..length]);
+        return (verdict, output[..length], BinaryPrimitives.ReadUInt32LittleEndian(attr[36..]));
     }
 
     private static unsafe int LoadCore(string name, ReadOnlySpan<EbpfInstruction> program, string license, byte[] log, out int errno)

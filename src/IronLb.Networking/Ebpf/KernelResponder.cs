@@ -37,7 +37,7 @@ internal sealed class KernelResponder : IDisposable
     /// <summary>Map entries in place, both protocols.</summary>
     public int EntryCount => _published.Count;
 
-    /// <summary>The loaded programs, for <see cref="Bpf.TestRun"/>.</summary>
+    /// <summary>The loaded programs, for <see cref="Bpf.TestRun(SafeFileHandle, ReadOnlySpan{byte})"/>.</summary>
     internal SafeFileHandle ArpProgram => _arp.Handle;
 
     internal SafeFileHandle NdpProgram => _ndp.Handle;
