@@ -36,7 +36,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
     private IDisposable? _watcher;
     private bool _started;
     private ResponderPlacement? _placement;
-    private KernelResponder? _kernel;
+    private IKernelResponder? _kernel;
     private bool _kernelTried;
     private ITimer? _countTimer;
     private long[]? _kernelCounts;

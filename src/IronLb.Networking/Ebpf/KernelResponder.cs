@@ -11,7 +11,7 @@ namespace IronLb.Networking.Ebpf;
 /// whatever the programs hand on (and everything, for an entry the kernel would not take). Not
 /// thread-safe: the announcer calls it under its lock.
 /// </summary>
-internal sealed class KernelResponder : IDisposable
+internal sealed class KernelResponder : IKernelResponder
 {
     /// <summary>
     /// Entries per protocol (address × interface). Entries are allocated as they are added, but the hash

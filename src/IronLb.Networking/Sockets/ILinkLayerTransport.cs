@@ -44,7 +44,7 @@ internal interface ILinkLayerPlatform
     /// The in-kernel responders (maps and programs, attached to nothing yet); null where the platform has
     /// none. Throws <see cref="Ebpf.BpfException"/> when the kernel refuses them.
     /// </summary>
-    Ebpf.KernelResponder? OpenKernelResponder();
+    Ebpf.IKernelResponder? OpenKernelResponder();
 
     /// <summary>Calls <paramref name="onChange"/> when links or addresses change; null where the platform cannot tell.</summary>
     IDisposable? WatchInterfaces(Action onChange);

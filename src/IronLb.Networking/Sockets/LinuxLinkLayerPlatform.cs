@@ -16,7 +16,7 @@ internal sealed class LinuxLinkLayerPlatform : ILinkLayerPlatform
 
     public ResponderPlacement Placement(Layer2Options options) => ResponderPlacement.From(options, CpuPlacement.AllowedCpus());
 
-    public Ebpf.KernelResponder? OpenKernelResponder() => Ebpf.KernelResponder.Open();
+    public Ebpf.IKernelResponder? OpenKernelResponder() => Ebpf.KernelResponder.Open();
 
     public IDisposable? WatchInterfaces(Action onChange) => NetlinkLinkMonitor.Start(onChange);
 }

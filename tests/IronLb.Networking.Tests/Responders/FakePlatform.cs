@@ -37,7 +37,19 @@ internal sealed class FakePlatform : ILinkLayerPlatform, IInterfaceSource
 
     public IDisposable? WatchInterfaces(Action onChange) => null;
 
-    public IronLb.Networking.Ebpf.KernelResponder? OpenKernelResponder() => null;
+    /// <summary>What <see cref="OpenKernelResponder"/> hands out; null (the default) = a platform without a kernel path.</summary>
+    public FakeKernelResponder? Kernel { get; set; }
+
+    /// <summary>Thrown by <see cref="OpenKernelResponder"/> instead, as a kernel that refuses the programs.</summary>
+    public IronLb.Networking.Ebpf.BpfException? KernelRefusal { get; set; }
+
+    public int KernelOpens { get; private set; }
+
+    public IronLb.Networking.Ebpf.IKernelResponder? OpenKernelResponder()
+    {
+        KernelOpens++;
+        return KernelRefusal is { } refusal ? throw refusal : Kernel;
+    }
 
     public FakeTransport Arp(int index) => Transports[(index, "arp")];
 
@@ -100,4 +112,74 @@ internal sealed class FakeGroups : IMulticastGroups
     public void Leave(UInt128 group) => Assert.True(Joined.Remove(group), "left a group never joined");
 
     public void Dispose() => Disposed = true;
+}
+
+/// <summary>Records what the announcer asks of the kernel path; counts replies a test says the kernel sent.</summary>
+internal sealed class FakeKernelResponder(Func<FakeTransport[]>? transports = null) : IronLb.Networking.Ebpf.IKernelResponder
+{
+    private readonly Dictionary<(int Index, string Kind), string> _attached = [];
+    private readonly ConcurrentDictionary<string, long> _pending = new();
+
+    /// <summary>Decides, per interface and kind, whether Attach throws.</summary>
+    public Func<InterfaceInfo, ResponderKind, IronLb.Networking.Ebpf.BpfException?> AttachRefusal { get; set; } = (_, _) => null;
+
+    public List<string> Calls { get; } = [];
+
+    public AnnounceTable? Synced { get; private set; }
+
+    public bool Disposed { get; private set; }
+
+    /// <summary>Whether every userspace transport was still open when the kernel path was disposed.</summary>
+    public bool TransportsOpenAtDispose { get; private set; }
+
+    public IEnumerable<string> Attachments => _attached.Values;
+
+    /// <summary>As if the kernel had answered <paramref name="count"/> requests for <paramref name="label"/>.</summary>
+    public void Answer(string label, long count) => _pending.AddOrUpdate(label, count, (_, n) => n + count);
+
+    public void Attach(InterfaceInfo info, ResponderKind kind)
+    {
+        var name = $"{info.Name}/{kind.ToString().ToLowerInvariant()}";
+        Calls.Add($"attach {name}");
+        if (AttachRefusal(info, kind) is { } refusal)
+        {
+            throw refusal;
+        }
+
+        _attached[(info.Index, name)] = name;
+    }
+
+    public void Detach(int interfaceIndex, Action<string, long>? answered = null)
+    {
+        Calls.Add($"detach {interfaceIndex}");
+        foreach (var key in _attached.Keys.Where(k => k.Index == interfaceIndex).ToList())
+        {
+            _attached.Remove(key);
+        }
+    }
+
+    public IReadOnlyList<IronLb.Networking.Ebpf.BpfException> Sync(AnnounceTable table, Action<string, long>? answered = null)
+    {
+        Calls.Add("sync");
+        Synced = table;
+        return [];
+    }
+
+    public void Collect(Action<string, long> answered)
+    {
+        foreach (var label in _pending.Keys.ToList())
+        {
+            if (_pending.TryRemove(label, out var n))
+            {
+                answered(label, n);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        Calls.Add("dispose");
+        TransportsOpenAtDispose = transports?.Invoke().All(t => !t.Disposed) ?? true;
+        Disposed = true;
+    }
 }
