@@ -380,8 +380,8 @@ public sealed class Layer2Announcer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Puts the reply program of <paramref name="kind"/> on an interface whose userspace responder of that
-    /// kind just started, loading the programs first if this is the first. A refusal other than the interface
+    /// Has the kernel answer <paramref name="kind"/> on an interface whose userspace responder of that kind
+    /// just started, loading the program first if this is the first. A refusal other than the interface
     /// vanishing turns the kernel path off until restart: a kernel without TCX refuses every interface
     /// alike, and half the interfaces in the kernel would only make replies harder to reason about.
     /// </summary>

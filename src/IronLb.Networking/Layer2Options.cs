@@ -28,10 +28,10 @@ public sealed record Layer2Options
     public TimeSpan? GratuitousRefreshInterval { get; init; }
 
     /// <summary>
-    /// Answer ARP requests and neighbour solicitations for announced addresses inside the kernel, with tc
-    /// programs on each interface's ingress that reply in the same softirq in which the kernel answers for
+    /// Answer ARP requests and neighbour solicitations for announced addresses inside the kernel, with a tc
+    /// program on each interface's ingress that replies in the same softirq in which the kernel answers for
     /// its own addresses (Linux 6.6+, CAP_BPF and CAP_NET_ADMIN). Where the kernel or the privileges do not
-    /// allow it, the userspace responders answer, as they always do for anything the programs hand on; one
+    /// allow it, the userspace responders answer, as they always do for anything the program hands on; one
     /// line in the log says which it is.
     /// </summary>
     public bool KernelReplies { get; init; } = true;

@@ -44,10 +44,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 13, Level = LogLevel.Debug, Message = "Responder threads cannot get a {sliceMicroseconds} µs time slice (errno {errno}); they keep the kernel's default")]
     public static partial void TimeSliceRefused(ILogger logger, double sliceMicroseconds, int errno);
 
-    [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "ARP and NDP replies come from the kernel (tc programs on the responders' interfaces)")]
+    [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "ARP and NDP replies come from the kernel (a tc program on each responder's interface)")]
     public static partial void KernelLoaded(ILogger logger);
 
-    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "ARP and NDP replies stay in userspace: the kernel refused the tc programs ({reason})")]
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "ARP and NDP replies stay in userspace: the kernel refused the tc program ({reason})")]
     public static partial void KernelUnavailable(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "Cannot attach the reply program to {interface}; the userspace responder answers there")]

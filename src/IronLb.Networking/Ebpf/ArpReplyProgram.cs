@@ -4,7 +4,7 @@ using IronLb.Networking.Packets;
 namespace IronLb.Networking.Ebpf;
 
 /// <summary>
-/// The in-kernel ARP responder: a tc ingress program that turns a request for an address in its map into
+/// The in-kernel ARP responder (the ARP part of <see cref="ReplyProgram"/>): turns a request for an address in its map into
 /// the reply, in place, and sends it back out of the interface it came in on, inside the same softirq in
 /// which the kernel answers for its own addresses. It answers only what <see cref="Responders.ArpResponder"/>
 /// would answer, byte for byte the same reply (tests hold the two side by side); anything else, including
@@ -13,7 +13,7 @@ namespace IronLb.Networking.Ebpf;
 /// </summary>
 internal static class ArpReplyProgram
 {
-    public const string Name = "ironlb_arp";
+    public const string MapName = "ironlb_arp";
 
     /// <summary>Map key: the ingress interface index (host order), then the IPv4 address as on the wire.</summary>
     public const int KeySize = 8;
@@ -37,18 +37,18 @@ internal static class ArpReplyProgram
         BinaryPrimitives.WriteUInt32BigEndian(key[4..], address);
     }
 
-    /// <summary>The program, reading its addresses from the map with file descriptor <paramref name="mapFd"/>.</summary>
-    public static EbpfInstruction[] Build(int mapFd)
+    /// <summary>
+    /// Emits the ARP part of <see cref="ReplyProgram"/>: with R6 = the skb, answers from the map with file
+    /// descriptor <paramref name="mapFd"/> and exits, or jumps to <paramref name="pass"/>.
+    /// </summary>
+    public static void Emit(EbpfAssembler a, int mapFd, EbpfAssembler.Label pass)
     {
         // Multi-byte loads and stores move bytes between the frame and the map unchanged, so compared
         // values are the wire bytes read little-endian: ethertype 08 06 compares as 0x0608, and so on.
-        var a = new EbpfAssembler();
-        var pass = EbpfAssembler.NewLabel();
         var unicastToUs = EbpfAssembler.NewLabel();
         var answer = EbpfAssembler.NewLabel();
         var send = EbpfAssembler.NewLabel();
 
-        a.Mov(Reg.R6, Reg.R1);
         TcProgram.LoadFrame(a, FrameLength, pass);
         TcProgram.PassIfVlanTagged(a, pass);
 
@@ -105,7 +105,5 @@ internal static class ArpReplyProgram
          .Call(TcProgram.HelperChangeTail)
          .Mark(send);
         TcProgram.CountAndSendBack(a);
-        TcProgram.Pass(a, pass);
-        return a.Build();
     }
 }

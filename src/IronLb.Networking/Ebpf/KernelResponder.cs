@@ -1,15 +1,16 @@
 using IronLb.Networking.Interfaces;
 using IronLb.Networking.Packets;
+using IronLb.Networking.Responders;
 using Microsoft.Win32.SafeHandles;
 
 namespace IronLb.Networking.Ebpf;
 
 /// <summary>
-/// Keeps <see cref="ArpReplyProgram"/> and <see cref="NdpReplyProgram"/> attached to the interfaces that run
-/// the matching userspace responder, and their maps equal to the announce table: one entry per announced
-/// address and interface it is announced on. The userspace responders keep running beside them and answer
-/// whatever the programs hand on (and everything, for an entry the kernel would not take). Not
-/// thread-safe: the announcer calls it under its lock.
+/// Keeps <see cref="ReplyProgram"/> attached to the interfaces that run a userspace responder, and its two
+/// maps equal to the announce table: one entry per announced address and interface it is announced on,
+/// for the protocols whose userspace responder runs there. The userspace responders keep running beside
+/// it and answer whatever the program hands on (and everything, for an entry the kernel would not take).
+/// Not thread-safe: the announcer calls it under its lock.
 /// </summary>
 internal sealed class KernelResponder : IKernelResponder
 {
@@ -20,59 +21,72 @@ internal sealed class KernelResponder : IKernelResponder
     /// </summary>
     public const int MaxEntries = 16384;
 
-    private readonly Program _arp;
-    private readonly Program _ndp;
+    private readonly SafeFileHandle _arpMap;
+    private readonly SafeFileHandle _ndpMap;
+    private readonly SafeFileHandle _program;
+
+    // Per interface index: its identity, the protocols answered in the kernel there, and the TCX link.
+    private readonly Dictionary<int, Attachment> _attached = [];
     private readonly Dictionary<Key, Published> _published = [];
 
-    private KernelResponder(Program arp, Program ndp)
+    private KernelResponder(SafeFileHandle arpMap, SafeFileHandle ndpMap, SafeFileHandle program)
     {
-        _arp = arp;
-        _ndp = ndp;
+        _arpMap = arpMap;
+        _ndpMap = ndpMap;
+        _program = program;
     }
 
-    /// <summary>Attachments as "interface/arp" and "interface/ndp".</summary>
     public IEnumerable<string> Attachments =>
-        _arp.Attached.Values.Select(a => $"{a.Name}/arp").Concat(_ndp.Attached.Values.Select(a => $"{a.Name}/ndp"));
+        _attached.Values.SelectMany(a => a.Kinds.Select(k => $"{a.Name}/{k.ToString().ToLowerInvariant()}"));
 
     /// <summary>Map entries in place, both protocols.</summary>
     public int EntryCount => _published.Count;
 
-    /// <summary>The loaded programs, for <see cref="Bpf.TestRun(SafeFileHandle, ReadOnlySpan{byte})"/>.</summary>
-    internal SafeFileHandle ArpProgram => _arp.Handle;
+    /// <summary>The loaded program, for <see cref="Bpf.TestRun(SafeFileHandle, ReadOnlySpan{byte})"/>.</summary>
+    internal SafeFileHandle Program => _program;
 
-    internal SafeFileHandle NdpProgram => _ndp.Handle;
-
-    /// <summary>Creates the maps and loads both programs; throws <see cref="BpfException"/> where the kernel or our privileges do not allow it.</summary>
+    /// <summary>Creates the maps and loads the program; throws <see cref="BpfException"/> where the kernel or our privileges do not allow it.</summary>
     public static KernelResponder Open()
     {
-        Program? arp = null;
+        var handles = new List<SafeFileHandle>();
         try
         {
-            arp = Program.Load(ArpReplyProgram.Name, ArpReplyProgram.KeySize, ArpReplyProgram.Build);
-            var ndp = Program.Load(NdpReplyProgram.Name, NdpReplyProgram.KeySize, NdpReplyProgram.Build);
-            return new KernelResponder(arp, ndp);
+            var arpMap = Bpf.CreateHashMap(ArpReplyProgram.MapName, ArpReplyProgram.KeySize, TcProgram.ValueSize, MaxEntries);
+            handles.Add(arpMap);
+            var ndpMap = Bpf.CreateHashMap(NdpReplyProgram.MapName, NdpReplyProgram.KeySize, TcProgram.ValueSize, MaxEntries);
+            handles.Add(ndpMap);
+            var program = Bpf.LoadSchedCls(
+                ReplyProgram.Name,
+                ReplyProgram.Build((int)arpMap.DangerousGetHandle(), (int)ndpMap.DangerousGetHandle()),
+                TcProgram.License);
+            return new KernelResponder(arpMap, ndpMap, program);
         }
         catch
         {
-            arp?.Dispose();
+            handles.ForEach(h => h.Dispose());
             throw;
         }
     }
 
-    /// <summary>Attaches the program of <paramref name="kind"/> to the interface's ingress (again, if its identity changed).</summary>
-    public void Attach(InterfaceInfo info, Responders.ResponderKind kind) => ProgramFor(kind).Attach(info);
-
-    /// <summary>
-    /// Publishes entries for an interface without attaching to it: BPF_PROG_TEST_RUN runs the programs as
-    /// if on the loopback interface, which tests must not attach to.
-    /// </summary>
-    internal void AddForTestRun(InterfaceInfo info)
+    public void Attach(InterfaceInfo info, ResponderKind kind)
     {
-        _arp.Attached[info.Index] = new Attachment(info.Name, info.Mac, new SafeFileHandle());
-        _ndp.Attached[info.Index] = new Attachment(info.Name, info.Mac, new SafeFileHandle());
+        if (_attached.TryGetValue(info.Index, out var existing) && (existing.Name != info.Name || existing.Mac != info.Mac))
+        {
+            Detach(info.Index);
+            existing = null;
+        }
+
+        existing ??= _attached[info.Index] = new Attachment(info.Name, info.Mac, Bpf.AttachTcxIngress(_program, info.Index));
+        existing.Kinds.Add(kind);
     }
 
-    /// <summary>Detaches both programs from the interface and removes its entries, counting what they answered first.</summary>
+    /// <summary>
+    /// Publishes entries for an interface without attaching to it: BPF_PROG_TEST_RUN runs the program as if
+    /// on the loopback interface, which tests must not attach to.
+    /// </summary>
+    internal void AddForTestRun(InterfaceInfo info) =>
+        _attached[info.Index] = new Attachment(info.Name, info.Mac, new SafeFileHandle()) { Kinds = { ResponderKind.Arp, ResponderKind.Ndp } };
+
     public void Detach(int interfaceIndex, Action<string, long>? answered = null)
     {
         foreach (var key in _published.Keys.Where(k => k.Index == interfaceIndex).ToList())
@@ -80,24 +94,21 @@ internal sealed class KernelResponder : IKernelResponder
             Remove(key, answered);
         }
 
-        _arp.Detach(interfaceIndex);
-        _ndp.Detach(interfaceIndex);
+        if (_attached.Remove(interfaceIndex, out var attachment))
+        {
+            attachment.Link.Dispose();
+        }
     }
 
-    /// <summary>
-    /// Brings the maps in line with <paramref name="table"/>: withdrawn entries go first, so an address this
-    /// node gave up is never answered after this returns. Entries the kernel refuses (map full, no memory)
-    /// are left to the userspace responders; the failures are returned.
-    /// </summary>
     public IReadOnlyList<BpfException> Sync(AnnounceTable table, Action<string, long>? answered = null)
     {
         var desired = new Dictionary<Key, (AnnounceEntry Entry, MacAddress Mac)>();
         foreach (var entry in table.Entries)
         {
-            var program = entry.IsIpv6 ? _ndp : _arp;
-            foreach (var (index, attachment) in program.Attached)
+            var kind = entry.IsIpv6 ? ResponderKind.Ndp : ResponderKind.Arp;
+            foreach (var (index, attachment) in _attached)
             {
-                if (entry.Interfaces.Includes(attachment.Name))
+                if (attachment.Kinds.Contains(kind) && entry.Interfaces.Includes(attachment.Name))
                 {
                     desired[new Key(entry.IsIpv6, index, entry.IsIpv6 ? entry.V6 : entry.V4)] = (entry, attachment.Mac);
                 }
@@ -134,7 +145,6 @@ internal sealed class KernelResponder : IKernelResponder
         return failures;
     }
 
-    /// <summary>Reports, per address label, the replies the kernel sent since the last call.</summary>
     public void Collect(Action<string, long> answered)
     {
         foreach (var key in _published.Keys.ToList())
@@ -145,9 +155,16 @@ internal sealed class KernelResponder : IKernelResponder
 
     public void Dispose()
     {
+        foreach (var attachment in _attached.Values)
+        {
+            attachment.Link.Dispose();
+        }
+
+        _attached.Clear();
         _published.Clear();
-        _arp.Dispose();
-        _ndp.Dispose();
+        _program.Dispose();
+        _arpMap.Dispose();
+        _ndpMap.Dispose();
     }
 
     private static ReadOnlySpan<byte> WriteKey(Span<byte> buffer, Key key)
@@ -162,9 +179,7 @@ internal sealed class KernelResponder : IKernelResponder
         return buffer[..ArpReplyProgram.KeySize];
     }
 
-    private Program ProgramFor(Responders.ResponderKind kind) => kind == Responders.ResponderKind.Arp ? _arp : _ndp;
-
-    private SafeFileHandle MapFor(Key key) => (key.IsIpv6 ? _ndp : _arp).Map;
+    private SafeFileHandle MapFor(Key key) => key.IsIpv6 ? _ndpMap : _arpMap;
 
     private void Remove(Key key, Action<string, long>? answered)
     {
@@ -199,68 +214,10 @@ internal sealed class KernelResponder : IKernelResponder
     /// <summary>One map entry: protocol, interface index, address bits (IPv4 in the low 32).</summary>
     private readonly record struct Key(bool IsIpv6, int Index, UInt128 Address);
 
-    private sealed record Attachment(string Name, MacAddress Mac, SafeFileHandle Link);
+    private sealed record Attachment(string Name, MacAddress Mac, SafeFileHandle Link)
+    {
+        public HashSet<ResponderKind> Kinds { get; init; } = [];
+    }
 
     private sealed record Published(string Label, MacAddress Mac, long Answered);
-
-    /// <summary>One program with its map and its links, by interface index.</summary>
-    private sealed class Program : IDisposable
-    {
-        private Program(SafeFileHandle map, SafeFileHandle handle)
-        {
-            Map = map;
-            Handle = handle;
-        }
-
-        public SafeFileHandle Map { get; }
-
-        public SafeFileHandle Handle { get; }
-
-        public Dictionary<int, Attachment> Attached { get; } = [];
-
-        public static Program Load(string name, int keySize, Func<int, EbpfInstruction[]> build)
-        {
-            var map = Bpf.CreateHashMap(name, keySize, TcProgram.ValueSize, MaxEntries);
-            try
-            {
-                return new Program(map, Bpf.LoadSchedCls(name, build((int)map.DangerousGetHandle()), TcProgram.License));
-            }
-            catch
-            {
-                map.Dispose();
-                throw;
-            }
-        }
-
-        public void Attach(InterfaceInfo info)
-        {
-            if (Attached.TryGetValue(info.Index, out var existing) && existing.Name == info.Name && existing.Mac == info.Mac)
-            {
-                return;
-            }
-
-            Detach(info.Index);
-            Attached[info.Index] = new Attachment(info.Name, info.Mac, Bpf.AttachTcxIngress(Handle, info.Index));
-        }
-
-        public void Detach(int index)
-        {
-            if (Attached.Remove(index, out var attachment))
-            {
-                attachment.Link.Dispose();
-            }
-        }
-
-        public void Dispose()
-        {
-            foreach (var attachment in Attached.Values)
-            {
-                attachment.Link.Dispose();
-            }
-
-            Attached.Clear();
-            Handle.Dispose();
-            Map.Dispose();
-        }
-    }
 }

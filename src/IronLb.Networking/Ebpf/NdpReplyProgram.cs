@@ -4,14 +4,14 @@ using IronLb.Networking.Packets;
 namespace IronLb.Networking.Ebpf;
 
 /// <summary>
-/// The in-kernel NDP responder, as <see cref="ArpReplyProgram"/> for IPv4: a neighbour solicitation for an
+/// The in-kernel NDP responder (the NDP part of <see cref="ReplyProgram"/>), as <see cref="ArpReplyProgram"/> for IPv4: a neighbour solicitation for an
 /// address in its map becomes the advertisement <see cref="Responders.NdpResponder"/> would send, in place.
 /// It takes only the usual shape (one source link-layer option, nothing after it); every other solicitation
 /// goes on to the userspace responder, which handles the rest of RFC 4861 and counts the drop reasons.
 /// </summary>
 internal static class NdpReplyProgram
 {
-    public const string Name = "ironlb_ndp";
+    public const string MapName = "ironlb_ndp";
 
     /// <summary>Map key: the ingress interface index (host order), then the IPv6 address as on the wire.</summary>
     public const int KeySize = 20;
@@ -44,16 +44,17 @@ internal static class NdpReplyProgram
         BinaryPrimitives.WriteUInt128BigEndian(key[4..], address);
     }
 
-    public static EbpfInstruction[] Build(int mapFd)
+    /// <summary>
+    /// Emits the NDP part of <see cref="ReplyProgram"/>: with R6 = the skb, answers from the map with file
+    /// descriptor <paramref name="mapFd"/> and exits, or jumps to <paramref name="pass"/>.
+    /// </summary>
+    public static void Emit(EbpfAssembler a, int mapFd, EbpfAssembler.Label pass)
     {
-        var a = new EbpfAssembler();
-        var pass = EbpfAssembler.NewLabel();
         var notSolicitedNode = EbpfAssembler.NewLabel();
         var checkEthernet = EbpfAssembler.NewLabel();
         var notMulticastMac = EbpfAssembler.NewLabel();
         var answer = EbpfAssembler.NewLabel();
 
-        a.Mov(Reg.R6, Reg.R1);
         TcProgram.LoadFrame(a, FrameLength, pass);
         TcProgram.PassIfVlanTagged(a, pass);
 
@@ -164,8 +165,6 @@ internal static class NdpReplyProgram
          .Mov(Reg.R2, TcProgram.CsumLevelReset)
          .Call(TcProgram.HelperCsumLevel);
         TcProgram.CountAndSendBack(a);
-        TcProgram.Pass(a, pass);
-        return a.Build();
     }
 
     /// <summary>

@@ -59,7 +59,7 @@ internal static class SpeakerCommand
         var heartbeat = Duration("--heartbeat-interval", "Membership heartbeat period; the same on every speaker.", TimeSpan.FromMilliseconds(100));
         var kernelReplies = new Option<bool>("--kernel-replies")
         {
-            Description = "Answer ARP and NDP inside the kernel (tc programs; Linux 6.6+, CAP_BPF and CAP_NET_ADMIN) where allowed; false answers from userspace only, as MetalLB does.",
+            Description = "Answer ARP and NDP inside the kernel (a tc program; Linux 6.6+, CAP_BPF and CAP_NET_ADMIN) where allowed; false answers from userspace only, as MetalLB does.",
             DefaultValueFactory = _ => true,
         };
         var missed = new Option<int>("--missed-heartbeats") { Description = "Heartbeats missed before a peer is no longer heard; the same on every speaker.", DefaultValueFactory = _ => 4 };
