@@ -10,6 +10,13 @@ internal static class BenchSupport
     public static void Print(string key, double value) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key}: {value:0.###}"));
 
+    /// <summary>The middle value; the mean of the two middle ones for an even count.</summary>
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2] * 0.5 + sorted[(sorted.Count - 1) / 2] * 0.5;
+    }
+
     public static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using IronLb.Lab.Processes;
 using IronLb.Lab.Status;
 using static IronLb.Bench.BenchSupport;
+using static IronLb.Bench.LabDriver;
 
 namespace IronLb.Bench;
 
@@ -38,7 +38,7 @@ internal static class FailoverBench
             Print("runs", runs);
             foreach (var node in lab.Nodes)
             {
-                Print($"speaker_rss_mb_{node.Name}", Rss(node.SpeakerPid!.Value));
+                Print($"speaker_rss_mb_{node.Name}", RssMb(node.SpeakerPid!.Value));
             }
 
             var killed = new List<double>();
@@ -140,20 +140,11 @@ internal static class FailoverBench
     private static void Summarize(string series, List<double> seconds)
     {
         var sorted = seconds.Order().ToList();
-        Print($"{series}_failover_median_s", sorted[sorted.Count / 2] * 0.5 + sorted[(sorted.Count - 1) / 2] * 0.5);
+        Print($"{series}_failover_median_s", Median(sorted));
         Print($"{series}_failover_p90_s", sorted[(int)Math.Ceiling(sorted.Count * 0.9) - 1]);
         Print($"{series}_failover_min_s", sorted[0]);
         Print($"{series}_failover_max_s", sorted[^1]);
     }
-
-    private static double Rss(int pid) =>
-        File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
-            .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0).Single();
-
-
-    private static async Task<LabStatus> StatusAsync(string name) =>
-        JsonSerializer.Deserialize(await LabAsync("status", "--name", name, "--output", "json"), LabStatusJson.Default.LabStatus)
-            ?? throw new InvalidOperationException("ironlb-lab status printed nothing");
 
     private static string ExternalMac(NodeStatus node) => node.Interfaces.Single(i => i.Lan == "external").Mac!;
 
@@ -173,7 +164,4 @@ internal static class FailoverBench
             File.Delete(batch);
         }
     }
-
-    private static Task<string> LabAsync(params string[] args) =>
-        CommandRunner.CheckAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "ironlb-lab.dll"), .. args]);
 }

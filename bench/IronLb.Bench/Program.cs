@@ -11,6 +11,8 @@ var benchmarks = new SortedDictionary<string, Func<string[], Task<int>>>(StringC
     ["kubesim"] = KubeSimBench.RunAsync,
     ["l2-latency"] = L2LatencyBench.RunAsync,
     ["plan"] = PlanBench.RunAsync,
+    // Drives ironlb-lab, reads /proc: Linux only.
+    ["speaker-memory"] = args => OperatingSystem.IsLinux() ? SpeakerMemoryBench.RunAsync(args) : Task.FromResult(2),
     ["speaker-steady"] = SpeakerSteadyBench.RunAsync,
 };
 

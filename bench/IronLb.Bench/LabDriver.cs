@@ -1,0 +1,38 @@
+using System.Globalization;
+using System.Text.Json;
+using IronLb.Lab.Processes;
+using IronLb.Lab.Status;
+
+namespace IronLb.Bench;
+
+/// <summary>What the benchmarks that drive `ironlb-lab` share: its commands, its status and a process's memory in /proc.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal static class LabDriver
+{
+    /// <summary>Runs ironlb-lab (built beside this bench through the project reference); throws when it fails.</summary>
+    public static Task<string> LabAsync(params string[] args) =>
+        CommandRunner.CheckAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "ironlb-lab.dll"), .. args]);
+
+    public static async Task<LabStatus> StatusAsync(string name) =>
+        JsonSerializer.Deserialize(await LabAsync("status", "--name", name, "--output", "json"), LabStatusJson.Default.LabStatus)
+            ?? throw new InvalidOperationException("ironlb-lab status printed nothing");
+
+    /// <summary>Resident memory in MB (VmRSS of /proc/PID/status).</summary>
+    public static double RssMb(int pid) => Kilobytes($"/proc/{pid}/status")["VmRSS"] / 1024.0;
+
+    /// <summary>The `Name: N kB` lines of a /proc file (status, smaps_rollup) by name, in kB.</summary>
+    public static Dictionary<string, double> Kilobytes(string path)
+    {
+        var fields = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var line in File.ReadLines(path))
+        {
+            var parts = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            if (parts is [var key, var value, "kB"] && key.EndsWith(':'))
+            {
+                fields[key[..^1]] = double.Parse(value, CultureInfo.InvariantCulture);
+            }
+        }
+
+        return fields;
+    }
+}
