@@ -13,7 +13,8 @@ namespace IronLb.Deploy.Tests;
 /// A copy rather than the repository itself: the publish then sees exactly the files the image build sees,
 /// so a project reaching outside the copied paths fails here as it would in `docker build`, and its
 /// Release bin/obj never land in the shared tree. The copy is about 2 MB; the publish (restore from the
-/// warm package cache, a Release build of src/, bundling) is what takes the time, about a minute on 2 cores.
+/// warm package cache, a Release build of src/, ReadyToRun compilation, bundling) is what takes the time, about
+/// three minutes on 2 cores (under one before ReadyToRun; docs/performance.md "Speaker memory" says why).
 /// </remarks>
 [SupportedOSPlatform("linux")]
 public sealed class PublishedImage : IAsyncLifetime
