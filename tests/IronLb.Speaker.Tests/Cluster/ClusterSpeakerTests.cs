@@ -250,5 +250,10 @@ public sealed class ClusterSpeakerTests
         Assert.Contains("--insecure-membership", run.Message, StringComparison.Ordinal);
     }
 
-    private static string? Node(JsonElement status) => status.GetProperty("status").GetProperty("node").GetString();
+    /// <summary>
+    /// status.node, or null while the object exists without it: a speaker creates a ServiceL2Status and then
+    /// writes its status, and a poll can land in between.
+    /// </summary>
+    private static string? Node(JsonElement o) =>
+        o.TryGetProperty("status", out var status) && status.TryGetProperty("node", out var node) ? node.GetString() : null;
 }
