@@ -142,7 +142,7 @@ public sealed class ClusterSpeakerTests
         await cluster.Client.CustomObjects.DeleteNamespacedCustomObjectAsync("metallb.io", "v1beta1", "metallb-system", "ipaddresspools", "overlap");
         await SpeakerCluster.EventuallyAsync(
             () => cluster.ListAsync("configurationstates"),
-            l => l.Any(s => s.GetProperty("metadata").GetProperty("name").GetString() == "speaker-cwn1" && s.GetProperty("status").GetProperty("result").GetString() == "Valid"),
+            l => l.Any(s => s.GetProperty("metadata").GetProperty("name").GetString() == "speaker-cwn1" && StatusField(s, "result") == "Valid"),
             "speaker-cwn1 valid again");
     }
 
@@ -254,6 +254,9 @@ public sealed class ClusterSpeakerTests
     /// status.node, or null while the object exists without it: a speaker creates a ServiceL2Status and then
     /// writes its status, and a poll can land in between.
     /// </summary>
-    private static string? Node(JsonElement o) =>
-        o.TryGetProperty("status", out var status) && status.TryGetProperty("node", out var node) ? node.GetString() : null;
+    private static string? Node(JsonElement o) => StatusField(o, "node");
+
+    /// <summary>A string field of an object's status, or null while the status is not written yet.</summary>
+    private static string? StatusField(JsonElement o, string field) =>
+        o.TryGetProperty("status", out var status) && status.TryGetProperty(field, out var value) ? value.GetString() : null;
 }
