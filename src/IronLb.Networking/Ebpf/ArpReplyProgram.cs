@@ -4,9 +4,9 @@ using IronLb.Networking.Packets;
 namespace IronLb.Networking.Ebpf;
 
 /// <summary>
-/// The in-kernel ARP responder (the ARP part of <see cref="ReplyProgram"/>): turns a request for an address in its map into
-/// the reply, in place, and sends it back out of the interface it came in on, inside the same softirq in
-/// which the kernel answers for its own addresses. It answers only what <see cref="Responders.ArpResponder"/>
+/// The in-kernel ARP responder, the ARP part of <see cref="ReplyProgram"/>: turns a request for an address
+/// in its map into the reply, in place, and sends it back out of the interface it came in on, inside the
+/// same softirq in which the kernel answers for its own addresses. It answers only what <see cref="Responders.ArpResponder"/>
 /// would answer, byte for byte the same reply (tests hold the two side by side); anything else, including
 /// every frame it is unsure of, goes on to the stack untouched, where the userspace responder decides and
 /// counts its drop reason, and the kernel answers for the node's own addresses as always.

@@ -4,8 +4,9 @@ using IronLb.Networking.Packets;
 namespace IronLb.Networking.Ebpf;
 
 /// <summary>
-/// The in-kernel NDP responder (the NDP part of <see cref="ReplyProgram"/>), as <see cref="ArpReplyProgram"/> for IPv4: a neighbour solicitation for an
-/// address in its map becomes the advertisement <see cref="Responders.NdpResponder"/> would send, in place.
+/// The in-kernel NDP responder, the NDP part of <see cref="ReplyProgram"/>, as <see cref="ArpReplyProgram"/>
+/// is for IPv4: a neighbour solicitation for an address in its map becomes the advertisement
+/// <see cref="Responders.NdpResponder"/> would send, in place.
 /// It takes only the usual shape (one source link-layer option, nothing after it); every other solicitation
 /// goes on to the userspace responder, which handles the rest of RFC 4861 and counts the drop reasons.
 /// </summary>

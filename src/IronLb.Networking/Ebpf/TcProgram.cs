@@ -4,8 +4,8 @@ using IronLb.Networking.Packets;
 namespace IronLb.Networking.Ebpf;
 
 /// <summary>
-/// What the in-kernel reply programs share: the tc context they read, the helpers they call, their map
-/// value ({ interface MAC, 2 bytes padding, u64 replies sent }) and the snippets every one of them runs.
+/// What the ARP and NDP parts of <see cref="ReplyProgram"/> share: the tc context they read, the helpers
+/// they call, their map value ({ interface MAC, 2 bytes padding, u64 replies sent }) and common snippets.
 /// Register use by convention: R6 the skb, R7 the map value once found, R2/R3 the frame and its end.
 /// </summary>
 internal static class TcProgram
