@@ -33,8 +33,6 @@ internal sealed class EbpfAssembler
     private readonly List<EbpfInstruction> _code = [];
     private readonly List<(int At, Label Target)> _fixups = [];
 
-    public int Count => _code.Count;
-
     /// <summary>A jump target; place it with <see cref="Mark"/>, before or after the jumps to it.</summary>
     public sealed class Label
     {

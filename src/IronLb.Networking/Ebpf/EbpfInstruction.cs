@@ -13,10 +13,6 @@ internal readonly record struct EbpfInstruction(byte Code, byte Registers, short
         : this(code, (byte)((int)dst | ((int)src << 4)), offset, immediate)
     {
     }
-
-    public Reg Destination => (Reg)(Registers & 0xF);
-
-    public Reg Source => (Reg)(Registers >> 4);
 }
 
 /// <summary>The eleven eBPF registers: R0 return value, R1–R5 arguments (clobbered by calls), R6–R9 kept across calls, R10 frame pointer.</summary>

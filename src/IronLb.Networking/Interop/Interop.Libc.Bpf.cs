@@ -9,9 +9,7 @@ namespace IronLb.Networking.Interop;
 internal static partial class Libc
 {
     public const int Enoent = 2;
-    public const int E2big = 7;
     public const int Enodev = 19;
-    public const int Enospc = 28;
 
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     public static unsafe partial nint SyscallBpf(nint number, nint command, void* attr, nint size);
