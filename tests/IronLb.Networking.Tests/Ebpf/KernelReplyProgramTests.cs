@@ -29,29 +29,13 @@ public sealed class KernelReplyProgramTests
 
     [Theory]
     [MemberData(nameof(DropReasonTableTests.ArpRows), MemberType = typeof(DropReasonTableTests))]
-    public void Arp_answers_exactly_the_rows_the_userspace_responder_answers(string desc, byte[] frame, string? onlyOn, DropReason expected)
-    {
-        Requirements.RootAndTools();
-        var table = Table(V4, onlyOn);
-        using var kernel = LoadedPrograms.Create(table);
-        var reply = new byte[128];
-        var reason = new ArpResponder("eno2", Frames.Node).Process(frame, table, reply, out var n, out _);
-        Assert.Equal(expected, reason);
-        AssertSameDecision(desc, kernel, kernel.Arp, frame, reason, reply.AsSpan(0, n), V4);
-    }
+    public void Arp_answers_exactly_the_rows_the_userspace_responder_answers(string desc, byte[] frame, string? onlyOn, DropReason expected) =>
+        AssertRow(desc, frame, V4, onlyOn, expected, new ArpResponder("eno2", Frames.Node).Process);
 
     [Theory]
     [MemberData(nameof(DropReasonTableTests.NdpRows), MemberType = typeof(DropReasonTableTests))]
-    public void Ndp_answers_the_rows_the_userspace_responder_answers(string desc, byte[] frame, string? onlyOn, DropReason expected)
-    {
-        Requirements.RootAndTools();
-        var table = Table(V6, onlyOn);
-        using var kernel = LoadedPrograms.Create(table);
-        var reply = new byte[128];
-        var reason = new NdpResponder("eno2", Frames.Node).Process(frame, table, reply, out var n, out _);
-        Assert.Equal(expected, reason);
-        AssertSameDecision(desc, kernel, kernel.Ndp, frame, reason, reply.AsSpan(0, n), V6);
-    }
+    public void Ndp_answers_the_rows_the_userspace_responder_answers(string desc, byte[] frame, string? onlyOn, DropReason expected) =>
+        AssertRow(desc, frame, V6, onlyOn, expected, new NdpResponder("eno2", Frames.Node).Process);
 
     [Fact]
     public void A_padded_arp_request_gets_the_same_42_byte_reply()
@@ -64,7 +48,7 @@ public sealed class KernelReplyProgramTests
         padded[59] = 0x5A; // not a zero, so an echoed pad would show
         var reply = new byte[128];
         Assert.Equal(DropReason.None, new ArpResponder("eno2", Frames.Node).Process(padded, table, reply, out var n, out _));
-        var (verdict, output) = Bpf.TestRun(kernel.Arp, padded);
+        var (verdict, output) = Bpf.TestRun(kernel.Program, padded);
         Assert.Equal(TcProgram.VerdictRedirect, verdict);
         Assert.Equal(Convert.ToHexString(reply, 0, n), Convert.ToHexString(output));
     }
@@ -76,22 +60,22 @@ public sealed class KernelReplyProgramTests
         var both = Table(V4, null).With(IPAddress.Parse(V6), InterfaceSelection.All);
         using var kernel = LoadedPrograms.Create(both);
         Assert.Equal(2, kernel.EntryCount);
-        Assert.Equal(TcProgram.VerdictRedirect, Bpf.TestRun(kernel.Arp, Frames.Arp()).Verdict);
-        Assert.Equal(TcProgram.VerdictRedirect, Bpf.TestRun(kernel.Ndp, Frames.Ns()).Verdict);
+        Assert.Equal(TcProgram.VerdictRedirect, Bpf.TestRun(kernel.Program, Frames.Arp()).Verdict);
+        Assert.Equal(TcProgram.VerdictRedirect, Bpf.TestRun(kernel.Program, Frames.Ns()).Verdict);
 
         kernel.Sync(AnnounceTable.Empty);
         Assert.Equal(0, kernel.EntryCount);
-        Assert.Equal(TcProgram.VerdictNext, Bpf.TestRun(kernel.Arp, Frames.Arp()).Verdict);
-        Assert.Equal(TcProgram.VerdictNext, Bpf.TestRun(kernel.Ndp, Frames.Ns()).Verdict);
+        Assert.Equal(TcProgram.VerdictNext, Bpf.TestRun(kernel.Program, Frames.Arp()).Verdict);
+        Assert.Equal(TcProgram.VerdictNext, Bpf.TestRun(kernel.Program, Frames.Ns()).Verdict);
 
         kernel.Sync(Table(V4, "eno3").With(IPAddress.Parse(V6), InterfaceSelection.Only("eno3")));
         Assert.Equal(0, kernel.EntryCount);
-        Assert.Equal(TcProgram.VerdictNext, Bpf.TestRun(kernel.Arp, Frames.Arp()).Verdict);
-        Assert.Equal(TcProgram.VerdictNext, Bpf.TestRun(kernel.Ndp, Frames.Ns()).Verdict);
+        Assert.Equal(TcProgram.VerdictNext, Bpf.TestRun(kernel.Program, Frames.Arp()).Verdict);
+        Assert.Equal(TcProgram.VerdictNext, Bpf.TestRun(kernel.Program, Frames.Ns()).Verdict);
 
         kernel.Sync(both);
-        Assert.Equal(TcProgram.VerdictRedirect, Bpf.TestRun(kernel.Arp, Frames.Arp()).Verdict);
-        Assert.Equal(TcProgram.VerdictRedirect, Bpf.TestRun(kernel.Ndp, Frames.Ns()).Verdict);
+        Assert.Equal(TcProgram.VerdictRedirect, Bpf.TestRun(kernel.Program, Frames.Arp()).Verdict);
+        Assert.Equal(TcProgram.VerdictRedirect, Bpf.TestRun(kernel.Program, Frames.Ns()).Verdict);
         // One reply each before the withdrawal (collected as the entries went) and one each now.
         Assert.Equal(2, kernel.Answered(V4));
         Assert.Equal(2, kernel.Answered(V6));
@@ -108,7 +92,7 @@ public sealed class KernelReplyProgramTests
         {
             var reply = new byte[128];
             var reason = responder.Process(frame, table, reply, out var n, out _);
-            if (!TryTestRun(kernel.Arp, frame, out var verdict, out var output))
+            if (!TryTestRun(kernel.Program, frame, out var verdict, out var output))
             {
                 return true;
             }
@@ -134,7 +118,7 @@ public sealed class KernelReplyProgramTests
         {
             var reply = new byte[128];
             var reason = responder.Process(frame, table, reply, out var n, out _);
-            if (!TryTestRun(kernel.Ndp, frame, out var verdict, out var output))
+            if (!TryTestRun(kernel.Program, frame, out var verdict, out var output))
             {
                 return true;
             }
@@ -150,10 +134,22 @@ public sealed class KernelReplyProgramTests
         Assert.True(answeredInKernel > 100, $"only {answeredInKernel} of 3000 random solicitations were answered in the kernel: the sample says little");
     }
 
-    /// <summary>The same decision: answered with the same bytes, or handed on untouched.</summary>
-    private static void AssertSameDecision(string desc, LoadedPrograms kernel, SafeFileHandle program, byte[] frame, DropReason reason, ReadOnlySpan<byte> reply, string address)
+    /// <summary>The userspace responders' decision, as <see cref="ArpResponder.Process"/> and <see cref="NdpResponder.Process"/> make it.</summary>
+    private delegate DropReason Decide(ReadOnlySpan<byte> frame, AnnounceTable table, Span<byte> reply, out int replyLength, out AnnounceEntry? entry);
+
+    /// <summary>
+    /// One drop-reason row: the userspace responder reaches the row's reason, and the kernel makes the same
+    /// decision: answered with the same bytes, or handed on untouched.
+    /// </summary>
+    private static void AssertRow(string desc, byte[] frame, string address, string? onlyOn, DropReason expected, Decide userspace)
     {
-        if (!TryTestRun(program, frame, out var verdict, out var output))
+        Requirements.RootAndTools();
+        var table = Table(address, onlyOn);
+        using var kernel = LoadedPrograms.Create(table);
+        var reply = new byte[128];
+        var reason = userspace(frame, table, reply, out var n, out _);
+        Assert.Equal(expected, reason);
+        if (!TryTestRun(kernel.Program, frame, out var verdict, out var output))
         {
             return;
         }
@@ -161,7 +157,7 @@ public sealed class KernelReplyProgramTests
         if (reason == DropReason.None)
         {
             Assert.True(verdict == TcProgram.VerdictRedirect, $"{desc}: the kernel did not answer (verdict {verdict})");
-            Assert.Equal(Convert.ToHexString(reply), Convert.ToHexString(output));
+            Assert.Equal(Convert.ToHexString(reply, 0, n), Convert.ToHexString(output));
             Assert.Equal(1, kernel.Answered(address));
         }
         else
@@ -233,10 +229,7 @@ public sealed class KernelReplyProgramTests
 
         private LoadedPrograms(KernelResponder responder) => _responder = responder;
 
-        /// <summary>One program answers both; the two names keep each test saying which part it exercises.</summary>
-        public SafeFileHandle Arp => _responder.Program;
-
-        public SafeFileHandle Ndp => _responder.Program;
+        public SafeFileHandle Program => _responder.Program;
 
         public int EntryCount => _responder.EntryCount;
 
