@@ -12,9 +12,7 @@ public sealed class StatusCommandTests
     public async Task Status_shows_addresses_pool_announcer_interfaces_warnings_and_exact_usage()
     {
         await using var api = await KubeSim.KubeSim.StartAsync();
-        await KubectlRunner.RunAsync(api.Kubeconfig, "apply", "-f", Path.Combine(RepoPaths.Root, "deploy", "crds"));
-        using var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
-        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "metallb-system" } });
+        using var client = await PrepareAsync(api);
         await Create(client, "ipaddresspools", """{"apiVersion":"metallb.io/v1beta1","kind":"IPAddressPool","metadata":{"name":"external"},"spec":{"addresses":["192.0.2.8/29","2001:db8:3a::/64"],"autoAssign":false}}""");
 
         var web = await client.CoreV1.CreateNamespacedServiceAsync(new V1Service
@@ -64,9 +62,7 @@ public sealed class StatusCommandTests
     public async Task Status_flags_addresses_nobody_announces_and_addresses_two_nodes_announce()
     {
         await using var api = await KubeSim.KubeSim.StartAsync();
-        await KubectlRunner.RunAsync(api.Kubeconfig, "apply", "-f", Path.Combine(RepoPaths.Root, "deploy", "crds"));
-        using var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
-        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "metallb-system" } });
+        using var client = await PrepareAsync(api);
         await Create(client, "ipaddresspools", """{"apiVersion":"metallb.io/v1beta1","kind":"IPAddressPool","metadata":{"name":"external"},"spec":{"addresses":["192.0.2.8/29"],"autoAssign":false}}""");
         foreach (var (name, ip) in new[] { ("silent", "192.0.2.9"), ("twice", "192.0.2.10") })
         {
@@ -115,6 +111,15 @@ public sealed class StatusCommandTests
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("ironlb status:", result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>MetalLB's CRDs installed, the namespace created, and a client for the API server.</summary>
+    private static async Task<k8s.Kubernetes> PrepareAsync(KubeSim.KubeSim api)
+    {
+        await KubectlRunner.RunAsync(api.Kubeconfig, "apply", "-f", Path.Combine(RepoPaths.Root, "deploy", "crds"));
+        var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
+        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "metallb-system" } });
+        return client;
     }
 
     private static Task Create(k8s.Kubernetes client, string plural, string json) =>
