@@ -66,6 +66,9 @@ public sealed class FailoverTests(FailoverLab lab) : IClassFixture<FailoverLab>
         await lab.StatusOnAsync(next);
         var log = await File.ReadAllTextAsync(Path.Combine(lab.Lab.StateDirectory, $"speaker-{next}.log"), TestContext.Current.CancellationToken);
         Assert.Contains($"excluded: {owner} Left", log, StringComparison.Ordinal);
+
+        // And the process ends: the next test must not find it still shutting down and take it for running.
+        await WaitForAsync(async () => await lab.SpeakerPidAsync(owner) is null, $"{owner}'s speaker (pid {pid}) exiting after SIGTERM", FailoverLab.Deadline);
     }
 
     [Fact]
