@@ -177,6 +177,23 @@ public sealed class Layer2Announcer : IAsyncDisposable
 
     public Task StopAsync(CancellationToken cancellationToken = default)
     {
+        lock (_gate)
+        {
+            // The kernel's programs first, so that nothing answers once the userspace loops have stopped.
+            // Marked tried until the end, so that a rescan in between does not load them again.
+            CollectKernelCounts();
+            _kernel?.Dispose();
+            _kernel = null;
+            _kernelTried = true;
+
+            // Every receive thread (and the watcher's, below) leaves at its next receive timeout, and a
+            // socket's dispose waits for that: signalled together they cost one timeout in all, not one each.
+            foreach (var state in _states.Values)
+            {
+                state.RequestStop();
+            }
+        }
+
         // Outside the lock: the watcher's thread may be waiting for it inside Rescan.
         Interlocked.Exchange(ref _watcher, null)?.Dispose();
         lock (_gate)
@@ -188,11 +205,6 @@ public sealed class Layer2Announcer : IAsyncDisposable
             _countTimer = null;
             _scheduler?.Dispose();
             _scheduler = null;
-
-            // The kernel's programs first, so that nothing answers once the userspace loops have stopped.
-            CollectKernelCounts();
-            _kernel?.Dispose();
-            _kernel = null;
             _kernelTried = false;
             foreach (var state in _states.Values)
             {

@@ -112,6 +112,7 @@ internal sealed class InterfaceState
 
     public void Dispose(ILogger logger)
     {
+        RequestStop();
         foreach (var loop in Loops)
         {
             loop.Dispose();
@@ -120,6 +121,15 @@ internal sealed class InterfaceState
 
         _groups?.Dispose();
         _joined.Clear();
+    }
+
+    /// <summary>Signals both loops to stop without waiting (see <see cref="ResponderLoop.RequestStop"/>).</summary>
+    public void RequestStop()
+    {
+        foreach (var loop in Loops)
+        {
+            loop.RequestStop();
+        }
     }
 
     private static ResponderLoop? TryStart(InterfaceInfo info, ResponderKind kind, ILinkLayerPlatform platform, ResponderPlacement placement, AnnounceTableHolder tables, Layer2Metrics metrics, DropCounters drops, ILogger logger)

@@ -148,6 +148,13 @@ internal sealed class ResponderLoop : IDisposable
         return sent;
     }
 
+    /// <summary>
+    /// Tells every lane to stop, without waiting: each leaves at its next receive timeout. Disposing a
+    /// socket waits for a receive in progress on it to return, so an announcer that signals every loop
+    /// before disposing any stops in one receive timeout instead of one per socket.
+    /// </summary>
+    public void RequestStop() => _stopping = true;
+
     public void Dispose()
     {
         _stopping = true;
