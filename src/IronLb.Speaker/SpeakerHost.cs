@@ -1,5 +1,6 @@
 using IronLb.Kubernetes.Client;
 using IronLb.Kubernetes.Hosting;
+using IronLb.Kubernetes.Status;
 using IronLb.Networking;
 using IronLb.Speaker.Cluster;
 using IronLb.Speaker.Files;
@@ -82,7 +83,10 @@ public static class SpeakerHost
         exporter.Start();
         await using var announcer = new Layer2Announcer(options.Layer2, loggerFactory.CreateLogger<Layer2Announcer>(), time);
         exporter.BeforeRender(announcer.FlushKernelCounts);
-        using var speaker = new ClusterSpeaker(connection, options.Speaker, announcer.SetTable, () => LocalInterfaces(announcer), time, loggerFactory);
+        using var speaker = new ClusterSpeaker(connection, options.Speaker, announcer.SetTable, () => LocalInterfaces(announcer), time, loggerFactory)
+        {
+            Replies = () => ReplyPaths.Format(announcer.Responders, announcer.KernelResponders),
+        };
         using var metrics = new SpeakerMetrics(options.Speaker.Node, () => speaker.Current);
         await using var monitoring = new MonitoringServer();
         await monitoring.StartAsync(options.MetricsAddress, options.HealthAddress, exporter, () => speaker.Ready, loggerFactory, cancellationToken).ConfigureAwait(false);

@@ -25,7 +25,7 @@ public static class ClusterStatusReader
     /// <summary>ServiceL2Status objects of more than one node for one Service.</summary>
     public const string MoreThanOneAnnouncer = "MoreThanOneAnnouncer";
 
-    public static async Task<PlanResult> ReadAsync(KubeConnection connection, string ns, CancellationToken cancellationToken)
+    public static async Task<ClusterStatus> ReadAsync(KubeConnection connection, string ns, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var services = await ListAsync(connection, ResourceTypes.Services, cancellationToken).ConfigureAwait(false);
@@ -44,7 +44,8 @@ public static class ClusterStatusReader
         }
 
         // Only a cluster whose speakers report (their ConfigurationStates) can be told an address is unannounced.
-        var speakersRun = states.Any(s => s.Metadata.Labels is { } labels && labels.TryGetValue(Crds.MetalLbLabels.ComponentType, out var type) && type == "speaker");
+        var speakers = Speakers(states);
+        var speakersRun = !speakers.IsEmpty;
         var events = (await connection.Client.CoreV1.ListEventForAllNamespacesAsync(fieldSelector: "involvedObject.kind=Service", cancellationToken: cancellationToken).ConfigureAwait(false)).Items;
 
         var parsed = ConfigParser.Parse(new ClusterResources
@@ -111,8 +112,23 @@ public static class ClusterStatusReader
             return new PoolUsage(p.Name, p.AutoAssign, Family(p, IpFamily.IPv4, set), Family(p, IpFamily.IPv6, set));
         }).ToImmutableArray();
         var errors = parsed.Errors.Concat(parsed.Warnings).Select(e => new PlanError(null, e.Target.ToString(), e.Message)).ToImmutableArray();
-        return new PlanResult(usage, rows.ToImmutable(), errors);
+        return new ClusterStatus(new PlanResult(usage, rows.ToImmutable(), errors), speakers);
     }
+
+    /// <summary>Every speaker's ConfigurationState: its node, configuration result and IronLB's annotations.</summary>
+    private static ImmutableArray<SpeakerStatus> Speakers(List<Crds.ConfigurationStateObject> states) =>
+    [
+        .. states
+            .Where(s => Get(s.Metadata.Labels, Crds.MetalLbLabels.ComponentType) == "speaker")
+            .Select(s => new SpeakerStatus(
+                Get(s.Metadata.Labels, Crds.MetalLbLabels.NodeName) ?? s.Metadata.Name,
+                s.Status?.Result,
+                Get(s.Metadata.Annotations, Crds.IronLbAnnotations.MembershipEndpoint),
+                Get(s.Metadata.Annotations, Crds.IronLbAnnotations.Layer2Replies)))
+            .OrderBy(s => s.Node, StringComparer.Ordinal),
+    ];
+
+    private static string? Get(IDictionary<string, string>? map, string key) => map is not null && map.TryGetValue(key, out var value) ? value : null;
 
     private static FamilyUsage Family(AddressPool pool, IpFamily family, HashSet<Address> used)
     {
@@ -141,3 +157,13 @@ public static class ClusterStatusReader
             : [];
     }
 }
+
+/// <summary>What `ironlb status` reads: the plan-shaped table and the speakers.</summary>
+public sealed record ClusterStatus(PlanResult Plan, ImmutableArray<SpeakerStatus> Speakers);
+
+/// <summary>A speaker as its ConfigurationState reports it; the annotations are null on a MetalLB speaker.</summary>
+/// <param name="Node">Its node.</param>
+/// <param name="Config">"Valid" or "Invalid"; null before its first status write.</param>
+/// <param name="MembershipEndpoint">Where it hears heartbeats.</param>
+/// <param name="Replies">Where its ARP and NDP replies come from (<see cref="ReplyPaths.Format"/>).</param>
+public sealed record SpeakerStatus(string Node, string? Config, string? MembershipEndpoint, string? Replies);

@@ -11,6 +11,7 @@ using IronLb.Kubernetes.Crds;
 using IronLb.Kubernetes.Events;
 using IronLb.Kubernetes.Informers;
 using IronLb.Kubernetes.Mapping;
+using IronLb.Kubernetes.Status;
 using IronLb.Networking;
 using IronLb.Speaker.Announcing;
 using IronLb.Speaker.Membership;
@@ -59,6 +60,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
     private volatile SpeakerPlan? _current;
     private volatile bool _ready;
     private long _evaluations;
+    private string? _repliesRequested;
 
     /// <param name="connection">The API server.</param>
     /// <param name="options">Node, namespace, membership settings.</param>
@@ -98,6 +100,12 @@ internal sealed partial class ClusterSpeaker : IDisposable
         _stateWriter = new SpeakerStateWriter(connection, options.Namespace, options.Node, time);
         _events = new ServiceEventQueue(new EventRecorder(connection.Client, "metallb-speaker", time, loggerFactory.CreateLogger<EventRecorder>()));
     }
+
+    /// <summary>
+    /// Where this node's ARP and NDP replies come from (<see cref="ReplyPaths.Format"/>), published on its
+    /// ConfigurationState when it changes; null when not known (tests without an announcer).
+    /// </summary>
+    public Func<string?>? Replies { get; init; }
 
     /// <summary>The last evaluation; null before the first one with a configuration.</summary>
     public SpeakerPlan? Current => _current;
@@ -183,6 +191,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
     {
         _pokes.Writer.TryComplete();
         _statuses.Dispose();
+        _stateWriter.Dispose();
     }
 
     private void ConfigChanged(string trigger)
@@ -222,6 +231,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
     private void Evaluate(string trigger)
     {
         UpdateMembershipInputs();
+        PublishReplies();
         if (Interlocked.Exchange(ref _configDirty, 0) == 1)
         {
             ParseConfig();
@@ -345,6 +355,36 @@ internal sealed partial class ClusterSpeaker : IDisposable
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
             }
+        }
+    }
+
+    /// <summary>Checked at every evaluation (the resync timer included), so a responder that moves to or from the kernel shows up.</summary>
+    private void PublishReplies()
+    {
+        if (Replies?.Invoke() is not { } replies || replies == Volatile.Read(ref _repliesRequested))
+        {
+            return;
+        }
+
+        Volatile.Write(ref _repliesRequested, replies);
+        _ = WriteRepliesAsync(replies);
+    }
+
+    private async Task WriteRepliesAsync(string replies)
+    {
+        try
+        {
+            await _stateWriter.WriteRepliesAsync(replies, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The speaker stopped meanwhile.
+        }
+        catch (Exception e) when (e is KubeApiException or HttpRequestException or System.Text.Json.JsonException)
+        {
+            // Asked for again at the next evaluation.
+            LogStateFailed(_logger, e);
+            Interlocked.CompareExchange(ref _repliesRequested, null, replies);
         }
     }
 

@@ -13,7 +13,7 @@ namespace IronLb.Speaker.Cluster;
 /// </summary>
 internal static class SpeakerDirectory
 {
-    public const string EndpointAnnotation = "ironlb.io/membership-endpoint";
+    public const string EndpointAnnotation = IronLbAnnotations.MembershipEndpoint;
 
     public static string StateName(string node) => "speaker-" + node;
 

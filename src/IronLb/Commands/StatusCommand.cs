@@ -8,7 +8,8 @@ namespace IronLb.Commands;
 
 /// <summary>
 /// `ironlb status`: the campus documentation's hand-kept table, live — every LoadBalancer Service with its
-/// addresses, pool, announcing node and interfaces and last Warning, and exact pool usage.
+/// addresses, pool, announcing node and interfaces and last Warning, exact pool usage, and every speaker
+/// with where its ARP and NDP replies come from.
 /// </summary>
 internal static class StatusCommand
 {
@@ -17,7 +18,7 @@ internal static class StatusCommand
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Path to a kubeconfig; in-cluster configuration or ~/.kube/config when omitted." };
         var ns = new Option<string?>("--namespace") { Description = "Namespace of the MetalLB objects (default: $METALLB_NAMESPACE, then metallb-system)." };
         var output = CommonOptions.Output();
-        var command = new Command("status", "Show every LoadBalancer Service with its addresses, pool and announcing node, and pool usage, from a live cluster.")
+        var command = new Command("status", "Show every LoadBalancer Service with its addresses, pool and announcing node, pool usage, and the speakers, from a live cluster.")
         {
             kubeconfig, ns, output,
         };
@@ -26,19 +27,22 @@ internal static class StatusCommand
             try
             {
                 using var connection = KubeConnection.Create(parse.GetValue(kubeconfig));
-                var result = await ClusterStatusReader.ReadAsync(
+                var status = await ClusterStatusReader.ReadAsync(
                     connection,
                     parse.GetValue(ns) ?? Environment.GetEnvironmentVariable("METALLB_NAMESPACE") ?? "metallb-system",
                     cancellationToken).ConfigureAwait(false);
+                var result = status.Plan;
                 if (parse.GetValue(output) == "json")
                 {
-                    PlanJsonWriter.Write(result, result.Errors, console.Output);
+                    PlanJsonWriter.Write(status, console.Output);
                 }
                 else
                 {
                     PlanTableWriter.WritePools(result, console.Output);
                     console.Output.WriteLine();
                     PlanTableWriter.WriteServices(result, console.Output);
+                    console.Output.WriteLine();
+                    PlanTableWriter.WriteSpeakers(status.Speakers, console.Output);
                     console.Output.WriteLine();
                     PlanTableWriter.WriteErrors(result.Errors, console.Output);
                 }

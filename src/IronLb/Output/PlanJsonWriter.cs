@@ -4,6 +4,7 @@ using System.Numerics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using IronLb.Core.Planning;
+using IronLb.Kubernetes.Status;
 
 namespace IronLb.Output;
 
@@ -16,8 +17,11 @@ internal static class PlanJsonWriter
 {
     public static void Write(PlanReport report, TextWriter writer) => Write(report.Result, report.Errors, writer);
 
-    /// <summary>The same shape for anything plan-like: `ironlb status` prints the live cluster with it.</summary>
-    public static void Write(PlanResult result, ImmutableArray<PlanError> errors, TextWriter writer)
+    /// <summary>`ironlb status --output json`: the plan's shape for the live cluster, plus its speakers.</summary>
+    public static void Write(ClusterStatus status, TextWriter writer) => Write(status.Plan, status.Plan.Errors, writer, status.Speakers);
+
+    /// <summary>The same shape for anything plan-like; <paramref name="speakers"/> only where there are some to report.</summary>
+    public static void Write(PlanResult result, ImmutableArray<PlanError> errors, TextWriter writer, ImmutableArray<SpeakerStatus>? speakers = null)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -81,10 +85,46 @@ internal static class PlanJsonWriter
             }
 
             json.WriteEndArray();
+            if (speakers is { } reported)
+            {
+                WriteSpeakers(json, reported);
+            }
+
             json.WriteEndObject();
         }
 
         writer.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+    }
+
+    /// <summary>Each speaker with its replies as an object, responder → path ("eno2/arp": "kernel").</summary>
+    private static void WriteSpeakers(Utf8JsonWriter json, ImmutableArray<SpeakerStatus> speakers)
+    {
+        json.WriteStartArray("speakers");
+        foreach (var speaker in speakers)
+        {
+            json.WriteStartObject();
+            json.WriteString("node", speaker.Node);
+            json.WriteString("config", speaker.Config);
+            json.WriteString("membershipEndpoint", speaker.MembershipEndpoint);
+            if (speaker.Replies is null)
+            {
+                json.WriteNull("replies");
+            }
+            else
+            {
+                json.WriteStartObject("replies");
+                foreach (var (responder, path) in ReplyPaths.Parse(speaker.Replies))
+                {
+                    json.WriteString(responder, path);
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
     }
 
     private static void WriteUsage(Utf8JsonWriter json, string name, BigInteger total, BigInteger assigned, BigInteger available)

@@ -1,6 +1,8 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Numerics;
 using IronLb.Core.Planning;
+using IronLb.Kubernetes.Status;
 
 namespace IronLb.Output;
 
@@ -89,6 +91,25 @@ internal static class PlanTableWriter
 
             services.Write(writer);
         }
+    }
+
+    /// <summary>One row per speaker: configuration result, membership endpoint, where its replies come from.</summary>
+    public static void WriteSpeakers(ImmutableArray<SpeakerStatus> speakers, TextWriter writer)
+    {
+        writer.WriteLine("SPEAKERS");
+        if (speakers.IsEmpty)
+        {
+            writer.WriteLine("  (no speaker has reported: no ConfigurationState of component-type speaker)");
+            return;
+        }
+
+        var table = new TextTable("NODE", "CONFIG", "MEMBERSHIP", "REPLIES");
+        foreach (var speaker in speakers)
+        {
+            table.Add(speaker.Node, speaker.Config ?? "-", speaker.MembershipEndpoint ?? "-", speaker.Replies is null ? "-" : ReplyPaths.Summarize(speaker.Replies));
+        }
+
+        table.Write(writer);
     }
 
     /// <summary>Every configuration error, with its file when known.</summary>

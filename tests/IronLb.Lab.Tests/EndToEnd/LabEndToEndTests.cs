@@ -80,6 +80,9 @@ public sealed partial class LabEndToEndTests
         // Every address: exactly one answer, from the elected node's interface on the address's LAN.
         await ExpectAnnouncersAsync(lab, view, services, nodes);
 
+        // `ironlb status` lists every speaker, and (root, this kernel) every responder answering in the kernel.
+        await ExpectSpeakersReplyingInKernelAsync(view, nodes);
+
         // A crash (SIGKILL, no goodbye) of the node announcing smtpin: its addresses move to the next in the election.
         var smtpin = services.Single(s => s.Name == "smtpin");
         var victim = LabView.Elect(nodes, smtpin.Ingress[0]);
@@ -130,6 +133,26 @@ public sealed partial class LabEndToEndTests
             ? after.ControllerPids.Concat(after.Nodes.Select(n => n.SpeakerPid).OfType<int>()).ToList()
             : [];
         await DownAndCheckNothingLeftAsync(lab, pids);
+    }
+
+    private static async Task ExpectSpeakersReplyingInKernelAsync(LabView view, IReadOnlyList<string> nodes)
+    {
+        var ironlb = Path.Combine(Path.GetDirectoryName(RepoPaths.IronLbLabDll)!, "ironlb.dll");
+        var expected = string.Join(',', new[] { "eno2", "eno3", "mgmt0" }.SelectMany(i => new[] { $"{i}/arp=kernel", $"{i}/ndp=kernel" }));
+        Result last = default!;
+        await WaitForAsync(
+            async () =>
+            {
+                last = await RunAsync(Executables.DotnetHost(), ironlb, "status", "--kubeconfig", view.Kubeconfig, "--output", "json");
+                using var document = System.Text.Json.JsonDocument.Parse(last.Stdout);
+                var speakers = document.RootElement.GetProperty("speakers").EnumerateArray().ToList();
+                return speakers.Select(s => s.GetProperty("node").GetString()).SequenceEqual(nodes)
+                    && speakers.All(s => s.GetProperty("config").GetString() == "Valid"
+                        && s.GetProperty("replies").ValueKind == System.Text.Json.JsonValueKind.Object
+                        && string.Join(',', s.GetProperty("replies").EnumerateObject().Select(p => $"{p.Name}={p.Value.GetString()}")) == expected);
+            },
+            $"ironlb status listing {string.Join(", ", nodes)}, each with a valid configuration and every responder in the kernel",
+            Deadline, () => Task.FromResult(last?.ToString() ?? ""));
     }
 
     /// <summary>Waits until every address of every Service is answered exactly once, by the node that the election

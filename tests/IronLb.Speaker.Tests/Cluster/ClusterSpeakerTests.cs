@@ -67,6 +67,25 @@ public sealed class ClusterSpeakerTests
     }
 
     [Fact]
+    public async Task A_speaker_publishes_where_its_replies_come_from_and_follows_a_change()
+    {
+        await using var cluster = await CampusAsync();
+        string[] replies = ["eno2/arp=kernel,eno2/ndp=kernel"];
+        cluster.Start("cwn1", replies: () => Volatile.Read(ref replies[0]));
+        await SpeakerCluster.EventuallyAsync(() => cluster.ListAsync("configurationstates"), l => l.Any(s => Replies(s) == replies[0]), "the replies annotation on cwn1's ConfigurationState");
+
+        // A responder falling back to userspace (an interface re-created, a refused attach) shows at the next evaluation.
+        Volatile.Write(ref replies[0], "eno2/arp=userspace,eno2/ndp=userspace");
+        cluster.Speaker("cwn1").Poke("test");
+        var states = await SpeakerCluster.EventuallyAsync(() => cluster.ListAsync("configurationstates"), l => l.Any(s => Replies(s) == replies[0]), "the annotation following the change");
+        var state = Assert.Single(states, s => Replies(s) is not null);
+        Assert.StartsWith("127.0.0.1:", state.GetProperty("metadata").GetProperty("annotations").GetProperty("ironlb.io/membership-endpoint").GetString(), StringComparison.Ordinal);
+
+        static string? Replies(System.Text.Json.JsonElement state) =>
+            state.GetProperty("metadata").TryGetProperty("annotations", out var a) && a.TryGetProperty("ironlb.io/layer2-replies", out var r) ? r.GetString() : null;
+    }
+
+    [Fact]
     public async Task A_clean_shutdown_moves_the_address_to_the_next_node_and_its_status_with_it()
     {
         await using var cluster = await CampusAsync();

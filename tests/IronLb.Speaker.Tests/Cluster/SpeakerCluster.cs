@@ -107,7 +107,7 @@ internal sealed class SpeakerCluster : IAsyncDisposable
     }
 
     /// <summary>Starts a speaker for the node: its own connection, membership on 127.0.0.1 at a free port.</summary>
-    public void Start(string node, Func<IReadOnlySet<string>?>? localInterfaces = null, byte[]? key = null, bool insecure = false, string? podName = null)
+    public void Start(string node, Func<IReadOnlySet<string>?>? localInterfaces = null, byte[]? key = null, bool insecure = false, string? podName = null, Func<string?>? replies = null)
     {
         var connection = KubeConnection.Create(Api.Kubeconfig);
         var options = new ClusterSpeakerOptions
@@ -121,7 +121,7 @@ internal sealed class SpeakerCluster : IAsyncDisposable
             WatchTimeoutSeconds = 30,
         };
         var tables = new Tables();
-        var speaker = new ClusterSpeaker(connection, options, tables.Set, localInterfaces ?? (() => null), TimeProvider.System, NullLoggerFactory.Instance);
+        var speaker = new ClusterSpeaker(connection, options, tables.Set, localInterfaces ?? (() => null), TimeProvider.System, NullLoggerFactory.Instance) { Replies = replies };
         var stop = new CancellationTokenSource();
         var run = Task.Run(() => speaker.RunAsync(stop.Token));
         Assert.True(_speakers.TryAdd(node, new Running(speaker, connection, stop, run, tables)), $"{node} already runs");

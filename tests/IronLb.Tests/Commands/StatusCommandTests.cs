@@ -41,8 +41,18 @@ public sealed class StatusCommandTests
         var status = """{"status":{"node":"cwn2","serviceName":"web","serviceNamespace":"default","interfaces":[{"name":"eno2"}]}}""";
         await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(status, V1Patch.PatchType.MergePatch), "metallb.io", "v1beta1", "metallb-system", "servicel2statuses", "l2-abcde");
 
+        // An IronLB speaker (annotations, a valid configuration), a MetalLB speaker (neither), and the controller (not a speaker).
+        await Create(client, "configurationstates", """{"apiVersion":"metallb.io/v1beta1","kind":"ConfigurationState","metadata":{"name":"speaker-cwn2","labels":{"metallb.io/component-type":"speaker","metallb.io/node-name":"cwn2"},"annotations":{"ironlb.io/membership-endpoint":"203.0.113.12:7947","ironlb.io/layer2-replies":"eno2/arp=kernel,eno2/ndp=kernel,eno3/arp=kernel,eno3/ndp=userspace"}}}""");
+        await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch("""{"status":{"result":"Valid"}}""", V1Patch.PatchType.MergePatch), "metallb.io", "v1beta1", "metallb-system", "configurationstates", "speaker-cwn2");
+        await Create(client, "configurationstates", """{"apiVersion":"metallb.io/v1beta1","kind":"ConfigurationState","metadata":{"name":"speaker-cwn1","labels":{"metallb.io/component-type":"speaker","metallb.io/node-name":"cwn1"}}}""");
+        await Create(client, "configurationstates", """{"apiVersion":"metallb.io/v1beta1","kind":"ConfigurationState","metadata":{"name":"controller","labels":{"metallb.io/component-type":"controller"}}}""");
+
         var table = CliRunner.Run("status", "--kubeconfig", api.Kubeconfig);
         Assert.Equal(1, table.ExitCode); // a Service has a Warning
+        var speakers = table.Output[table.Output.IndexOf("SPEAKERS", StringComparison.Ordinal)..].Split('\n').Skip(2).TakeWhile(l => l.Length > 0).ToList();
+        Assert.Equal(2, speakers.Count);
+        Assert.Matches(@"^\s*cwn1\s+-\s+-\s+-\s*$", speakers[0]);
+        Assert.Matches(@"^\s*cwn2\s+Valid\s+203\.0\.113\.12:7947\s+kernel: eno2, eno3/arp; userspace: eno3/ndp\s*$", speakers[1]);
         var webRow = table.Output.Split('\n').Single(l => l.StartsWith("default/web", StringComparison.Ordinal));
         Assert.Contains("192.0.2.9", webRow, StringComparison.Ordinal);
         Assert.Contains("external", webRow, StringComparison.Ordinal);
@@ -56,6 +66,14 @@ public sealed class StatusCommandTests
         Assert.Equal(8, pool.GetProperty("ipv4").GetProperty("total").GetInt32());
         Assert.Equal(1, pool.GetProperty("ipv4").GetProperty("assigned").GetInt32());
         Assert.Equal("18446744073709551616", pool.GetProperty("ipv6").GetProperty("total").GetRawText());
+        var reported = document.RootElement.GetProperty("speakers").EnumerateArray().ToList();
+        Assert.Equal(["cwn1", "cwn2"], reported.Select(r => r.GetProperty("node").GetString()));
+        Assert.Equal(JsonValueKind.Null, reported[0].GetProperty("replies").ValueKind);
+        Assert.Equal(JsonValueKind.Null, reported[0].GetProperty("config").ValueKind);
+        Assert.Equal("Valid", reported[1].GetProperty("config").GetString());
+        Assert.Equal("203.0.113.12:7947", reported[1].GetProperty("membershipEndpoint").GetString());
+        Assert.Equal("userspace", reported[1].GetProperty("replies").GetProperty("eno3/ndp").GetString());
+        Assert.Equal("kernel", reported[1].GetProperty("replies").GetProperty("eno2/arp").GetString());
     }
 
     [Fact]
