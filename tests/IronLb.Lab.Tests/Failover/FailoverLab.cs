@@ -165,6 +165,27 @@ public sealed class FailoverLab : IAsyncLifetime
         return total;
     }
 
+    /// <summary>Waits until no speaker has logged a change of view or of what it announces for <paramref name="quiet"/>.</summary>
+    public async Task QuietAsync(TimeSpan quiet)
+    {
+        var count = OwnershipLogLines().Count;
+        var since = System.Diagnostics.Stopwatch.StartNew();
+        await WaitForAsync(
+            async () =>
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250), TestContext.Current.CancellationToken);
+                var now = OwnershipLogLines().Count;
+                if (now != count)
+                {
+                    (count, since) = (now, System.Diagnostics.Stopwatch.StartNew());
+                }
+
+                return since.Elapsed >= quiet;
+            },
+            $"no membership or announcement change for {quiet.TotalSeconds} s", Deadline,
+            () => Task.FromResult(string.Join('\n', OwnershipLogLines().TakeLast(20))));
+    }
+
     /// <summary>Lines of every speaker log that record a change of view or of what is announced.</summary>
     public IReadOnlyList<string> OwnershipLogLines() =>
         [.. Directory.EnumerateFiles(Lab.StateDirectory, "speaker-*.log").Order(StringComparer.Ordinal)

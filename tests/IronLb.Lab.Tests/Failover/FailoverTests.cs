@@ -79,8 +79,8 @@ public sealed class FailoverTests(FailoverLab lab) : IClassFixture<FailoverLab>
         var owner = lab.Order[0];
         await lab.StatusOnAsync(owner);
 
-        // Settle first: the restarts of a previous test may still be finishing their gratuitous bursts.
-        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        // Settle first: a previous test's restart may still be warming up or finishing its gratuitous bursts.
+        await lab.QuietAsync(TimeSpan.FromSeconds(5));
         var before = lab.OwnershipLogLines();
         var statuses = await lab.StatusNodesAsync();
 
