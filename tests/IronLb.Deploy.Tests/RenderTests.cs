@@ -169,6 +169,21 @@ public sealed class RenderTests
     }
 
     [Fact]
+    public async Task Only_the_speaker_turns_tiered_compilation_off()
+    {
+        // The image keeps tiering for the controller's throughput; the speaker trades it for private memory
+        // on every node (docs/performance.md "Speaker memory").
+        var (_, objects) = await Rendered.RenderAsync();
+        var speaker = Rendered.Seq(Rendered.Container(objects.Single("DaemonSet", "ironlb-speaker")), "env")
+            .SingleOrDefault(e => Rendered.Scalar(e, "name") == "DOTNET_TieredCompilation");
+        Assert.True(speaker is not null, "the speaker's DOTNET_TieredCompilation is missing");
+        Assert.Equal("0", Rendered.Scalar(speaker, "value"));
+        Assert.DoesNotContain(Rendered.Seq(Rendered.Container(objects.Single("Deployment", "ironlb-controller")), "env"), e => Rendered.Scalar(e, "name") == "DOTNET_TieredCompilation");
+        var dockerfile = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Deploy, "Dockerfile"), TestContext.Current.CancellationToken);
+        Assert.DoesNotContain("TieredCompilation=false", dockerfile, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Both_components_use_the_one_image()
     {
         var (_, objects) = await Rendered.RenderAsync();
