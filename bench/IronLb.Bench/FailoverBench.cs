@@ -22,14 +22,18 @@ internal static class FailoverBench
     private const string Address = "192.0.2.184";
     private static readonly string[] Links = ["eno2", "eno3", "mgmt0"];
 
+    /// <param name="args">[runs] [nodes] [--ironlb PATH]: PATH as for `ironlb-lab up --ironlb` (an image's binary, say).</param>
     public static async Task<int> RunAsync(string[] args)
     {
-        var runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
-        var nodeCount = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 4;
+        var at = Array.IndexOf(args, "--ironlb");
+        string[] ironlb = at >= 0 && at + 1 < args.Length ? ["--ironlb", args[at + 1]] : [];
+        var positional = at >= 0 ? [.. args[..at], .. args[Math.Min(at + 2, args.Length)..]] : args;
+        var runs = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 20;
+        var nodeCount = positional.Length > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 4;
         var name = $"fb{Environment.ProcessId % 10000}";
         try
         {
-            await LabAsync("up", "--name", name, "--nodes", nodeCount.ToString(CultureInfo.InvariantCulture));
+            await LabAsync(["up", "--name", name, "--nodes", nodeCount.ToString(CultureInfo.InvariantCulture), .. ironlb]);
             var lab = await StatusAsync(name);
             var order = lab.Nodes.Select(n => n.Name)
                 .OrderBy(n => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{n}#{Address}"))), StringComparer.Ordinal).ToList();
