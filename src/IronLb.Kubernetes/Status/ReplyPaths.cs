@@ -2,9 +2,10 @@ namespace IronLb.Kubernetes.Status;
 
 /// <summary>
 /// Where a speaker's ARP and NDP replies come from, per responder, as it publishes them on its
-/// ConfigurationState (annotation <see cref="Crds.IronLbAnnotations.Layer2Replies"/>, e.g. <c>eno2/arp=kernel,eno2/ndp=kernel</c>) and
-/// as `ironlb status` prints them (<c>kernel: eno2, eno3</c>). A speaker that fell back to userspace (no
-/// CAP_BPF, an old kernel, a seccomp profile refusing bpf(2)) is otherwise visible only in its log.
+/// ConfigurationState (annotation <see cref="Crds.IronLbAnnotations.Layer2Replies"/>, e.g.
+/// <c>eno2/arp=kernel,eno2/ndp=kernel</c>) and as `ironlb status` prints them (<c>kernel: eno2, eno3</c>).
+/// Without it, a speaker that fell back to userspace (no CAP_BPF, an old kernel, a seccomp profile refusing
+/// bpf(2)) shows it only in its own log and metrics, node by node.
 /// </summary>
 public static class ReplyPaths
 {

@@ -20,7 +20,7 @@ internal static class PlanJsonWriter
     /// <summary>`ironlb status --output json`: the plan's shape for the live cluster, plus its speakers.</summary>
     public static void Write(ClusterStatus status, TextWriter writer) => Write(status.Plan, status.Plan.Errors, writer, status.Speakers);
 
-    /// <summary>The same shape for anything plan-like; <paramref name="speakers"/> only where there are some to report.</summary>
+    /// <summary>The same shape for anything plan-like; <paramref name="speakers"/> is for `ironlb status` (a plan from files has none).</summary>
     public static void Write(PlanResult result, ImmutableArray<PlanError> errors, TextWriter writer, ImmutableArray<SpeakerStatus>? speakers = null)
     {
         using var buffer = new MemoryStream();

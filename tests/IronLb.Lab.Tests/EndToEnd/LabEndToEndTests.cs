@@ -144,6 +144,11 @@ public sealed partial class LabEndToEndTests
             async () =>
             {
                 last = await RunAsync(Executables.DotnetHost(), ironlb, "status", "--kubeconfig", view.Kubeconfig, "--output", "json");
+                if (!last.Stdout.TrimStart().StartsWith('{'))
+                {
+                    return false; // could not read the cluster (exit 2, the reason on stderr): ask again
+                }
+
                 using var document = System.Text.Json.JsonDocument.Parse(last.Stdout);
                 var speakers = document.RootElement.GetProperty("speakers").EnumerateArray().ToList();
                 return speakers.Select(s => s.GetProperty("node").GetString()).SequenceEqual(nodes)
