@@ -111,9 +111,21 @@ public static class ClusterStatusReader
             var set = used.GetValueOrDefault(p.Name) ?? [];
             return new PoolUsage(p.Name, p.AutoAssign, Family(p, IpFamily.IPv4, set), Family(p, IpFamily.IPv6, set));
         }).ToImmutableArray();
-        var errors = parsed.Errors.Concat(parsed.Warnings).Select(e => new PlanError(null, e.Target.ToString(), e.Message)).ToImmutableArray();
+        var errors = parsed.Errors.Concat(parsed.Warnings).Select(e => new PlanError(null, e.Target.ToString(), e.Message))
+            .Concat(Rejections(states, ns))
+            .ToImmutableArray();
         return new ClusterStatus(new PlanResult(usage, rows.ToImmutable(), errors), speakers);
     }
+
+    /// <summary>
+    /// A controller or speaker that reports its configuration Invalid keeps running on its last good one, so
+    /// a change it refused (an L2Advertisement's node selector, say) silently does nothing; say so.
+    /// </summary>
+    private static IEnumerable<PlanError> Rejections(List<Crds.ConfigurationStateObject> states, string ns) =>
+        states.Where(s => s.Status?.Result == "Invalid")
+            .OrderBy(s => s.Metadata.Name, StringComparer.Ordinal)
+            .Select(s => new PlanError(null, $"ConfigurationState {ns}/{s.Metadata.Name}",
+                $"the {Get(s.Metadata.Labels, Crds.MetalLbLabels.ComponentType) ?? "component"} rejects the current configuration and runs on its last valid one, if any: {s.Status!.ErrorSummary ?? "(no summary)"}"));
 
     /// <summary>Every speaker's ConfigurationState: its node, configuration result and IronLB's annotations.</summary>
     private static ImmutableArray<SpeakerStatus> Speakers(List<Crds.ConfigurationStateObject> states) =>

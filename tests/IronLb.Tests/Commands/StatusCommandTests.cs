@@ -114,6 +114,33 @@ public sealed class StatusCommandTests
     }
 
     [Fact]
+    public async Task Status_reports_a_component_that_rejects_the_configuration()
+    {
+        await using var api = await KubeSim.KubeSim.StartAsync();
+        using var client = await PrepareAsync(api);
+        await Create(client, "ipaddresspools", """{"apiVersion":"metallb.io/v1beta1","kind":"IPAddressPool","metadata":{"name":"external"},"spec":{"addresses":["192.0.2.8/29"],"autoAssign":false}}""");
+        await Create(client, "configurationstates", """{"apiVersion":"metallb.io/v1beta1","kind":"ConfigurationState","metadata":{"name":"speaker-cwn3","labels":{"metallb.io/component-type":"speaker","metallb.io/node-name":"cwn3"}}}""");
+        await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch("""{"status":{"result":"Valid"}}""", V1Patch.PatchType.MergePatch), "metallb.io", "v1beta1", "metallb-system", "configurationstates", "speaker-cwn3");
+
+        var valid = CliRunner.Run("status", "--kubeconfig", api.Kubeconfig);
+        Assert.Equal(0, valid.ExitCode);
+
+        var summary = "L2Advertisement metallb-system/public: nodeSelectors: invalid label selector";
+        await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch("{\"status\":{\"result\":\"Invalid\",\"errorSummary\":\"" + summary + "\"}}", V1Patch.PatchType.MergePatch), "metallb.io", "v1beta1", "metallb-system", "configurationstates", "speaker-cwn3");
+        var table = CliRunner.Run("status", "--kubeconfig", api.Kubeconfig);
+        Assert.Equal(1, table.ExitCode);
+        var errors = table.Output[table.Output.IndexOf("ERRORS", StringComparison.Ordinal)..];
+        Assert.Contains("ConfigurationState metallb-system/speaker-cwn3: the speaker rejects the current configuration", errors, StringComparison.Ordinal);
+        Assert.Contains(summary, errors, StringComparison.Ordinal);
+        Assert.Matches(@"cwn3\s+Invalid", table.Output);
+
+        var json = CliRunner.Run("status", "--kubeconfig", api.Kubeconfig, "--output", "json");
+        using var document = JsonDocument.Parse(json.Output);
+        var error = Assert.Single(document.RootElement.GetProperty("errors").EnumerateArray());
+        Assert.Equal("ConfigurationState metallb-system/speaker-cwn3", error.GetProperty("object").GetString());
+    }
+
+    [Fact]
     public void Status_without_a_reachable_cluster_says_so_without_a_stack_trace()
     {
         using var manifests = new TempManifests();
