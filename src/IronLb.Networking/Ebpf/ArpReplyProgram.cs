@@ -18,10 +18,7 @@ internal static class ArpReplyProgram
     /// <summary>Map key: the ingress interface index (host order), then the IPv4 address as on the wire.</summary>
     public const int KeySize = 8;
 
-    // Frame offsets: Ethernet 0–13, ARP from 14 (see ArpPacket).
-    private const short EthDst = 0;
-    private const short EthSrc = 6;
-    private const short EthType = 12;
+    // Frame offsets: Ethernet 0–13 (TcProgram), ARP from 14 (see ArpPacket).
     private const short ArpFormat = 14;    // htype, ptype
     private const short ArpLengthsOp = 18; // hlen, plen, op
     private const short ArpOp = 20;
@@ -53,27 +50,21 @@ internal static class ArpReplyProgram
         TcProgram.PassIfVlanTagged(a, pass);
 
         // Ethernet type ARP; ARP for Ethernet and IPv4 (htype 1, ptype 0x0800, hlen 6, plen 4); a request.
-        a.Load(Width.Half, Reg.R4, Reg.R2, EthType)
+        a.Load(Width.Half, Reg.R4, Reg.R2, TcProgram.EthType)
          .JumpIf(Condition.NotEqual, Reg.R4, 0x0608, pass)
          .Load(Width.Word, Reg.R4, Reg.R2, ArpFormat)
          .JumpIf32(Condition.NotEqual, Reg.R4, 0x0008_0100, pass)
          .Load(Width.Word, Reg.R4, Reg.R2, ArpLengthsOp)
          .JumpIf32(Condition.NotEqual, Reg.R4, 0x0100_0406, pass);
 
-        // Is the target announced on this interface? key = { ifindex, target address } on the stack.
-        a.Load(Width.Word, Reg.R4, Reg.R6, TcProgram.SkbIfIndex)
-         .Store(Width.Word, Reg.R10, -8, Reg.R4)
-         .Load(Width.Word, Reg.R4, Reg.R2, ArpTpa)
-         .Store(Width.Word, Reg.R10, -4, Reg.R4);
-        TcProgram.Lookup(a, mapFd, -8, pass);
-
-        // The call invalidated the frame pointers: load and bound them again.
+        // Is the target announced on this interface? Then load and bound the frame pointers again.
+        TcProgram.LookupByInterfaceAnd(a, mapFd, ArpTpa, 4, pass);
         TcProgram.LoadFrame(a, FrameLength, pass);
         TcProgram.PassIfOwnFrame(a, pass);
 
         // Destination: broadcast, or this interface's MAC.
-        a.Load(Width.Word, Reg.R4, Reg.R2, EthDst)
-         .Load(Width.Half, Reg.R5, Reg.R2, EthDst + 4)
+        a.Load(Width.Word, Reg.R4, Reg.R2, TcProgram.EthDst)
+         .Load(Width.Half, Reg.R5, Reg.R2, TcProgram.EthDst + 4)
          .JumpIf32(Condition.NotEqual, Reg.R4, 0xFFFF_FFFF, unicastToUs)
          .JumpIf32(Condition.Equal, Reg.R5, 0xFFFF, answer)
          .Mark(unicastToUs);
@@ -86,14 +77,14 @@ internal static class ArpReplyProgram
          .Load(Width.Half, Reg.R5, Reg.R2, ArpSha + 4)
          .Load(Width.Word, Reg.R8, Reg.R2, ArpSpa)
          .Load(Width.Word, Reg.R9, Reg.R2, ArpTpa)
-         .Store(Width.Word, Reg.R2, EthDst, Reg.R4)
-         .Store(Width.Half, Reg.R2, EthDst + 4, Reg.R5)
+         .Store(Width.Word, Reg.R2, TcProgram.EthDst, Reg.R4)
+         .Store(Width.Half, Reg.R2, TcProgram.EthDst + 4, Reg.R5)
          .Store(Width.Word, Reg.R2, ArpTha, Reg.R4)
          .Store(Width.Half, Reg.R2, ArpTha + 4, Reg.R5)
          .Store(Width.Word, Reg.R2, ArpTpa, Reg.R8)
          .Store(Width.Word, Reg.R2, ArpSpa, Reg.R9)
          .Store(Width.Half, Reg.R2, ArpOp, 0x0200);
-        TcProgram.StoreInterfaceMac(a, EthSrc);
+        TcProgram.StoreInterfaceMac(a, TcProgram.EthSrc);
         TcProgram.StoreInterfaceMac(a, ArpSha);
 
         // Drop the request's Ethernet padding, if any: the reply is 42 bytes, as the userspace one is.

@@ -17,10 +17,7 @@ internal static class NdpReplyProgram
     /// <summary>Map key: the ingress interface index (host order), then the IPv6 address as on the wire.</summary>
     public const int KeySize = 20;
 
-    // Frame offsets: Ethernet 0–13, IPv6 14–53, ICMPv6 from 54 (type, code, checksum, flags, target, option).
-    private const short EthDst = 0;
-    private const short EthSrc = 6;
-    private const short EthType = 12;
+    // Frame offsets: Ethernet 0–13 (TcProgram), IPv6 14–53, ICMPv6 from 54 (type, code, checksum, flags, target, option).
     private const short IpVersion = 14;
     private const short IpLengthNextHop = 18; // payload length, next header, hop limit
     private const short IpSource = 22;
@@ -63,7 +60,7 @@ internal static class NdpReplyProgram
         // next header ICMPv6, hop limit 255, type 135 code 0, option type 1 length 1.
         a.Load(Width.Word, Reg.R4, Reg.R6, TcProgram.SkbLen)
          .JumpIf(Condition.NotEqual, Reg.R4, FrameLength, pass)
-         .Load(Width.Half, Reg.R4, Reg.R2, EthType)
+         .Load(Width.Half, Reg.R4, Reg.R2, TcProgram.EthType)
          .JumpIf(Condition.NotEqual, Reg.R4, 0xDD86, pass)
          .Load(Width.Byte, Reg.R4, Reg.R2, IpVersion)
          .And(Reg.R4, 0xF0)
@@ -90,17 +87,9 @@ internal static class NdpReplyProgram
         SumPseudoHeaderAndMessage(a, pass);
         a.JumpIf(Condition.NotEqual, Reg.R0, 0xFFFF, pass);
 
-        // Is the target announced on this interface? key = { ifindex, target } at R10 - 24.
+        // Is the target announced on this interface? (The checksum's calls invalidated the frame pointers.)
         TcProgram.LoadFrame(a, FrameLength, pass);
-        a.Load(Width.Word, Reg.R4, Reg.R6, TcProgram.SkbIfIndex)
-         .Store(Width.Word, Reg.R10, -24, Reg.R4);
-        for (short i = 0; i < 16; i += 4)
-        {
-            a.Load(Width.Word, Reg.R4, Reg.R2, (short)(Target + i))
-             .Store(Width.Word, Reg.R10, (short)(-20 + i), Reg.R4);
-        }
-
-        TcProgram.Lookup(a, mapFd, -24, pass);
+        TcProgram.LookupByInterfaceAnd(a, mapFd, Target, 16, pass);
         TcProgram.LoadFrame(a, FrameLength, pass);
         TcProgram.PassIfOwnFrame(a, pass);
 
@@ -129,9 +118,9 @@ internal static class NdpReplyProgram
 
         // Ethernet destination: the IPv6 destination's multicast MAC (33:33 and its last four bytes), or ours.
         a.Mark(checkEthernet)
-         .Load(Width.Half, Reg.R4, Reg.R2, EthDst)
+         .Load(Width.Half, Reg.R4, Reg.R2, TcProgram.EthDst)
          .JumpIf(Condition.NotEqual, Reg.R4, 0x3333, notMulticastMac)
-         .Load(Width.Word, Reg.R4, Reg.R2, EthDst + 2)
+         .Load(Width.Word, Reg.R4, Reg.R2, TcProgram.EthDst + 2)
          .Load(Width.Word, Reg.R5, Reg.R2, IpDestination + 12)
          .JumpIf(Condition.Equal, Reg.R4, Reg.R5, answer)
          .Mark(notMulticastMac);
@@ -141,10 +130,10 @@ internal static class NdpReplyProgram
         // link-layer address from its option, from the target to the asker's address, target option = ours.
         a.Mark(answer)
          .Load(Width.Word, Reg.R4, Reg.R2, OptionMac)
-         .Store(Width.Word, Reg.R2, EthDst, Reg.R4)
+         .Store(Width.Word, Reg.R2, TcProgram.EthDst, Reg.R4)
          .Load(Width.Half, Reg.R4, Reg.R2, OptionMac + 4)
-         .Store(Width.Half, Reg.R2, EthDst + 4, Reg.R4);
-        TcProgram.StoreInterfaceMac(a, EthSrc);
+         .Store(Width.Half, Reg.R2, TcProgram.EthDst + 4, Reg.R4);
+        TcProgram.StoreInterfaceMac(a, TcProgram.EthSrc);
         a.Store(Width.Word, Reg.R2, IpVersion, 0x60);
         TcProgram.CopyWords(a, IpSource, IpDestination, 16);
         TcProgram.CopyWords(a, Target, IpSource, 16);

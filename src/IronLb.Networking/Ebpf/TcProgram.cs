@@ -22,6 +22,11 @@ internal static class TcProgram
 
     public const string License = "Apache-2.0";
 
+    // Ethernet header offsets, the same in both protocols' frames.
+    public const short EthDst = 0;
+    public const short EthSrc = 6;
+    public const short EthType = 12;
+
     // struct __sk_buff fields.
     public const short SkbLen = 0;
     public const short SkbVlanPresent = 20;
@@ -60,23 +65,38 @@ internal static class TcProgram
         a.Load(Width.Word, Reg.R4, Reg.R6, SkbVlanPresent)
          .JumpIf(Condition.NotEqual, Reg.R4, 0, pass);
 
-    /// <summary>Looks the key at R10 + <paramref name="keyOffset"/> up; R7 = the value, or on to <paramref name="pass"/>.</summary>
-    public static void Lookup(EbpfAssembler a, int mapFd, short keyOffset, EbpfAssembler.Label pass) =>
+    /// <summary>
+    /// Looks up the key { ingress interface index, the <paramref name="addressBytes"/> at frame offset
+    /// <paramref name="address"/> } (the maps' key, see the programs' WriteKey), built on the stack;
+    /// R7 = the value, or on to <paramref name="pass"/>. The call invalidates R2/R3: load the frame again.
+    /// </summary>
+    public static void LookupByInterfaceAnd(EbpfAssembler a, int mapFd, short address, int addressBytes, EbpfAssembler.Label pass)
+    {
+        var key = (short)-(4 + addressBytes);
+        a.Load(Width.Word, Reg.R4, Reg.R6, SkbIfIndex)
+         .Store(Width.Word, Reg.R10, key, Reg.R4);
+        for (short i = 0; i < addressBytes; i += 4)
+        {
+            a.Load(Width.Word, Reg.R4, Reg.R2, (short)(address + i))
+             .Store(Width.Word, Reg.R10, (short)(key + 4 + i), Reg.R4);
+        }
+
         a.LoadMap(Reg.R1, mapFd)
          .Mov(Reg.R2, Reg.R10)
-         .Add(Reg.R2, keyOffset)
+         .Add(Reg.R2, key)
          .Call(HelperMapLookup)
          .JumpIf(Condition.Equal, Reg.R0, 0, pass)
          .Mov(Reg.R7, Reg.R0);
+    }
 
     /// <summary>Our own frame (Ethernet source = the interface's MAC) is never answered.</summary>
     public static void PassIfOwnFrame(EbpfAssembler a, EbpfAssembler.Label pass)
     {
         var notOwn = EbpfAssembler.NewLabel();
-        a.Load(Width.Word, Reg.R4, Reg.R2, 6)
+        a.Load(Width.Word, Reg.R4, Reg.R2, EthSrc)
          .Load(Width.Word, Reg.R5, Reg.R7, 0)
          .JumpIf(Condition.NotEqual, Reg.R4, Reg.R5, notOwn)
-         .Load(Width.Half, Reg.R4, Reg.R2, 10)
+         .Load(Width.Half, Reg.R4, Reg.R2, EthSrc + 4)
          .Load(Width.Half, Reg.R5, Reg.R7, 4)
          .JumpIf(Condition.Equal, Reg.R4, Reg.R5, pass)
          .Mark(notOwn);
@@ -84,10 +104,10 @@ internal static class TcProgram
 
     /// <summary>On to <paramref name="pass"/> unless the Ethernet destination is the interface's MAC.</summary>
     public static void PassUnlessToInterfaceMac(EbpfAssembler a, EbpfAssembler.Label pass) =>
-        a.Load(Width.Word, Reg.R4, Reg.R2, 0)
+        a.Load(Width.Word, Reg.R4, Reg.R2, EthDst)
          .Load(Width.Word, Reg.R5, Reg.R7, 0)
          .JumpIf(Condition.NotEqual, Reg.R4, Reg.R5, pass)
-         .Load(Width.Half, Reg.R4, Reg.R2, 4)
+         .Load(Width.Half, Reg.R4, Reg.R2, EthDst + 4)
          .Load(Width.Half, Reg.R5, Reg.R7, 4)
          .JumpIf(Condition.NotEqual, Reg.R4, Reg.R5, pass);
 
