@@ -62,7 +62,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
 
     /// <summary>Running responders as "name/arp" or "name/ndp", sorted.</summary>
     public IReadOnlyList<string> Responders =>
-        [.. _loops.Select(l => $"{l.Interface.Name}/{l.Kind.ToString().ToLowerInvariant()}").Order(StringComparer.Ordinal)];
+        [.. _loops.Select(l => l.Name).Order(StringComparer.Ordinal)];
 
     /// <summary>
     /// Where the kernel answers (see <see cref="Layer2Options.KernelReplies"/>), as "name/arp" or "name/ndp",
@@ -116,15 +116,11 @@ public sealed class Layer2Announcer : IAsyncDisposable
     private List<Measurement<long>> ResponderMeasurements()
     {
         var kernel = KernelResponders.ToHashSet(StringComparer.Ordinal);
-        return _loops.Select(loop =>
-        {
-            var protocol = loop.Kind == ResponderKind.Arp ? "arp" : "ndp";
-            return new Measurement<long>(
-                1,
-                new KeyValuePair<string, object?>("interface", loop.Interface.Name),
-                new KeyValuePair<string, object?>("protocol", protocol),
-                new KeyValuePair<string, object?>("path", kernel.Contains($"{loop.Interface.Name}/{protocol}") ? "kernel" : "userspace"));
-        }).ToList();
+        return _loops.Select(loop => new Measurement<long>(
+            1,
+            new KeyValuePair<string, object?>("interface", loop.Interface.Name),
+            new KeyValuePair<string, object?>("protocol", loop.Kind.Protocol()),
+            new KeyValuePair<string, object?>("path", kernel.Contains(loop.Name) ? "kernel" : "userspace"))).ToList();
     }
 
     public Task StartAsync(CancellationToken cancellationToken = default)
@@ -181,9 +177,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
         {
             // The kernel's programs first, so that nothing answers once the userspace loops have stopped.
             // Marked tried until the end, so that a rescan in between does not load them again.
-            CollectKernelCounts();
-            _kernel?.Dispose();
-            _kernel = null;
+            DropKernel();
             _kernelTried = true;
 
             // Every receive thread (and the watcher's, below) leaves at its next receive timeout, and a
@@ -439,9 +433,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
         catch (BpfException e)
         {
             Log.KernelUnavailable(_logger, e.Reason);
-            CollectKernelCounts();
-            _kernel.Dispose();
-            _kernel = null;
+            DropKernel();
         }
     }
 
@@ -455,6 +447,14 @@ public sealed class Layer2Announcer : IAsyncDisposable
     }
 
     private void CollectKernelCounts() => _kernel?.Collect(CountKernelReplies);
+
+    /// <summary>Detaches and unloads the kernel path, its replies counted first.</summary>
+    private void DropKernel()
+    {
+        CollectKernelCounts();
+        _kernel?.Dispose();
+        _kernel = null;
+    }
 
     /// <summary>A reply the kernel sent is a request received and a response sent, as in userspace.</summary>
     private void CountKernelReplies(string label, long count)

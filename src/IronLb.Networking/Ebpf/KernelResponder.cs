@@ -37,7 +37,7 @@ internal sealed class KernelResponder : IKernelResponder
     }
 
     public IEnumerable<string> Attachments =>
-        _attached.Values.SelectMany(a => a.Kinds.Select(k => $"{a.Name}/{k.ToString().ToLowerInvariant()}"));
+        _attached.Values.SelectMany(a => a.Kinds.Select(k => $"{a.Name}/{k.Protocol()}"));
 
     /// <summary>Map entries in place, both protocols.</summary>
     public int EntryCount => _published.Count;

@@ -14,6 +14,12 @@ internal enum ResponderKind
     Ndp,
 }
 
+internal static class ResponderKindNames
+{
+    /// <summary>"arp" or "ndp", as responders are named in logs, metrics and "eno2/arp".</summary>
+    public static string Protocol(this ResponderKind kind) => kind == ResponderKind.Arp ? "arp" : "ndp";
+}
+
 /// <summary>Holds the current table; the announcer writes it, every packet reads it once.</summary>
 internal sealed class AnnounceTableHolder
 {
@@ -95,6 +101,9 @@ internal sealed class ResponderLoop : IDisposable
 
     public InterfaceInfo Interface { get; }
 
+    /// <summary>"eno2/arp": how responders are listed and matched with the kernel's attachments.</summary>
+    public string Name => $"{Interface.Name}/{Kind.Protocol()}";
+
     public ResponderKind Kind { get; }
 
     /// <summary>Receive threads (one per CPU in <see cref="Layer2Threading.PerCpu"/> mode).</summary>
@@ -105,7 +114,7 @@ internal sealed class ResponderLoop : IDisposable
 
     public void Start()
     {
-        var name = $"l2-{Kind.ToString().ToLowerInvariant()}-{Interface.Name}";
+        var name = $"l2-{Kind.Protocol()}-{Interface.Name}";
         foreach (var lane in _lanes)
         {
             // A lane needs little stack; many of them (one per CPU) should not reserve the default each.
