@@ -32,6 +32,7 @@ internal sealed class SpeakerStateWriter(KubeConnection connection, string ns, s
         try
         {
             await EnsureCoreAsync(endpoint, owner, cancellationToken).ConfigureAwait(false);
+            _repliesWritten = _replies;
         }
         finally
         {
@@ -102,7 +103,6 @@ internal sealed class SpeakerStateWriter(KubeConnection connection, string ns, s
                 },
             };
             await connection.PostAsync(Collection, JsonSerializer.Serialize(created, CrdJsonContext.Default.ConfigurationStateObject), cancellationToken).ConfigureAwait(false);
-            _repliesWritten = _replies;
             return;
         }
 
@@ -111,13 +111,11 @@ internal sealed class SpeakerStateWriter(KubeConnection connection, string ns, s
         if (labels.All(kv => meta.Labels?.Value(kv.Key) == kv.Value)
             && annotations.All(kv => meta.Annotations?.Value(kv.Key) == kv.Value) && sameOwner)
         {
-            _repliesWritten = _replies;
             return;
         }
 
         var patch = new V1ObjectMeta { Labels = labels, Annotations = annotations, OwnerReferences = owners };
         await connection.PatchAsync(ObjectPath, MetadataPatch(patch), "application/merge-patch+json", cancellationToken).ConfigureAwait(false);
-        _repliesWritten = _replies;
     }
 
     /// <summary>Reports whether this speaker's configuration is valid; a no-op when the last write said the same.</summary>

@@ -137,13 +137,14 @@ public sealed partial class LabEndToEndTests
 
     private static async Task ExpectSpeakersReplyingInKernelAsync(LabView view, IReadOnlyList<string> nodes)
     {
-        var ironlb = Path.Combine(Path.GetDirectoryName(RepoPaths.IronLbLabDll)!, "ironlb.dll");
+        // The `ironlb` the lab itself runs: the one built beside ironlb-lab.
+        var ironlb = Executables.FindIronLb(Path.GetDirectoryName(RepoPaths.IronLbLabDll), out var searched) ?? throw new FileNotFoundException($"no ironlb at {searched}");
         var expected = string.Join(',', new[] { "eno2", "eno3", "mgmt0" }.SelectMany(i => new[] { $"{i}/arp=kernel", $"{i}/ndp=kernel" }));
         Result last = default!;
         await WaitForAsync(
             async () =>
             {
-                last = await RunAsync(Executables.DotnetHost(), ironlb, "status", "--kubeconfig", view.Kubeconfig, "--output", "json");
+                last = await RunAsync(ironlb[0], [.. ironlb.Skip(1), "status", "--kubeconfig", view.Kubeconfig, "--output", "json"]);
                 if (!last.Stdout.TrimStart().StartsWith('{'))
                 {
                     return false; // could not read the cluster (exit 2, the reason on stderr): ask again
