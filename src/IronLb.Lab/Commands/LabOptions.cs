@@ -42,7 +42,7 @@ internal static class LabOptions
         var session = await LabSession.OpenAsync(LabNames.Create(name), StateStore.DefaultRoot, cancellationToken).ConfigureAwait(false);
         if (session is null)
         {
-            await Console.Error.WriteLineAsync($"ironlb-lab: no lab named {name} (no {Path.Combine(StateStore.DefaultRoot, name, "state.json")}); start one with: ironlb-lab up --name {name}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"ironlb-lab: no lab named {name} (no {Path.Combine(StateStore.DefaultRoot, name, "state.json")}); start one with: {PrintedCommand.Lab("up", "--name", name)}").ConfigureAwait(false);
         }
 
         return session;

@@ -77,7 +77,7 @@ internal static class UpCommand
                 or IronLb.Kubernetes.Client.KubeApiException or OperationCanceledException)
             {
                 await Console.Error.WriteLineAsync($"ironlb-lab: up failed: {e.Message}").ConfigureAwait(false);
-                await Console.Error.WriteLineAsync($"ironlb-lab: remove what was made with: ironlb-lab down --name {options.Name}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"ironlb-lab: remove what was made with: {PrintedCommand.Lab("down", "--name", options.Name)}").ConfigureAwait(false);
                 return LabExit.Failed;
             }
         });

@@ -13,16 +13,15 @@ internal static class NextSteps
     {
         var state = session.State;
         var plan = session.Plan;
-        var ironlb = string.Join(' ', state.IronLb.Select(Quote));
         var lines = new List<string>
         {
             "",
             $"Lab {state.Name} is up: {plan.Nodes.Length} nodes ({string.Join(", ", plan.Nodes.Select(n => n.Name))}), API server {state.ApiServer}, files in {state.StateDirectory}",
             "",
-            "Try:",
-            $"  kubectl --kubeconfig {state.Kubeconfig} get ipaddresspools -n metallb-system",
-            $"  kubectl --kubeconfig {state.Kubeconfig} get services -A",
-            $"  {ironlb} status --kubeconfig {state.Kubeconfig}",
+            $"Try (each runs as printed{(PrintedCommand.RootPrefix.Length > 0 ? "; sudo marks those that need root" : "")}):",
+            $"  {PrintedCommand.Plain("kubectl", "--kubeconfig", state.Kubeconfig, "get", "ipaddresspools", "-n", "metallb-system")}",
+            $"  {PrintedCommand.Plain("kubectl", "--kubeconfig", state.Kubeconfig, "get", "services", "-A")}",
+            $"  {PrintedCommand.Plain([.. state.IronLb, "status", "--kubeconfig", state.Kubeconfig])}",
         };
         // Each service's addresses from its LAN's client, external first; the node that should answer is the
         // election's winner among all nodes (what `ironlb status` shows once the speakers have settled).
@@ -39,8 +38,8 @@ internal static class NextSteps
         {
             var winner = Winner(plan, service.Ingress[0]);
             var command = address.AddressFamily == AddressFamily.InterNetwork
-                ? $"ip netns exec {client!.Namespace} arping -c 3 -I {client.Interface.Name} {address}"
-                : $"ip netns exec {client!.Namespace} ndisc6 {address} {client.Interface.Name}";
+                ? PrintedCommand.AsRoot("ip", "netns", "exec", client!.Namespace, "arping", "-c", "3", "-I", client.Interface.Name, address.ToString())
+                : PrintedCommand.AsRoot("ip", "netns", "exec", client!.Namespace, "ndisc6", address.ToString(), client.Interface.Name);
             lines.Add($"  {command,-72} # {service}: {winner} answers");
         }
 
@@ -48,10 +47,10 @@ internal static class NextSteps
         var victim = demo.Service is null ? plan.Nodes[0].Name : Winner(plan, demo.Service.Ingress[0]);
         lines.AddRange(
         [
-            $"  ironlb-lab status --name {state.Name}",
-            $"  ironlb-lab kill-speaker --name {state.Name} --node {victim}{(demo.Service is null || plan.Nodes.Length < 2 ? "" : $"    # then ask {demo.Address} again: another node answers")}",
-            $"  ironlb-lab restart-speaker --name {state.Name} --node {victim}",
-            $"  ironlb-lab down --name {state.Name}",
+            $"  {PrintedCommand.Lab("status", "--name", state.Name)}",
+            $"  {PrintedCommand.Lab("kill-speaker", "--name", state.Name, "--node", victim)}{(demo.Service is null || plan.Nodes.Length < 2 ? "" : $"    # then ask {demo.Address} again: another node answers")}",
+            $"  {PrintedCommand.Lab("restart-speaker", "--name", state.Name, "--node", victim)}",
+            $"  {PrintedCommand.Lab("down", "--name", state.Name)}",
             "",
             $"Logs: {state.StateDirectory}/*.log",
         ]);
@@ -64,6 +63,4 @@ internal static class NextSteps
     /// <summary>MetalLB's election with every speaker alive: the lowest sha256("node#first ingress IP").</summary>
     private static string Winner(LabPlan plan, string firstIngress) =>
         plan.Nodes.Select(n => n.Name).OrderBy(n => Convert.ToHexString(L2Election.Hash(n, firstIngress)), StringComparer.Ordinal).First();
-
-    private static string Quote(string arg) => arg.Length == 0 ? "\"\"" : arg.Contains(' ', StringComparison.Ordinal) ? $"\"{arg}\"" : arg;
 }
