@@ -46,16 +46,13 @@ internal sealed class UpOperation(UpOptions options)
         // Name and subnet are claimed under the state root's lock: two `up`s at once never take the same ones.
         using (await StateRootLock.AcquireAsync(options.StateRoot, cancellationToken).ConfigureAwait(false))
         {
-            if (store.Exists || (await TopologySweeper.ListNamespacesAsync(names).ConfigureAwait(false)).Count > 0)
+            if (!await ClearOwnLeftoversAsync(names, store, cancellationToken).ConfigureAwait(false))
             {
-                await Console.Error.WriteLineAsync($"ironlb-lab: a lab named {options.Name} exists (or is left over); remove it first: ironlb-lab down --name {options.Name}").ConfigureAwait(false);
                 return LabExit.Failed;
             }
 
-            var used = await ManagementSubnets.InUseAsync(options.StateRoot, cancellationToken).ConfigureAwait(false);
-            if (ManagementSubnets.Choose(options.ManagementSubnet, used, out var problem) is not { } chosen)
+            if (await ChooseSubnetAsync(cancellationToken).ConfigureAwait(false) is not { } chosen)
             {
-                await Console.Error.WriteLineAsync($"ironlb-lab: {problem}").ConfigureAwait(false);
                 return LabExit.Failed;
             }
 
@@ -74,6 +71,7 @@ internal sealed class UpOperation(UpOptions options)
                 Kubeconfig = Path.Combine(store.Directory, KubeconfigFile),
                 ApiServer = plan.ApiServer.GetLeftPart(UriPartial.Authority),
                 MembershipKeyFile = Path.Combine(store.Directory, "membership.key"),
+                Builder = Supervisor.Self("up"),
             });
             await session.RecordAsync(s => s).ConfigureAwait(false);
         }
@@ -140,11 +138,74 @@ internal sealed class UpOperation(UpOptions options)
         await NextSteps.PrintAsync(session, services).ConfigureAwait(false);
         if (dead.Count > 0 || !assigned || !announced)
         {
-            await Console.Error.WriteLineAsync($"ironlb-lab: the lab is up but not healthy (see above); ironlb-lab down --name {options.Name} removes it").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"ironlb-lab: the lab is up but not healthy (see above); {PrintedCommand.Lab("down", "--name", options.Name)} removes it").ConfigureAwait(false);
             return LabExit.Degraded;
         }
 
         return LabExit.Ok;
+    }
+
+    /// <summary>
+    /// An earlier lab of this name of which nothing runs (a crash, or a `down` that failed) is removed here, so `up`
+    /// can start again at once; one that still runs is the user's to remove. False after saying so.
+    /// </summary>
+    private async Task<bool> ClearOwnLeftoversAsync(LabNames names, StateStore store, CancellationToken cancellationToken)
+    {
+        if (!store.Exists && (await TopologySweeper.ListNamespacesAsync(names).ConfigureAwait(false)).Count == 0)
+        {
+            return true;
+        }
+
+        LabState? earlier;
+        try
+        {
+            earlier = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            earlier = null; // cut short by a crash: its processes are found by their kubeconfig in the sweep below
+        }
+
+        if (earlier is not null && Supervisor.AnyAlive(earlier))
+        {
+            await Console.Error.WriteLineAsync($"ironlb-lab: a lab named {options.Name} runs; remove it first: {PrintedCommand.Lab("down", "--name", options.Name)}").ConfigureAwait(false);
+            return false;
+        }
+
+        await Step($"removing what is left of an earlier lab {options.Name} (nothing of it runs)").ConfigureAwait(false);
+        await DownOperation.RunAsync(names, options.StateRoot, keepLogs: false, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// The management subnet: free of host interfaces and running labs. Leftover labs in the way (nothing of them
+    /// runs) are removed, keeping their logs; when nothing is free, the message names every holder. Null after
+    /// saying why.
+    /// </summary>
+    private async Task<IPNetwork?> ChooseSubnetAsync(CancellationToken cancellationToken)
+    {
+        static string Remove(string lab) => PrintedCommand.Lab("down", "--name", lab);
+        var used = await ManagementSubnets.InUseAsync(options.StateRoot, Remove, cancellationToken).ConfigureAwait(false);
+        var chosen = ManagementSubnets.Choose(options.ManagementSubnet, used, out var problem);
+        var leftovers = used.Where(u => u.Leftover && u.Lab is not null && LabNames.TryCreate(u.Lab, out _) is not null).ToList();
+        if (chosen is null && leftovers.Count > 0)
+        {
+            foreach (var leftover in leftovers)
+            {
+                await Step($"reclaiming {leftover.Network} from lab {leftover.Lab}, a leftover of which nothing runs (its logs stay in {Path.Combine(options.StateRoot, leftover.Lab!)})").ConfigureAwait(false);
+                await DownOperation.RunAsync(LabNames.Create(leftover.Lab!), options.StateRoot, keepLogs: true, cancellationToken).ConfigureAwait(false);
+            }
+
+            used = await ManagementSubnets.InUseAsync(options.StateRoot, Remove, cancellationToken).ConfigureAwait(false);
+            chosen = ManagementSubnets.Choose(options.ManagementSubnet, used, out problem);
+        }
+
+        if (chosen is null)
+        {
+            await Console.Error.WriteLineAsync($"ironlb-lab: {problem}").ConfigureAwait(false);
+        }
+
+        return chosen;
     }
 
     private async Task ApplyAsync(ClusterClient cluster, IReadOnlyList<Manifest> crds, ExampleCluster example, LabPlan plan, CancellationToken cancellationToken)
@@ -221,7 +282,7 @@ internal sealed class UpOperation(UpOptions options)
             await ProcessReport.DeadAsync(record, _supervisor.ExitCode(record)).ConfigureAwait(false);
         }
 
-        await Console.Error.WriteLineAsync($"ironlb-lab: {message}; remove the partial lab with: ironlb-lab down --name {options.Name}").ConfigureAwait(false);
+        await Console.Error.WriteLineAsync($"ironlb-lab: {message}; remove the partial lab with: {PrintedCommand.Lab("down", "--name", options.Name)}").ConfigureAwait(false);
         return LabExit.Failed;
     }
 

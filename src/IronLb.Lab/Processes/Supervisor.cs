@@ -47,6 +47,14 @@ internal sealed class Supervisor
 
     public static bool IsAlive(ProcessRecord record) => ProcFs.IsAlive(record.Pid, record.StartTime);
 
+    /// <summary>True while the lab's `up` or any of its processes runs; a lab with neither is what a crash or a
+    /// failed `down` left, and nothing of it can be in use.</summary>
+    public static bool AnyAlive(LabState state) => state.Processes.Append(state.Builder).OfType<ProcessRecord>().Any(IsAlive);
+
+    /// <summary>This very process, for <see cref="LabState.Builder"/>.</summary>
+    public static ProcessRecord Self(string role) =>
+        new(role, null, Environment.ProcessId, ProcFs.StartTime(Environment.ProcessId) ?? 0, "", [.. Environment.GetCommandLineArgs()]);
+
     /// <summary>SIGKILL, like kill -9: the process gets no chance to say goodbye (a crash, for failover).</summary>
     public static async Task KillAsync(ProcessRecord record)
     {

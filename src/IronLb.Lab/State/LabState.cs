@@ -51,6 +51,10 @@ internal sealed record LabState
 
     public ImmutableArray<ProcessRecord> Processes { get; init; } = [];
 
+    /// <summary>The `up` that builds the lab: while it runs, the lab is in the making (before any of its processes
+    /// exist), never a leftover for another `up` to reclaim.</summary>
+    public ProcessRecord? Builder { get; init; }
+
     public LabState WithNamespace(string name) => this with { Namespaces = Namespaces.Contains(name) ? Namespaces : Namespaces.Add(name) };
 
     public LabState WithBridge(CreatedLink bridge) => this with { Bridges = Bridges.Add(bridge) };

@@ -11,12 +11,11 @@ internal sealed partial class LabCli : IAsyncDisposable
     // Labs of test runs that were killed before their `down`: removed once per test process, before its first up.
     private static readonly Lazy<Task> StaleRemoved = new(RemoveStaleAsync);
 
-    public LabCli()
-    {
-        // Short, unique, no dash: what a lab name may be. The owning test process's pid comes first, so a later run
-        // can tell a dead run's labs from a live one's.
-        Name = $"t{OwnerTag(Environment.ProcessId)}{Random.Shared.Next(0x1000):x3}";
-    }
+    public LabCli() => Name = NewName();
+
+    /// <summary>Short, unique, no dash: what a lab name may be. The owning test process's pid comes first, so a later
+    /// run can tell a dead run's labs from a live one's (and remove them).</summary>
+    public static string NewName() => $"t{OwnerTag(Environment.ProcessId)}{Random.Shared.Next(0x1000):x3}";
 
     public string Name { get; }
 

@@ -42,7 +42,7 @@ public sealed class LabStateJsonTests
         using var json = JsonDocument.Parse(StateStore.Serialize(Sample()));
         var root = json.RootElement;
         Assert.Equal(
-            ["name", "stateDirectory", "managementSubnet", "nodeNames", "ironLb", "kubeconfig", "apiServer", "membershipKeyFile", "namespaces", "bridges", "links", "processes"],
+            ["name", "stateDirectory", "managementSubnet", "nodeNames", "ironLb", "kubeconfig", "apiServer", "membershipKeyFile", "namespaces", "bridges", "links", "processes", "builder"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal("br-external", root.GetProperty("bridges")[0].GetProperty("name").GetString());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("links")[0].GetProperty("namespace").ValueKind);
