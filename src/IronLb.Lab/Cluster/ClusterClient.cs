@@ -88,18 +88,19 @@ internal sealed class ClusterClient(KubeConnection connection) : IDisposable
     /// ready endpoint on every node (as a DaemonSet's pods would), because a speaker announces only a Service with
     /// a serving endpoint, as MetalLB does. Skipped when the Service already has EndpointSlices (from the example).
     /// The "pod" addresses are documentation addresses that no interface holds; nothing ever sends to them.
+    /// True when it wrote the slice.
     /// </summary>
-    public async Task EnsureEndpointsAsync(LoadBalancerService service, IReadOnlyList<string> nodes, CancellationToken cancellationToken)
+    public async Task<bool> EnsureEndpointsAsync(LoadBalancerService service, IReadOnlyList<string> nodes, CancellationToken cancellationToken)
     {
         var selector = Uri.EscapeDataString($"kubernetes.io/service-name={service.Name}");
         using var existing = JsonDocument.Parse(await connection.GetAsync(
             $"/apis/discovery.k8s.io/v1/namespaces/{service.Namespace}/endpointslices?labelSelector={selector}", cancellationToken).ConfigureAwait(false));
         if (existing.RootElement.GetProperty("items").GetArrayLength() > 0)
         {
-            return;
+            return false;
         }
 
-        var name = $"{service.Name}-ironlb-lab";
+        var name = EndpointSliceName(service.Name);
         var slice = new JsonObject
         {
             ["apiVersion"] = "discovery.k8s.io/v1",
@@ -124,6 +125,25 @@ internal sealed class ClusterClient(KubeConnection connection) : IDisposable
         };
         await connection.PatchAsync($"/apis/discovery.k8s.io/v1/namespaces/{service.Namespace}/endpointslices/{name}?fieldManager={FieldManager}&force=true",
             slice.ToJsonString(), "application/apply-patch+yaml", cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>The EndpointSlice the lab makes for a Service.</summary>
+    public static string EndpointSliceName(string service) => $"{service}-ironlb-lab";
+
+    /// <summary>Removes the lab's EndpointSlice of a Service (the garbage collector's part, which KubeSim lacks);
+    /// true when there was one.</summary>
+    public async Task<bool> DeleteEndpointsAsync(string ns, string service, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await connection.SendAsync(HttpMethod.Delete, $"/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices/{EndpointSliceName(service)}", null, "application/json", cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (KubeApiException e) when (e.IsNotFound)
+        {
+            return false;
+        }
     }
 
     /// <summary>"namespace/name" of every Service some speaker reports announcing (a ServiceL2Status, MetalLB's

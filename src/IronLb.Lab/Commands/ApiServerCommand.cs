@@ -3,11 +3,13 @@ using System.Globalization;
 using System.Net;
 using IronLb.KubeSim;
 using IronLb.Lab.ApiServer;
+using IronLb.Lab.Cluster;
 
 namespace IronLb.Lab.Commands;
 
 /// <summary><c>ironlb-lab apiserver --listen 127.0.0.1:PORT --kubeconfig-out FILE [--relay ADDRESS:PORT]</c>: KubeSim
-/// as a process, until SIGINT/SIGTERM. The relay is how a lab's node namespaces reach it.</summary>
+/// as a process, until SIGINT/SIGTERM. The relay is how a lab's node namespaces reach it; with --endpoint-nodes it
+/// also keeps the EndpointSlices of LoadBalancer Services (<see cref="EndpointSliceKeeper"/>).</summary>
 internal static class ApiServerCommand
 {
     public static Command Create()
@@ -31,12 +33,17 @@ internal static class ApiServerCommand
         {
             Description = "Also accept connections on ADDRESS:PORT (a documentation-prefix address such as a lab's management LAN) and relay them to the loopback listener.",
         };
+        var endpointNodes = new Option<string?>("--endpoint-nodes")
+        {
+            Description = "Comma-separated node names: keep an EndpointSlice with a ready endpoint on each for every LoadBalancer Service, as kube-controller-manager would (the lab's nodes).",
+        };
         var command = new Command("apiserver", "Run KubeSim, the in-memory Kubernetes API server, over plain HTTP on 127.0.0.1.")
         {
             listen,
             kubeconfigOut,
             historyLimit,
             relay,
+            endpointNodes,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -65,6 +72,9 @@ internal static class ApiServerCommand
                 await Console.Out.WriteLineAsync($"relaying {relayEndpoint} to {api.BaseUrl}").ConfigureAwait(false);
             }
 
+            var nodes = result.GetValue(endpointNodes)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+            var keeping = nodes.Length == 0 ? Task.CompletedTask
+                : new EndpointSliceKeeper(Kubernetes.Client.KubeConnection.Create(path), nodes, TimeProvider.System).RunAsync(ct);
             try
             {
                 await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
@@ -73,6 +83,8 @@ internal static class ApiServerCommand
             {
                 // SIGINT/SIGTERM: stop cleanly.
             }
+
+            await keeping.ConfigureAwait(false);
             return 0;
         });
         return command;

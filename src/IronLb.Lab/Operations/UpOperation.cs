@@ -229,12 +229,7 @@ internal sealed class UpOperation(UpOptions options)
             await cluster.ApplyAsync(manifest, cancellationToken).ConfigureAwait(false);
         }
 
-        var nodeNames = plan.Nodes.Select(n => n.Name).ToList();
-        foreach (var service in await cluster.LoadBalancerServicesAsync(cancellationToken).ConfigureAwait(false))
-        {
-            await cluster.EnsureEndpointsAsync(service, nodeNames, cancellationToken).ConfigureAwait(false);
-        }
-
+        // EndpointSlices come from the API server process's keeper (--endpoint-nodes), for these Services and later ones.
         foreach (var node in plan.Nodes)
         {
             await cluster.SetNodeReadyAsync(node.Name, node.ManagementAddress.ToString(), TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);

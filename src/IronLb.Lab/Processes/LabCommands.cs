@@ -8,7 +8,8 @@ namespace IronLb.Lab.Processes;
 internal static class LabCommands
 {
     public static ImmutableArray<string> ApiServer(ImmutableArray<string> self, string loopbackKubeconfig, LabPlan plan) =>
-        [.. self, "apiserver", "--listen", "127.0.0.1:0", "--kubeconfig-out", loopbackKubeconfig, "--relay", $"{plan.HostManagementAddress}:{LabPlan.ApiPort}"];
+        [.. self, "apiserver", "--listen", "127.0.0.1:0", "--kubeconfig-out", loopbackKubeconfig, "--relay", $"{plan.HostManagementAddress}:{LabPlan.ApiPort}",
+            "--endpoint-nodes", string.Join(',', plan.Nodes.Select(n => n.Name))];
 
     public static ImmutableArray<string> Controller(ImmutableArray<string> ironlb, string kubeconfig) =>
         [.. ironlb, "controller", "--kubeconfig", kubeconfig, "--metrics-address", "", "--health-address", "", "--log-level", "info"];

@@ -28,9 +28,9 @@ public sealed class LabCommandsTests
             LabCommands.Controller(["dotnet", "ironlb.dll"], "/k"));
 
     [Fact]
-    public void The_api_server_relays_from_the_hosts_management_address() =>
+    public void The_api_server_relays_from_the_hosts_management_address_and_keeps_endpoints_on_every_node() =>
         Assert.Equal(
-            ["ironlb-lab", "apiserver", "--listen", "127.0.0.1:0", "--kubeconfig-out", "/l", "--relay", "203.0.113.1:6443"],
+            ["ironlb-lab", "apiserver", "--listen", "127.0.0.1:0", "--kubeconfig-out", "/l", "--relay", "203.0.113.1:6443", "--endpoint-nodes", "cwn1,cwn2"],
             LabCommands.ApiServer(["ironlb-lab"], "/l", Plan));
 
     [Theory]
