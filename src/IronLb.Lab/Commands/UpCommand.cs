@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Net;
+using IronLb.CommandLine;
 using IronLb.Lab.Operations;
 using IronLb.Lab.Processes;
 using IronLb.Lab.Topology;
 
 namespace IronLb.Lab.Commands;
 
-/// <summary><c>ironlb-lab up --name NAME [--nodes 4] [--example DIR]</c>: a whole IronLB cluster on this machine.</summary>
+/// <summary><c>ironlb-lab up --name NAME [--nodes 4] [--example DIR] [--wait 90s]</c>: a whole IronLB cluster on this machine.</summary>
 internal static class UpCommand
 {
     public static Command Create()
@@ -24,7 +25,7 @@ internal static class UpCommand
         var crds = new Option<DirectoryInfo?>("--crds") { Description = "The CRD manifests (default: the repository's deploy/crds)." };
         var subnet = new Option<string?>("--mgmt-subnet") { Description = "The management LAN, a /24 to /27 of 203.0.113.0/24 (default: the first /26 not on a host interface)." };
         var ironlb = new Option<string?>("--ironlb") { Description = "The ironlb executable (apphost or ironlb.dll, or their folder); default: beside ironlb-lab, else the repository's build." };
-        var wait = new Option<int>("--wait") { Description = "Seconds to wait for the API server and for every LoadBalancer Service to get its addresses.", DefaultValueFactory = _ => 90 };
+        var wait = DurationOption.Create("--wait", "How long to wait for the API server and for every LoadBalancer Service to get its addresses.", TimeSpan.FromSeconds(90), mustBePositive: true);
         var verbose = new Option<bool>("--verbose") { Description = "Print every command run on the machine (ip, sh)." };
         var command = new Command("up", "Start a lab: KubeSim, node network namespaces on external/office/management LANs, the controller and a speaker per node (root).")
         {
@@ -67,7 +68,7 @@ internal static class UpCommand
                 Crds = crdDir,
                 ManagementSubnet = managementSubnet,
                 IronLb = result.GetValue(ironlb),
-                Wait = TimeSpan.FromSeconds(Math.Max(1, result.GetValue(wait))),
+                Wait = result.GetValue(wait).TimeSpan,
             };
             try
             {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using IronLb.CommandLine;
 using IronLb.Commands;
 
 namespace IronLb.Cli;
@@ -9,27 +10,21 @@ namespace IronLb.Cli;
 /// </summary>
 internal static class IronLbCli
 {
-    public static int Run(string[] args, TextWriter output, TextWriter error, Random? random = null)
-    {
-        var console = new CliConsole(output, error);
-        var root = new RootCommand("IronLB: a MetalLB-compatible Layer 2 load balancer for bare-metal Kubernetes.")
+    public static RootCommand Create(CliConsole console, Random random) =>
+        new("IronLB: a MetalLB-compatible Layer 2 load balancer for bare-metal Kubernetes.")
         {
             PlanCommand.Create(console),
-            SuggestCommand.Create(console, random ?? Random.Shared),
+            SuggestCommand.Create(console, random),
             ControllerCommand.Create(console),
             StatusCommand.Create(console),
             SpeakerCommand.Create(console),
         };
 
-        var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+    public static int Run(string[] args, TextWriter output, TextWriter error, Random? random = null)
+    {
+        var root = Create(new CliConsole(output, error), random ?? Random.Shared);
+        if (UsageErrors.Parse(root, "ironlb", args, error) is not { } parse)
         {
-            foreach (var parseError in parse.Errors)
-            {
-                error.WriteLine($"ironlb: {parseError.Message}");
-            }
-
-            error.WriteLine("Run 'ironlb --help' for usage.");
             return ExitCodes.UnusableInput;
         }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using IronLb.Cli;
+using IronLb.CommandLine;
 using IronLb.Controller;
 using IronLb.Kubernetes.Client;
 using IronLb.Kubernetes.Hosting;
@@ -20,9 +21,9 @@ internal static class ControllerCommand
         var health = new Option<string>("--health-address") { Description = "/healthz and /readyz listen address; empty disables.", DefaultValueFactory = _ => ":17472" };
         var podName = new Option<string?>("--pod-name") { Description = "This pod's name (default: $METALLB_POD_NAME); the leader-election identity." };
         var leaderElect = new Option<bool>("--leader-elect") { Description = "Run as one of several replicas; only the holder of a coordination.k8s.io Lease reconciles." };
-        var leaseDuration = new Option<TimeSpan>("--lease-duration") { Description = "How long a lease is valid without renewal.", DefaultValueFactory = _ => TimeSpan.FromSeconds(15) };
-        var renewDeadline = new Option<TimeSpan>("--renew-deadline") { Description = "How long the leader keeps trying to renew before it stops reconciling.", DefaultValueFactory = _ => TimeSpan.FromSeconds(10) };
-        var retryPeriod = new Option<TimeSpan>("--retry-period") { Description = "How often replicas try to acquire or renew the lease.", DefaultValueFactory = _ => TimeSpan.FromSeconds(2) };
+        var leaseDuration = DurationOption.Create("--lease-duration", "How long a lease is valid without renewal.", TimeSpan.FromSeconds(15), mustBePositive: true);
+        var renewDeadline = DurationOption.Create("--renew-deadline", "How long the leader keeps trying to renew before it stops reconciling.", TimeSpan.FromSeconds(10), mustBePositive: true);
+        var retryPeriod = DurationOption.Create("--retry-period", "How often replicas try to acquire or renew the lease.", TimeSpan.FromSeconds(2), mustBePositive: true);
 
         var command = new Command("controller", "Run the address allocation controller against a cluster.")
         {
@@ -38,9 +39,9 @@ internal static class ControllerCommand
                 HealthAddress = parse.GetValue(health) ?? "",
                 PodName = parse.GetValue(podName) ?? Environment.GetEnvironmentVariable("METALLB_POD_NAME"),
                 LeaderElect = parse.GetValue(leaderElect),
-                LeaseDuration = parse.GetValue(leaseDuration),
-                RenewDeadline = parse.GetValue(renewDeadline),
-                RetryPeriod = parse.GetValue(retryPeriod),
+                LeaseDuration = parse.GetValue(leaseDuration).TimeSpan,
+                RenewDeadline = parse.GetValue(renewDeadline).TimeSpan,
+                RetryPeriod = parse.GetValue(retryPeriod).TimeSpan,
             };
             if (options.RenewDeadline >= options.LeaseDuration || options.RetryPeriod >= options.RenewDeadline)
             {

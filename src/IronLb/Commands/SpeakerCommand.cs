@@ -8,6 +8,7 @@ using IronLb.Kubernetes.Client;
 using IronLb.Speaker.Cluster;
 using k8s.Exceptions;
 using IronLb.Cli;
+using IronLb.CommandLine;
 using IronLb.Kubernetes.Hosting;
 using IronLb.Networking;
 using IronLb.Speaker;
@@ -41,9 +42,9 @@ internal static class SpeakerCommand
         logLevel.AcceptOnlyFromAmong([.. Logging.Levels]);
         var metrics = new Option<string>("--metrics-address") { Description = "Prometheus /metrics listen address; empty disables.", DefaultValueFactory = _ => ":7472" };
         var health = new Option<string>("--health-address") { Description = "/healthz and /readyz listen address; empty disables.", DefaultValueFactory = _ => ":17473" };
-        var burst = Duration("--burst", "How long gratuitous ARP/NA continue after taking an address over (every 1.1 s); 0 sends only the immediate round.", TimeSpan.FromSeconds(5));
-        var refresh = Duration("--refresh", "Re-announce every owned address this often, for switches that forget MACs; 0 (default) never.", TimeSpan.Zero);
-        var reload = Duration("--reload-interval", "Re-read the manifests this often even without a file change event.", TimeSpan.FromSeconds(10));
+        var burst = DurationOption.Create("--burst", "How long gratuitous ARP/NA continue after taking an address over (every 1.1 s); 0 sends only the immediate round.", TimeSpan.FromSeconds(5));
+        var refresh = DurationOption.Create("--refresh", "Re-announce every owned address this often, for switches that forget MACs; 0 (default) never.", TimeSpan.Zero);
+        var reload = DurationOption.Create("--reload-interval", "Re-read the manifests this often even without a file change event.", TimeSpan.FromSeconds(10));
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Path to a kubeconfig; in-cluster configuration when omitted." };
         var ns = new Option<string?>("--namespace") { Description = "Namespace of pools, advertisements and status objects (default: $METALLB_NAMESPACE, the service account's namespace, metallb-system)." };
         var podName = new Option<string?>("--pod-name") { Description = "This speaker's pod (default: $METALLB_POD_NAME); owner of the objects it writes." };
@@ -56,7 +57,7 @@ internal static class SpeakerCommand
         };
         var keyFile = new Option<string?>("--membership-key-file") { Description = "File holding the shared membership key (default: $METALLB_ML_SECRET_KEY_PATH/secretkey)." };
         var insecure = new Option<bool>("--insecure-membership") { Description = "Run membership without authentication: anyone on the network could move addresses. For labs only." };
-        var heartbeat = Duration("--heartbeat-interval", "Membership heartbeat period; the same on every speaker.", TimeSpan.FromMilliseconds(100));
+        var heartbeat = DurationOption.Create("--heartbeat-interval", "Membership heartbeat period; the same on every speaker.", TimeSpan.FromMilliseconds(100), mustBePositive: true);
         var kernelReplies = new Option<bool>("--kernel-replies")
         {
             Description = "Answer ARP and NDP inside the kernel (a tc program; Linux 6.6+, CAP_BPF and CAP_NET_ADMIN) where allowed; false answers from userspace only, as MetalLB does.",
@@ -79,11 +80,11 @@ internal static class SpeakerCommand
             }
 
             var excluded = parse.GetValue(exclude) is { Length: > 0 } patterns ? patterns : null;
-            var refreshEvery = parse.GetValue(refresh);
+            var refreshEvery = parse.GetValue(refresh).TimeSpan;
             var layer2 = new Layer2Options
             {
                 ExcludedInterfaces = excluded,
-                GratuitousWindow = parse.GetValue(burst),
+                GratuitousWindow = parse.GetValue(burst).TimeSpan,
                 GratuitousRefreshInterval = refreshEvery > TimeSpan.Zero ? refreshEvery : null,
                 KernelReplies = parse.GetValue(kernelReplies),
             };
@@ -125,7 +126,7 @@ internal static class SpeakerCommand
                     Speakers = [.. (parse.GetValue(nodes) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
                     IgnoreExcludeLabel = parse.GetValue(ignoreExclude),
                     ClusterFamilies = CommonOptions.ParseFamilies(parse.GetValue(families)) ?? ImmutableArray.Create("IPv4", "IPv6"),
-                    ReloadInterval = parse.GetValue(reload),
+                    ReloadInterval = parse.GetValue(reload).TimeSpan,
                 },
                 Layer2 = layer2,
                 MetricsAddress = parse.GetValue(metrics) ?? "",
@@ -176,11 +177,11 @@ internal static class SpeakerCommand
             }
 
             var port = parse.GetValue(membershipPort);
-            var interval = parse.GetValue(heartbeat);
+            var interval = parse.GetValue(heartbeat).TimeSpan;
             var missedCount = parse.GetValue(missed);
-            if (port is < 0 or > 65535 || interval <= TimeSpan.Zero || missedCount < 2)
+            if (port is < 0 or > 65535 || missedCount < 2)
             {
-                console.Error.WriteLine("ironlb speaker: --membership-port must be 0–65535, --heartbeat-interval positive and --missed-heartbeats at least 2");
+                console.Error.WriteLine("ironlb speaker: --membership-port must be 0–65535 and --missed-heartbeats at least 2");
                 return null;
             }
 
@@ -206,34 +207,5 @@ internal static class SpeakerCommand
                 HealthAddress = parse.GetValue(health) ?? "",
             };
         }
-    }
-
-    /// <summary>A duration as "5s", "1100ms", "2m" or plain seconds ("0").</summary>
-    private static Option<TimeSpan> Duration(string name, string description, TimeSpan fallback) => new(name)
-    {
-        Description = description + " Units ms, s, m.",
-        DefaultValueFactory = _ => fallback,
-        CustomParser = result =>
-        {
-            var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-            if (TryParseDuration(text, out var value))
-            {
-                return value;
-            }
-
-            result.AddError($"{name} takes a duration such as 500ms, 5s or 2m, not \"{text}\".");
-            return fallback;
-        },
-    };
-
-    internal static bool TryParseDuration(string text, out TimeSpan value)
-    {
-        var (number, scale) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 1.0)
-            : text.EndsWith('s') ? (text[..^1], 1000.0)
-            : text.EndsWith('m') ? (text[..^1], 60_000.0)
-            : (text, 1000.0);
-        var ok = double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount);
-        value = ok ? TimeSpan.FromMilliseconds(amount * scale) : TimeSpan.Zero;
-        return ok;
     }
 }

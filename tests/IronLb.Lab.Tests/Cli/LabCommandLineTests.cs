@@ -1,0 +1,88 @@
+using System.Text.RegularExpressions;
+using IronLb.CommandLine;
+using IronLb.Lab.Commands;
+using IronLb.Lab.Operations;
+
+namespace IronLb.Lab.Tests.Cli;
+
+/// <summary>
+/// `ironlb-lab` reads flags as `ironlb` does: unknown options by name with a suggestion, durations in Go's form.
+/// Every case here is refused while parsing, so nothing runs and no root is needed.
+/// </summary>
+public sealed class LabCommandLineTests
+{
+    public static TheoryData<string[], string> Mistyped { get; } = new()
+    {
+        { ["up", "--nmae", "t1"], "ironlb-lab: unknown option --nmae (did you mean --name?)" },
+        { ["up", "--name", "t1", "--nodse", "2"], "ironlb-lab: unknown option --nodse (did you mean --nodes?)" },
+        { ["down", "--name", "t1", "--keep-log"], "ironlb-lab: unknown option --keep-log (did you mean --keep-logs?)" },
+        { ["status", "--name", "t1", "--outptu", "json"], "ironlb-lab: unknown option --outptu (did you mean --output?)" },
+        { ["kill-speaker", "--name", "t1", "--nod", "n1"], "ironlb-lab: unknown option --nod (did you mean --node?)" },
+        { ["restart-controller", "--name", "t1", "--force"], "ironlb-lab: unknown option --force" },
+        { ["apiserver", "--kubeconfig-out", "k", "--relya", "x"], "ironlb-lab: unknown option --relya (did you mean --relay?)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Mistyped))]
+    public async Task A_mistyped_flag_is_an_unknown_option(string[] args, string expected)
+    {
+        var (code, output, error) = await RunAsync(args);
+
+        Assert.Equal(LabExit.Usage, code);
+        Assert.Equal([expected, $"Run 'ironlb-lab {args[0]} --help' for usage."], error.TrimEnd('\n').Split('\n'));
+        Assert.Empty(output);
+    }
+
+    [Fact]
+    public async Task Every_command_reports_an_unknown_option()
+    {
+        foreach (var command in LabCommandLine.Create().Subcommands)
+        {
+            var (code, _, error) = await RunAsync([command.Name, "--no-such-flag"]);
+
+            Assert.Equal(LabExit.Usage, code);
+            Assert.StartsWith("ironlb-lab: unknown option --no-such-flag\n", error, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void No_flag_takes_a_TimeSpan_or_a_bare_number_of_seconds()
+    {
+        var options = LabCommandLine.Create().Subcommands.SelectMany(c => c.Options).ToList();
+
+        Assert.DoesNotContain(options, o => o.ValueType == typeof(TimeSpan));
+        Assert.DoesNotContain(options, o => o.Description?.Contains("Seconds", StringComparison.OrdinalIgnoreCase) == true);
+        Assert.Equal(["--wait"], options.Where(o => o.ValueType == typeof(Duration)).Select(o => o.Name));
+    }
+
+    [Fact]
+    public async Task Wait_shows_its_default_as_a_duration()
+    {
+        var (code, output, _) = await RunAsync(["up", "--help"]);
+
+        Assert.Equal(0, code);
+        Assert.Contains("--wait <duration>", output, StringComparison.Ordinal);
+        Assert.Contains("[default: 1m30s]", Regex.Replace(output, @"\s+", " "), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("90")]
+    [InlineData("0")]
+    [InlineData("00:01:30")]
+    [InlineData("-5s")]
+    public async Task Wait_refuses_anything_but_a_positive_Go_duration(string text)
+    {
+        var (code, _, error) = await RunAsync(["up", "--name", "t1", "--wait", text]);
+
+        Assert.Equal(LabExit.Usage, code);
+        Assert.StartsWith($"ironlb-lab: {DurationOption.PositiveRejection("--wait", text)}\n", error, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await LabCommandLine.RunAsync(args, output, error);
+        return (code, output.ToString().ReplaceLineEndings("\n"), error.ToString().ReplaceLineEndings("\n"));
+    }
+}
