@@ -9,7 +9,7 @@ var benchmarks = new SortedDictionary<string, Func<string[], Task<int>>>(StringC
     // Drives ironlb-lab: network namespaces, so Linux only.
     ["failover"] = args => OperatingSystem.IsLinux() ? FailoverBench.RunAsync(args) : Task.FromResult(2),
     ["kubesim"] = KubeSimBench.RunAsync,
-    ["l2-latency"] = L2LatencyBench.RunAsync,
+    ["l2-latency"] = L2Latency.L2LatencyBench.RunAsync,
     ["plan"] = PlanBench.RunAsync,
     // Drives ironlb-lab, reads /proc: Linux only.
     ["speaker-memory"] = args => OperatingSystem.IsLinux() ? SpeakerMemoryBench.RunAsync(args) : Task.FromResult(2),

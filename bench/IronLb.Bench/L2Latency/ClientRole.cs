@@ -1,0 +1,76 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using IronLb.Networking.Packets;
+using IronLb.Networking.Sockets;
+using static IronLb.Bench.L2Latency.L2Addresses;
+
+namespace IronLb.Bench.L2Latency;
+
+/// <summary>The bench's role inside the client namespace (`l2-latency --client arp|ndp DEVICE COUNT`).</summary>
+internal static class ClientRole
+{
+    /// <summary>In the client namespace: alternate kernel/ours requests, each waiting for its reply, ~1 ms apart.</summary>
+    public static int Run(string protocol, string device, int count)
+    {
+        var index = int.Parse(File.ReadAllText($"/sys/class/net/{device}/ifindex").Trim(), CultureInfo.InvariantCulture);
+        var mac = MacAddress.Parse(File.ReadAllText($"/sys/class/net/{device}/address").Trim());
+        var arp = protocol == "arp";
+        using var socket = PacketSocket.Open(index, arp ? EthernetHeader.EtherTypeArp : EthernetHeader.EtherTypeIpv6);
+        var request = new byte[128];
+        var buffer = new byte[2048];
+        var lost = 0;
+        for (var i = 0; i < count * 2; i++)
+        {
+            var target = i % 2 == 0 ? (arp ? KernelV4 : KernelV6) : (arp ? OursV4 : OursV6);
+            var targetBytes = IPAddress.Parse(target).GetAddressBytes();
+            int n;
+            if (arp)
+            {
+                n = new ArpPacket(ArpPacket.OpRequest, mac, BinaryPrimitives.ReadUInt32BigEndian(IPAddress.Parse("192.0.2.1").GetAddressBytes()), default, BinaryPrimitives.ReadUInt32BigEndian(targetBytes))
+                    .WriteFrame(request, MacAddress.Broadcast, mac);
+            }
+            else
+            {
+                n = NeighborSolicitation.WriteFrame(request, mac, BinaryPrimitives.ReadUInt128BigEndian(IPAddress.Parse(ClientV6).GetAddressBytes()), BinaryPrimitives.ReadUInt128BigEndian(targetBytes), mac);
+            }
+
+            socket.Send(request.AsSpan(0, n));
+            if (!AwaitReply(socket, buffer, arp, targetBytes))
+            {
+                lost++;
+            }
+
+            Thread.Sleep(1);
+        }
+
+        Console.WriteLine($"ready client {protocol} lost={lost}");
+        return 0;
+    }
+
+    private static bool AwaitReply(PacketSocket socket, byte[] buffer, bool arp, byte[] target)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.ElapsedMilliseconds < 500)
+        {
+            var n = socket.Receive(buffer);
+            if (n == 0)
+            {
+                continue;
+            }
+
+            if (arp && n >= 42 && buffer[21] == 2 && buffer.AsSpan(28, 4).SequenceEqual(target))
+            {
+                return true;
+            }
+
+            if (!arp && n >= 78 && buffer[20] == 58 && buffer[54] == 136 && buffer.AsSpan(62, 16).SequenceEqual(target))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace IronLb.Bench.L2Latency;
+
+/// <summary>The wire timestamps: tcpdump on the client's interface, and request/reply pairs read back from its output.</summary>
+internal static class TcpdumpCapture
+{
+    /// <summary>tcpdump writing pcap (so printing never slows the capture); rendered with -r afterwards.</summary>
+    public static async Task<Process> StartAsync(string ns, string pcap)
+    {
+        var psi = new ProcessStartInfo("ip") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[]
+        {
+            "netns", "exec", ns, "tcpdump", "-i", "ext0", "-n", "-Z", "root", "-B", "8192", "--time-stamp-precision=micro",
+            "-w", pcap, "arp or (icmp6 and (ip6[40] == 135 or ip6[40] == 136))",
+        })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        var p = Process.Start(psi)!;
+        while (await p.StandardError.ReadLineAsync().ConfigureAwait(false) is { } line && !line.Contains("listening on", StringComparison.Ordinal))
+        {
+        }
+
+        return p;
+    }
+
+    /// <summary>Pairs each request line with the next reply for the same address (tcpdump -tt, microsecond stamps).</summary>
+    public static Dictionary<string, List<double>> Latencies(IEnumerable<string> lines)
+    {
+        var pending = new Dictionary<string, decimal>();
+        var result = new Dictionary<string, List<double>>();
+        foreach (var line in lines)
+        {
+            var space = line.IndexOf(' ', StringComparison.Ordinal);
+            if (space < 0 || !decimal.TryParse(line.AsSpan(0, space), NumberStyles.Float, CultureInfo.InvariantCulture, out var ts))
+            {
+                continue;
+            }
+
+            var (kind, address) = Classify(line);
+            if (kind == 'q')
+            {
+                pending[address!] = ts;
+            }
+            else if (kind == 'r' && pending.Remove(address!, out var sent))
+            {
+                (result.TryGetValue(address!, out var list) ? list : result[address!] = []).Add((double)((ts - sent) * 1_000_000m));
+            }
+        }
+
+        return result;
+    }
+
+    private static (char Kind, string? Address) Classify(string line)
+    {
+        static string Word(string line, string marker)
+        {
+            var i = line.IndexOf(marker, StringComparison.Ordinal) + marker.Length;
+            var end = line.IndexOfAny([' ', ','], i);
+            return line[i..(end < 0 ? line.Length : end)];
+        }
+
+        return line switch
+        {
+            _ when line.Contains("Request who-has ", StringComparison.Ordinal) => ('q', Word(line, "Request who-has ")),
+            _ when line.Contains("Reply ", StringComparison.Ordinal) && line.Contains(" is-at ", StringComparison.Ordinal) => ('r', Word(line, "Reply ")),
+            _ when line.Contains("neighbor solicitation, who has ", StringComparison.Ordinal) => ('q', Word(line, "who has ")),
+            _ when line.Contains("neighbor advertisement, tgt is ", StringComparison.Ordinal) => ('r', Word(line, "tgt is ")),
+            _ => ('-', null),
+        };
+    }
+}
