@@ -1,25 +1,34 @@
 using IronLb.Bench;
+using IronLb.CommandLine;
 
 // One console program for every benchmark: `dotnet run -c Release --project bench/IronLb.Bench -- <name>`.
 // Each prints `key: value` lines (medians, p99s, ratios) that docs/performance.md records.
-var benchmarks = new SortedDictionary<string, Func<string[], Task<int>>>(StringComparer.Ordinal)
+string[] help = ["--help", "-h", "-?"];
+if (args.Length == 1 && (help.Contains(args[0]) || args[0] == "help"))
 {
-    ["allocation"] = AllocationBench.RunAsync,
-    ["controller"] = ControllerBench.RunAsync,
-    // Drives ironlb-lab: network namespaces, so Linux only.
-    ["failover"] = args => OperatingSystem.IsLinux() ? FailoverBench.RunAsync(args) : Task.FromResult(2),
-    ["kubesim"] = KubeSimBench.RunAsync,
-    ["l2-latency"] = L2Latency.L2LatencyBench.RunAsync,
-    ["plan"] = PlanBench.RunAsync,
-    // Drives ironlb-lab, reads /proc: Linux only.
-    ["speaker-memory"] = args => OperatingSystem.IsLinux() ? SpeakerMemoryBench.RunAsync(args) : Task.FromResult(2),
-    ["speaker-steady"] = SpeakerSteadyBench.RunAsync,
-};
+    Benchmarks.WriteOverview(Console.Out);
+    return 0;
+}
 
-if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
+if (args.Length == 0)
 {
-    Console.Error.WriteLine($"usage: IronLb.Bench <{string.Join('|', benchmarks.Keys)}> [options]");
+    Benchmarks.WriteOverview(Console.Error);
     return 2;
 }
 
-return await run(args[1..]).ConfigureAwait(false);
+if (Benchmarks.All.FirstOrDefault(b => b.Name == args[0]) is not { } benchmark)
+{
+    var closest = EditDistance.Closest(args[0], Benchmarks.All.Select(b => b.Name));
+    Console.Error.WriteLine($"IronLb.Bench: no benchmark {args[0]}{(closest is null ? "" : $" (did you mean {closest}?)")}");
+    Benchmarks.WriteOverview(Console.Error);
+    return 2;
+}
+
+// Asking for help never starts a measurement, wherever the flag is.
+if (args.Skip(1).Any(help.Contains))
+{
+    benchmark.WriteHelp(Console.Out);
+    return 0;
+}
+
+return await benchmark.RunAsync(args[1..]).ConfigureAwait(false);

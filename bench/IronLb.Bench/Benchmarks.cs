@@ -1,0 +1,54 @@
+using IronLb.Bench.L2Latency;
+
+namespace IronLb.Bench;
+
+/// <summary>Every benchmark, in the order `--help` lists them; docs/performance.md has a section for each.</summary>
+internal static class Benchmarks
+{
+    public static readonly Benchmark[] All =
+    [
+        new("allocation", "Allocation time as a pool fills (100,000 Services from a /64 and a /15) against MetalLB's linear scan.",
+            "[SERVICES]", ["SERVICES  how many Services to allocate (default 100000)"], AllocationBench.RunAsync),
+        new("controller", "The controller against KubeSim: first allocation, a restart that must write nothing, then new Services.",
+            "[SERVICES] [ADDED]", ["SERVICES  Services the first controller allocates (default 10000)", "ADDED     new Services after the restart (default 1000)"], ControllerBench.RunAsync),
+        new("failover", "Failover time in the lab: the announcing speaker killed or cut off, until the new owner's ARP is seen (root, Linux).",
+            "[RUNS] [NODES] [--ironlb PATH]", ["RUNS          runs per series (default 20)", "NODES         lab nodes (default 4)", "--ironlb PATH the ironlb to run, as for `ironlb-lab up --ironlb`"],
+            args => OperatingSystem.IsLinux() ? FailoverBench.RunAsync(args) : Task.FromResult(2)),
+        new("kubesim", "KubeSim at a big cluster's scale: creating and listing Services, and a change reaching many watchers.",
+            "[--services N] [--watchers N] [--writes N]", ["--services N  Services created (default 10000)", "--watchers N  concurrent watchers (default 50)", "--writes N    changes timed (default 200)"], KubeSimBench.RunAsync),
+        new("l2-latency", "ARP and NDP reply latency on the wire, IronLB against the kernel's own replies, and the responder's memory (root, Linux).",
+            "[--threads one|percpu] [--slice-us N] [--rt PRIORITY] [--spin-us N] [--kernel on|off]",
+            [
+                "--threads one|percpu  one receive thread, or one per CPU (default percpu)",
+                "--slice-us N          EEVDF time slice for the responder threads, 0 = kernel default (default 100)",
+                "--rt PRIORITY         SCHED_FIFO for the responder threads (default off)",
+                "--spin-us N           poll this long after each frame (default 0)",
+                "--kernel on|off       answer in the kernel's tc program, or from userspace only (default on)",
+            ],
+            L2LatencyBench.RunAsync),
+        new("plan", "`ironlb plan` over generated GitOps trees of 5,000 and 50,000 Services; exits 1 if 10x the input costs over 12x the time.",
+            "", [], PlanBench.RunAsync),
+        new("speaker-memory", "What one `ironlb speaker` costs a node (memory, CPU, the files it needs and maps), per way of publishing ironlb (root, Linux).",
+            "[--settle DURATION] [--nodes N] [--ironlb [LABEL=]PATH]...",
+            [
+                "--settle DURATION        wait after `up` before reading memory (default 30s)",
+                "--nodes N                lab nodes (default 4)",
+                "--ironlb [LABEL=]PATH    an apphost, an ironlb.dll or their folder; repeat to compare (default: the repository's build)",
+            ],
+            args => OperatingSystem.IsLinux() ? SpeakerMemoryBench.RunAsync(args) : Task.FromResult(2)),
+        new("speaker-steady", "The cluster speaker's requests to the API server in a steady state, and the writes a failover costs.",
+            "[SERVICES] [SPEAKERS] [WINDOW-S]", ["SERVICES  Services (default 1000)", "SPEAKERS  speakers in this process (default 10)", "WINDOW-S  seconds requests are counted (default 60)"],
+            SpeakerSteadyBench.RunAsync),
+    ];
+
+    public static void WriteOverview(TextWriter writer)
+    {
+        writer.WriteLine("usage: IronLb.Bench <benchmark> [options]    (IronLb.Bench <benchmark> --help for its options)");
+        writer.WriteLine();
+        var width = All.Max(b => b.Name.Length) + 2;
+        foreach (var benchmark in All)
+        {
+            writer.WriteLine($"  {benchmark.Name.PadRight(width)}{benchmark.Summary}");
+        }
+    }
+}
