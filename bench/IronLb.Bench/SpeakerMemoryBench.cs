@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using IronLb.CommandLine;
 using IronLb.Lab.Processes;
 using static IronLb.Bench.BenchSupport;
 using static IronLb.Bench.LabDriver;
@@ -12,6 +13,8 @@ namespace IronLb.Bench;
 /// repository's build) the same lab is brought up (`ironlb-lab up --ironlb PATH`: KubeSim, the controller and a
 /// speaker per node, returning once every Service is announced), left alone for the settle time, and each
 /// speaker's /proc/PID/smaps_rollup read; the medians over the speakers are printed with the label as prefix.
+/// Besides memory: the files the variant ships (<see cref="AppFiles"/>: apphost alone is not the program) and
+/// the files a running speaker has mapped (<see cref="MappedFiles"/>: that plus the runtime it loaded).
 /// The lab is brought down on every exit path, one variant at a time, so the variants never share a machine.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -31,8 +34,6 @@ internal static class SpeakerMemoryBench
     /// <summary>USER_HZ: /proc/PID/stat counts CPU time in these ticks on every Linux architecture .NET runs on.</summary>
     private const double TicksPerSecond = 100;
 
-    private const string Usage = "usage: speaker-memory [--settle SECONDS] [--nodes N] [--ironlb [LABEL=]PATH]...";
-
     public static async Task<int> RunAsync(string[] args)
     {
         var settle = TimeSpan.FromSeconds(30);
@@ -43,18 +44,18 @@ internal static class SpeakerMemoryBench
             var value = i + 1 < args.Length ? args[i + 1] : null;
             switch (args[i])
             {
-                case "--settle" when value is not null:
-                    settle = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture));
+                case "--settle" when Duration.TryParse(value, out var duration):
+                    settle = duration.TimeSpan;
                     break;
-                case "--nodes" when value is not null:
-                    nodes = int.Parse(value, CultureInfo.InvariantCulture);
+                case "--nodes" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0:
+                    nodes = count;
                     break;
                 case "--ironlb" when value is not null:
                     var eq = value.IndexOf('=', StringComparison.Ordinal);
                     variants.Add(eq > 0 ? (value[..eq], value[(eq + 1)..]) : ($"v{variants.Count + 1}", value));
                     break;
                 default:
-                    await Console.Error.WriteLineAsync(Usage);
+                    await Console.Error.WriteLineAsync($"speaker-memory: cannot use {args[i]} {value} (see speaker-memory --help)");
                     return 2;
             }
 
@@ -79,7 +80,9 @@ internal static class SpeakerMemoryBench
     private static async Task MeasureAsync(string name, string label, string? path, int nodes, TimeSpan settle)
     {
         var ironlb = Executables.FindIronLb(path, out var searched) ?? throw new FileNotFoundException($"no ironlb at {searched}");
-        Print($"{label}_binary_mb", BinaryBytes(ironlb[^1]) / 1048576.0);
+        var app = AppFiles.Of(ironlb[^1]);
+        Print($"{label}_app_files_mb", MappedFiles.Megabytes(app));
+        Print($"{label}_app_files", app.Count);
         Print($"{label}_help_ms", await HelpMillisecondsAsync(ironlb));
         try
         {
@@ -97,6 +100,10 @@ internal static class SpeakerMemoryBench
                 Print($"{label}_{key}", Median(rollups.Select(r => r[field] / 1024.0)));
             }
 
+            var mapped = pids.Select(MappedFiles.Of).ToList();
+            Print($"{label}_mapped_files_mb", Median(mapped.Select(MappedFiles.Megabytes)));
+            Print($"{label}_mapped_files", Median(mapped.Select(m => (double)m.Count)));
+
             // CPU since the speaker started: start-up (runtime, JIT) plus the settle time's steady work.
             Print($"{label}_cpu_s", Median(pids.Select(CpuSeconds)));
         }
@@ -105,12 +112,6 @@ internal static class SpeakerMemoryBench
             await LabAsync("down", "--name", name);
         }
     }
-
-    /// <summary>What a node stores: the apphost for a single-file publish; for a .dll, its folder (the shared runtime not counted).</summary>
-    private static long BinaryBytes(string file) =>
-        file.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
-            ? new DirectoryInfo(Path.GetDirectoryName(file)!).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length)
-            : new FileInfo(file).Length;
 
     /// <summary>Cold-ish start-up: `ironlb speaker --help` wall time, median of five after one warm-up (page cache).</summary>
     private static async Task<double> HelpMillisecondsAsync(IReadOnlyList<string> ironlb)
