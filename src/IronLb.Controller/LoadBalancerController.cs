@@ -159,13 +159,7 @@ public sealed partial class LoadBalancerController : IDisposable
 
     private async Task<bool> ProcessConfigAsync(CancellationToken cancellationToken)
     {
-        var resources = new ClusterResources
-        {
-            Pools = [.. _pools.Items.OrderBy(p => p.Metadata.Name, StringComparer.Ordinal).Select(CoreMapping.ToResource)],
-            Namespaces = [.. _namespaces.Items.Select(CoreMapping.ToResource)],
-            ConfigNamespace = _options.Namespace,
-        };
-        var parsed = ConfigParser.Parse(resources);
+        var parsed = ConfigParser.Parse(ClusterIngest.Resources(_options.Namespace, _pools.Items, namespaces: _namespaces.Items));
         _stateErrors = [.. parsed.Errors.Select(e => e.ToString())];
         _queue.Add(StateKey);
         if (parsed.Config is null)
@@ -210,28 +204,18 @@ public sealed partial class LoadBalancerController : IDisposable
             return true;
         }
 
-        // Services that hold more addresses first: they re-claim them before anyone else can.
-        var services = _services.Items
-            .OrderByDescending(s => s.Status?.LoadBalancer?.Ingress?.Count ?? 0)
-            .ThenBy(s => s.Metadata.NamespaceProperty, StringComparer.Ordinal)
-            .ThenBy(s => s.Metadata.Name, StringComparer.Ordinal)
-            .ToList();
-        var views = services.Select(CoreMapping.ToView).ToList();
-
-        // Every Service re-claims what its status shows before any of them may allocate (Core's replay).
-        ServiceSync.Reserve(_allocator, views.Where(Handles));
+        // Core's replay: every Service re-claims what its status shows, then each converges in Core's replay
+        // order (the one `ironlb plan` follows); then the results are written in that order.
+        var services = _services.Items.ToDictionary(s => CoreMapping.KeyOf(s));
         var clean = true;
-        var keys = new HashSet<ServiceKey>();
-        for (var i = 0; i < services.Count; i++)
+        foreach (var (view, sync) in ServiceSync.Replay(_allocator, ClusterIngest.Services(services.Values).Where(Handles)))
         {
-            var view = views[i];
-            keys.Add(view.Key);
-            var result = await SyncAsync(view.Key, services[i], view, cancellationToken).ConfigureAwait(false);
+            var result = await WriteAsync(view.Key, services[view.Key], sync, cancellationToken).ConfigureAwait(false);
             clean &= result is SyncResult.Success or SyncResult.ErrorNoRetry;
         }
 
         // Allocations of Services that vanished while no one was looking.
-        foreach (var gone in _allocator.Allocations.Select(a => a.Key).Where(k => !keys.Contains(k)).ToList())
+        foreach (var gone in _allocator.Allocations.Select(a => a.Key).Where(k => !services.ContainsKey(k)).ToList())
         {
             _allocator.Unassign(gone);
         }
@@ -290,7 +274,12 @@ public sealed partial class LoadBalancerController : IDisposable
             return SyncResult.Success;
         }
 
-        var sync = ServiceSync.Sync(_allocator, key, view);
+        return await WriteAsync(key, service, ServiceSync.Sync(_allocator, key, view), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes what a sync decided; the sync's own result unless the write failed.</summary>
+    private async Task<SyncResult> WriteAsync(ServiceKey key, V1Service? service, ServiceSyncResult sync, CancellationToken cancellationToken)
+    {
         if (sync.Converge is { } converge && service is not null)
         {
             if (converge.Changed)

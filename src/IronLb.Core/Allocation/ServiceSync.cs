@@ -58,25 +58,43 @@ public static class ServiceSync
     }
 
     /// <summary>
-    /// A whole pass over every Service (start-up and reprocess-all): first every Service re-claims the
-    /// addresses its status shows, quietly, holders of more addresses first; only then does each converge.
-    /// A one-pass replay would let an early Service's PreferDualStack step take an address a later
-    /// Service still shows, and that Service would lose it across a controller restart.
+    /// A whole pass over every Service (start-up and reprocess-all), in <see cref="ReplayOrder"/>: first
+    /// every Service re-claims the addresses its status shows, quietly; only then does each converge. A
+    /// one-pass replay would let an early Service's PreferDualStack step take an address a later Service
+    /// still shows, and that Service would lose it across a controller restart. The caller filters by
+    /// --lb-class and writes the results; a result of <see cref="SyncResult.ReprocessAll"/> asks for
+    /// another pass over the Services as written.
     /// </summary>
     public static IReadOnlyList<(ServiceView Service, ServiceSyncResult Result)> Replay(Allocator allocator, IEnumerable<ServiceView> services)
     {
         ArgumentNullException.ThrowIfNull(allocator);
         ArgumentNullException.ThrowIfNull(services);
-        var ordered = services
-            .OrderByDescending(s => s.IngressIps.Count(ip => ip.Length > 0))
-            .ThenBy(s => s.Key, ServiceKey.Ordinal)
-            .ToList();
+        var ordered = ReplayOrder.Sort(services);
         Reserve(allocator, ordered);
         return [.. ordered.Select(s => (s, Sync(allocator, s.Key, s)))];
     }
 
+    /// <summary>
+    /// The Service as it reads after its converge result was written (status and the pool annotation):
+    /// what the next pass of a replay sees.
+    /// </summary>
+    public static ServiceView Written(ServiceView service, ConvergeResult result)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(result);
+        if (!result.Changed)
+        {
+            return service;
+        }
+
+        var annotations = result.PoolAnnotation is null
+            ? service.Annotations.Remove(ServiceAnnotations.IpAllocatedFromPool)
+            : service.Annotations.SetItem(ServiceAnnotations.IpAllocatedFromPool, result.PoolAnnotation);
+        return service with { IngressIps = result.Ingress, Annotations = annotations };
+    }
+
     /// <summary>The first phase of <see cref="Replay"/>: Services the allocator does not know yet re-claim what their status shows.</summary>
-    public static void Reserve(Allocator allocator, IEnumerable<ServiceView> services)
+    private static void Reserve(Allocator allocator, IEnumerable<ServiceView> services)
     {
         ArgumentNullException.ThrowIfNull(allocator);
         ArgumentNullException.ThrowIfNull(services);

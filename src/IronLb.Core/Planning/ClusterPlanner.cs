@@ -87,47 +87,35 @@ public static class ClusterPlanner
         var allocator = new Allocator();
         allocator.SetPools(config);
 
-        // A restarted controller replays Services that hold addresses first, so none is handed to another.
-        var ordered = input.Services
+        // Exactly the controller's start-up: one replay, and another over the Services as written while a
+        // pass freed an address (SyncResult.ReprocessAll), which may let a pending Service in.
+        var services = input.Services
             .Where(s => s.IsLoadBalancer && HandlesClass(s.LoadBalancerClass, input.LoadBalancerClass))
-            .OrderBy(s => s.IngressIps.Any(ip => ip.Length > 0) ? 0 : 1)
-            .ThenBy(s => s.CreationTimestamp ?? DateTimeOffset.MaxValue)
-            .ThenBy(s => s.Key, ServiceKey.Ordinal)
             .ToList();
-
-        ServiceSync.Reserve(allocator, ordered);
-        var results = ordered.Select(s => Apply(s, allocator)).ToList();
-        for (var pass = 1; pass < MaxPasses; pass++)
+        var events = new Dictionary<ServiceKey, ImmutableArray<ServiceEvent>>();
+        var pass = ServiceSync.Replay(allocator, services);
+        for (var passes = 1; passes < MaxPasses && pass.Any(p => p.Result.Result == SyncResult.ReprocessAll); passes++)
         {
-            var progressed = false;
-            for (var i = 0; i < results.Count; i++)
-            {
-                if (results[i].Result.Succeeded)
-                {
-                    continue;
-                }
-
-                var retry = Apply(ordered[i], allocator);
-                progressed |= retry.Result.Succeeded;
-                results[i] = retry;
-            }
-
-            if (!progressed)
-            {
-                break;
-            }
+            Collect(pass, events);
+            pass = ServiceSync.Replay(allocator, pass.Select(p => ServiceSync.Written(p.Service, p.Result.Converge!)));
         }
 
+        // The allocator has a configuration (SetPools above), so every Service converged in every pass.
+        Collect(pass, events);
+        var results = pass
+            .Select(p => new Converged(ServiceSync.Written(p.Service, p.Result.Converge!), p.Result.Converge! with { Events = [.. events[p.Service.Key].Distinct()] }))
+            .ToList();
         return new ReplayResult(config, allocator, results, errors);
     }
 
-    private static Converged Apply(ServiceView service, Allocator allocator)
+    // Every pass's events, as the controller would record them one pass after the other (a repeat only
+    // raises an Event's count, so it is shown once).
+    private static void Collect(IReadOnlyList<(ServiceView Service, ServiceSyncResult Result)> pass, Dictionary<ServiceKey, ImmutableArray<ServiceEvent>> events)
     {
-        var result = ServiceConverger.Converge(service, allocator);
-        var annotations = result.PoolAnnotation is null
-            ? service.Annotations.Remove(ServiceAnnotations.IpAllocatedFromPool)
-            : service.Annotations.SetItem(ServiceAnnotations.IpAllocatedFromPool, result.PoolAnnotation);
-        return new Converged(service with { IngressIps = result.Ingress, Annotations = annotations }, result);
+        foreach (var (service, result) in pass)
+        {
+            events[service.Key] = events.GetValueOrDefault(service.Key, []).AddRange(result.Converge!.Events);
+        }
     }
 
     // MetalLB's --lb-class filter: unset handles only Services without a class.

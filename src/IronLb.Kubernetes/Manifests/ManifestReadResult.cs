@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using IronLb.Core.Allocation;
 using IronLb.Core.Announcement;
 using IronLb.Core.Configuration;
+using IronLb.Core.Planning;
 
 namespace IronLb.Kubernetes.Manifests;
 
@@ -27,6 +28,12 @@ public sealed record ManifestReadResult
 
     /// <summary>Objects of kinds plan does not use, by "Kind" or "Kind.group", as kubectl names resources.</summary>
     public ImmutableSortedDictionary<string, int> IgnoredKinds { get; init; } = ImmutableSortedDictionary<string, int>.Empty;
+
+    /// <summary>
+    /// Core's input, the same record <c>Mapping.ClusterIngest</c> builds from a live cluster; the caller adds
+    /// the election candidates and --lb-class.
+    /// </summary>
+    public PlanInput Input => new() { Resources = Resources, Services = Services, Endpoints = Endpoints };
 
     public int FileCount { get; init; }
     public int ObjectCount { get; init; }

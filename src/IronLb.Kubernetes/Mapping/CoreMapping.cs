@@ -19,7 +19,7 @@ public static class CoreMapping
             : string.IsNullOrEmpty(spec.ClusterIP) ? [] : [spec.ClusterIP];
         return new ServiceView
         {
-            Key = new ServiceKey(service.Metadata?.NamespaceProperty ?? "default", service.Metadata?.Name ?? ""),
+            Key = KeyOf(service),
             Type = spec.Type ?? "ClusterIP",
             Labels = ToImmutable(service.Metadata?.Labels),
             Annotations = ToImmutable(service.Metadata?.Annotations),
@@ -40,6 +40,13 @@ public static class CoreMapping
             IngressIps = [.. (service.Status?.LoadBalancer?.Ingress ?? []).Select(i => i.Ip ?? "")],
             CreationTimestamp = service.Metadata?.CreationTimestamp is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : null,
         };
+    }
+
+    /// <summary>The key Core files a Service under (a Service without a namespace is in "default").</summary>
+    public static ServiceKey KeyOf(V1Service service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        return new ServiceKey(service.Metadata?.NamespaceProperty ?? "default", service.Metadata?.Name ?? "");
     }
 
     public static IpAddressPoolResource ToResource(IpAddressPoolObject pool)

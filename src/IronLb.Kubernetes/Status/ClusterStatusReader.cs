@@ -48,12 +48,7 @@ public static class ClusterStatusReader
         var speakersRun = !speakers.IsEmpty;
         var events = (await connection.Client.CoreV1.ListEventForAllNamespacesAsync(fieldSelector: "involvedObject.kind=Service", cancellationToken: cancellationToken).ConfigureAwait(false)).Items;
 
-        var parsed = ConfigParser.Parse(new ClusterResources
-        {
-            Pools = [.. pools.OrderBy(p => p.Metadata.Name, StringComparer.Ordinal).Select(CoreMapping.ToResource)],
-            Namespaces = [.. namespaces.Select(CoreMapping.ToResource)],
-            ConfigNamespace = ns,
-        });
+        var parsed = ConfigParser.Parse(ClusterIngest.Resources(ns, pools, namespaces: namespaces));
         var config = parsed.Partial;
 
         var announcers = l2
@@ -67,9 +62,8 @@ public static class ClusterStatusReader
 
         var rows = ImmutableArray.CreateBuilder<ServicePlan>();
         var used = new Dictionary<string, HashSet<Address>>(StringComparer.Ordinal);
-        foreach (var service in services.Where(s => s.Spec?.Type == "LoadBalancer").OrderBy(s => s.Metadata.NamespaceProperty, StringComparer.Ordinal).ThenBy(s => s.Metadata.Name, StringComparer.Ordinal))
+        foreach (var view in ClusterIngest.Services(services).Where(v => v.IsLoadBalancer))
         {
-            var view = CoreMapping.ToView(service);
             var ips = view.IngressIps.Where(ip => ip.Length > 0).ToImmutableArray();
             var pool = view.Annotations.GetValueOrDefault(ServiceAnnotations.IpAllocatedFromPool);
             foreach (var ip in ips)

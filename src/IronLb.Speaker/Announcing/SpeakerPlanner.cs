@@ -39,13 +39,7 @@ internal static class SpeakerPlanner
 
         var candidates = speakers.IsDefaultOrEmpty ? [.. config.Nodes.Select(n => n.Name)] : speakers;
         var byKey = read.Services.GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.First());
-        var planned = ClusterPlanner.Plan(new PlanInput
-        {
-            Resources = read.Resources,
-            Services = read.Services,
-            Endpoints = read.Endpoints,
-            CandidateNodes = candidates,
-        });
+        var planned = ClusterPlanner.Plan(read.Input with { CandidateNodes = candidates });
 
         var views = new List<ServiceView>(planned.Services.Length);
         foreach (var service in planned.Services)
@@ -58,6 +52,33 @@ internal static class SpeakerPlanner
 
         var plan = Decide(config, views, key => EndpointsFor(read, key, candidates), node, candidates, ignoreExcludeLabel);
         return plan with { Problems = [.. parsed.Warnings.Select(Describe)] };
+    }
+
+    /// <summary>
+    /// The cluster mode: this speaker's LoadBalancer Services of its class, as the controller wrote them,
+    /// through <see cref="Decide(LoadBalancerConfig, IEnumerable{ServiceView}, Func{ServiceKey, ServiceEndpoints}, string, ImmutableArray{string}, bool, IReadOnlySet{string}?)"/>.
+    /// A Service without EndpointSlices has no endpoints here (unlike plan's assumption for manifests).
+    /// </summary>
+    /// <param name="config">The configuration in force (the last good one).</param>
+    /// <param name="cluster">What the informers hold (<c>ClusterIngest.Input</c>).</param>
+    /// <param name="loadBalancerClass">--lb-class ("" handles Services without a class).</param>
+    /// <param name="node">This node.</param>
+    /// <param name="speakers">The election candidates (live members).</param>
+    /// <param name="ignoreExcludeLabel">--ignore-exclude-lb.</param>
+    /// <param name="localInterfaces">This host's usable interfaces; null when unknown.</param>
+    public static SpeakerPlan Decide(
+        LoadBalancerConfig config,
+        PlanInput cluster,
+        string loadBalancerClass,
+        string node,
+        ImmutableArray<string> speakers,
+        bool ignoreExcludeLabel = false,
+        IReadOnlySet<string>? localInterfaces = null)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        var services = cluster.Services
+            .Where(v => v.IsLoadBalancer && string.Equals(v.LoadBalancerClass ?? "", loadBalancerClass, StringComparison.Ordinal));
+        return Decide(config, services, k => cluster.Endpoints.GetValueOrDefault(k) ?? ServiceEndpoints.None, node, speakers, ignoreExcludeLabel, localInterfaces);
     }
 
     /// <summary>

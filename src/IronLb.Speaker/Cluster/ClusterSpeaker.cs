@@ -1,10 +1,8 @@
 using System.Collections.Frozen;
-using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using IronLb.Core.Allocation;
-using IronLb.Core.Announcement;
 using IronLb.Core.Configuration;
 using IronLb.Kubernetes.Client;
 using IronLb.Kubernetes.Crds;
@@ -232,9 +230,11 @@ internal sealed partial class ClusterSpeaker : IDisposable
     {
         UpdateMembershipInputs();
         PublishReplies();
-        if (Interlocked.Exchange(ref _configDirty, 0) == 1)
+        var configDirty = Interlocked.Exchange(ref _configDirty, 0) == 1;
+        var cluster = ClusterIngest.Input(_options.Namespace, _services.Items, _pools.Items, _advertisements.Items, _namespaces.Items, _nodes.Items, _slices.Items);
+        if (configDirty)
         {
-            ParseConfig();
+            ParseConfig(cluster.Resources);
         }
 
         if (_config is not { } config)
@@ -245,12 +245,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
             return;
         }
 
-        var views = _services.Items.Select(CoreMapping.ToView)
-            .Where(v => v.IsLoadBalancer && string.Equals(v.LoadBalancerClass ?? "", _options.LoadBalancerClass, StringComparison.Ordinal))
-            .ToList();
-        var endpoints = CoreMapping.ToEndpointsByService(_slices.Items);
-        var speakers = View.Live.ToImmutableArray();
-        var plan = SpeakerPlanner.Decide(config, views, k => endpoints.GetValueOrDefault(k) ?? ServiceEndpoints.None, _options.Node, speakers, _options.IgnoreExcludeLabel, _localInterfaces());
+        var plan = SpeakerPlanner.Decide(config, cluster, _options.LoadBalancerClass, _options.Node, [.. View.Live], _options.IgnoreExcludeLabel, _localInterfaces());
         _publish(plan.Table);
         _current = plan;
         Report(plan, trigger);
@@ -258,16 +253,8 @@ internal sealed partial class ClusterSpeaker : IDisposable
         Interlocked.Increment(ref _evaluations);
     }
 
-    private void ParseConfig()
+    private void ParseConfig(ClusterResources resources)
     {
-        var resources = new ClusterResources
-        {
-            Pools = [.. _pools.Items.OrderBy(p => p.Metadata.Name, StringComparer.Ordinal).Select(CoreMapping.ToResource)],
-            L2Advertisements = [.. _advertisements.Items.OrderBy(a => a.Metadata.Name, StringComparer.Ordinal).Select(CoreMapping.ToResource)],
-            Namespaces = [.. _namespaces.Items.Select(CoreMapping.ToResource)],
-            Nodes = [.. _nodes.Items.Select(CoreMapping.ToResource)],
-            ConfigNamespace = _options.Namespace,
-        };
         var parsed = ConfigParser.Parse(resources);
         var errors = parsed.Errors.Select(e => e.ToString()).ToList();
         if (!errors.SequenceEqual(_configErrors))

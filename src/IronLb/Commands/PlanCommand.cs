@@ -48,11 +48,8 @@ internal static class PlanCommand
             return ExitCodes.UnusableInput;
         }
 
-        var result = ClusterPlanner.Plan(new PlanInput
+        var result = ClusterPlanner.Plan(read.Input with
         {
-            Resources = read.Resources,
-            Services = read.Services,
-            Endpoints = read.Endpoints,
             CandidateNodes = [.. (nodes ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)],
             LoadBalancerClass = lbClass,
         });

@@ -45,7 +45,7 @@ internal static class SuggestCommand
                 console.Error.WriteLine($"ironlb: warning: {error}");
             }
 
-            var input = new PlanInput { Resources = read.Resources, Services = read.Services, Endpoints = read.Endpoints };
+            var input = read.Input;
             var result = ClusterPlanner.Suggest(input, parse.GetRequiredValue(pool), ParseFamily(parse.GetValue(family)), random);
             if (result.Outcome != SuggestOutcome.Ok)
             {
