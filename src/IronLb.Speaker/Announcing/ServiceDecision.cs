@@ -17,7 +17,16 @@ internal sealed record ServiceDecision(
     InterfaceSelection Interfaces,
     string? Winner)
 {
+    /// <summary>MetalLB's event reason and log reason for a Service elected here that cannot be announced here.</summary>
+    public const string AnnounceFailed = "announceFailed";
+
     public bool Announces => Decision == AnnounceDecision.Announce && !Interfaces.IsNone;
+
+    /// <summary>
+    /// Why this node does not announce the Service, as logged on a withdraw: MetalLB's reason, or
+    /// <see cref="AnnounceFailed"/> when it was elected but has no interface to answer on.
+    /// </summary>
+    public string WithdrawReason => Decision == AnnounceDecision.Announce ? AnnounceFailed : Decision.ToWire();
 
     /// <summary>Elected, but none of these configured interfaces exists on this host (MetalLB's announceFailed).</summary>
     public ImmutableArray<string> InterfacesMissing { get; init; } = [];

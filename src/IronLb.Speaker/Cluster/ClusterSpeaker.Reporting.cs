@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using IronLb.Core.Allocation;
-using IronLb.Core.Announcement;
 using IronLb.Kubernetes.Events;
 using IronLb.Speaker.Announcing;
 using Microsoft.Extensions.Logging;
@@ -35,18 +34,16 @@ internal sealed partial class ClusterSpeaker
             {
                 var missing = string.Join(',', decision.InterfacesMissing);
                 LogAnnounceFailed(_logger, service, _options.Node, missing);
-                RecordEvent(decision.Service, "Warning", "announceFailed",
+                RecordEvent(decision.Service, "Warning", ServiceDecision.AnnounceFailed,
                     $"the interfaces specified for LB IP \"{string.Join(',', decision.Ips)}\" ({missing}) don't exist on assigned node \"{_options.Node}\" with protocol \"layer2\"");
             }
 
             if (previous?.Announces == true && !decision.Announces)
             {
-                // Elected but not announcing can only mean the interfaces are missing: MetalLB's announceFailed.
-                var reason = decision.Decision == AnnounceDecision.Announce ? "announceFailed" : decision.Decision.ToWire();
                 var winner = decision.Winner ?? "none";
                 foreach (var ip in previous.Ips)
                 {
-                    Log.ServiceWithdrawn(_logger, service, ip, _options.Node, reason, winner);
+                    Log.ServiceWithdrawn(_logger, service, ip, _options.Node, decision.WithdrawReason, winner);
                 }
             }
         }

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using IronLb.Core.Allocation;
-using IronLb.Core.Announcement;
 using IronLb.Kubernetes.Manifests;
 using IronLb.Networking;
 using IronLb.Speaker.Announcing;
@@ -189,11 +188,11 @@ internal sealed class ManifestSpeaker : IDisposable
             }
             else if (previous?.Announces == true)
             {
-                LogWithdrawn(previous, Reason(decision), decision.Winner);
+                LogWithdrawn(previous, decision.WithdrawReason, decision.Winner);
             }
             else if (_logger.IsEnabled(LogLevel.Debug))
             {
-                var (service, ips, reason, winner) = (decision.Service.ToString(), string.Join(',', decision.Ips), Reason(decision), decision.Winner ?? "none");
+                var (service, ips, reason, winner) = (decision.Service.ToString(), string.Join(',', decision.Ips), decision.WithdrawReason, decision.Winner ?? "none");
                 Log.ServiceNotAnnounced(_logger, service, ips, _options.Node, reason, winner);
             }
         }
@@ -232,10 +231,6 @@ internal sealed class ManifestSpeaker : IDisposable
     private static bool Same(ServiceDecision a, ServiceDecision b) =>
         a.Decision == b.Decision && a.Winner == b.Winner && a.Ips.SequenceEqual(b.Ips)
         && a.Interfaces.AllInterfaces == b.Interfaces.AllInterfaces && a.Interfaces.Interfaces.SequenceEqual(b.Interfaces.Interfaces);
-
-    // Announce with no usable interface is MetalLB's announceFailed: elected, but nothing to answer on.
-    private static string Reason(ServiceDecision d) =>
-        d.Decision == AnnounceDecision.Announce ? "announceFailed" : d.Decision.ToWire();
 
     private static string Describe(IronLb.Core.Announcement.InterfaceSelection s) => s.AllInterfaces ? "all interfaces" : string.Join(',', s.Interfaces);
 }
