@@ -4,7 +4,7 @@ namespace IronLb.Controller;
 public sealed record ControllerOptions
 {
     /// <summary>Where IPAddressPools live (MetalLB's namespace).</summary>
-    public string Namespace { get; init; } = "metallb-system";
+    public string Namespace { get; init; } = Core.Configuration.ClusterResources.DefaultConfigNamespace;
 
     /// <summary>The spec.loadBalancerClass handled; "" handles Services without a class.</summary>
     public string LoadBalancerClass { get; init; } = "";

@@ -67,6 +67,9 @@ public sealed record NodeResource(string Name, ImmutableDictionary<string, strin
 /// <summary>Everything the configuration parser reads, like MetalLB's ClusterResources.</summary>
 public sealed record ClusterResources
 {
+    /// <summary>Where MetalLB (and so IronLB) keeps its configuration unless told otherwise.</summary>
+    public const string DefaultConfigNamespace = "metallb-system";
+
     public ImmutableArray<IpAddressPoolResource> Pools { get; init; } = [];
     public ImmutableArray<L2AdvertisementResource> L2Advertisements { get; init; } = [];
     public ImmutableArray<NamespaceResource> Namespaces { get; init; } = [];
@@ -76,5 +79,5 @@ public sealed record ClusterResources
     /// MetalLB's namespace (metallb-system). Configuration objects elsewhere are reported and ignored,
     /// as MetalLB's webhook rejects them and its caches never see them. Null accepts any namespace.
     /// </summary>
-    public string? ConfigNamespace { get; init; } = "metallb-system";
+    public string? ConfigNamespace { get; init; } = DefaultConfigNamespace;
 }

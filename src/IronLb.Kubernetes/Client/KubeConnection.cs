@@ -39,6 +39,13 @@ public sealed class KubeConnection : IDisposable
         return new KubeConnection(configuration, handlers);
     }
 
+    /// <summary>
+    /// MetalLB's namespace as every command resolves it: the --namespace flag, else $METALLB_NAMESPACE (as
+    /// MetalLB's manifests set it), else the pod's own namespace, else metallb-system.
+    /// </summary>
+    public static string ConfigNamespace(string? flag) =>
+        flag ?? Environment.GetEnvironmentVariable("METALLB_NAMESPACE") ?? ServiceAccountNamespace() ?? Core.Configuration.ClusterResources.DefaultConfigNamespace;
+
     /// <summary>The namespace of the pod's service account, when running in a cluster.</summary>
     public static string? ServiceAccountNamespace()
     {

@@ -12,5 +12,5 @@ public sealed record ManifestReadOptions
     /// because GitOps trees usually leave the namespace to kustomize; an explicit other namespace is kept
     /// so Core reports it.
     /// </summary>
-    public string ConfigNamespace { get; init; } = "metallb-system";
+    public string ConfigNamespace { get; init; } = Core.Configuration.ClusterResources.DefaultConfigNamespace;
 }

@@ -10,7 +10,7 @@ public sealed record ClusterSpeakerOptions
     public required string Node { get; init; }
 
     /// <summary>MetalLB's namespace: pools, advertisements, ServiceL2Status and ConfigurationState live here.</summary>
-    public string Namespace { get; init; } = "metallb-system";
+    public string Namespace { get; init; } = Core.Configuration.ClusterResources.DefaultConfigNamespace;
 
     /// <summary>The speaker Pod (METALLB_POD_NAME): owner of this node's ServiceL2Status and ConfigurationState objects.</summary>
     public string? PodName { get; init; }

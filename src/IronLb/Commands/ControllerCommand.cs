@@ -33,7 +33,7 @@ internal static class ControllerCommand
         {
             var options = new ControllerOptions
             {
-                Namespace = parse.GetValue(ns) ?? Environment.GetEnvironmentVariable("METALLB_NAMESPACE") ?? KubeConnection.ServiceAccountNamespace() ?? "metallb-system",
+                Namespace = KubeConnection.ConfigNamespace(parse.GetValue(ns)),
                 LoadBalancerClass = parse.GetValue(lbClass) ?? "",
                 MetricsAddress = parse.GetValue(metrics) ?? "",
                 HealthAddress = parse.GetValue(health) ?? "",

@@ -190,7 +190,7 @@ internal static class SpeakerCommand
                 Speaker = new ClusterSpeakerOptions
                 {
                     Node = name,
-                    Namespace = parse.GetValue(ns) ?? Environment.GetEnvironmentVariable("METALLB_NAMESPACE") ?? KubeConnection.ServiceAccountNamespace() ?? "metallb-system",
+                    Namespace = KubeConnection.ConfigNamespace(parse.GetValue(ns)),
                     PodName = parse.GetValue(podName) ?? Environment.GetEnvironmentVariable("METALLB_POD_NAME"),
                     LoadBalancerClass = parse.GetValue(lbClass) ?? "",
                     IgnoreExcludeLabel = parse.GetValue(ignoreExclude),

@@ -16,7 +16,7 @@ internal static class StatusCommand
     public static Command Create(CliConsole console)
     {
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Path to a kubeconfig; in-cluster configuration or ~/.kube/config when omitted." };
-        var ns = new Option<string?>("--namespace") { Description = "Namespace of the MetalLB objects (default: $METALLB_NAMESPACE, then metallb-system)." };
+        var ns = new Option<string?>("--namespace") { Description = "Namespace of the MetalLB objects (default: $METALLB_NAMESPACE, the service account's namespace, metallb-system)." };
         var output = CommonOptions.Output();
         var command = new Command("status", "Show every LoadBalancer Service with its addresses, pool and announcing node, pool usage, and the speakers, from a live cluster.")
         {
@@ -29,7 +29,7 @@ internal static class StatusCommand
                 using var connection = KubeConnection.Create(parse.GetValue(kubeconfig));
                 var status = await ClusterStatusReader.ReadAsync(
                     connection,
-                    parse.GetValue(ns) ?? Environment.GetEnvironmentVariable("METALLB_NAMESPACE") ?? "metallb-system",
+                    KubeConnection.ConfigNamespace(parse.GetValue(ns)),
                     cancellationToken).ConfigureAwait(false);
                 var result = status.Plan;
                 if (parse.GetValue(output) == "json")
