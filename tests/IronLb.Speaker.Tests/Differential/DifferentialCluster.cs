@@ -1,0 +1,447 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using IronLb.Controller;
+using IronLb.Core.Allocation;
+using IronLb.Core.Configuration;
+using IronLb.Core.Planning;
+using IronLb.Kubernetes.Client;
+using IronLb.Kubernetes.Informers;
+using IronLb.Kubernetes.Manifests;
+using IronLb.Kubernetes.Mapping;
+using IronLb.Speaker.Announcing;
+using IronLb.Testing.Kube;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace IronLb.Speaker.Tests.Differential;
+
+/// <summary>What each side decided for one generated cluster.</summary>
+/// <param name="Plan">`ironlb plan` over the cluster's objects as they were before the controller ran.</param>
+/// <param name="Ingress">Each Service's status as the controller left it.</param>
+/// <param name="PoolAnnotations">Each Service's ip-allocated-from-pool annotation as the controller left it.</param>
+/// <param name="Assigned">Each pool's status (assignedIPv4, assignedIPv6) as the controller left it.</param>
+/// <param name="Announcers">Per Service, the nodes whose speaker election announces it.</param>
+internal sealed record Outcome(
+    PlanResult Plan,
+    ImmutableDictionary<ServiceKey, ImmutableArray<string>> Ingress,
+    ImmutableDictionary<ServiceKey, string?> PoolAnnotations,
+    ImmutableDictionary<string, (long V4, long V6)> Assigned,
+    ImmutableDictionary<ServiceKey, ImmutableArray<string>> Announcers);
+
+/// <summary>
+/// One KubeSim (MetalLB's CRDs applied by the real kubectl) shared by every generated cluster: each gets
+/// its own configuration namespace and Service namespaces, is written through the real client, read back
+/// into `ironlb plan`'s reader and planner, then converged by a fresh real controller (a restart over the
+/// same objects), and finally elected by the speaker's code over fresh informers with every node live.
+/// Its Services are deleted afterwards so the next cluster starts from an empty address space.
+/// </summary>
+internal sealed class DifferentialCluster : IAsyncDisposable
+{
+    // A fixed epoch, so creation timestamps are the generated seconds and nothing else.
+    private static readonly DateTimeOffset Epoch = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly SettableClock _clock;
+    private int _next;
+
+    private DifferentialCluster(KubeSim.KubeSim api, k8s.Kubernetes client, SettableClock clock)
+    {
+        Api = api;
+        Client = client;
+        _clock = clock;
+    }
+
+    public KubeSim.KubeSim Api { get; }
+
+    public k8s.Kubernetes Client { get; }
+
+    public TimeSpan[] Phases { get; } = new TimeSpan[4];
+
+    public static async Task<DifferentialCluster> StartAsync()
+    {
+        var clock = new SettableClock { Now = Epoch };
+        var api = await KubeSim.KubeSim.StartAsync(new KubeSim.KubeSimOptions { TimeProvider = clock });
+        var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
+        await KubectlRunner.RunAsync(api.Kubeconfig, "apply", "-f", Path.Combine(IronLb.Testing.Repository.Root, "deploy", "crds"));
+        foreach (var node in ClusterGen.Nodes)
+        {
+            await client.CoreV1.CreateNodeAsync(new V1Node
+            {
+                Metadata = new V1ObjectMeta
+                {
+                    Name = node,
+                    Labels = new Dictionary<string, string> { ["kubernetes.io/hostname"] = node, ["zone"] = ClusterGen.Zones[node] },
+                },
+            });
+        }
+
+        return new DifferentialCluster(api, client, clock);
+    }
+
+    /// <summary>Creates the cluster, runs all three sides over it, and removes its Services again.</summary>
+    public async Task<Outcome> RunAsync(ClusterSpec spec)
+    {
+        var names = new Names(Interlocked.Increment(ref _next));
+        try
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            await CreateAsync(spec, names);
+            Phases[0] += watch.Elapsed;
+            var plan = await PlanAsync(names);
+            Phases[1] += watch.Elapsed;
+            var (ingress, annotations, assigned) = await ConvergeAsync(names);
+            Phases[2] += watch.Elapsed;
+            var announcers = await ElectAsync(names);
+            Phases[3] += watch.Elapsed;
+            return new Outcome(plan, ingress, annotations, assigned, announcers);
+        }
+        finally
+        {
+            await DeleteServicesAsync(names);
+        }
+    }
+
+    private async Task CreateAsync(ClusterSpec spec, Names names)
+    {
+        _clock.Now = Epoch;
+        foreach (var ns in new[] { names.Config, names.A, names.B })
+        {
+            await Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } });
+        }
+
+        foreach (var pool in spec.Pools)
+        {
+            var poolSpec = new JsonObject { ["addresses"] = new JsonArray([.. pool.Addresses.Select(a => JsonValue.Create(a))]), ["avoidBuggyIPs"] = pool.AvoidBuggyIps };
+            if (pool.AutoAssign is { } auto)
+            {
+                poolSpec["autoAssign"] = auto;
+            }
+
+            if (pool.Priority is { } priority)
+            {
+                var allocation = new JsonObject { ["priority"] = priority };
+                if (pool.OnlyNamespaceA)
+                {
+                    allocation["namespaces"] = new JsonArray(JsonValue.Create(names.A));
+                }
+
+                poolSpec["serviceAllocation"] = allocation;
+            }
+
+            await CreateCustomAsync(names.Config, "ipaddresspools", "IPAddressPool", pool.Name, poolSpec);
+        }
+
+        foreach (var advertisement in spec.Advertisements)
+        {
+            var adSpec = new JsonObject { ["ipAddressPools"] = new JsonArray([.. advertisement.Pools.Select(p => JsonValue.Create(p))]) };
+            if (advertisement.Zone is { } zone)
+            {
+                adSpec["nodeSelectors"] = new JsonArray(new JsonObject { ["matchLabels"] = new JsonObject { ["zone"] = zone } });
+            }
+
+            await CreateCustomAsync(names.Config, "l2advertisements", "L2Advertisement", advertisement.Name, adSpec);
+        }
+
+        // Creation order is the generated order; timestamps are the generated seconds (ties are common).
+        foreach (var service in spec.Services)
+        {
+            _clock.Now = Epoch.AddSeconds(service.CreatedSecond);
+            await CreateServiceAsync(service, names.Of(service.Namespace));
+        }
+    }
+
+    private async Task CreateServiceAsync(ServiceSpec service, string ns)
+    {
+        var annotations = new Dictionary<string, string>();
+        if (!service.Requested.IsEmpty)
+        {
+            annotations[ServiceAnnotations.LoadBalancerIps] = string.Join(',', service.Requested);
+        }
+
+        if (service.Pool is { } pool)
+        {
+            annotations[ServiceAnnotations.AddressPool] = pool;
+        }
+
+        if (service.SharingKey is { } key)
+        {
+            annotations[ServiceAnnotations.AllowSharedIp] = key;
+        }
+
+        if (service.StatusPool is { } statusPool)
+        {
+            annotations[ServiceAnnotations.IpAllocatedFromPool] = statusPool;
+        }
+
+        var (families, policy) = service.Stack switch
+        {
+            Stack.IPv4 => (new List<string> { "IPv4" }, "SingleStack"),
+            Stack.IPv6 => (["IPv6"], "SingleStack"),
+            Stack.PreferDualV4First => (["IPv4", "IPv6"], "PreferDualStack"),
+            Stack.PreferDualV6First => (["IPv6", "IPv4"], "PreferDualStack"),
+            _ => (["IPv4", "IPv6"], "RequireDualStack"),
+        };
+        await Client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = service.Name, Annotations = annotations },
+            Spec = new V1ServiceSpec
+            {
+                Type = "LoadBalancer",
+                IpFamilies = families,
+                IpFamilyPolicy = policy,
+                ExternalTrafficPolicy = service.Local ? "Local" : "Cluster",
+                Selector = new Dictionary<string, string> { ["app"] = service.Name },
+                Ports = [new V1ServicePort { Port = service.Port, Protocol = service.Port == 53 ? "UDP" : "TCP" }],
+            },
+        }, ns);
+        if (!service.Status.IsEmpty)
+        {
+            var ingress = new JsonArray([.. service.Status.Select(ip => new JsonObject { ["ip"] = ip })]);
+            var patch = new JsonObject { ["status"] = new JsonObject { ["loadBalancer"] = new JsonObject { ["ingress"] = ingress } } };
+            await Client.CoreV1.PatchNamespacedServiceStatusAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), service.Name, ns);
+        }
+
+        await Client.DiscoveryV1.CreateNamespacedEndpointSliceAsync(new V1EndpointSlice
+        {
+            Metadata = new V1ObjectMeta { Name = service.Name + "-slice", Labels = new Dictionary<string, string> { ["kubernetes.io/service-name"] = service.Name } },
+            AddressType = "IPv4",
+            Endpoints = [.. service.ReadyNodes.Select((n, i) => new V1Endpoint { Addresses = [$"10.0.0.{i + 1}"], NodeName = n, Conditions = new V1EndpointConditions { Ready = true } })],
+        }, ns);
+    }
+
+    private Task CreateCustomAsync(string ns, string plural, string kind, string name, JsonObject spec)
+    {
+        var body = new JsonObject
+        {
+            ["apiVersion"] = "metallb.io/v1beta1",
+            ["kind"] = kind,
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+            ["spec"] = spec,
+        };
+        return Client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonDocument.Parse(body.ToJsonString()).RootElement, "metallb.io", "v1beta1", ns, plural);
+    }
+
+    /// <summary>
+    /// `ironlb plan` over exactly what the cluster holds: every object read back through the client, written
+    /// as one List manifest (as `kubectl get -o json` would), read by the manifest reader and planned.
+    /// </summary>
+    private async Task<PlanResult> PlanAsync(Names names)
+    {
+        var items = new JsonArray();
+        void Add<T>(T item, string apiVersion, string kind)
+        {
+            var node = JsonNode.Parse(KubernetesJson.Serialize(item))!.AsObject();
+            node["apiVersion"] = apiVersion;
+            node["kind"] = kind;
+            items.Add(node);
+        }
+
+        foreach (var ns in new[] { names.Config, names.A, names.B })
+        {
+            Add(await Client.CoreV1.ReadNamespaceAsync(ns), "v1", "Namespace");
+        }
+
+        foreach (var node in (await Client.CoreV1.ListNodeAsync()).Items)
+        {
+            Add(node, "v1", "Node");
+        }
+
+        foreach (var ns in new[] { names.A, names.B })
+        {
+            foreach (var service in (await Client.CoreV1.ListNamespacedServiceAsync(ns)).Items)
+            {
+                Add(service, "v1", "Service");
+            }
+
+            foreach (var slice in (await Client.DiscoveryV1.ListNamespacedEndpointSliceAsync(ns)).Items)
+            {
+                Add(slice, "discovery.k8s.io/v1", "EndpointSlice");
+            }
+        }
+
+        foreach (var (plural, kind) in new[] { ("ipaddresspools", "IPAddressPool"), ("l2advertisements", "L2Advertisement") })
+        {
+            var list = (JsonElement)await Client.CustomObjects.ListNamespacedCustomObjectAsync("metallb.io", "v1beta1", names.Config, plural);
+            foreach (var item in list.GetProperty("items").EnumerateArray())
+            {
+                var node = JsonNode.Parse(item.GetRawText())!.AsObject();
+                node["apiVersion"] = "metallb.io/v1beta1";
+                node["kind"] = kind;
+                items.Add(node);
+            }
+        }
+
+        var manifest = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "List", ["items"] = items }.ToJsonString();
+        var read = ManifestReader.ReadText($"{names.Config}.json", manifest, new ManifestReadOptions { ConfigNamespace = names.Config });
+        Assert.True(read.FatalErrors.IsEmpty && read.Errors.IsEmpty, "the reader refused the cluster's own objects: " + string.Join("; ", read.FatalErrors.Concat(read.Errors)));
+        return ClusterPlanner.Plan(read.Input);
+    }
+
+    /// <summary>
+    /// A fresh controller over the objects (its start-up replay), until it is ready and the cluster has stopped
+    /// changing: the global resourceVersion unchanged over several polls, with every pool's status written.
+    /// </summary>
+    private async Task<(ImmutableDictionary<ServiceKey, ImmutableArray<string>>, ImmutableDictionary<ServiceKey, string?>, ImmutableDictionary<string, (long, long)>)> ConvergeAsync(Names names)
+    {
+        using var connection = KubeConnection.Create(Api.Kubeconfig);
+        using var controller = new LoadBalancerController(connection, new ControllerOptions { Namespace = names.Config, WatchTimeoutSeconds = 30 }, new ControllerMetrics(), TimeProvider.System, NullLoggerFactory.Instance);
+        using var stop = new CancellationTokenSource();
+        var run = Task.Run(() => controller.RunAsync(stop.Token));
+        try
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            var (lastVersion, quiet) = (-1L, 0);
+            while (true)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"the controller did not settle on {names.Config} (ready={controller.Ready})");
+                Assert.False(run.IsFaulted, $"the controller failed: {run.Exception}");
+                var version = Api.ResourceVersion;
+                if (controller.Ready && version == lastVersion && await PoolStatusesWrittenAsync(names))
+                {
+                    if (++quiet >= 5)
+                    {
+                        break;
+                    }
+                }
+                else
+                {
+                    quiet = 0;
+                }
+
+                lastVersion = version;
+                await Task.Delay(20);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            try
+            {
+                await run;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        var ingress = ImmutableDictionary.CreateBuilder<ServiceKey, ImmutableArray<string>>();
+        var annotations = ImmutableDictionary.CreateBuilder<ServiceKey, string?>();
+        foreach (var ns in new[] { names.A, names.B })
+        {
+            foreach (var service in (await Client.CoreV1.ListNamespacedServiceAsync(ns)).Items)
+            {
+                var key = new ServiceKey(ns, service.Metadata.Name);
+                ingress[key] = [.. (service.Status?.LoadBalancer?.Ingress ?? []).Select(i => i.Ip ?? "")];
+                annotations[key] = service.Metadata.Annotations?.TryGetValue(ServiceAnnotations.IpAllocatedFromPool, out var pool) == true ? pool : null;
+            }
+        }
+
+        var assigned = ImmutableDictionary.CreateBuilder<string, (long, long)>();
+        foreach (var pool in await PoolsAsync(names))
+        {
+            var status = pool.TryGetProperty("status", out var s) ? s : default;
+            assigned[pool.GetProperty("metadata").GetProperty("name").GetString()!] = (Count(status, "assignedIPv4"), Count(status, "assignedIPv6"));
+        }
+
+        return (ingress.ToImmutable(), annotations.ToImmutable(), assigned.ToImmutable());
+
+        static long Count(JsonElement status, string field) =>
+            status.ValueKind == JsonValueKind.Object && status.TryGetProperty(field, out var v) ? v.GetInt64() : -1;
+    }
+
+    private async Task<bool> PoolStatusesWrittenAsync(Names names) =>
+        (await PoolsAsync(names)).All(p => p.TryGetProperty("status", out var s) && s.TryGetProperty("assignedIPv4", out _));
+
+    private async Task<List<JsonElement>> PoolsAsync(Names names)
+    {
+        var list = (JsonElement)await Client.CustomObjects.ListNamespacedCustomObjectAsync("metallb.io", "v1beta1", names.Config, "ipaddresspools");
+        return [.. list.GetProperty("items").EnumerateArray()];
+    }
+
+    /// <summary>
+    /// The cluster speaker's evaluation (ingest, configuration, election) for every node over fresh informers,
+    /// with the membership fixed: every node's speaker is live.
+    /// </summary>
+    private async Task<ImmutableDictionary<ServiceKey, ImmutableArray<string>>> ElectAsync(Names names)
+    {
+        using var connection = KubeConnection.Create(Api.Kubeconfig);
+        var logger = NullLogger.Instance;
+        var services = new Informer<V1Service>(connection, ResourceTypes.Services, TimeProvider.System, logger);
+        var slices = new Informer<V1EndpointSlice>(connection, ResourceTypes.EndpointSlices, TimeProvider.System, logger);
+        var nodes = new Informer<V1Node>(connection, ResourceTypes.Nodes, TimeProvider.System, logger);
+        var pools = new Informer<Kubernetes.Crds.IpAddressPoolObject>(connection, ResourceTypes.IpAddressPools(names.Config), TimeProvider.System, logger);
+        var advertisements = new Informer<Kubernetes.Crds.L2AdvertisementObject>(connection, ResourceTypes.L2Advertisements(names.Config), TimeProvider.System, logger);
+        var namespaces = new Informer<V1Namespace>(connection, ResourceTypes.Namespaces, TimeProvider.System, logger);
+        using var stop = new CancellationTokenSource();
+        Task[] runs = [services.RunAsync(stop.Token), slices.RunAsync(stop.Token), nodes.RunAsync(stop.Token), pools.RunAsync(stop.Token), advertisements.RunAsync(stop.Token), namespaces.RunAsync(stop.Token)];
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await Task.WhenAll(services.WaitForSyncAsync(timeout.Token), slices.WaitForSyncAsync(timeout.Token), nodes.WaitForSyncAsync(timeout.Token),
+                pools.WaitForSyncAsync(timeout.Token), advertisements.WaitForSyncAsync(timeout.Token), namespaces.WaitForSyncAsync(timeout.Token));
+            var cluster = ClusterIngest.Input(names.Config, services.Items, pools.Items, advertisements.Items, namespaces.Items, nodes.Items, slices.Items);
+            var parsed = ConfigParser.Parse(cluster.Resources);
+            Assert.True(parsed.Config is not null, "the speaker refused the configuration: " + string.Join("; ", parsed.Errors));
+            var announcers = new Dictionary<ServiceKey, List<string>>();
+            foreach (var node in ClusterGen.Nodes)
+            {
+                var plan = SpeakerPlanner.Decide(parsed.Config, cluster, "", node, [.. ClusterGen.Nodes]);
+                foreach (var decision in plan.Services.Where(d => d.Service.Namespace == names.A || d.Service.Namespace == names.B))
+                {
+                    (announcers.TryGetValue(decision.Service, out var list) ? list : announcers[decision.Service] = []).AddRange(decision.Announces ? [node] : []);
+                }
+            }
+
+            return announcers.ToImmutableDictionary(a => a.Key, a => a.Value.ToImmutableArray());
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(runs.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+        }
+    }
+
+    private async Task DeleteServicesAsync(Names names)
+    {
+        foreach (var ns in new[] { names.A, names.B })
+        {
+            foreach (var service in (await Client.CoreV1.ListNamespacedServiceAsync(ns)).Items)
+            {
+                await Client.CoreV1.DeleteNamespacedServiceAsync(service.Metadata.Name, ns);
+            }
+
+            foreach (var slice in (await Client.DiscoveryV1.ListNamespacedEndpointSliceAsync(ns)).Items)
+            {
+                await Client.DiscoveryV1.DeleteNamespacedEndpointSliceAsync(slice.Metadata.Name, ns);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await Api.DisposeAsync();
+    }
+
+    /// <summary>One cluster's namespaces: its configuration namespace and its two Service namespaces.</summary>
+    private sealed record Names(int Index)
+    {
+        public string Config => $"lb-{Index.ToString(CultureInfo.InvariantCulture)}";
+
+        public string A => $"c{Index.ToString(CultureInfo.InvariantCulture)}-a";
+
+        public string B => $"c{Index.ToString(CultureInfo.InvariantCulture)}-b";
+
+        public string Of(string generated) => generated == "a" ? A : B;
+    }
+
+    /// <summary>KubeSim's clock for creation timestamps only; its timers still run on real time.</summary>
+    private sealed class SettableClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+}
