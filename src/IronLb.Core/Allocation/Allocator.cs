@@ -81,7 +81,8 @@ public sealed class Allocator
         var pool = PoolFor(ips, preferredPool ?? _allocations.GetValueOrDefault(request.Key)?.Pool);
         if (pool is null)
         {
-            return $"{Families.Quote(ips)} is not allowed in config";
+            // MetalLB's text first, unchanged (people search for it), then what it leaves out: where the pools are.
+            return $"{Families.Quote(ips)} is not allowed in config; {PoolMessages.WhyInNoPool(Config, ips)}";
         }
 
         if (!pool.IsCompatible(request.Key.Namespace, request.Labels))

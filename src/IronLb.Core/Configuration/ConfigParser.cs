@@ -32,7 +32,7 @@ public static class ConfigParser
             return true;
         }
 
-        errors.Add(new ConfigError(obj, $"resource must be created in {resources.ConfigNamespace} namespace, not \"{obj.Namespace}\""));
+        errors.Add(new ConfigError(obj, $"resource must be created in {resources.ConfigNamespace} namespace, not \"{obj.Namespace}\"", "metadata.namespace"));
         return false;
     }
 
@@ -48,21 +48,21 @@ public static class ConfigParser
                 continue;
             }
 
-            var problems = new List<string>();
+            var problems = new Problems(resource.Ref);
             if (string.IsNullOrEmpty(resource.Name))
             {
-                problems.Add("missing pool name");
+                problems.Add("missing pool name", "metadata.name");
             }
             else if (!names.Add(resource.Name))
             {
-                problems.Add($"duplicate definition of pool \"{resource.Name}\"");
+                problems.Add($"duplicate definition of pool \"{resource.Name}\"", "metadata.name");
             }
 
-            var cidrs = ParseAddresses(resource, defined, problems);
+            var (cidrs, written) = ParseAddresses(resource, defined, problems);
             var allocation = resource.ServiceAllocation is null ? null : ParseAllocation(resource.ServiceAllocation, resources.Namespaces, problems);
-            if (problems.Count > 0)
+            if (problems.Any)
             {
-                errors.AddRange(problems.Select(p => new ConfigError(resource.Ref, p)));
+                errors.AddRange(problems.Found);
                 continue;
             }
 
@@ -70,6 +70,7 @@ public static class ConfigParser
             {
                 Name = resource.Name,
                 Cidrs = cidrs,
+                WrittenCidrs = written,
                 AutoAssign = resource.AutoAssign ?? true,
                 AvoidBuggyIps = resource.AvoidBuggyIps,
                 Allocation = allocation,
@@ -80,21 +81,29 @@ public static class ConfigParser
         return pools;
     }
 
-    private static ImmutableArray<Cidr> ParseAddresses(IpAddressPoolResource resource, List<(Cidr Cidr, string Pool)> defined, List<string> problems)
+    private static (ImmutableArray<Cidr> Cidrs, ImmutableArray<Cidr> Written) ParseAddresses(IpAddressPoolResource resource, List<(Cidr Cidr, string Pool)> defined, Problems problems)
     {
         if (resource.Addresses.IsDefaultOrEmpty)
         {
-            problems.Add("pool has no prefixes defined");
-            return [];
+            problems.Add("pool has no prefixes defined", "spec.addresses");
+            return ([], []);
         }
 
         var cidrs = ImmutableArray.CreateBuilder<Cidr>();
-        foreach (var entry in resource.Addresses)
+        var written = ImmutableArray.CreateBuilder<Cidr>();
+        for (var index = 0; index < resource.Addresses.Length; index++)
         {
+            var entry = resource.Addresses[index];
+            var field = $"spec.addresses[{index}]";
             if (!PoolAddressParser.TryParse(entry, out var parsed, out var error))
             {
-                problems.Add($"invalid CIDR \"{entry}\" in pool \"{resource.Name}\": {error}");
+                problems.Add($"invalid CIDR \"{entry}\" in pool \"{resource.Name}\": {error}", field);
                 continue;
+            }
+
+            if (!entry.Contains('-', StringComparison.Ordinal))
+            {
+                written.AddRange(parsed);
             }
 
             foreach (var cidr in parsed)
@@ -104,7 +113,7 @@ public static class ConfigParser
                 {
                     if (cidr.Overlaps(other))
                     {
-                        problems.Add($"CIDR \"{cidr}\" in pool \"{resource.Name}\" overlaps with already defined CIDR \"{other}\" (pool \"{pool}\")");
+                        problems.Add($"CIDR \"{cidr}\" in pool \"{resource.Name}\" overlaps with already defined CIDR \"{other}\" (pool \"{pool}\")", field);
                     }
                 }
 
@@ -113,21 +122,23 @@ public static class ConfigParser
             }
         }
 
-        return cidrs.ToImmutable();
+        return (cidrs.ToImmutable(), written.ToImmutable());
     }
 
-    private static PoolAllocation ParseAllocation(ServiceAllocationSpec spec, ImmutableArray<NamespaceResource> namespaces, List<string> problems)
+    private static PoolAllocation ParseAllocation(ServiceAllocationSpec spec, ImmutableArray<NamespaceResource> namespaces, Problems problems)
     {
+        const string path = "spec.serviceAllocation";
         var names = ImmutableSortedSet.CreateBuilder<string>(StringComparer.Ordinal);
-        foreach (var name in spec.Namespaces.IsDefault ? [] : spec.Namespaces)
+        var listed = spec.Namespaces.IsDefault ? [] : spec.Namespaces;
+        for (var index = 0; index < listed.Length; index++)
         {
-            if (!names.Add(name))
+            if (!names.Add(listed[index]))
             {
-                problems.Add($"duplicate definition in namespaces field: \"{name}\"");
+                problems.Add($"duplicate definition in namespaces field: \"{listed[index]}\"", $"{path}.namespaces[{index}]");
             }
         }
 
-        var namespaceSelectors = CompileSelectors(spec.NamespaceSelectors, "namespaceSelectors", problems);
+        var namespaceSelectors = CompileSelectors(spec.NamespaceSelectors, "namespaceSelectors", problems, path);
         foreach (var ns in namespaces)
         {
             if (namespaceSelectors.Any(s => s.Matches(ns.Labels)))
@@ -136,7 +147,7 @@ public static class ConfigParser
             }
         }
 
-        var serviceSelectors = CompileSelectors(spec.ServiceSelectors, "serviceSelectors", problems);
+        var serviceSelectors = CompileSelectors(spec.ServiceSelectors, "serviceSelectors", problems, path);
 
         // Only a priority given: the pool is for every service (MetalLB 0.15.0, issue 2656).
         if (spec.Namespaces.IsDefaultOrEmpty && spec.NamespaceSelectors.IsDefaultOrEmpty && spec.ServiceSelectors.IsDefaultOrEmpty)
@@ -147,7 +158,16 @@ public static class ConfigParser
         return new PoolAllocation(spec.Priority, names.ToImmutable(), serviceSelectors);
     }
 
+    /// <summary>Selectors compiled on their own (for tests and tools); each problem as text.</summary>
     internal static ImmutableArray<LabelSelector> CompileSelectors(ImmutableArray<LabelSelectorSpec> specs, string field, List<string> problems)
+    {
+        var found = new Problems(new ObjectRef("selectors", null, field));
+        var selectors = CompileSelectors(specs, field, found);
+        problems.AddRange(found.Found.Select(e => e.Message));
+        return selectors;
+    }
+
+    private static ImmutableArray<LabelSelector> CompileSelectors(ImmutableArray<LabelSelectorSpec> specs, string field, Problems problems, string path = "spec")
     {
         if (specs.IsDefaultOrEmpty)
         {
@@ -156,11 +176,16 @@ public static class ConfigParser
 
         var selectors = ImmutableArray.CreateBuilder<LabelSelector>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var spec in specs)
+        for (var index = 0; index < specs.Length; index++)
         {
+            var at = $"{path}.{field}[{index}]";
             var selectorProblems = new List<string>();
-            var selector = LabelSelector.TryCompile(spec, selectorProblems);
-            problems.AddRange(selectorProblems.Select(p => $"invalid selector in {field}: {p}"));
+            var selector = LabelSelector.TryCompile(specs[index], selectorProblems);
+            foreach (var problem in selectorProblems)
+            {
+                problems.Add($"invalid selector in {field}: {problem}", at);
+            }
+
             if (selector is null)
             {
                 continue;
@@ -168,7 +193,7 @@ public static class ConfigParser
 
             if (!seen.Add(selector.Canonical))
             {
-                problems.Add($"duplicate definition of {field}: \"{selector.Canonical}\"");
+                problems.Add($"duplicate definition of {field}: \"{selector.Canonical}\"", at);
                 continue;
             }
 
@@ -191,18 +216,19 @@ public static class ConfigParser
                 continue;
             }
 
-            var problems = new List<string>();
+            var problems = new Problems(resource.Ref);
             if (!names.Add(resource.Name))
             {
-                problems.Add($"duplicate definition of L2Advertisement \"{resource.Name}\"");
+                problems.Add($"duplicate definition of L2Advertisement \"{resource.Name}\"", "metadata.name");
             }
 
             var poolNames = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var pool in resource.IpAddressPools.IsDefault ? [] : resource.IpAddressPools)
+            var named = resource.IpAddressPools.IsDefault ? [] : resource.IpAddressPools;
+            for (var index = 0; index < named.Length; index++)
             {
-                if (!poolNames.Add(pool))
+                if (!poolNames.Add(named[index]))
                 {
-                    problems.Add($"duplicate definition of ipAddressPools: \"{pool}\"");
+                    problems.Add($"duplicate definition of ipAddressPools: \"{named[index]}\"", $"spec.ipAddressPools[{index}]");
                 }
             }
 
@@ -210,14 +236,17 @@ public static class ConfigParser
             var nodeSelectors = CompileSelectors(resource.NodeSelectors, "nodeSelectors", problems);
             var serviceSelectors = CompileSelectors(resource.ServiceSelectors, "serviceSelectors", problems);
             var interfaces = resource.Interfaces.IsDefault ? [] : resource.Interfaces;
-            foreach (var name in interfaces.Where(string.IsNullOrWhiteSpace))
+            for (var index = 0; index < interfaces.Length; index++)
             {
-                problems.Add($"invalid interface name \"{name}\"");
+                if (string.IsNullOrWhiteSpace(interfaces[index]))
+                {
+                    problems.Add($"invalid interface name \"{interfaces[index]}\"", $"spec.interfaces[{index}]");
+                }
             }
 
-            if (problems.Count > 0)
+            if (problems.Any)
             {
-                errors.AddRange(problems.Select(p => new ConfigError(resource.Ref, p)));
+                errors.AddRange(problems.Found);
                 continue;
             }
 
@@ -242,11 +271,12 @@ public static class ConfigParser
                 ? pools
                 : pools.Where(p => named.Contains(p.Name, StringComparer.Ordinal) || poolSelectors.Any(s => s.Matches(p.Labels)));
 
-            foreach (var missing in named.Where(n => !attached.ContainsKey(n)))
+            for (var index = 0; index < named.Length; index++)
             {
-                warnings.Add(new ConfigError(resource.Ref, declared.Contains(missing)
-                    ? $"ipAddressPools names pool \"{missing}\", which is invalid"
-                    : $"ipAddressPools names pool \"{missing}\", which does not exist"));
+                if (!attached.ContainsKey(named[index]))
+                {
+                    warnings.Add(MissingPool(resource.Ref, named[index], index, declared, pools));
+                }
             }
 
             foreach (var pool in targets)
@@ -260,5 +290,27 @@ public static class ConfigParser
         }
 
         return [.. pools.Select(p => p with { L2Advertisements = [.. attached[p.Name]] })];
+    }
+
+    /// <summary>
+    /// MetalLB ignores a name in ipAddressPools that matches no pool (the configuration loads), so this is a
+    /// warning: it names the pools that do exist, since a typo is the usual cause.
+    /// </summary>
+    private static ConfigError MissingPool(ObjectRef advertisement, string name, int index, HashSet<string> declared, List<AddressPool> pools)
+    {
+        var why = declared.Contains(name)
+            ? "which is invalid (see its errors), so this advertisement does not apply to it"
+            : $"which does not exist; {PoolMessages.Existing(pools.Select(p => p.Name))}";
+        return new ConfigError(advertisement, $"ipAddressPools names pool \"{name}\", {why}", $"spec.ipAddressPools[{index}]");
+    }
+
+    /// <summary>The errors of one object, each with the field it is about.</summary>
+    private sealed class Problems(ObjectRef target)
+    {
+        public List<ConfigError> Found { get; } = [];
+
+        public bool Any => Found.Count > 0;
+
+        public void Add(string message, string? field) => Found.Add(new ConfigError(target, message, field));
     }
 }

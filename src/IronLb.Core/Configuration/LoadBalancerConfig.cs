@@ -53,6 +53,12 @@ public sealed record AddressPool
 {
     public required string Name { get; init; }
     public required ImmutableArray<Cidr> Cidrs { get; init; }
+
+    /// <summary>
+    /// The spec.addresses entries written as CIDRs; ranges are left out, because the prefixes a range is
+    /// cut into are not subnets, so their first and last addresses are not network or broadcast addresses.
+    /// </summary>
+    public ImmutableArray<Cidr> WrittenCidrs { get; init; } = [];
     public bool AutoAssign { get; init; } = true;
     public bool AvoidBuggyIps { get; init; }
 

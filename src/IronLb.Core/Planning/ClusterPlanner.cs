@@ -28,7 +28,7 @@ public static class ClusterPlanner
             .Select(s => PlanService(s, input, replay.Config, candidates))
             .ToImmutableArray();
         var pools = replay.Config.Pools.Select(p => Usage(p, replay.Allocator)).ToImmutableArray();
-        return new PlanResult(pools, services, replay.Errors);
+        return new PlanResult(pools, services, replay.Errors) { Warnings = replay.Warnings };
     }
 
     public static SuggestResult Suggest(PlanInput input, string pool, SuggestFamily family, Random random)
@@ -41,7 +41,7 @@ public static class ClusterPlanner
             var broken = replay.Errors.Any(e => e.ObjectName.EndsWith($"/{pool}", StringComparison.Ordinal) && e.ObjectName.StartsWith("IPAddressPool", StringComparison.Ordinal));
             return broken
                 ? new SuggestResult(SuggestOutcome.InvalidConfiguration, pool, [], $"pool \"{pool}\" is invalid: {string.Join("; ", replay.Errors.Where(e => e.ObjectName.EndsWith($"/{pool}", StringComparison.Ordinal)).Select(e => e.Message))}")
-                : new SuggestResult(SuggestOutcome.UnknownPool, pool, [], $"unknown pool \"{pool}\"");
+                : new SuggestResult(SuggestOutcome.UnknownPool, pool, [], $"unknown pool \"{pool}\"; {PoolMessages.Existing(replay.Config.Pools.Select(p => p.Name))}");
         }
 
         var wanted = family switch
@@ -60,7 +60,7 @@ public static class ClusterPlanner
             }
 
             var free = f == IpFamily.IPv4
-                ? replay.Allocator.FreeIps(addressPool, new AllocationRequest { Key = new ServiceKey("", "") }).V4
+                ? LowestFreeIPv4(addressPool, replay.Allocator)
                 : RandomFreeIPv6(addressPool, replay.Allocator, random);
             if (free is null)
             {
@@ -75,14 +75,13 @@ public static class ClusterPlanner
 
     private sealed record Converged(ServiceView View, ConvergeResult Result);
 
-    private sealed record ReplayResult(LoadBalancerConfig Config, Allocator Allocator, List<Converged> Services, ImmutableArray<PlanError> Errors);
+    private sealed record ReplayResult(LoadBalancerConfig Config, Allocator Allocator, List<Converged> Services, ImmutableArray<PlanError> Errors, ImmutableArray<PlanError> Warnings);
 
     private static ReplayResult Replay(PlanInput input)
     {
         var parsed = ConfigParser.Parse(input.Resources);
-        var errors = parsed.Errors.Concat(parsed.Warnings)
-            .Select(e => new PlanError(e.Target.Source, e.Target.ToString(), e.Message))
-            .ToImmutableArray();
+        var errors = parsed.Errors.Select(ToPlanError).ToImmutableArray();
+        var warnings = parsed.Warnings.Select(ToPlanError).ToImmutableArray();
         var config = parsed.Config ?? parsed.Partial;
         var allocator = new Allocator();
         allocator.SetPools(config);
@@ -105,8 +104,10 @@ public static class ClusterPlanner
         var results = pass
             .Select(p => new Converged(ServiceSync.Written(p.Service, p.Result.Converge!), p.Result.Converge! with { Events = [.. events[p.Service.Key].Distinct()] }))
             .ToList();
-        return new ReplayResult(config, allocator, results, errors);
+        return new ReplayResult(config, allocator, results, errors, warnings);
     }
+
+    private static PlanError ToPlanError(ConfigError e) => new(e.Target.Source, e.Target.ToString(), e.Message, e.Field);
 
     // Every pass's events, as the controller would record them one pass after the other (a repeat only
     // raises an Event's count, so it is shown once).
@@ -142,7 +143,7 @@ public static class ClusterPlanner
         }
 
         var events = converged.Result.Events
-            .Select(e => new PlannedEvent(e.Type.ToString(), e.Reason, e.Message))
+            .Select(e => new PlannedEvent(e.Type.ToString(), e.Reason, e.Message, e.Type == EventType.Warning ? ServiceRequestField.Of(view, e) : null))
             .ToImmutableArray();
         return new ServicePlan(view.Key.Namespace, view.Key.Name, view.IngressIps, converged.Result.PoolAnnotation, announce, events);
     }
@@ -158,6 +159,45 @@ public static class ClusterPlanner
             new FamilyUsage(v4, counters.InUseV4, v4 - counters.InUseV4),
             new FamilyUsage(v6, counters.InUseV6, v6 - counters.InUseV6));
     }
+
+    /// <summary>
+    /// The lowest free IPv4 address in the pool's order (MetalLB's choice), except that the network and
+    /// broadcast addresses of a subnet written in spec.addresses are never suggested: hosts on that LAN
+    /// treat them as the subnet itself, so ARP for them goes nowhere useful. A /31 (RFC 3021) and a /32
+    /// have neither, and a range's pieces are not subnets. avoidBuggyIPs is honoured on top (pool.Contains).
+    /// Pools often write a slice of a larger LAN as small CIDRs (the campus's 141.89.58.180/30), whose ends
+    /// are ordinary addresses there, so when only such addresses are left the lowest of them is suggested
+    /// rather than calling the pool full. The scan passes only used and reserved addresses before it stops.
+    /// </summary>
+    private static Address? LowestFreeIPv4(AddressPool pool, Allocator allocator)
+    {
+        Address? reserved = null;
+        foreach (var cidr in pool.Cidrs.Where(c => c.Family == IpFamily.IPv4))
+        {
+            for (var offset = UInt128.Zero; offset <= Cidr.HostMask(cidr.HostBits); offset++)
+            {
+                var candidate = cidr.First.Add(offset);
+                if (!pool.Contains(candidate) || allocator.UsersOf(candidate).Count > 0)
+                {
+                    continue;
+                }
+
+                if (!IsNetworkOrBroadcast(pool, candidate))
+                {
+                    return candidate;
+                }
+
+                reserved ??= candidate;
+            }
+        }
+
+        return reserved;
+    }
+
+    /// <summary>The first or last address of an IPv4 CIDR of /30 or shorter written in spec.addresses.</summary>
+    public static bool IsNetworkOrBroadcast(AddressPool pool, Address address) =>
+        address.Family == IpFamily.IPv4
+        && pool.WrittenCidrs.Any(c => c.Family == IpFamily.IPv4 && c.PrefixLength <= 30 && (address == c.First || address == c.Last));
 
     // A random free address keeps new Services from clustering at the start of a /64, where the first
     // address is the subnet-router anycast address (RFC 4291) and must not be used.

@@ -33,7 +33,11 @@ public sealed record PoolUsage(string Name, bool AutoAssign, FamilyUsage IPv4, F
 
 public sealed record AnnounceInfo(string Node, ImmutableArray<string> Interfaces);
 
-public sealed record PlannedEvent(string Type, string Reason, string Message);
+/// <summary>
+/// An event the controller would record. Field is the Service field the event is about (the annotation or
+/// spec field that asked for the addresses), so a reader that knows positions can point at its line.
+/// </summary>
+public sealed record PlannedEvent(string Type, string Reason, string Message, string? Field = null);
 
 public sealed record ServicePlan(
     string Namespace,
@@ -43,10 +47,20 @@ public sealed record ServicePlan(
     AnnounceInfo? Announce,
     ImmutableArray<PlannedEvent> Events);
 
-/// <summary>A configuration error with the object it concerns; Source is the file when known.</summary>
-public sealed record PlanError(string? File, string ObjectName, string Message);
+/// <summary>
+/// A configuration error or warning with the object it concerns. File is where the object starts
+/// ("path:line") when known; Field is the offending field's path, for readers that can locate it.
+/// </summary>
+public sealed record PlanError(string? File, string ObjectName, string Message, string? Field = null);
 
+/// <summary>
+/// Errors reject the configuration (the cluster would keep its last good one); Warnings are findings the
+/// configuration loads with, as MetalLB loads it (see <see cref="Configuration.ConfigParseResult"/>).
+/// </summary>
 public sealed record PlanResult(
     ImmutableArray<PoolUsage> Pools,
     ImmutableArray<ServicePlan> Services,
-    ImmutableArray<PlanError> Errors);
+    ImmutableArray<PlanError> Errors)
+{
+    public ImmutableArray<PlanError> Warnings { get; init; } = [];
+}

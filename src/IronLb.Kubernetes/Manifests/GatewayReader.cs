@@ -54,7 +54,15 @@ internal static class GatewayReader
         var labels = metadata.Labels;
         if (context.Mapping(spec, "infrastructure", "spec") is { } infrastructure)
         {
-            annotations = annotations.SetItems(context.StringMap(infrastructure, "annotations", "spec.infrastructure"));
+            var infrastructureAnnotations = context.StringMap(infrastructure, "annotations", "spec.infrastructure");
+            annotations = annotations.SetItems(infrastructureAnnotations);
+
+            // The generated Service carries these as its own annotations: an error about one points here.
+            foreach (var key in infrastructureAnnotations.Keys)
+            {
+                context.LocateAs($"spec.infrastructure.annotations[{key}]", $"metadata.annotations[{key}]");
+            }
+
             labels = labels.SetItems(context.StringMap(infrastructure, "labels", "spec.infrastructure"));
         }
 

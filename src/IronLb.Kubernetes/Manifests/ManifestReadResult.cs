@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using IronLb.Core.Allocation;
 using IronLb.Core.Announcement;
 using IronLb.Core.Configuration;
@@ -19,6 +20,26 @@ public sealed record ManifestReadResult
     /// <summary>Where each Service (or the Gateway it comes from) is defined, "file:line", so warnings can name the file.</summary>
     public ImmutableDictionary<ServiceKey, string> ServiceSources { get; init; } =
         ImmutableDictionary<ServiceKey, string>.Empty;
+
+    /// <summary>
+    /// For each object read, keyed by where it starts ("file:line", as <see cref="ObjectRef.Source"/>), the
+    /// line of each field ("spec.addresses[1]" → 12), so errors about a field can point at it.
+    /// </summary>
+    public ImmutableDictionary<string, ImmutableDictionary<string, int>> FieldLines { get; init; } =
+        ImmutableDictionary<string, ImmutableDictionary<string, int>>.Empty;
+
+    /// <summary>"file:line" of <paramref name="field"/> in the object that starts at <paramref name="objectSource"/>; the object's own start when the field is unknown.</summary>
+    public string? Locate(string? objectSource, string? field)
+    {
+        if (objectSource is null || field is null
+            || !FieldLines.TryGetValue(objectSource, out var lines) || !lines.TryGetValue(field, out var line))
+        {
+            return objectSource;
+        }
+
+        var colon = objectSource.LastIndexOf(':');
+        return colon < 0 ? objectSource : string.Create(CultureInfo.InvariantCulture, $"{objectSource[..colon]}:{line}");
+    }
 
     /// <summary>Objects that were refused (wrong apiVersion, unknown or malformed fields) and left out.</summary>
     public ImmutableArray<ManifestError> Errors { get; init; } = [];

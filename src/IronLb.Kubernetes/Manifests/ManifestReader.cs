@@ -180,6 +180,7 @@ public static class ManifestReader
         public List<ServiceView> Services { get; } = [];
         public Dictionary<ServiceKey, List<EndpointView>> Endpoints { get; } = [];
         public Dictionary<ServiceKey, string> ServiceSources { get; } = [];
+        public Dictionary<string, ImmutableDictionary<string, int>> FieldLines { get; } = new(StringComparer.Ordinal);
         public SortedDictionary<string, int> Ignored { get; } = new(StringComparer.Ordinal);
 
         /// <summary>Kind/namespace/name → where it was first defined, to report duplicates.</summary>
@@ -214,6 +215,7 @@ public static class ManifestReader
                 },
                 Services = [.. Services],
                 ServiceSources = ServiceSources.ToImmutableDictionary(),
+                FieldLines = FieldLines.ToImmutableDictionary(StringComparer.Ordinal),
                 Endpoints = Endpoints.ToImmutableDictionary(e => e.Key, e => new ServiceEndpoints([.. e.Value])),
                 Errors = [.. Errors],
                 FatalErrors = [.. Fatal],

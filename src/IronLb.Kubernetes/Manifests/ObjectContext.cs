@@ -7,11 +7,25 @@ namespace IronLb.Kubernetes.Manifests;
 /// <summary>
 /// Typed access to one object's fields. Every mismatch (wrong type, unknown field, missing required field)
 /// becomes an error naming the file, the field's line, the object and the field path; the object is then
-/// not used, as the API server would have refused it.
+/// not used, as the API server would have refused it. It also remembers the line of every field it was
+/// asked for, so errors found later (by Core, which knows no files) can point at the field's line.
 /// </summary>
 internal sealed class ObjectContext(string file, string objectName, List<ManifestError> errors)
 {
+    private readonly Dictionary<string, int> _fieldLines = new(StringComparer.Ordinal);
     private int _errorCount;
+
+    /// <summary>Field path ("spec.addresses[1]", "metadata.annotations[metallb.io/loadBalancerIPs]") → line.</summary>
+    public IReadOnlyDictionary<string, int> FieldLines => _fieldLines;
+
+    /// <summary>Makes <paramref name="alias"/> point where <paramref name="field"/> is, for values that win over another field's.</summary>
+    public void LocateAs(string field, string alias)
+    {
+        if (_fieldLines.TryGetValue(field, out var line))
+        {
+            _fieldLines[alias] = line;
+        }
+    }
 
     public string File { get; } = file;
     public string ObjectName { get; set; } = objectName;
@@ -104,7 +118,9 @@ internal sealed class ObjectContext(string file, string objectName, List<Manifes
         var builder = ImmutableArray.CreateBuilder<string>(list.Items.Length);
         for (var i = 0; i < list.Items.Length; i++)
         {
-            if (AsString(list.Items[i], $"{Join(path, key)}[{i}]") is { } value)
+            var itemPath = $"{Join(path, key)}[{i}]";
+            _fieldLines[itemPath] = list.Items[i].Line;
+            if (AsString(list.Items[i], itemPath) is { } value)
             {
                 builder.Add(value);
             }
@@ -125,7 +141,9 @@ internal sealed class ObjectContext(string file, string objectName, List<Manifes
         foreach (var entry in map.Entries)
         {
             // Kubernetes maps of strings refuse numbers and booleans: `version: 1` must be quoted.
-            if (AsString(entry.Value, $"{Join(path, key)}[{entry.Key}]") is { } value)
+            var entryPath = $"{Join(path, key)}[{entry.Key}]";
+            _fieldLines[entryPath] = entry.Value.Line;
+            if (AsString(entry.Value, entryPath) is { } value)
             {
                 builder[entry.Key] = value;
             }
@@ -146,6 +164,7 @@ internal sealed class ObjectContext(string file, string objectName, List<Manifes
         for (var i = 0; i < list.Items.Length; i++)
         {
             var itemPath = $"{Join(path, key)}[{i}]";
+            _fieldLines[itemPath] = list.Items[i].Line;
             if (list.Items[i] is MappingNode item)
             {
                 yield return (item, itemPath);
@@ -171,6 +190,11 @@ internal sealed class ObjectContext(string file, string objectName, List<Manifes
         if (node is null && required)
         {
             Error(parent, $"missing required field \"{Join(path, key)}\"");
+        }
+
+        if (node is not null)
+        {
+            _fieldLines[Join(path, key)] = node.Line;
         }
 
         return node;

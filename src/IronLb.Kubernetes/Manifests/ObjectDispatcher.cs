@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Collections.Immutable;
 using IronLb.Core.Allocation;
 using IronLb.Core.Configuration;
 
@@ -216,6 +217,7 @@ internal static class ObjectDispatcher
         }
 
         state.Defined[key] = reference.Source!;
+        state.FieldLines[reference.Source!] = context.FieldLines.ToImmutableDictionary(StringComparer.Ordinal);
         return true;
     }
 

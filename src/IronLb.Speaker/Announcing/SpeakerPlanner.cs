@@ -34,7 +34,7 @@ internal static class SpeakerPlanner
         var parsed = ConfigParser.Parse(read.Resources);
         if (parsed.Config is not { } config)
         {
-            return SpeakerPlan.Unusable(parsed.Errors.Select(Describe));
+            return SpeakerPlan.Unusable(parsed.Errors.Select(e => Describe(read, e)));
         }
 
         var candidates = speakers.IsDefaultOrEmpty ? [.. config.Nodes.Select(n => n.Name)] : speakers;
@@ -51,7 +51,7 @@ internal static class SpeakerPlanner
         }
 
         var plan = Decide(config, views, key => EndpointsFor(read, key, candidates), node, candidates, ignoreExcludeLabel);
-        return plan with { Problems = [.. parsed.Warnings.Select(Describe)] };
+        return plan with { Problems = [.. parsed.Warnings.Select(e => Describe(read, e))] };
     }
 
     /// <summary>
@@ -144,6 +144,7 @@ internal static class SpeakerPlanner
             ? given
             : new ServiceEndpoints([.. candidates.Select(n => new EndpointView(n, Ready: true))]);
 
-    private static string Describe(ConfigError e) =>
-        e.Target.Source is { } source ? $"{source}: {e.Target}: {e.Message}" : $"{e.Target}: {e.Message}";
+    // The line of the offending field when the manifests say where it is, as plan prints it.
+    private static string Describe(ManifestReadResult read, ConfigError e) =>
+        read.Locate(e.Target.Source, e.Field) is { } source ? $"{source}: {e.Target}: {e.Message}" : $"{e.Target}: {e.Message}";
 }

@@ -52,6 +52,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
     private IReadOnlyList<string>? _readyNodes;
     private LoadBalancerConfig? _config;
     private IReadOnlyList<string> _configErrors = [];
+    private IReadOnlyList<string> _configWarnings = [];
     private MembershipCore? _membership;
     private MembershipLoop? _membershipLoop;
     private int _configDirty = 1;
@@ -266,6 +267,19 @@ internal sealed partial class ClusterSpeaker : IDisposable
 
             _configErrors = errors;
             _ = WriteStateStatusAsync(errors);
+        }
+
+        // Warnings (an advertisement naming a missing pool) do not stop the configuration loading, as in
+        // MetalLB; they are logged once per change, as the manifest speaker and plan report them.
+        var warnings = parsed.Warnings.Select(e => e.ToString()).ToList();
+        if (!warnings.SequenceEqual(_configWarnings))
+        {
+            foreach (var warning in warnings)
+            {
+                Log.ConfigWarning(_logger, warning);
+            }
+
+            _configWarnings = warnings;
         }
 
         if (parsed.Config is not null)

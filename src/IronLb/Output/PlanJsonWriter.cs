@@ -15,13 +15,13 @@ namespace IronLb.Output;
 /// </summary>
 internal static class PlanJsonWriter
 {
-    public static void Write(PlanReport report, TextWriter writer) => Write(report.Result, report.Errors, writer);
+    public static void Write(PlanReport report, TextWriter writer) => Write(report.Result, report.Errors, report.ConfigWarnings, writer);
 
     /// <summary>`ironlb status --output json`: the plan's shape for the live cluster, plus its speakers.</summary>
-    public static void Write(ClusterStatus status, TextWriter writer) => Write(status.Plan, status.Plan.Errors, writer, status.Speakers);
+    public static void Write(ClusterStatus status, TextWriter writer) => Write(status.Plan, status.Plan.Errors, status.Plan.Warnings, writer, status.Speakers);
 
     /// <summary>The same shape for anything plan-like; <paramref name="speakers"/> is for `ironlb status` (a plan from files has none).</summary>
-    public static void Write(PlanResult result, ImmutableArray<PlanError> errors, TextWriter writer, ImmutableArray<SpeakerStatus>? speakers = null)
+    public static void Write(PlanResult result, ImmutableArray<PlanError> errors, ImmutableArray<PlanError> warnings, TextWriter writer, ImmutableArray<SpeakerStatus>? speakers = null)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -74,17 +74,8 @@ internal static class PlanJsonWriter
             }
 
             json.WriteEndArray();
-            json.WriteStartArray("errors");
-            foreach (var error in errors)
-            {
-                json.WriteStartObject();
-                json.WriteString("file", error.File);
-                json.WriteString("object", error.ObjectName);
-                json.WriteString("message", error.Message);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            WriteFindings(json, "errors", errors);
+            WriteFindings(json, "warnings", warnings);
             if (speakers is { } reported)
             {
                 WriteSpeakers(json, reported);
@@ -121,6 +112,21 @@ internal static class PlanJsonWriter
                 json.WriteEndObject();
             }
 
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static void WriteFindings(Utf8JsonWriter json, string name, ImmutableArray<PlanError> findings)
+    {
+        json.WriteStartArray(name);
+        foreach (var finding in findings)
+        {
+            json.WriteStartObject();
+            json.WriteString("file", finding.File);
+            json.WriteString("object", finding.ObjectName);
+            json.WriteString("message", finding.Message);
             json.WriteEndObject();
         }
 

@@ -6,7 +6,7 @@ using IronLb.Kubernetes.Status;
 
 namespace IronLb.Output;
 
-/// <summary>The human view of a plan: pool usage, one row per Service, then every error and a summary line.</summary>
+/// <summary>The human view of a plan: pool usage, one row per Service, every warning and error, and a summary line.</summary>
 internal static class PlanTableWriter
 {
     public static void Write(PlanReport report, TextWriter writer)
@@ -15,11 +15,13 @@ internal static class PlanTableWriter
         WritePools(result, writer);
         writer.WriteLine();
         WriteServices(result, writer);
-        var warnings = report.Warnings.ToList();
-        if (warnings.Count > 0)
+        var warnings = report.ServiceWarnings.ToList();
+        if (warnings.Count > 0 || !report.ConfigWarnings.IsEmpty)
         {
+            // Configuration warnings first: like errors, they are about the pools and advertisements.
             writer.WriteLine();
             writer.WriteLine("WARNINGS");
+            WriteFindings(report.ConfigWarnings, writer);
             foreach (var (location, service, e) in warnings)
             {
                 writer.WriteLine($"  {(location is null ? "" : $"{location}: ")}Service {service}: {e.Reason}: {e.Message}");
@@ -121,24 +123,33 @@ internal static class PlanTableWriter
             writer.WriteLine("  (none)");
         }
 
-        foreach (var error in errors)
+        WriteFindings(errors, writer);
+    }
+
+    private static void WriteFindings(IEnumerable<PlanError> findings, TextWriter writer)
+    {
+        foreach (var finding in findings)
         {
-            var where = error.File is null ? "" : $"{error.File}: ";
-            var what = error.ObjectName.Length == 0 ? "" : $"{error.ObjectName}: ";
-            writer.WriteLine($"  {where}{what}{error.Message}");
+            var where = finding.File is null ? "" : $"{finding.File}: ";
+            var what = finding.ObjectName.Length == 0 ? "" : $"{finding.ObjectName}: ";
+            writer.WriteLine($"  {where}{what}{finding.Message}");
         }
     }
 
     private static string Summary(PlanReport report)
     {
         var read = report.Read;
-        var warnings = report.Result.Services.Count(s => s.Events.Any(e => e.Type == PlanReport.Warning));
-        var summary = string.Create(CultureInfo.InvariantCulture,
-            $"{report.Result.Services.Length} LoadBalancer services, {report.Result.Pools.Length} pools, {read.Resources.Nodes.Length} nodes from {read.ObjectCount} objects in {read.FileCount} files; {report.Errors.Length} errors, {warnings} services with warnings");
+        var warned = report.Result.Services.Count(s => s.Events.Any(e => e.Type == PlanReport.Warning));
+        var configWarnings = report.ConfigWarnings.IsEmpty ? "" : $", {Counted.Of(report.ConfigWarnings.Length, "configuration warning")}";
+        var summary =
+            $"{Counted.Of(report.Result.Services.Length, "LoadBalancer service")}, {Counted.Of(report.Result.Pools.Length, "pool")}, " +
+            $"{Counted.Of(read.Resources.Nodes.Length, "node")} from {Counted.Of(read.ObjectCount, "object")} in {Counted.Of(read.FileCount, "file")}; " +
+            $"{Counted.Of(report.Errors.Length, "error")}{configWarnings}, {Counted.Of(warned, "service")} with warnings";
         if (read.IgnoredCount > 0)
         {
             var kinds = string.Join(", ", read.IgnoredKinds.Select(k => string.Create(CultureInfo.InvariantCulture, $"{k.Key} {k.Value}")));
-            summary += string.Create(CultureInfo.InvariantCulture, $"\nignored {read.IgnoredCount} objects of other kinds: {kinds}");
+            var what = read.IgnoredCount == 1 ? "object of another kind" : "objects of other kinds";
+            summary += string.Create(CultureInfo.InvariantCulture, $"\nignored {read.IgnoredCount} {what}: {kinds}");
         }
 
         return summary;
