@@ -85,7 +85,7 @@ public sealed class BadInputTests
         new BadInput("unparsable loadBalancerIPs annotation", "case.yaml", Service("web", "metallb.io/loadBalancerIPs: \"192.0.2.300\""), 1, "Service default/web", "invalid metallb.io/loadBalancerIPs"),
         new BadInput("three addresses in loadBalancerIPs", "case.yaml", Service("web", "metallb.io/loadBalancerIPs: \"192.0.2.1,192.0.2.2,2001:db8::3\""), 1, "Service default/web", "expected one or two"),
         new BadInput("annotation and spec.loadBalancerIP together", "case.yaml", Service("web", "metallb.io/loadBalancerIPs: \"192.0.2.5\"", ", loadBalancerIP: 192.0.2.5"), 1, "Service default/web", "can not have both"),
-        new BadInput("address outside every pool", "case.yaml", Service("web", "metallb.io/loadBalancerIPs: \"203.0.113.7\""), 1, "Service default/web", "is not allowed in config"),
+        new BadInput("address outside every pool", "case.yaml", Service("web", "metallb.io/loadBalancerIPs: \"203.0.113.7\""), 1, "Service default/web", "[\"203.0.113.7\"] is not allowed in config; 203.0.113.7 is in none of the pools: base (192.0.2.0/24)"),
         new BadInput("duplicated address", "case.yaml", Service("a", "metallb.io/loadBalancerIPs: \"192.0.2.7\"") + "---\n" + Service("b", "metallb.io/loadBalancerIPs: \"192.0.2.7\""), 1, "Service default/b", "address also in use by default/a"),
         new BadInput("address of the wrong family", "case.yaml", Service("web", "metallb.io/loadBalancerIPs: \"2001:db8::9\""), 1, "Service default/web", "do not match the ipFamily"),
     ];

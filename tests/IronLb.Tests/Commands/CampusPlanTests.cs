@@ -63,7 +63,7 @@ public sealed class CampusPlanTests
         using var doc = JsonDocument.Parse(result.Output);
         var root = doc.RootElement;
 
-        Assert.Equal(["pools", "services", "errors"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["pools", "services", "errors", "warnings"], root.EnumerateObject().Select(p => p.Name));
         var external = root.GetProperty("pools").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "external");
         Assert.Equal(["name", "autoAssign", "ipv4", "ipv6"], external.EnumerateObject().Select(p => p.Name));
         Assert.False(external.GetProperty("autoAssign").GetBoolean());
@@ -76,6 +76,7 @@ public sealed class CampusPlanTests
         Assert.Equal("18446744073709551616", external.GetProperty("ipv6").GetProperty("total").GetRawText());
         Assert.Equal("18446744073709551602", external.GetProperty("ipv6").GetProperty("available").GetRawText());
         Assert.Empty(root.GetProperty("errors").EnumerateArray());
+        Assert.Empty(root.GetProperty("warnings").EnumerateArray());
 
         var services = root.GetProperty("services").EnumerateArray().ToList();
         Assert.Equal(Documented.Count, services.Count);
@@ -119,7 +120,8 @@ public sealed class CampusPlanTests
         var row = table.Output.Split('\n').Single(l => l.StartsWith("my-app/my-service ", StringComparison.Ordinal));
         Assert.Contains("AllocationFailed", row, StringComparison.Ordinal);
         Assert.Contains("141.89.58.184", table.Output.Split('\n').Single(l => l.StartsWith("guacamole/remote-pc-istio ", StringComparison.Ordinal)), StringComparison.Ordinal);
-        Assert.Contains("my-service.yaml:13: Service my-app/my-service: AllocationFailed", table.Output, StringComparison.Ordinal);
+        // The line of the annotation that asks for the address, not the Service's first line.
+        Assert.Contains("my-service.yaml:19: Service my-app/my-service: AllocationFailed", table.Output, StringComparison.Ordinal);
         Assert.Contains("in use by guacamole/remote-pc-istio", row, StringComparison.Ordinal);
 
         Assert.Equal(1, json.ExitCode);

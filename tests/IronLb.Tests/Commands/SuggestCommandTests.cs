@@ -15,7 +15,8 @@ public sealed class SuggestCommandTests
 
         Assert.Equal(0, result.ExitCode);
         var line = Assert.Single(result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("metallb.io/loadBalancerIPs: 141.89.58.180,", line, StringComparison.Ordinal);
+        // .180 is free too, but it is the network address of 141.89.58.180/30 as written.
+        Assert.StartsWith("metallb.io/loadBalancerIPs: 141.89.58.181,", line, StringComparison.Ordinal);
         var v6 = IPAddress.Parse(line.Split(',')[1]);
         Assert.True(InPrefix(v6, ExternalV6Prefix, 64), $"{v6} is outside 2001:638:807:3a::/64");
         Assert.NotEqual(ExternalV6Prefix, v6);
@@ -48,7 +49,7 @@ public sealed class SuggestCommandTests
     }
 
     [Theory]
-    [InlineData("ipv4", "141.89.58.180")]
+    [InlineData("ipv4", "141.89.58.181")]
     [InlineData("ipv6", "2001:638:807:3a:")]
     public void Family_option_suggests_one_family(string family, string prefix)
     {
@@ -61,13 +62,22 @@ public sealed class SuggestCommandTests
     }
 
     [Fact]
-    public void Unknown_pool_exits_1_with_a_message()
+    public void Unknown_pool_exits_1_and_lists_the_pools_that_exist()
     {
         var result = CliRunner.Run("suggest", "--pool", "nope", RepoPaths.Campus);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Empty(result.Output);
-        Assert.Contains("nope", result.Error, StringComparison.Ordinal);
+        Assert.Equal("ironlb: unknown pool \"nope\"; the pools are external and office\n", result.Error);
+    }
+
+    [Fact]
+    public void The_office_pool_does_not_get_its_network_address()
+    {
+        var result = CliRunner.Run("suggest", "--pool", "office", "--family", "ipv4", RepoPaths.Campus);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("metallb.io/loadBalancerIPs: 10.1.0.1\n", result.Output);
     }
 
     [Fact]
