@@ -186,6 +186,19 @@ public sealed class SpeakerPlannerTests
         Assert.Equal(0, plan.Table.Count);
     }
 
+    [Fact]
+    public void An_advertisement_naming_a_missing_pool_is_a_warning_and_the_plan_stays_usable()
+    {
+        // MetalLB ignores the unknown name; plan, the controller and the cluster speaker say the same.
+        const string extra = "apiVersion: metallb.io/v1beta1\nkind: L2Advertisement\nmetadata: {name: typo, namespace: metallb-system}\nspec: {ipAddressPools: [nope]}";
+        var plan = Plan(LabManifests.All(extra: extra), "cwn2");
+
+        Assert.True(plan.Usable, string.Join('\n', plan.Problems));
+        var problem = Assert.Single(plan.Problems);
+        Assert.Matches("^lab\\.yaml:[0-9]+: L2Advertisement metallb-system/typo: ipAddressPools names pool \"nope\", which does not exist; the pools are ", problem);
+        Assert.Equal(Rows(Plan(LabManifests.All(), "cwn2")), Rows(plan));
+    }
+
     internal static SpeakerPlan Plan(string text, string node) =>
         SpeakerPlanner.Plan(ManifestReader.ReadText("lab.yaml", text), node, []);
 
