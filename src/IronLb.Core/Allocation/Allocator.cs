@@ -173,7 +173,7 @@ public sealed class Allocator
 
         if (!Config.ByName.TryGetValue(poolName, out var pool))
         {
-            return AllocationResult.Fail($"unknown pool \"{poolName}\"");
+            return AllocationResult.Fail($"unknown pool \"{poolName}\"; {PoolMessages.Existing(Config.Pools.Select(p => p.Name))}");
         }
 
         var (v4, v6) = FreeIps(pool, request);

@@ -126,7 +126,8 @@ public sealed class AllocateTests
     {
         var result = PoolAllocationAllocator().AllocateFromPool(Request("s1"), "nope", ServiceFamily.IPv4, IpFamilyPolicy.SingleStack);
         Assert.False(result.Succeeded);
-        Assert.Equal("unknown pool \"nope\"", result.Error);
+        // MetalLB's text, then the pools that do exist (a typo is the usual cause).
+        Assert.Equal("unknown pool \"nope\"; the pools are test, test-dualstack, test-v4 and test-v6", result.Error);
     }
 
     [Fact]
