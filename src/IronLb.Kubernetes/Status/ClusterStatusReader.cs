@@ -105,10 +105,11 @@ public static class ClusterStatusReader
             var set = used.GetValueOrDefault(p.Name) ?? [];
             return new PoolUsage(p.Name, p.AutoAssign, Family(p, IpFamily.IPv4, set), Family(p, IpFamily.IPv6, set));
         }).ToImmutableArray();
-        var errors = parsed.Errors.Concat(parsed.Warnings).Select(e => new PlanError(null, e.Target.ToString(), e.Message))
+        var errors = parsed.Errors.Select(e => new PlanError(null, e.Target.ToString(), e.Message))
             .Concat(Rejections(states, ns))
             .ToImmutableArray();
-        return new ClusterStatus(new PlanResult(usage, rows.ToImmutable(), errors), speakers);
+        var configWarnings = parsed.Warnings.Select(e => new PlanError(null, e.Target.ToString(), e.Message)).ToImmutableArray();
+        return new ClusterStatus(new PlanResult(usage, rows.ToImmutable(), errors) { Warnings = configWarnings }, speakers);
     }
 
     /// <summary>
