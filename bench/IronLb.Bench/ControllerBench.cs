@@ -139,7 +139,7 @@ internal static class ControllerBench
         private RunningController(KubeConnection connection)
         {
             _connection = connection;
-            _controller = new LoadBalancerController(connection, new ControllerOptions(), _metrics, TimeProvider.System, IronLb.Kubernetes.Hosting.Logging.CreateFactory(Microsoft.Extensions.Logging.LogLevel.Error));
+            _controller = new LoadBalancerController(connection, new ControllerOptions(), _metrics, TimeProvider.System, IronLb.Monitoring.Logging.CreateFactory(Microsoft.Extensions.Logging.LogLevel.Error));
             _run = Task.Run(() => _controller.RunAsync(_stop.Token));
         }
 

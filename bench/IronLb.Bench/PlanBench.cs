@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using IronLb.Cli;
 using IronLb.Core.Planning;
-using IronLb.Kubernetes.Manifests;
+using IronLb.Manifests;
 using static IronLb.Bench.BenchSupport;
 
 namespace IronLb.Bench;

@@ -181,7 +181,7 @@ internal static class SpeakerSteadyBench
                 MembershipPort = 0,
                 MembershipKey = "bench-membership-key-0123456789"u8.ToArray(),
             };
-            var quiet = IronLb.Kubernetes.Hosting.Logging.CreateFactory(Microsoft.Extensions.Logging.LogLevel.Error);
+            var quiet = IronLb.Monitoring.Logging.CreateFactory(Microsoft.Extensions.Logging.LogLevel.Error);
             _speaker = new ClusterSpeaker(_connection, options, t => _table = t, () => null, TimeProvider.System, quiet);
             _run = Task.Run(() => _speaker.RunAsync(_stop.Token));
         }

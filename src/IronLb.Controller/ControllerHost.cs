@@ -1,6 +1,6 @@
 using IronLb.Kubernetes.Client;
-using IronLb.Kubernetes.Hosting;
 using IronLb.Kubernetes.Leases;
+using IronLb.Monitoring;
 using Microsoft.Extensions.Logging;
 
 namespace IronLb.Controller;

@@ -1,6 +1,6 @@
 using IronLb.Kubernetes.Client;
-using IronLb.Kubernetes.Hosting;
 using IronLb.Kubernetes.Status;
+using IronLb.Monitoring;
 using IronLb.Networking;
 using IronLb.Speaker.Cluster;
 using IronLb.Speaker.Files;

@@ -1,4 +1,4 @@
-using IronLb.Kubernetes.Manifests;
+using IronLb.Manifests;
 using k8s;
 using k8s.Models;
 

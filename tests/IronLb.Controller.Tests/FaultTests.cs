@@ -1,5 +1,5 @@
 using System.Text.Json;
-using IronLb.Kubernetes.Hosting;
+using IronLb.Monitoring;
 using k8s;
 using k8s.Models;
 

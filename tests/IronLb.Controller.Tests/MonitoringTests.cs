@@ -1,4 +1,4 @@
-using IronLb.Kubernetes.Hosting;
+using IronLb.Monitoring;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace IronLb.Controller.Tests;

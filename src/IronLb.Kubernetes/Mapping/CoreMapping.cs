@@ -10,6 +10,9 @@ namespace IronLb.Kubernetes.Mapping;
 /// <summary>From API objects to Core's inputs. Core never sees a Kubernetes type.</summary>
 public static class CoreMapping
 {
+    /// <summary>The well-known label that ties an EndpointSlice to its Service.</summary>
+    private const string ServiceNameLabel = "kubernetes.io/service-name";
+
     public static ServiceView ToView(V1Service service)
     {
         ArgumentNullException.ThrowIfNull(service);
@@ -110,8 +113,8 @@ public static class CoreMapping
     {
         ArgumentNullException.ThrowIfNull(slices);
         return slices
-            .Where(s => s.Metadata?.Labels?.ContainsKey(Manifests.ClusterObjectReaders.ServiceNameLabel) == true)
-            .GroupBy(s => new ServiceKey(s.Metadata.NamespaceProperty ?? "default", s.Metadata.Labels[Manifests.ClusterObjectReaders.ServiceNameLabel]))
+            .Where(s => s.Metadata?.Labels?.ContainsKey(ServiceNameLabel) == true)
+            .GroupBy(s => new ServiceKey(s.Metadata.NamespaceProperty ?? "default", s.Metadata.Labels[ServiceNameLabel]))
             .ToDictionary(g => g.Key, g => ToEndpoints(g));
     }
 

@@ -3,7 +3,7 @@ using IronLb.Core.Allocation;
 using IronLb.Core.Announcement;
 using IronLb.Core.Configuration;
 using IronLb.Core.Planning;
-using IronLb.Kubernetes.Manifests;
+using IronLb.Manifests;
 
 namespace IronLb.Speaker.Announcing;
 

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using IronLb.Core.Allocation;
-using IronLb.Kubernetes.Manifests;
+using IronLb.Manifests;
 using IronLb.Networking;
 using IronLb.Speaker.Announcing;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.CommandLine;
 using IronLb.Cli;
-using IronLb.Kubernetes.Manifests;
+using IronLb.Manifests;
 
 namespace IronLb.Commands;
 

@@ -3,7 +3,7 @@ using IronLb.Cli;
 using IronLb.CommandLine;
 using IronLb.Controller;
 using IronLb.Kubernetes.Client;
-using IronLb.Kubernetes.Hosting;
+using IronLb.Monitoring;
 
 namespace IronLb.Commands;
 

@@ -9,7 +9,7 @@ using IronLb.Speaker.Cluster;
 using k8s.Exceptions;
 using IronLb.Cli;
 using IronLb.CommandLine;
-using IronLb.Kubernetes.Hosting;
+using IronLb.Monitoring;
 using IronLb.Networking;
 using IronLb.Speaker;
 using IronLb.Speaker.Files;

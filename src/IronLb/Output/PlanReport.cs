@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using IronLb.Core.Allocation;
 using IronLb.Core.Planning;
-using IronLb.Kubernetes.Manifests;
+using IronLb.Manifests;
 
 namespace IronLb.Output;
 

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using IronLb.Core.Announcement;
-using IronLb.Kubernetes.Manifests;
+using IronLb.Manifests;
 using IronLb.Speaker.Announcing;
 
 namespace IronLb.Speaker.Tests.Announcing;

@@ -225,7 +225,7 @@ public sealed class ClusterSpeakerTests
         await cluster.CreateServiceAsync("web", "gateway", ["192.0.2.180", "2001:db8:3a::180"], ["cwn1"]);
         cluster.Start("cwn1");
         using var metrics = new SpeakerMetrics("cwn1", () => cluster.Speaker("cwn1").Current);
-        using var exporter = new IronLb.Kubernetes.Hosting.PrometheusExporter(metrics.Meter);
+        using var exporter = new IronLb.Monitoring.PrometheusExporter(metrics.Meter);
         exporter.Start();
 
         bool Announced(string text, string ip) => text.Split('\n').Any(l => l.StartsWith("metallb_speaker_announced{", StringComparison.Ordinal)

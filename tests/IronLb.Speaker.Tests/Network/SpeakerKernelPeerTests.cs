@@ -2,7 +2,7 @@ using IronLb.Testing.Network;
 using System.Text.RegularExpressions;
 using IronLb.Core.Announcement;
 using IronLb.Core.Configuration;
-using IronLb.Kubernetes.Manifests;
+using IronLb.Manifests;
 using static IronLb.Testing.Network.Shell;
 
 namespace IronLb.Speaker.Tests.Network;

@@ -1,7 +1,6 @@
 using IronLb.Core.Allocation;
-using IronLb.Kubernetes.Manifests;
 
-namespace IronLb.Kubernetes.Tests.Manifests;
+namespace IronLb.Manifests.Tests;
 
 public sealed class ManifestReaderTests
 {

@@ -5,7 +5,7 @@ using IronLb.Core.Announcement;
 using IronLb.Core.Configuration;
 using IronLb.Core.Planning;
 
-namespace IronLb.Kubernetes.Manifests;
+namespace IronLb.Manifests;
 
 /// <summary>Everything read from manifest files, ready for Core's planner.</summary>
 public sealed record ManifestReadResult

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
 
-namespace IronLb.Kubernetes.Manifests;
+namespace IronLb.Manifests;
 
 /// <summary>
 /// Reads a JSON file (one value, or several concatenated as kubectl accepts) into <see cref="ManifestNode"/>

@@ -4,7 +4,7 @@ using IronLb.Core.Allocation;
 using IronLb.Core.Announcement;
 using IronLb.Core.Configuration;
 
-namespace IronLb.Kubernetes.Manifests;
+namespace IronLb.Manifests;
 
 /// <summary>
 /// Reads YAML and JSON manifests (files, or folders searched recursively) into Core's inputs: pools,

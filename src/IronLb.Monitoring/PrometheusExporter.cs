@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
 
-namespace IronLb.Kubernetes.Hosting;
+namespace IronLb.Monitoring;
 
 /// <summary>
 /// Renders System.Diagnostics.Metrics instruments in Prometheus text format under their own names, so

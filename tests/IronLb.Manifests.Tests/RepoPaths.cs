@@ -1,4 +1,4 @@
-namespace IronLb.Kubernetes.Tests;
+namespace IronLb.Manifests.Tests;
 
 /// <summary>Finds the repository (the folder holding IronLb.slnx) so tests can read examples/.</summary>
 internal static class RepoPaths

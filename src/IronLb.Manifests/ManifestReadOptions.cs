@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace IronLb.Kubernetes.Manifests;
+namespace IronLb.Manifests;
 
 public sealed record ManifestReadOptions
 {

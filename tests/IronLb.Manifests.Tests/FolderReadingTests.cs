@@ -1,6 +1,4 @@
-using IronLb.Kubernetes.Manifests;
-
-namespace IronLb.Kubernetes.Tests.Manifests;
+namespace IronLb.Manifests.Tests;
 
 public sealed class FolderReadingTests : IDisposable
 {

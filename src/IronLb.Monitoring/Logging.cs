@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace IronLb.Kubernetes.Hosting;
+namespace IronLb.Monitoring;
 
 /// <summary>Console logging for both components, with MetalLB's --log-level values.</summary>
 public static class Logging

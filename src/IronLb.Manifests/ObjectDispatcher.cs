@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 using IronLb.Core.Allocation;
 using IronLb.Core.Configuration;
 
-namespace IronLb.Kubernetes.Manifests;
+namespace IronLb.Manifests;
 
 /// <summary>
 /// Decides what one object is from apiVersion and kind, and hands it to the reader for that kind. Kinds plan

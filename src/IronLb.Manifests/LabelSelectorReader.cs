@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using System.Collections.Immutable;
 using IronLb.Core.Configuration;
 
-namespace IronLb.Kubernetes.Manifests;
+namespace IronLb.Manifests;
 
 /// <summary>metav1.LabelSelector lists as the MetalLB CRDs carry them (structure only; Core validates operators).</summary>
 internal static class LabelSelectorReader

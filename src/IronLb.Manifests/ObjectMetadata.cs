@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace IronLb.Kubernetes.Manifests;
+namespace IronLb.Manifests;
 
 /// <summary>The metadata fields plan uses, read with the same strictness as the API server's field validation.</summary>
 internal sealed partial record ObjectMetadata(

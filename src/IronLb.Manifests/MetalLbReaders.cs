@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using IronLb.Core.Configuration;
 
-namespace IronLb.Kubernetes.Manifests;
+namespace IronLb.Manifests;
 
 /// <summary>IPAddressPool and L2Advertisement (metallb.io/v1beta1), checked against MetalLB v0.16.1's CRD schemas.</summary>
 internal static class MetalLbReaders

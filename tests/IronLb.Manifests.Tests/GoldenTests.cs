@@ -1,7 +1,6 @@
 using System.Text;
-using IronLb.Kubernetes.Manifests;
 
-namespace IronLb.Kubernetes.Tests.Manifests;
+namespace IronLb.Manifests.Tests;
 
 /// <summary>
 /// Golden files: everything the reader produces for the campus example, as text. A change in how any
@@ -14,7 +13,7 @@ public sealed class GoldenTests
     {
         var read = ManifestReader.Read([RepoPaths.Campus]);
         var actual = Dump(read).Replace(RepoPaths.Campus + "/", "", StringComparison.Ordinal);
-        var golden = Path.Combine(RepoPaths.Root, "tests", "IronLb.Kubernetes.Tests", "Manifests", "Golden", "campus.txt");
+        var golden = Path.Combine(RepoPaths.Root, "tests", "IronLb.Manifests.Tests", "Golden", "campus.txt");
 
         if (Environment.GetEnvironmentVariable("IRONLB_UPDATE_GOLDEN") == "1")
         {

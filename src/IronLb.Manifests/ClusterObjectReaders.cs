@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using IronLb.Core.Announcement;
 using IronLb.Core.Configuration;
 
-namespace IronLb.Kubernetes.Manifests;
+namespace IronLb.Manifests;
 
 /// <summary>Node, Namespace and EndpointSlice: the election's and the selectors' inputs.</summary>
 internal static class ClusterObjectReaders

@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using IronLb.Core.Allocation;
 
-namespace IronLb.Kubernetes.Manifests;
+namespace IronLb.Manifests;
 
 /// <summary>
 /// What the API server does to a new Service on a cluster with the given service families: fill ipFamilies

@@ -2,9 +2,8 @@ using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
 using IronLb.Core.Allocation;
-using IronLb.Kubernetes.Manifests;
 
-namespace IronLb.Kubernetes.Tests.Manifests;
+namespace IronLb.Manifests.Tests;
 
 /// <summary>The API server's family assignment for Services without clusterIPs, which Core's family logic then reads.</summary>
 public sealed class ClusterFamiliesTests

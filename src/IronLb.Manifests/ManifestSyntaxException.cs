@@ -1,4 +1,4 @@
-namespace IronLb.Kubernetes.Manifests;
+namespace IronLb.Manifests;
 
 /// <summary>The file is not valid YAML or JSON: the input cannot be used at all (exit code 2).</summary>
 internal sealed class ManifestSyntaxException(string file, int line, string message) : Exception(message)

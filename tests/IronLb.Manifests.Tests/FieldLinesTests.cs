@@ -1,6 +1,6 @@
-using IronLb.Kubernetes.Manifests;
+using IronLb.Manifests;
 
-namespace IronLb.Kubernetes.Tests.Manifests;
+namespace IronLb.Manifests.Tests;
 
 /// <summary>The reader remembers where each field is, so an error found later (by Core) can point at its line.</summary>
 public sealed class FieldLinesTests

@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Globalization;
 
-namespace IronLb.Kubernetes.Manifests;
+namespace IronLb.Manifests;
 
 /// <summary>
 /// Typed access to one object's fields. Every mismatch (wrong type, unknown field, missing required field)

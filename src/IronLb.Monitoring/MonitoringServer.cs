@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace IronLb.Kubernetes.Hosting;
+namespace IronLb.Monitoring;
 
 /// <summary>
 /// The plain-HTTP endpoints both components serve: /metrics on the metrics address and /healthz and

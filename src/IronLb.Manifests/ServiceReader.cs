@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 using System.Net;
 using IronLb.Core.Allocation;
 
-namespace IronLb.Kubernetes.Manifests;
+namespace IronLb.Manifests;
 
 /// <summary>A v1 Service into Core's <see cref="ServiceView"/>, with the families the API server would give it.</summary>
 internal static class ServiceReader

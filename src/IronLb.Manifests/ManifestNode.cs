@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace IronLb.Kubernetes.Manifests;
+namespace IronLb.Manifests;
 
 // A small document tree shared by the YAML and JSON loaders. Every node keeps the line it starts on so
 // an error about a field can point at that field, not only at the file.

@@ -1,4 +1,4 @@
-namespace IronLb.Kubernetes.Manifests;
+namespace IronLb.Manifests;
 
 /// <summary>
 /// A problem found while reading manifests: the file (and line, when known), the object it concerns

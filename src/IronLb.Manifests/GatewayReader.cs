@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using IronLb.Core.Allocation;
 
-namespace IronLb.Kubernetes.Manifests;
+namespace IronLb.Manifests;
 
 /// <summary>
 /// A Gateway (gateway.networking.k8s.io) as the Service Istio creates for it: `&lt;gateway&gt;-&lt;gatewayClassName&gt;`

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
-namespace IronLb.Kubernetes.Manifests;
+namespace IronLb.Manifests;
 
 /// <summary>
 /// Turns a YAML stream into <see cref="ManifestNode"/> trees using only YamlDotNet's event parser: no
