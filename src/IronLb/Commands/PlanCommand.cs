@@ -8,7 +8,7 @@ namespace IronLb.Commands;
 
 /// <summary>
 /// `ironlb plan PATH...`: the whole cluster's allocation and announcement from manifests, with no cluster.
-/// Reading is the Kubernetes project's job and deciding is Core's; this only wires them and prints.
+/// Reading is the Manifests project's job and deciding is Core's; this only wires them and prints.
 /// </summary>
 internal static class PlanCommand
 {
