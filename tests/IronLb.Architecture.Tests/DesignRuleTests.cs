@@ -1,0 +1,49 @@
+namespace IronLb.Architecture.Tests;
+
+/// <summary>
+/// The dependency rules of DESIGN.md, checked on the project files themselves rather than on the table, so
+/// that a table edited to let an edge through still cannot break them.
+/// </summary>
+public sealed class DesignRuleTests
+{
+    private static readonly IReadOnlyDictionary<string, ProjectFile> Projects = ProjectFile.All();
+
+    [Fact]
+    public void Core_references_nothing_outside_the_BCL()
+    {
+        var core = Projects["IronLb.Core"];
+
+        Assert.True(core.Projects.IsEmpty && core.Packages.IsEmpty && core.Frameworks.IsEmpty,
+            $"IronLb.Core is pure and BCL only, but references {Describe(core)}.");
+    }
+
+    [Theory]
+    [InlineData("IronLb.Networking", "pure wire code; it needs no domain types")]
+    [InlineData("IronLb.KubeSim", "a stand-in API server that must not share our client's mistakes")]
+    [InlineData("IronLb.Monitoring", "metrics, health and logs for any host")]
+    public void Leaf_projects_reference_nothing_of_ours(string name, string why)
+    {
+        var project = Projects[name];
+
+        Assert.True(project.Projects.IsEmpty, $"{name} references nothing of ours ({why}), but references {string.Join(", ", project.Projects)}.");
+    }
+
+    [Fact]
+    public void The_controller_never_reaches_Networking()
+    {
+        Assert.DoesNotContain("IronLb.Networking", Graph.Reachable(Projects, "IronLb.Controller"));
+    }
+
+    [Fact]
+    public void The_manifest_reader_needs_only_Core_and_a_YAML_parser()
+    {
+        var manifests = Projects["IronLb.Manifests"];
+
+        // plan must run without a cluster client: the reader turns files into Core's inputs, nothing else.
+        Assert.Equal(["IronLb.Core"], manifests.Projects);
+        Assert.Equal(["YamlDotNet"], manifests.Packages);
+    }
+
+    private static string Describe(ProjectFile project) =>
+        string.Join(", ", [.. project.Projects, .. project.Packages, .. project.Frameworks]);
+}

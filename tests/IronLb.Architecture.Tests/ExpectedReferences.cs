@@ -1,0 +1,41 @@
+using System.Collections.Immutable;
+
+namespace IronLb.Architecture.Tests;
+
+/// <summary>
+/// The reference graph of src/, as decided. docs/architecture.md draws the same table; change both together,
+/// and only on purpose: a new edge is a design decision, not a build fix.
+/// </summary>
+internal static class ExpectedReferences
+{
+    private const string Core = "IronLb.Core";
+    private const string Kubernetes = "IronLb.Kubernetes";
+    private const string Manifests = "IronLb.Manifests";
+    private const string Monitoring = "IronLb.Monitoring";
+    private const string Networking = "IronLb.Networking";
+    private const string Controller = "IronLb.Controller";
+    private const string Speaker = "IronLb.Speaker";
+    private const string Ironlb = "IronLb";
+    private const string KubeSim = "IronLb.KubeSim";
+    private const string Lab = "IronLb.Lab";
+
+    private const string AspNetCore = "Microsoft.AspNetCore.App";
+    private const string LoggingAbstractions = "Microsoft.Extensions.Logging.Abstractions";
+
+    public static readonly ImmutableSortedDictionary<string, ProjectFile> Table = new[]
+    {
+        Row(Core, projects: [], packages: []),
+        Row(Kubernetes, projects: [Core], packages: ["KubernetesClient", LoggingAbstractions]),
+        Row(Manifests, projects: [Core], packages: ["YamlDotNet"]),
+        Row(Monitoring, projects: [], packages: [], frameworks: [AspNetCore]),
+        Row(Networking, projects: [], packages: [LoggingAbstractions]),
+        Row(Controller, projects: [Core, Kubernetes, Monitoring], packages: []),
+        Row(Speaker, projects: [Core, Kubernetes, Manifests, Monitoring, Networking], packages: []),
+        Row(Ironlb, projects: [Core, Kubernetes, Manifests, Monitoring, Controller, Speaker], packages: ["System.CommandLine"]),
+        Row(KubeSim, projects: [], packages: ["YamlDotNet"], frameworks: [AspNetCore]),
+        Row(Lab, projects: [KubeSim, Kubernetes, Ironlb], packages: ["System.CommandLine", "YamlDotNet"]),
+    }.ToImmutableSortedDictionary(p => p.Name, p => p, StringComparer.Ordinal);
+
+    private static ProjectFile Row(string name, string[] projects, string[] packages, string[]? frameworks = null) =>
+        new(name, [.. projects], [.. packages], [.. frameworks ?? []]);
+}
