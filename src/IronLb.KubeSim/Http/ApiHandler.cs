@@ -1,14 +1,9 @@
-using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using IronLb.KubeSim.Discovery;
 using IronLb.KubeSim.Json;
 using IronLb.KubeSim.Resources;
-using IronLb.KubeSim.Selectors;
 using IronLb.KubeSim.Storage;
-using IronLb.KubeSim.Tables;
-using IronLb.KubeSim.Watch;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -204,126 +199,10 @@ internal sealed partial class ApiHandler
         }
         if (name is null)
         {
-            switch (method)
-            {
-                case "GET":
-                    await CollectionGetAsync(context, type, ns, accept, ct).ConfigureAwait(false);
-                    return;
-                case "POST":
-                {
-                    if (type.Namespaced && ns is null)
-                    {
-                        throw NotFound();
-                    }
-                    var body = await RequestBody.ReadAsync(request, ct).ConfigureAwait(false) as JsonObject
-                        ?? throw ApiException.BadRequest("the request body must be an object");
-                    var created = _service.Create(type, ns ?? "", body, options);
-                    await WriteObjectAsync(context, 201, type, created, accept, ct).ConfigureAwait(false);
-                    return;
-                }
-                case "DELETE":
-                {
-                    var labels = LabelSelector.Parse(query["labelSelector"]);
-                    var fields = FieldSelector.Parse(query["fieldSelector"], type);
-                    var deleted = _service.DeleteCollection(type, ns, labels, fields, options);
-                    await WriteListAsync(context, type, deleted, _service.Store.CurrentResourceVersion, ct).ConfigureAwait(false);
-                    return;
-                }
-                default:
-                    throw ApiException.MethodNotAllowed($"the server does not allow this method on the requested resource");
-            }
-        }
-        var scope = ns ?? "";
-        switch (method)
-        {
-            case "GET":
-                await WriteObjectAsync(context, 200, type, _service.Get(type, scope, name), accept, ct).ConfigureAwait(false);
-                return;
-            case "PUT":
-            {
-                var body = await RequestBody.ReadAsync(request, ct).ConfigureAwait(false) as JsonObject
-                    ?? throw ApiException.BadRequest("the request body must be an object");
-                var updated = _service.Update(type, scope, name, subresource, body, options);
-                await WriteObjectAsync(context, 200, type, updated, accept, ct).ConfigureAwait(false);
-                return;
-            }
-            case "PATCH":
-            {
-                var kind = RequestBody.PatchKindOf(request);
-                var patch = await RequestBody.ReadAsync(request, ct).ConfigureAwait(false) ?? throw ApiException.BadRequest("empty patch");
-                var (patched, created) = _service.Patch(type, scope, name, subresource, kind, patch, options);
-                await WriteObjectAsync(context, created ? 201 : 200, type, patched, accept, ct).ConfigureAwait(false);
-                return;
-            }
-            case "DELETE":
-            {
-                var body = await RequestBody.ReadAsync(request, ct).ConfigureAwait(false) as JsonObject;
-                if (body?["dryRun"] is JsonArray dry && dry.Any(d => JsonText.Cell(d) == "All"))
-                {
-                    options = options with { DryRun = true };
-                }
-                var deleted = _service.Delete(type, scope, name, body, options);
-                await WriteObjectAsync(context, 200, type, deleted, accept, ct).ConfigureAwait(false);
-                return;
-            }
-            default:
-                throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
-        }
-    }
-
-    private async Task CollectionGetAsync(HttpContext context, ResourceType type, string? ns, string accept, CancellationToken ct)
-    {
-        var query = context.Request.Query;
-        var labels = LabelSelector.Parse(query["labelSelector"]);
-        var fields = FieldSelector.Parse(query["fieldSelector"], type);
-        var resourceVersion = query["resourceVersion"].ToString();
-        var watch = query["watch"].ToString() is "true" or "1";
-        var asTable = accept.Contains("as=Table", StringComparison.Ordinal);
-        var include = query["includeObject"].ToString() switch
-        {
-            "Object" => IncludeObject.Object,
-            "None" => IncludeObject.None,
-            _ => IncludeObject.Metadata,
-        };
-        if (watch)
-        {
-            TimeSpan? timeout = long.TryParse(query["timeoutSeconds"], out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null;
-            var request = new WatchRequest(type, ns, labels, fields, resourceVersion, query["allowWatchBookmarks"].ToString() == "true",
-                query["sendInitialEvents"].ToString() == "true", timeout, asTable, include);
-            using var watchCancel = CancellationTokenSource.CreateLinkedTokenSource(ct, _stopping);
-            try
-            {
-                await new WatchStream(_service, request, context, _time, _bookmarkInterval).RunAsync(watchCancel.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-            {
-                // Shutting down: the stream just ends, as when kube-apiserver restarts.
-            }
+            await CollectionAsync(context, type, ns, accept, options, ct).ConfigureAwait(false);
             return;
         }
-        var (items, listVersion) = _service.List(type, ns, labels, fields, resourceVersion, query["resourceVersionMatch"]);
-        if (asTable)
-        {
-            await WriteJsonAsync(context, 200, TableBuilder.Build(type, items, listVersion, include, _time.GetUtcNow()), ct).ConfigureAwait(false);
-            return;
-        }
-        if (accept.Contains("as=PartialObjectMetadataList", StringComparison.Ordinal))
-        {
-            var list = new JsonArray();
-            foreach (var item in items)
-            {
-                list.AddNode(PartialMetadata(ObjectService.Present(type, item)));
-            }
-            await WriteJsonAsync(context, 200, new JsonObject
-            {
-                ["kind"] = "PartialObjectMetadataList",
-                ["apiVersion"] = "meta.k8s.io/v1",
-                ["metadata"] = new JsonObject { ["resourceVersion"] = StoredObject.FormatVersion(listVersion) },
-                ["items"] = list,
-            }, ct).ConfigureAwait(false);
-            return;
-        }
-        await WriteListAsync(context, type, items, listVersion, ct).ConfigureAwait(false);
+        await ObjectAsync(context, type, ns ?? "", name, subresource, accept, options, ct).ConfigureAwait(false);
     }
 
     private static JsonObject PartialMetadata(JsonObject obj) => new()
@@ -332,51 +211,6 @@ internal sealed partial class ApiHandler
         ["apiVersion"] = "meta.k8s.io/v1",
         ["metadata"] = obj["metadata"]?.DeepClone(),
     };
-
-    /// <summary>Writes a list from the stored bytes of each item, so a LIST copies bytes instead of serialising.</summary>
-    private static async Task WriteListAsync(HttpContext context, ResourceType type, List<StoredObject> items, long resourceVersion, CancellationToken ct)
-    {
-        var response = context.Response;
-        response.StatusCode = 200;
-        response.ContentType = "application/json";
-        var writer = response.BodyWriter;
-        writer.Write(Encoding.UTF8.GetBytes(
-            $"{{\"kind\":\"{type.ListKind}\",\"apiVersion\":\"{type.GroupVersion}\",\"metadata\":{{\"resourceVersion\":\"{resourceVersion}\"}},\"items\":["));
-        var pending = 0L;
-        for (var i = 0; i < items.Count; i++)
-        {
-            if (i > 0)
-            {
-                writer.Write(","u8);
-            }
-            var bytes = ObjectService.PresentBytes(type, items[i]);
-            writer.Write(bytes);
-            pending += bytes.Length;
-            if (pending > 1 << 20)
-            {
-                await writer.FlushAsync(ct).ConfigureAwait(false);
-                pending = 0;
-            }
-        }
-        writer.Write("]}"u8);
-        await writer.FlushAsync(ct).ConfigureAwait(false);
-    }
-
-    private async Task WriteObjectAsync(HttpContext context, int code, ResourceType type, StoredObject obj, string accept, CancellationToken ct)
-    {
-        if (accept.Contains("as=Table", StringComparison.Ordinal))
-        {
-            var include = context.Request.Query["includeObject"].ToString() == "Object" ? IncludeObject.Object : IncludeObject.Metadata;
-            await WriteJsonAsync(context, code, TableBuilder.Build(type, [obj], obj.ResourceVersion, include, _time.GetUtcNow()), ct).ConfigureAwait(false);
-            return;
-        }
-        if (accept.Contains("as=PartialObjectMetadata", StringComparison.Ordinal))
-        {
-            await WriteJsonAsync(context, code, PartialMetadata(ObjectService.Present(type, obj)), ct).ConfigureAwait(false);
-            return;
-        }
-        await WriteBytesAsync(context, code, ObjectService.PresentBytes(type, obj), "application/json", ct).ConfigureAwait(false);
-    }
 
     private static Task WriteJsonAsync(HttpContext context, int code, JsonNode body, CancellationToken ct) =>
         WriteBytesAsync(context, code, JsonText.ToUtf8(body), "application/json", ct);

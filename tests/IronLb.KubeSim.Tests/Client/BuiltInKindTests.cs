@@ -6,69 +6,10 @@ using k8s.Models;
 
 namespace IronLb.KubeSim.Tests.Client;
 
-public sealed class MoreSemanticsTests
+/// <summary>What KubeSim does beyond CRUD for built-in kinds: dry runs, events.k8s.io, Nodes and Pods.</summary>
+public sealed class BuiltInKindTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private static V1Service NodePort(string name, int nodePort) => new()
-    {
-        Metadata = new V1ObjectMeta { Name = name },
-        Spec = new V1ServiceSpec { Type = "NodePort", Ports = [new V1ServicePort { Port = 80, NodePort = nodePort }] },
-    };
-
-    [Fact]
-    public async Task A_requested_node_port_is_exclusive_until_its_service_is_deleted()
-    {
-        await using var api = await Sim.StartAsync();
-        using var client = Clients.For(api);
-        await client.CoreV1.CreateNamespacedServiceAsync(NodePort("a", 30080), "default", cancellationToken: Ct);
-
-        var taken = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.CreateNamespacedServiceAsync(NodePort("b", 30080), "default", cancellationToken: Ct));
-        await client.CoreV1.DeleteNamespacedServiceAsync("a", "default", cancellationToken: Ct);
-        var reused = await client.CoreV1.CreateNamespacedServiceAsync(NodePort("b", 30080), "default", cancellationToken: Ct);
-
-        Assert.Equal((HttpStatusCode)422, taken.Response.StatusCode);
-        Assert.Contains("provided port is already allocated", CrudTests.Status(taken).Message);
-        Assert.Equal(30080, reused.Spec.Ports[0].NodePort);
-    }
-
-    [Fact]
-    public async Task Changing_a_service_to_ClusterIP_drops_its_node_ports()
-    {
-        await using var api = await Sim.StartAsync();
-        using var client = Clients.For(api);
-        var svc = await client.CoreV1.CreateNamespacedServiceAsync(NodePort("a", 30081), "default", cancellationToken: Ct);
-
-        svc.Spec.Type = "ClusterIP";
-        var changed = await client.CoreV1.ReplaceNamespacedServiceAsync(svc, "a", "default", cancellationToken: Ct);
-        var other = await client.CoreV1.CreateNamespacedServiceAsync(NodePort("b", 30081), "default", cancellationToken: Ct);
-
-        Assert.Null(changed.Spec.Ports[0].NodePort);
-        Assert.Null(changed.Spec.ExternalTrafficPolicy);
-        Assert.Equal(30081, other.Spec.Ports[0].NodePort);
-    }
-
-    [Fact]
-    public async Task Load_balancers_without_node_port_allocation_keep_only_the_node_ports_they_name()
-    {
-        await using var api = await Sim.StartAsync();
-        using var client = Clients.For(api);
-        var svc = new V1Service
-        {
-            Metadata = new V1ObjectMeta { Name = "lb" },
-            Spec = new V1ServiceSpec
-            {
-                Type = "LoadBalancer",
-                AllocateLoadBalancerNodePorts = false,
-                Ports = [new V1ServicePort { Name = "a", Port = 80 }, new V1ServicePort { Name = "b", Port = 81, NodePort = 30090 }],
-            },
-        };
-
-        var created = await client.CoreV1.CreateNamespacedServiceAsync(svc, "default", cancellationToken: Ct);
-
-        Assert.Null(created.Spec.Ports[0].NodePort);
-        Assert.Equal(30090, created.Spec.Ports[1].NodePort);
-    }
 
     [Fact]
     public async Task Dry_run_creates_validate_and_default_but_store_nothing()
@@ -77,7 +18,7 @@ public sealed class MoreSemanticsTests
         using var client = Clients.For(api);
         var before = api.ResourceVersion;
 
-        var dry = await client.CoreV1.CreateNamespacedServiceAsync(NodePort("a", 30082), "default", dryRun: "All", cancellationToken: Ct);
+        var dry = await client.CoreV1.CreateNamespacedServiceAsync(NodePortTests.NodePort("a", 30082), "default", dryRun: "All", cancellationToken: Ct);
         var missing = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.ReadNamespacedServiceAsync("a", "default", cancellationToken: Ct));
 
         Assert.Equal("None", dry.Spec.SessionAffinity);
