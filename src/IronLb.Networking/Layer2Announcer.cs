@@ -29,6 +29,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
     private readonly DropCounters _drops = new();
     private readonly Lock _gate = new();
     private readonly Dictionary<string, InterfaceState> _states = new(StringComparer.Ordinal);
+    private readonly KernelReplyPath _kernel;
     private volatile ResponderLoop[] _loops = [];
     private bool _disposed;
     private GratuitousScheduler? _scheduler;
@@ -36,10 +37,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
     private IDisposable? _watcher;
     private bool _started;
     private ResponderPlacement? _placement;
-    private IKernelResponder? _kernel;
-    private bool _kernelTried;
     private ITimer? _countTimer;
-    private long[]? _kernelCounts;
 
     public Layer2Announcer(Layer2Options? options = null, ILogger<Layer2Announcer>? logger = null, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
         : this(options ?? new Layer2Options(), new SysfsInterfaceSource(), new LinuxLinkLayerPlatform(), timeProvider ?? TimeProvider.System, logger, meterFactory)
@@ -55,6 +53,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
         _metrics = new Layer2Metrics(meterFactory, ResponderMeasurements);
         _filter = new InterfaceFilter(options.ExcludedInterfaces);
+        _kernel = new KernelReplyPath(options, platform, _metrics, _drops, _logger);
     }
 
     /// <summary>The table currently answered from.</summary>
@@ -74,7 +73,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
         {
             lock (_gate)
             {
-                return [.. (_kernel?.Attachments ?? []).Order(StringComparer.Ordinal)];
+                return [.. _kernel.Attachments.Order(StringComparer.Ordinal)];
             }
         }
     }
@@ -108,7 +107,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
     {
         lock (_gate)
         {
-            CollectKernelCounts();
+            _kernel.Collect();
         }
     }
 
@@ -176,9 +175,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
         lock (_gate)
         {
             // The kernel's programs first, so that nothing answers once the userspace loops have stopped.
-            // Marked tried until the end, so that a rescan in between does not load them again.
-            DropKernel();
-            _kernelTried = true;
+            _kernel.Unload();
 
             // Every receive thread (and the watcher's, below) leaves at its next receive timeout, and a
             // socket's dispose waits for that: signalled together they cost one timeout in all, not one each.
@@ -199,7 +196,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
             _countTimer = null;
             _scheduler?.Dispose();
             _scheduler = null;
-            _kernelTried = false;
+            _kernel.Rearm();
             foreach (var state in _states.Values)
             {
                 state.Dispose(_logger);
@@ -249,7 +246,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
                 state.SyncGroups(table, _logger);
             }
 
-            SyncKernel(table);
+            _kernel.Sync(table);
             scheduler = _started ? _scheduler : null;
         }
 
@@ -361,7 +358,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
             state.SyncGroups(table, _logger);
             foreach (var loop in state.Loops)
             {
-                AttachKernel(info, loop.Kind);
+                _kernel.Attach(info, loop.Kind);
             }
 
             _states[info.Name] = state;
@@ -375,97 +372,14 @@ public sealed class Layer2Announcer : IAsyncDisposable
         }
 
         _loops = [.. _states.Values.SelectMany(s => s.Loops)];
-        SyncKernel(table);
+        _kernel.Sync(table);
         return fresh;
     }
 
     private void DisposeState(InterfaceState state)
     {
-        _kernel?.Detach(state.Info.Index, CountKernelReplies);
+        _kernel.Detach(state.Info.Index);
         state.Dispose(_logger);
-    }
-
-    /// <summary>
-    /// Has the kernel answer <paramref name="kind"/> on an interface whose userspace responder of that kind
-    /// just started, loading the program first if this is the first. A refusal other than the interface
-    /// vanishing turns the kernel path off until restart: a kernel without TCX refuses every interface
-    /// alike, and half the interfaces in the kernel would only make replies harder to reason about.
-    /// </summary>
-    private void AttachKernel(InterfaceInfo info, ResponderKind kind)
-    {
-        if (!_options.KernelReplies)
-        {
-            return;
-        }
-
-        if (!_kernelTried)
-        {
-            _kernelTried = true;
-            try
-            {
-                _kernel = _platform.OpenKernelResponder();
-            }
-            catch (BpfException e)
-            {
-                Log.KernelUnavailable(_logger, e.Reason);
-            }
-
-            if (_kernel is not null)
-            {
-                _kernelCounts ??= _drops.Allocate();
-                Log.KernelLoaded(_logger);
-            }
-        }
-
-        if (_kernel is null)
-        {
-            return;
-        }
-
-        try
-        {
-            _kernel.Attach(info, kind);
-        }
-        catch (BpfException e) when (e.Errno == Interop.Libc.Enodev)
-        {
-            Log.KernelAttachFailed(_logger, e, info.Name);
-        }
-        catch (BpfException e)
-        {
-            Log.KernelUnavailable(_logger, e.Reason);
-            DropKernel();
-        }
-    }
-
-    /// <summary>Withdrawals reach the kernel before this returns, like the swap of the userspace table.</summary>
-    private void SyncKernel(AnnounceTable table)
-    {
-        if (_kernel?.Sync(table, CountKernelReplies) is { Count: > 0 } refused)
-        {
-            Log.KernelEntriesRefused(_logger, refused[0], refused.Count);
-        }
-    }
-
-    private void CollectKernelCounts() => _kernel?.Collect(CountKernelReplies);
-
-    /// <summary>Detaches and unloads the kernel path, its replies counted first.</summary>
-    private void DropKernel()
-    {
-        CollectKernelCounts();
-        _kernel?.Dispose();
-        _kernel = null;
-    }
-
-    /// <summary>A reply the kernel sent is a request received and a response sent, as in userspace.</summary>
-    private void CountKernelReplies(string label, long count)
-    {
-        var ip = Layer2Metrics.Ip(label);
-        _metrics.RequestsReceived.Add(count, ip);
-        _metrics.ResponsesSent.Add(count, ip);
-        if (_kernelCounts is { } counts)
-        {
-            Volatile.Write(ref counts[(int)DropReason.None], counts[(int)DropReason.None] + count);
-        }
     }
 
     private void SendRound(IPAddress address)

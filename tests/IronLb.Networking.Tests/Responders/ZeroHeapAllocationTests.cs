@@ -5,7 +5,7 @@ using IronLb.Networking.Tests.Packets;
 namespace IronLb.Networking.Tests.Responders;
 
 /// <summary>The per-packet decision allocates nothing, answered or dropped (measured, not assumed).</summary>
-public sealed class AllocationTests
+public sealed class ZeroHeapAllocationTests
 {
     [Fact]
     public void Processing_requests_allocates_nothing()
