@@ -53,7 +53,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
     private LoadBalancerConfig? _config;
     private IReadOnlyList<string> _configErrors = [];
     private IReadOnlyList<string> _configWarnings = [];
-    private MembershipCore? _membership;
+    private MembershipProtocol? _membership;
     private MembershipLoop? _membershipLoop;
     private int _configDirty = 1;
     private volatile SpeakerPlan? _current;
@@ -159,7 +159,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
             var any = address.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
             transport = UdpMembershipTransport.Open(new IPEndPoint(any, _options.MembershipPort));
             var endpoint = new IPEndPoint(address, ((IPEndPoint)transport.LocalEndPoint).Port);
-            _membership = new MembershipCore(_options.Node, _options.Membership, key, _time);
+            _membership = new MembershipProtocol(_options.Node, _options.Membership, key, _time);
             _membership.ViewChanged += (_, _) => Poke("membership");
             _membershipLoop = new MembershipLoop(_membership, transport, _options.Membership, _time, _loggerFactory.CreateLogger<MembershipLoop>());
             UpdateMembershipInputs();

@@ -6,11 +6,11 @@ using Microsoft.Extensions.Logging;
 namespace IronLb.Speaker.Membership;
 
 /// <summary>
-/// Drives one MembershipCore over UDP: a receive loop and a tick loop (every Interval / 4, so the send
-/// phase and the view stay within a quarter interval of the ideal). The core is not thread-safe, so both
+/// Drives one MembershipProtocol over UDP: a receive loop and a tick loop (every Interval / 4, so the send
+/// phase and the view stay within a quarter interval of the ideal). The protocol is not thread-safe, so both
 /// loops take one lock; each holds it for microseconds.
 /// </summary>
-internal sealed class MembershipLoop(MembershipCore core, UdpMembershipTransport transport, MembershipOptions options, TimeProvider time, ILogger logger)
+internal sealed class MembershipLoop(MembershipProtocol protocol, UdpMembershipTransport transport, MembershipOptions options, TimeProvider time, ILogger logger)
 {
     private readonly Lock _gate = new();
     private FrozenDictionary<string, IPEndPoint> _endpoints = FrozenDictionary<string, IPEndPoint>.Empty;
@@ -22,7 +22,7 @@ internal sealed class MembershipLoop(MembershipCore core, UdpMembershipTransport
         _endpoints = peers.ToFrozenDictionary(StringComparer.Ordinal);
         lock (_gate)
         {
-            core.SetPeers(peers.Keys);
+            protocol.SetPeers(peers.Keys);
         }
     }
 
@@ -30,22 +30,22 @@ internal sealed class MembershipLoop(MembershipCore core, UdpMembershipTransport
     {
         lock (_gate)
         {
-            core.SetReadyNodes(ready);
+            protocol.SetReadyNodes(ready);
         }
     }
 
     /// <summary>Runs until cancelled, then says goodbye so the peers drop this node at once.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        core.ViewChanged += (_, view) =>
+        protocol.ViewChanged += (_, view) =>
         {
             // Why each known speaker is out (Left = goodbye, NotHeardByMajority = crash or cut) is what an operator asks first.
             var excluded = view.Excluded.Count == 0 ? "none" : string.Join(", ", view.Excluded.Select(e => $"{e.Key} {e.Value}"));
-            MembershipLog.ViewChanged(logger, core.Self, view.Live, view.Mode, excluded);
+            MembershipLog.ViewChanged(logger, protocol.Self, view.Live, view.Mode, excluded);
         };
         lock (_gate)
         {
-            core.Start();
+            protocol.Start();
         }
 
         var receiving = ReceiveLoopAsync(cancellationToken);
@@ -58,7 +58,7 @@ internal sealed class MembershipLoop(MembershipCore core, UdpMembershipTransport
                     IReadOnlyList<OutgoingMessage> outgoing;
                     lock (_gate)
                     {
-                        outgoing = core.Tick();
+                        outgoing = protocol.Tick();
                     }
 
                     await SendAsync(outgoing, CancellationToken.None).ConfigureAwait(false);
@@ -73,7 +73,7 @@ internal sealed class MembershipLoop(MembershipCore core, UdpMembershipTransport
         IReadOnlyList<OutgoingMessage> goodbye;
         lock (_gate)
         {
-            goodbye = core.Leave();
+            goodbye = protocol.Leave();
         }
 
         await SendAsync(goodbye, CancellationToken.None).ConfigureAwait(false);
@@ -104,7 +104,7 @@ internal sealed class MembershipLoop(MembershipCore core, UdpMembershipTransport
             ReceiveOutcome outcome;
             lock (_gate)
             {
-                outcome = core.Receive(buffer.AsSpan(0, length));
+                outcome = protocol.Receive(buffer.AsSpan(0, length));
             }
 
             if (outcome != ReceiveOutcome.Accepted)

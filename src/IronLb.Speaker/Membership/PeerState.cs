@@ -1,6 +1,6 @@
 namespace IronLb.Speaker.Membership;
 
-/// <summary>What one speaker knows about one peer incarnation. Mutable, owned by MembershipCore only.</summary>
+/// <summary>What one speaker knows about one peer incarnation. Mutable, owned by MembershipProtocol only.</summary>
 internal sealed class PeerState
 {
     public required ulong Incarnation { get; init; }

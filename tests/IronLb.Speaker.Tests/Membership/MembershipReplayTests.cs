@@ -32,7 +32,7 @@ public sealed class MembershipReplayTests
     public void AdmissionTable(string row, string expected)
     {
         var time = new FakeTimeProvider();
-        var core = new MembershipCore("self", new MembershipOptions(), Key, time);
+        var core = new MembershipProtocol("self", new MembershipOptions(), Key, time);
         core.Start(1);
         core.SetPeers(["self", "peer"]);
         var ms = TimeSpan.FromMilliseconds(1);
@@ -107,7 +107,7 @@ public sealed class MembershipReplayTests
     [Fact]
     public void ReceiveBeforeStartIsAProgrammingError()
     {
-        var core = new MembershipCore("self", new MembershipOptions(), Key, new FakeTimeProvider());
+        var core = new MembershipProtocol("self", new MembershipOptions(), Key, new FakeTimeProvider());
 
         Assert.Throws<InvalidOperationException>(() => core.Receive(new byte[100]));
     }

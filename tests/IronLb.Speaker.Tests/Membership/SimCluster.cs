@@ -9,7 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace IronLb.Speaker.Tests.Membership;
 
 /// <summary>
-/// Many MembershipCore instances on one FakeTimeProvider and one SimNetwork. Each step advances fake
+/// Many MembershipProtocol instances on one FakeTimeProvider and one SimNetwork. Each step advances fake
 /// time, delivers what is due, then ticks every running speaker and puts its datagrams on the network.
 /// </summary>
 internal sealed class SimCluster
@@ -21,7 +21,7 @@ internal sealed class SimCluster
         L2Advertisements = [new L2Advertisement("l2", null, [], [])],
     };
 
-    private readonly Dictionary<string, MembershipCore?> _cores = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MembershipProtocol?> _cores = new(StringComparer.Ordinal);
     private readonly TimeSpan _origin;
     private ImmutableArray<string> _addresses = [];
 
@@ -67,7 +67,7 @@ internal sealed class SimCluster
 
     public IEnumerable<string> Up => Names.Where(n => _cores[n] is not null);
 
-    public MembershipCore Core(string name) => _cores[name] ?? throw new InvalidOperationException($"{name} is down");
+    public MembershipProtocol Core(string name) => _cores[name] ?? throw new InvalidOperationException($"{name} is down");
 
     public bool IsUp(string name) => _cores[name] is not null;
 
@@ -95,7 +95,7 @@ internal sealed class SimCluster
 
     public void StartNode(string name, IEnumerable<string>? ready = null)
     {
-        var core = new MembershipCore(name, Options, Key, Time);
+        var core = new MembershipProtocol(name, Options, Key, Time);
         core.ViewChanged += (_, _) => Changes[name] = Changes.GetValueOrDefault(name) + 1;
         core.Start((ulong)Random.NextInt64());
         core.SetPeers(Names);

@@ -17,8 +17,8 @@ public sealed class UdpMembershipTests
         using var a = UdpMembershipTransport.Open(Loopback);
         using var b = UdpMembershipTransport.Open(Loopback);
         var time = new FakeTimeProvider();
-        var sender = new MembershipCore("a", new MembershipOptions(), Key, time);
-        var receiver = new MembershipCore("b", new MembershipOptions(), Key, time);
+        var sender = new MembershipProtocol("a", new MembershipOptions(), Key, time);
+        var receiver = new MembershipProtocol("b", new MembershipOptions(), Key, time);
         sender.Start();
         receiver.Start();
         sender.SetPeers(["a", "b"]);
@@ -42,8 +42,8 @@ public sealed class UdpMembershipTests
         var options = new MembershipOptions();
         using var ta = UdpMembershipTransport.Open(Loopback);
         using var tb = UdpMembershipTransport.Open(Loopback);
-        var a = new MembershipCore("a", options, Key, TimeProvider.System);
-        var b = new MembershipCore("b", options, Key, TimeProvider.System);
+        var a = new MembershipProtocol("a", options, Key, TimeProvider.System);
+        var b = new MembershipProtocol("b", options, Key, TimeProvider.System);
         var peers = new Dictionary<string, IPEndPoint> { ["a"] = ta.LocalEndPoint, ["b"] = tb.LocalEndPoint };
         var loopA = new MembershipLoop(a, ta, options, TimeProvider.System, NullLogger.Instance);
         var loopB = new MembershipLoop(b, tb, options, TimeProvider.System, NullLogger.Instance);
@@ -74,7 +74,7 @@ public sealed class UdpMembershipTests
     }
 
     /// <summary>Completes when the core's live set becomes exactly <paramref name="live"/> (an event, not a poll).</summary>
-    private static Task WhenView(MembershipCore core, string[] live)
+    private static Task WhenView(MembershipProtocol core, string[] live)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         core.ViewChanged += (_, view) =>

@@ -4,16 +4,13 @@ using System.Security.Cryptography;
 
 namespace IronLb.Speaker.Membership;
 
-/// <summary>A datagram to send to one peer (by node name; the transport maps names to endpoints).</summary>
-internal readonly record struct OutgoingMessage(string Destination, ReadOnlyMemory<byte> Payload);
-
 /// <summary>
 /// The membership protocol as a pure state machine: no sockets, no timers, only a TimeProvider, so a
 /// simulation can run fifty of them in one process. Callers feed datagrams to Receive, call Tick often
 /// (at least every Interval / 4 keeps the send phase tight) and send what Tick returns.
 /// Not thread-safe: one loop owns it.
 /// </summary>
-internal sealed class MembershipCore
+internal sealed class MembershipProtocol
 {
     private readonly string _self;
     private readonly MembershipOptions _options;
@@ -31,7 +28,7 @@ internal sealed class MembershipCore
     private bool _started;
     private bool _left;
 
-    public MembershipCore(string self, MembershipOptions options, MembershipKey key, TimeProvider time)
+    public MembershipProtocol(string self, MembershipOptions options, MembershipKey key, TimeProvider time)
     {
         ArgumentException.ThrowIfNullOrEmpty(self);
         ArgumentNullException.ThrowIfNull(options);
