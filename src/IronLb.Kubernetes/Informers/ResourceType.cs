@@ -18,14 +18,3 @@ public readonly record struct ObjectMeta(string? Namespace, string Name, string 
     /// <summary>"namespace/name", or "name" for cluster-scoped objects: the cache and queue key.</summary>
     public string Key => string.IsNullOrEmpty(Namespace) ? Name : $"{Namespace}/{Name}";
 }
-
-public enum ChangeType
-{
-    Added,
-    Updated,
-    Deleted,
-}
-
-/// <summary>One change seen by an informer; Old is null for Added, New is null for Deleted.</summary>
-public sealed record InformerChange<T>(ChangeType Type, string Key, T? Old, T? New)
-    where T : class;
