@@ -21,6 +21,7 @@ public sealed class DesignRuleTests
     [InlineData("IronLb.Networking", "pure wire code; it needs no domain types")]
     [InlineData("IronLb.KubeSim", "a stand-in API server that must not share our client's mistakes")]
     [InlineData("IronLb.Monitoring", "metrics, health and logs for any host")]
+    [InlineData("IronLb.CommandLine", "flag conventions both executables share, no domain code")]
     public void Leaf_projects_reference_nothing_of_ours(string name, string why)
     {
         var project = Projects[name];

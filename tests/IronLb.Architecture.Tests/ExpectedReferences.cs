@@ -18,6 +18,7 @@ internal static class ExpectedReferences
     private const string Ironlb = "IronLb";
     private const string KubeSim = "IronLb.KubeSim";
     private const string Lab = "IronLb.Lab";
+    private const string CommandLine = "IronLb.CommandLine";
 
     private const string AspNetCore = "Microsoft.AspNetCore.App";
     private const string LoggingAbstractions = "Microsoft.Extensions.Logging.Abstractions";
@@ -31,9 +32,10 @@ internal static class ExpectedReferences
         Row(Networking, projects: [], packages: [LoggingAbstractions]),
         Row(Controller, projects: [Core, Kubernetes, Monitoring], packages: []),
         Row(Speaker, projects: [Core, Kubernetes, Manifests, Monitoring, Networking], packages: []),
-        Row(Ironlb, projects: [Core, Kubernetes, Manifests, Monitoring, Controller, Speaker], packages: ["System.CommandLine"]),
+        Row(CommandLine, projects: [], packages: ["System.CommandLine"]),
+        Row(Ironlb, projects: [CommandLine, Core, Kubernetes, Manifests, Monitoring, Controller, Speaker], packages: ["System.CommandLine"]),
         Row(KubeSim, projects: [], packages: ["YamlDotNet"], frameworks: [AspNetCore]),
-        Row(Lab, projects: [KubeSim, Kubernetes, Ironlb], packages: ["System.CommandLine", "YamlDotNet"]),
+        Row(Lab, projects: [CommandLine, KubeSim, Kubernetes, Ironlb], packages: ["System.CommandLine", "YamlDotNet"]),
     }.ToImmutableSortedDictionary(p => p.Name, p => p, StringComparer.Ordinal);
 
     private static ProjectFile Row(string name, string[] projects, string[] packages, string[]? frameworks = null) =>
