@@ -1,5 +1,3 @@
-using IronLb.Manifests;
-
 namespace IronLb.Manifests.Tests;
 
 /// <summary>The reader remembers where each field is, so an error found later (by Core) can point at its line.</summary>

@@ -8,7 +8,7 @@ using IronLb.Core.Configuration;
 using IronLb.Core.Planning;
 using IronLb.Kubernetes.Client;
 using IronLb.Kubernetes.Informers;
-using IronLb.Kubernetes.Manifests;
+using IronLb.Manifests;
 using IronLb.Kubernetes.Mapping;
 using IronLb.Speaker.Announcing;
 using IronLb.Testing.Kube;
