@@ -52,7 +52,7 @@ public static class ControllerHost
 
             var identity = options.Identity ?? options.PodName ?? Environment.MachineName;
             var settings = new LeaseSettings(options.Namespace, options.LeaseName, identity, options.LeaseDuration, options.RenewDeadline, options.RetryPeriod);
-            var elector = new LeaderElector(connection.Client, settings, TimeProvider.System, loggerFactory.CreateLogger<LeaderElector>());
+            var elector = new LeaderElector(connection, settings, TimeProvider.System, loggerFactory.CreateLogger<LeaderElector>());
             await elector.RunAsync(RunControllerAsync, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using IronLb.Kubernetes.Status;
 
 namespace IronLb.Controller;
 
@@ -17,8 +18,6 @@ public sealed class ControllerMetrics : IDisposable
     public const string MeterName = "IronLb.Controller";
 
     private readonly Meter _meter = new(MeterName);
-    private long _updates;
-    private long _updateErrors;
     private volatile IReadOnlyList<PoolStats> _pools = [];
     private volatile int _configLoaded;
     private volatile int _configStale;
@@ -26,8 +25,8 @@ public sealed class ControllerMetrics : IDisposable
     public ControllerMetrics()
     {
         // Observable counters: a scrape sees the whole count however late the exporter started listening.
-        _meter.CreateObservableCounter("metallb_k8s_client_updates_total", () => Interlocked.Read(ref _updates), description: "Number of k8s object updates that have been processed.");
-        _meter.CreateObservableCounter("metallb_k8s_client_update_errors_total", () => Interlocked.Read(ref _updateErrors), description: "Number of k8s object updates that failed for some reason.");
+        _meter.CreateObservableCounter("metallb_k8s_client_updates_total", () => Writes.Writes, description: "Number of k8s object updates that have been processed.");
+        _meter.CreateObservableCounter("metallb_k8s_client_update_errors_total", () => Writes.Failures, description: "Number of k8s object updates that failed for some reason.");
         _meter.CreateObservableGauge("metallb_k8s_client_config_loaded_bool", () => (long)_configLoaded, description: "1 if the MetalLB configuration was successfully loaded at least once.");
         _meter.CreateObservableGauge("metallb_k8s_client_config_stale_bool", () => (long)_configStale, description: "1 if running on a stale configuration, because the latest config failed to load.");
         Gauge("metallb_allocator_addresses_total", p => p.Total, "Number of usable IP addresses, per pool");
@@ -53,14 +52,8 @@ public sealed class ControllerMetrics : IDisposable
 
     public void ConfigStale() => _configStale = 1;
 
-    public void Update(bool failed)
-    {
-        Interlocked.Increment(ref _updates);
-        if (failed)
-        {
-            Interlocked.Increment(ref _updateErrors);
-        }
-    }
+    /// <summary>Every write of this controller to the API server; its writers count into it.</summary>
+    public WriteCounter Writes { get; } = new();
 
     private void Gauge(string name, Func<PoolStats, long> value, string description) =>
         _meter.CreateObservableGauge(name, () => _pools.Select(p => new Measurement<long>(value(p), new KeyValuePair<string, object?>("pool", p.Pool))), description: description);

@@ -7,6 +7,7 @@ using IronLb.Kubernetes.Events;
 using IronLb.Kubernetes.Informers;
 using IronLb.Kubernetes.Mapping;
 using IronLb.Kubernetes.Queues;
+using IronLb.Kubernetes.Status;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
@@ -23,7 +24,6 @@ public sealed partial class LoadBalancerController : IDisposable
     private const string ConfigKey = "config";
     private const string ReprocessKey = "reprocess-all";
     private const string PoolStatusKey = "pool-status";
-    private const string StateKey = "configuration-state";
     private const string ServicePrefix = "svc/";
 
     private readonly KubeConnection _connection;
@@ -38,11 +38,10 @@ public sealed partial class LoadBalancerController : IDisposable
     private readonly Informer<V1Namespace> _namespaces;
     private readonly ServiceStatusWriter _statusWriter;
     private readonly PoolStatusWriter _poolStatusWriter;
-    private readonly ConfigurationStateWriter _stateWriter;
+    private readonly ConfigurationStateReporter _stateReporter;
     private readonly EventRecorder _events;
     private LoadBalancerConfig? _config;
     private string _lastConfigErrors = "";
-    private IReadOnlyList<string> _stateErrors = [];
     private volatile bool _ready;
 
     public LoadBalancerController(KubeConnection connection, ControllerOptions options, ControllerMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory)
@@ -60,10 +59,11 @@ public sealed partial class LoadBalancerController : IDisposable
         _services = new Informer<V1Service>(connection, ResourceTypes.Services, time, informerLogger) { WatchTimeoutSeconds = options.WatchTimeoutSeconds };
         _pools = new Informer<IpAddressPoolObject>(connection, ResourceTypes.IpAddressPools(options.Namespace), time, informerLogger) { WatchTimeoutSeconds = options.WatchTimeoutSeconds };
         _namespaces = new Informer<V1Namespace>(connection, ResourceTypes.Namespaces, time, informerLogger) { WatchTimeoutSeconds = options.WatchTimeoutSeconds };
-        _events = new EventRecorder(connection.Client, "metallb-controller", time, loggerFactory.CreateLogger<EventRecorder>());
-        _statusWriter = new ServiceStatusWriter(connection.Client, _events, metrics);
-        _poolStatusWriter = new PoolStatusWriter(connection, options.Namespace, metrics);
-        _stateWriter = new ConfigurationStateWriter(connection, options.Namespace, time);
+        _events = new EventRecorder(connection, "metallb-controller", time, loggerFactory.CreateLogger<EventRecorder>());
+        var writeLogger = loggerFactory.CreateLogger("IronLb.Status");
+        _statusWriter = new ServiceStatusWriter(connection, _events, metrics.Writes, writeLogger);
+        _poolStatusWriter = new PoolStatusWriter(connection, options.Namespace, metrics.Writes, writeLogger);
+        _stateReporter = new ConfigurationStateReporter(connection, ConfigurationStateIdentity.Controller(options.Namespace), time, metrics.Writes, writeLogger);
     }
 
     public ControllerMetrics Metrics { get; }
@@ -85,7 +85,9 @@ public sealed partial class LoadBalancerController : IDisposable
         };
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var informers = new[] { _services.RunAsync(stop.Token), _pools.RunAsync(stop.Token), _namespaces.RunAsync(stop.Token) };
+        // Reporting runs beside allocation: a failed ConfigurationState write never holds up an address.
+        _stateReporter.Publish();
+        var informers = new[] { _services.RunAsync(stop.Token), _pools.RunAsync(stop.Token), _namespaces.RunAsync(stop.Token), _stateReporter.RunAsync(stop.Token) };
         try
         {
             await Task.WhenAll(_services.WaitForSyncAsync(cancellationToken), _pools.WaitForSyncAsync(cancellationToken), _namespaces.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
@@ -116,7 +118,7 @@ public sealed partial class LoadBalancerController : IDisposable
 
                 _queue.Done(key);
                 PublishPoolStats();
-                if (_queue.Count == 0 && !await _poolStatusWriter.SyncAsync(_pools.Items, cancellationToken).ConfigureAwait(false))
+                if (_queue.Count == 0 && !await SyncPoolStatusAsync(cancellationToken).ConfigureAwait(false))
                 {
                     _queue.AddRateLimited(PoolStatusKey);
                 }
@@ -145,13 +147,9 @@ public sealed partial class LoadBalancerController : IDisposable
                 return await ProcessConfigAsync(cancellationToken).ConfigureAwait(false);
             case ReprocessKey:
                 return await ReprocessAllAsync(cancellationToken).ConfigureAwait(false);
-            case StateKey:
-                // Reporting is separate from applying: a failed ConfigurationState write never holds up allocation.
-                await _stateWriter.WriteAsync(_stateErrors, cancellationToken).ConfigureAwait(false);
-                return true;
             case PoolStatusKey:
                 PublishPoolStats();
-                return await _poolStatusWriter.SyncAsync(_pools.Items, cancellationToken).ConfigureAwait(false);
+                return await SyncPoolStatusAsync(cancellationToken).ConfigureAwait(false);
             default:
                 return await ProcessServiceAsync(key[ServicePrefix.Length..], cancellationToken).ConfigureAwait(false);
         }
@@ -160,13 +158,13 @@ public sealed partial class LoadBalancerController : IDisposable
     private async Task<bool> ProcessConfigAsync(CancellationToken cancellationToken)
     {
         var parsed = ConfigParser.Parse(ClusterIngest.Resources(_options.Namespace, _pools.Items, namespaces: _namespaces.Items));
-        _stateErrors = [.. parsed.Errors.Select(e => e.ToString())];
-        _queue.Add(StateKey);
+        var errors = parsed.Errors.Select(e => e.ToString()).ToList();
+        _stateReporter.Report(errors);
         if (parsed.Config is null)
         {
             // Keep the last good configuration; say so everywhere an operator looks.
             Metrics.ConfigStale();
-            var joined = string.Join('\n', _stateErrors);
+            var joined = string.Join('\n', errors);
             if (joined != _lastConfigErrors)
             {
                 _lastConfigErrors = joined;
@@ -296,6 +294,22 @@ public sealed partial class LoadBalancerController : IDisposable
         return sync.Result;
     }
 
+    /// <summary>Every pool's status as the allocator counts it, written where it differs.</summary>
+    private Task<bool> SyncPoolStatusAsync(CancellationToken cancellationToken)
+    {
+        var desired = Metrics.Pools.ToDictionary(
+            s => s.Pool,
+            s => new IpAddressPoolStatus
+            {
+                AssignedIPv4 = s.InUseV4,
+                AssignedIPv6 = s.InUseV6,
+                AvailableIPv4 = s.TotalV4 - s.InUseV4,
+                AvailableIPv6 = s.TotalV6 == long.MaxValue ? long.MaxValue : s.TotalV6 - s.InUseV6,
+            },
+            StringComparer.Ordinal);
+        return _poolStatusWriter.SyncAsync(_pools.Items, desired, cancellationToken);
+    }
+
     private bool Handles(ServiceView view) =>
         string.Equals(view.LoadBalancerClass ?? "", _options.LoadBalancerClass, StringComparison.Ordinal);
 
@@ -324,7 +338,11 @@ public sealed partial class LoadBalancerController : IDisposable
     private static bool SameLabels(IDictionary<string, string>? a, IDictionary<string, string>? b) =>
         (a?.Count ?? 0) == (b?.Count ?? 0) && (a is null || a.All(p => b!.TryGetValue(p.Key, out var v) && v == p.Value));
 
-    public void Dispose() => _queue.Dispose();
+    public void Dispose()
+    {
+        _queue.Dispose();
+        _stateReporter.Dispose();
+    }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "caches synced: {services} services, {pools} pools")]
     private static partial void LogSynced(ILogger logger, int services, int pools);

@@ -1,5 +1,6 @@
 using System.Globalization;
-using k8s;
+using IronLb.Kubernetes.Client;
+using IronLb.Kubernetes.Informers;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
@@ -9,8 +10,10 @@ namespace IronLb.Kubernetes.Events;
 /// Records core/v1 Events on objects with a fixed source component (metallb-controller, metallb-speaker),
 /// as MetalLB does. Recording is best effort: a failed event is logged, never retried, never fatal.
 /// </summary>
-public sealed partial class EventRecorder(k8s.Kubernetes client, string component, TimeProvider time, ILogger logger)
+public sealed partial class EventRecorder(KubeConnection connection, string component, TimeProvider time, ILogger logger)
 {
+    private readonly ResourceClient<Corev1Event> _events = new(connection, ResourceTypes.Events);
+
     public async Task RecordAsync(V1ObjectReference target, string type, string reason, string message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
@@ -32,7 +35,7 @@ public sealed partial class EventRecorder(k8s.Kubernetes client, string componen
         };
         try
         {
-            await client.CoreV1.CreateNamespacedEventAsync(body, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await _events.CreateAsync(body, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

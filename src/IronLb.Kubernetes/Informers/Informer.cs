@@ -18,6 +18,7 @@ public sealed partial class Informer<T>
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
     private readonly KubeConnection _connection;
+    private readonly ResourceClient<T> _client;
     private readonly ResourceType<T> _type;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -27,6 +28,7 @@ public sealed partial class Informer<T>
     public Informer(KubeConnection connection, ResourceType<T> type, TimeProvider time, ILogger logger)
     {
         _connection = connection;
+        _client = new ResourceClient<T>(connection, type);
         _type = type;
         _time = time;
         _logger = logger;
@@ -50,6 +52,7 @@ public sealed partial class Informer<T>
     /// <summary>Completes once the first list has filled the cache.</summary>
     public Task WaitForSyncAsync(CancellationToken cancellationToken) => _synced.Task.WaitAsync(cancellationToken);
 
+    /// <summary>Lists and watches until cancelled; returns normally then, with the cache as it last was.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var failures = 0;
@@ -65,12 +68,24 @@ public sealed partial class Informer<T>
             {
                 LogRelist(_logger, _type.Name);
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Shutdown: the loop ends quietly, whatever it was doing.
+                return;
+            }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
             {
                 failures++;
                 var delay = Backoff(failures);
                 LogWatchFailed(_logger, e, _type.Name, delay.TotalMilliseconds);
-                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
     }
@@ -88,21 +103,11 @@ public sealed partial class Informer<T>
 
     private async Task<string> ListAsync(CancellationToken cancellationToken)
     {
-        var text = await _connection.GetAsync(_type.ListPath, cancellationToken).ConfigureAwait(false);
-        string version;
+        var list = await _client.ListAsync(cancellationToken).ConfigureAwait(false);
         var fresh = new Dictionary<string, T>(StringComparer.Ordinal);
-        using (var document = JsonDocument.Parse(text))
+        foreach (var item in list.Items)
         {
-            var root = document.RootElement;
-            version = root.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("resourceVersion", out var rv) ? rv.GetString() ?? "" : "";
-            if (root.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var item in items.EnumerateArray())
-                {
-                    var parsed = _type.Parse(item.GetRawText());
-                    fresh[_type.Metadata(parsed).Key] = parsed;
-                }
-            }
+            fresh[_type.Metadata(item).Key] = item;
         }
 
         foreach (var (key, old) in _cache)
@@ -129,7 +134,7 @@ public sealed partial class Informer<T>
 
         _synced.TrySetResult();
         Listed?.Invoke();
-        return version;
+        return list.ResourceVersion;
     }
 
     private async Task WatchAsync(string version, CancellationToken cancellationToken)

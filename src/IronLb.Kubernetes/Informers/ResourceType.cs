@@ -1,16 +1,27 @@
+using IronLb.Kubernetes.Client;
+
 namespace IronLb.Kubernetes.Informers;
 
-/// <summary>How to list, watch and read one kind: the collection path and the object parser.</summary>
-/// <param name="Name">A short name for logs ("services").</param>
-/// <param name="ListPath">The collection path, e.g. "api/v1/services" or a namespaced CRD collection.</param>
+/// <summary>How to reach, read and write one kind: where it is served, and its JSON both ways.</summary>
+/// <param name="Resource">Group version, plural, kind and scope: every path comes from it.</param>
+/// <param name="Namespace">The namespace lists and watches cover; null for all namespaces or a cluster-scoped kind.</param>
 /// <param name="Parse">Object JSON to the typed object.</param>
+/// <param name="Serialize">The typed object to JSON (source-generated for our CRDs).</param>
 /// <param name="Metadata">Namespace, name and resourceVersion of a parsed object.</param>
 public sealed record ResourceType<T>(
-    string Name,
-    string ListPath,
+    ApiResource Resource,
+    string? Namespace,
     Func<string, T> Parse,
+    Func<T, string> Serialize,
     Func<T, ObjectMeta> Metadata)
-    where T : class;
+    where T : class
+{
+    /// <summary>A short name for logs ("services").</summary>
+    public string Name => Resource.Plural;
+
+    /// <summary>The collection lists and watches read.</summary>
+    public string ListPath => Resource.CollectionPath(Namespace);
+}
 
 /// <summary>The identity and version of an object.</summary>
 public readonly record struct ObjectMeta(string? Namespace, string Name, string ResourceVersion)

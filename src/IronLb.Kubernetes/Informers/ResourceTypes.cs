@@ -1,42 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using IronLb.Kubernetes.Client;
 using IronLb.Kubernetes.Crds;
 using k8s;
 using k8s.Models;
 
 namespace IronLb.Kubernetes.Informers;
 
-/// <summary>The kinds IronLB lists and watches.</summary>
+/// <summary>The kinds IronLB reads and writes: built-in ones through KubernetesClient's models, MetalLB's through our source-generated context.</summary>
 public static class ResourceTypes
 {
     public const string MetalLbGroupVersion = "metallb.io/v1beta1";
 
-    public static ResourceType<V1Service> Services { get; } =
-        new("services", "api/v1/services", json => KubernetesJson.Deserialize<V1Service>(json), s => Meta(s.Metadata));
+    public static ResourceType<V1Service> Services { get; } = BuiltIn<V1Service>(new("v1", "services", "Service", true), s => s.Metadata);
 
-    public static ResourceType<V1Namespace> Namespaces { get; } =
-        new("namespaces", "api/v1/namespaces", json => KubernetesJson.Deserialize<V1Namespace>(json), n => Meta(n.Metadata));
+    public static ResourceType<V1Namespace> Namespaces { get; } = BuiltIn<V1Namespace>(new("v1", "namespaces", "Namespace", false), n => n.Metadata);
 
-    public static ResourceType<V1Node> Nodes { get; } =
-        new("nodes", "api/v1/nodes", json => KubernetesJson.Deserialize<V1Node>(json), n => Meta(n.Metadata));
+    public static ResourceType<V1Node> Nodes { get; } = BuiltIn<V1Node>(new("v1", "nodes", "Node", false), n => n.Metadata);
+
+    public static ResourceType<V1Pod> Pods { get; } = BuiltIn<V1Pod>(new("v1", "pods", "Pod", true), p => p.Metadata);
+
+    public static ResourceType<Corev1Event> Events { get; } = BuiltIn<Corev1Event>(new("v1", "events", "Event", true), e => e.Metadata);
 
     public static ResourceType<V1EndpointSlice> EndpointSlices { get; } =
-        new("endpointslices", "apis/discovery.k8s.io/v1/endpointslices", json => KubernetesJson.Deserialize<V1EndpointSlice>(json), s => Meta(s.Metadata));
+        BuiltIn<V1EndpointSlice>(new("discovery.k8s.io/v1", "endpointslices", "EndpointSlice", true), s => s.Metadata);
+
+    public static ResourceType<V1Lease> Leases { get; } = BuiltIn<V1Lease>(new("coordination.k8s.io/v1", "leases", "Lease", true), l => l.Metadata);
 
     public static ResourceType<IpAddressPoolObject> IpAddressPools(string ns) =>
-        new("ipaddresspools", MetalLbPath(ns, "ipaddresspools"), json => Crd(json, CrdJsonContext.Default.IpAddressPoolObject), p => Meta(p.Metadata));
+        MetalLb(ns, "ipaddresspools", "IPAddressPool", CrdJsonContext.Default.IpAddressPoolObject, p => p.Metadata);
 
     public static ResourceType<L2AdvertisementObject> L2Advertisements(string ns) =>
-        new("l2advertisements", MetalLbPath(ns, "l2advertisements"), json => Crd(json, CrdJsonContext.Default.L2AdvertisementObject), a => Meta(a.Metadata));
+        MetalLb(ns, "l2advertisements", "L2Advertisement", CrdJsonContext.Default.L2AdvertisementObject, a => a.Metadata);
 
     public static ResourceType<ServiceL2StatusObject> ServiceL2Statuses(string ns) =>
-        new("servicel2statuses", MetalLbPath(ns, "servicel2statuses"), json => Crd(json, CrdJsonContext.Default.ServiceL2StatusObject), s => Meta(s.Metadata));
+        MetalLb(ns, "servicel2statuses", "ServiceL2Status", CrdJsonContext.Default.ServiceL2StatusObject, s => s.Metadata);
 
     public static ResourceType<ConfigurationStateObject> ConfigurationStates(string ns) =>
-        new("configurationstates", MetalLbPath(ns, "configurationstates"), json => Crd(json, CrdJsonContext.Default.ConfigurationStateObject), s => Meta(s.Metadata));
+        MetalLb(ns, "configurationstates", "ConfigurationState", CrdJsonContext.Default.ConfigurationStateObject, s => s.Metadata);
 
-    public static string MetalLbPath(string ns, string plural) => $"apis/{MetalLbGroupVersion}/namespaces/{ns}/{plural}";
+    /// <summary>The same kind, listed and watched in one namespace only.</summary>
+    public static ResourceType<T> InNamespace<T>(this ResourceType<T> type, string ns)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return type with { Namespace = ns };
+    }
 
-    private static T Crd<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
-        System.Text.Json.JsonSerializer.Deserialize(json, info) ?? throw new System.Text.Json.JsonException("null object");
+    private static ResourceType<T> BuiltIn<T>(ApiResource resource, Func<T, V1ObjectMeta?> metadata)
+        where T : class =>
+        new(resource, null, json => KubernetesJson.Deserialize<T>(json), item => KubernetesJson.Serialize(item), item => Meta(metadata(item)));
+
+    private static ResourceType<T> MetalLb<T>(string ns, string plural, string kind, JsonTypeInfo<T> info, Func<T, V1ObjectMeta?> metadata)
+        where T : class =>
+        new(new ApiResource(MetalLbGroupVersion, plural, kind, true), ns,
+            json => JsonSerializer.Deserialize(json, info) ?? throw new JsonException("null object"),
+            item => JsonSerializer.Serialize(item, info),
+            item => Meta(metadata(item)));
 
     private static ObjectMeta Meta(V1ObjectMeta? metadata) =>
         new(metadata?.NamespaceProperty, metadata?.Name ?? "", metadata?.ResourceVersion ?? "");

@@ -1,6 +1,5 @@
 using IronLb.Kubernetes.Client;
-using k8s;
-using k8s.Autorest;
+using IronLb.Kubernetes.Informers;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
@@ -15,8 +14,9 @@ public sealed record LeaseSettings(string Namespace, string Name, string Identit
 /// runs under a token that is cancelled as soon as renewal has failed for longer than the renew deadline,
 /// before the lease can expire for anyone else, so two leaders never overlap.
 /// </summary>
-public sealed partial class LeaderElector(k8s.Kubernetes client, LeaseSettings settings, TimeProvider time, ILogger logger)
+public sealed partial class LeaderElector(KubeConnection connection, LeaseSettings settings, TimeProvider time, ILogger logger)
 {
+    private readonly ResourceClient<V1Lease> _leases = new(connection, ResourceTypes.Leases);
     private string? _observedVersion;
     private DateTimeOffset _observedAt;
 
@@ -87,14 +87,13 @@ public sealed partial class LeaderElector(k8s.Kubernetes client, LeaseSettings s
         var now = time.GetUtcNow();
         try
         {
-            V1Lease lease;
-            try
+            var lease = await _leases.GetAsync(settings.Namespace, settings.Name, cancellationToken).ConfigureAwait(false);
+            if (lease is null)
             {
-                lease = await client.CoordinationV1.ReadNamespacedLeaseAsync(settings.Name, settings.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
-            {
-                await client.CoordinationV1.CreateNamespacedLeaseAsync(NewLease(now, transitions: 0), settings.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                // A create that loses the race to another replica is a 409: not leader this round.
+                var created = await _leases.CreateAsync(NewLease(now, transitions: 0), cancellationToken).ConfigureAwait(false);
+                _observedVersion = created.Metadata.ResourceVersion;
+                _observedAt = now;
                 return true;
             }
 
@@ -120,7 +119,7 @@ public sealed partial class LeaderElector(k8s.Kubernetes client, LeaseSettings s
                 updated.Spec.AcquireTime = acquired;
             }
 
-            var written = await client.CoordinationV1.ReplaceNamespacedLeaseAsync(updated, settings.Name, settings.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var written = await _leases.ReplaceAsync(updated, cancellationToken).ConfigureAwait(false);
             _observedVersion = written.Metadata.ResourceVersion;
             _observedAt = now;
             return true;
@@ -151,18 +150,18 @@ public sealed partial class LeaderElector(k8s.Kubernetes client, LeaseSettings s
     {
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync(settings.Name, settings.Namespace, cancellationToken: timeout.Token).ConfigureAwait(false);
-            if (lease.Spec is null || !string.Equals(lease.Spec.HolderIdentity, settings.Identity, StringComparison.Ordinal))
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2), time);
+            var lease = await _leases.GetAsync(settings.Namespace, settings.Name, timeout.Token).ConfigureAwait(false);
+            if (lease?.Spec is null || !string.Equals(lease.Spec.HolderIdentity, settings.Identity, StringComparison.Ordinal))
             {
                 return;
             }
 
             lease.Spec.HolderIdentity = null;
             lease.Spec.LeaseDurationSeconds = 1;
-            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, settings.Name, settings.Namespace, cancellationToken: timeout.Token).ConfigureAwait(false);
+            await _leases.ReplaceAsync(lease, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is HttpOperationException or HttpRequestException or OperationCanceledException or KubeApiException)
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or KubeApiException or System.Text.Json.JsonException)
         {
             // Best effort: the lease expires on its own.
         }

@@ -30,9 +30,6 @@ internal sealed partial class ClusterSpeaker
     [LoggerMessage(EventId = 127, Level = LogLevel.Warning, Message = "Speaker pod {pod} not readable; objects are written without an owner")]
     private static partial void LogOwnerUnknown(ILogger logger, Exception exception, string pod);
 
-    [LoggerMessage(EventId = 128, Level = LogLevel.Warning, Message = "Writing this speaker's ConfigurationState failed; retrying")]
-    private static partial void LogStateFailed(ILogger logger, Exception exception);
-
     [LoggerMessage(EventId = 129, Level = LogLevel.Error, Message = "Evaluation after {trigger} failed; keeping the last table")]
     private static partial void LogEvaluationFailed(ILogger logger, Exception exception, string trigger);
 }

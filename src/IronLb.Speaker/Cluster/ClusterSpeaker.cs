@@ -13,7 +13,6 @@ using IronLb.Kubernetes.Status;
 using IronLb.Networking;
 using IronLb.Speaker.Announcing;
 using IronLb.Speaker.Membership;
-using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
@@ -29,7 +28,6 @@ namespace IronLb.Speaker.Cluster;
 /// </summary>
 internal sealed partial class ClusterSpeaker : IDisposable
 {
-    private readonly KubeConnection _connection;
     private readonly ClusterSpeakerOptions _options;
     private readonly Action<AnnounceTable> _publish;
     private readonly Func<IReadOnlySet<string>?> _localInterfaces;
@@ -44,7 +42,8 @@ internal sealed partial class ClusterSpeaker : IDisposable
     private readonly Informer<V1Namespace> _namespaces;
     private readonly Informer<ConfigurationStateObject> _states;
     private readonly L2StatusReconciler _statuses;
-    private readonly SpeakerStateWriter _stateWriter;
+    private readonly ConfigurationStateReporter _stateReporter;
+    private readonly ResourceClient<V1Pod> _pods;
     private readonly ServiceEventQueue _events;
     private readonly Channel<string> _pokes = Channel.CreateBounded<string>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private Dictionary<ServiceKey, ServiceDecision> _decisions = [];
@@ -59,7 +58,6 @@ internal sealed partial class ClusterSpeaker : IDisposable
     private volatile SpeakerPlan? _current;
     private volatile bool _ready;
     private long _evaluations;
-    private string? _repliesRequested;
 
     /// <param name="connection">The API server.</param>
     /// <param name="options">Node, namespace, membership settings.</param>
@@ -76,7 +74,6 @@ internal sealed partial class ClusterSpeaker : IDisposable
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         ArgumentException.ThrowIfNullOrEmpty(options.Node);
-        _connection = connection;
         _options = options;
         _publish = publish;
         _localInterfaces = localInterfaces;
@@ -92,12 +89,14 @@ internal sealed partial class ClusterSpeaker : IDisposable
         _advertisements = new Informer<L2AdvertisementObject>(connection, ResourceTypes.L2Advertisements(options.Namespace), time, informerLogger) { WatchTimeoutSeconds = watch };
         _namespaces = new Informer<V1Namespace>(connection, ResourceTypes.Namespaces, time, informerLogger) { WatchTimeoutSeconds = watch };
         _states = new Informer<ConfigurationStateObject>(connection, ResourceTypes.ConfigurationStates(options.Namespace), time, informerLogger) { WatchTimeoutSeconds = watch };
-        _statuses = new L2StatusReconciler(connection, options.Namespace, options.Node, watch, options.StatusSettle, time, loggerFactory.CreateLogger<L2StatusReconciler>())
+        var writeLogger = loggerFactory.CreateLogger("IronLb.Status");
+        _statuses = new L2StatusReconciler(connection, options.Namespace, options.Node, watch, options.StatusSettle, Writes, time, loggerFactory.CreateLogger<L2StatusReconciler>())
         {
             Assigned = key => RecordEvent(key, "Normal", "nodeAssigned", $"announcing from node \"{options.Node}\" with protocol \"layer2\""),
         };
-        _stateWriter = new SpeakerStateWriter(connection, options.Namespace, options.Node, time);
-        _events = new ServiceEventQueue(new EventRecorder(connection.Client, "metallb-speaker", time, loggerFactory.CreateLogger<EventRecorder>()));
+        _stateReporter = new ConfigurationStateReporter(connection, ConfigurationStateIdentity.Speaker(options.Namespace, options.Node), time, Writes, writeLogger);
+        _pods = new ResourceClient<V1Pod>(connection, ResourceTypes.Pods);
+        _events = new ServiceEventQueue(new EventRecorder(connection, "metallb-speaker", time, loggerFactory.CreateLogger<EventRecorder>()));
     }
 
     /// <summary>
@@ -105,6 +104,9 @@ internal sealed partial class ClusterSpeaker : IDisposable
     /// ConfigurationState when it changes; null when not known (tests without an announcer).
     /// </summary>
     public Func<string?>? Replies { get; init; }
+
+    /// <summary>Every write of this speaker to the API server, and the failed ones.</summary>
+    public WriteCounter Writes { get; } = new();
 
     /// <summary>The last evaluation; null before the first one with a configuration.</summary>
     public SpeakerPlan? Current => _current;
@@ -168,7 +170,11 @@ internal sealed partial class ClusterSpeaker : IDisposable
             background.Add(_membershipLoop.RunAsync(stopMembership.Token));
             background.Add(_statuses.RunAsync(stopInformers.Token));
             background.Add(_events.RunAsync(stopInformers.Token));
-            background.Add(EnsureStateAsync(endpoint, owner, stopInformers.Token));
+            // Published only now that the endpoint is known: the other speakers find this one by it.
+            _stateReporter.SetAnnotation(SpeakerDirectory.EndpointAnnotation, endpoint.ToString());
+            _stateReporter.SetOwner(owner);
+            _stateReporter.Publish();
+            background.Add(_stateReporter.RunAsync(stopInformers.Token));
             await EvaluateLoopAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -190,7 +196,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
     {
         _pokes.Writer.TryComplete();
         _statuses.Dispose();
-        _stateWriter.Dispose();
+        _stateReporter.Dispose();
     }
 
     private void ConfigChanged(string trigger)
@@ -266,8 +272,10 @@ internal sealed partial class ClusterSpeaker : IDisposable
             }
 
             _configErrors = errors;
-            _ = WriteStateStatusAsync(errors);
         }
+
+        // Every parse, the first one included: the reporter writes only what differs from the object.
+        _stateReporter.Report(errors);
 
         // Warnings (an advertisement naming a missing pool) do not stop the configuration loading, as in
         // MetalLB; they are logged once per change, as the manifest speaker and plan report them.
@@ -326,11 +334,11 @@ internal sealed partial class ClusterSpeaker : IDisposable
 
         try
         {
-            var json = await _connection.GetAsync($"api/v1/namespaces/{_options.Namespace}/pods/{_options.PodName}", cancellationToken).ConfigureAwait(false);
-            var pod = KubernetesJson.Deserialize<V1Pod>(json);
+            var pod = await _pods.GetAsync(_options.Namespace, _options.PodName, cancellationToken).ConfigureAwait(false)
+                ?? throw new KubeApiException(System.Net.HttpStatusCode.NotFound, "NotFound", $"pod {_options.PodName} not found");
             return new V1OwnerReference { ApiVersion = "v1", Kind = "Pod", Name = _options.PodName, Uid = pod.Metadata.Uid };
         }
-        catch (Exception e) when (e is KubeApiException or HttpRequestException or System.Text.Json.JsonException)
+        catch (Exception e) when (ApiFailure.Is(e, cancellationToken))
         {
             // Without an owner the objects outlive the pod until another speaker or this node cleans them.
             LogOwnerUnknown(_logger, e, _options.PodName);
@@ -338,67 +346,12 @@ internal sealed partial class ClusterSpeaker : IDisposable
         }
     }
 
-    /// <summary>Publishes this speaker's endpoint, retrying until it succeeds: the other speakers need it to hear us.</summary>
-    private async Task EnsureStateAsync(IPEndPoint endpoint, V1OwnerReference? owner, CancellationToken cancellationToken)
-    {
-        var delay = TimeSpan.FromMilliseconds(200);
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await _stateWriter.EnsureAsync(endpoint, owner, cancellationToken).ConfigureAwait(false);
-                await _stateWriter.WriteStatusAsync(_configErrors, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (Exception e) when (e is KubeApiException or HttpRequestException or System.Text.Json.JsonException)
-            {
-                LogStateFailed(_logger, e);
-                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
-            }
-        }
-    }
-
     /// <summary>Checked at every evaluation (the resync timer included), so a responder that moves to or from the kernel shows up.</summary>
     private void PublishReplies()
     {
-        if (Replies?.Invoke() is not { } replies || replies == Volatile.Read(ref _repliesRequested))
+        if (Replies?.Invoke() is { } replies)
         {
-            return;
-        }
-
-        Volatile.Write(ref _repliesRequested, replies);
-        _ = WriteRepliesAsync(replies);
-    }
-
-    private async Task WriteRepliesAsync(string replies)
-    {
-        try
-        {
-            await _stateWriter.WriteRepliesAsync(replies, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (ObjectDisposedException)
-        {
-            // The speaker stopped meanwhile.
-        }
-        catch (Exception e) when (e is KubeApiException or HttpRequestException or System.Text.Json.JsonException)
-        {
-            // Asked for again at the next evaluation.
-            LogStateFailed(_logger, e);
-            Interlocked.CompareExchange(ref _repliesRequested, null, replies);
-        }
-    }
-
-    private async Task WriteStateStatusAsync(IReadOnlyList<string> errors)
-    {
-        try
-        {
-            await _stateWriter.WriteStatusAsync(errors, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is KubeApiException or HttpRequestException or System.Text.Json.JsonException)
-        {
-            // Reporting never holds up announcing; EnsureStateAsync writes the status again once it gets through.
-            LogStateFailed(_logger, e);
+            _stateReporter.SetAnnotation(IronLbAnnotations.Layer2Replies, replies);
         }
     }
 }

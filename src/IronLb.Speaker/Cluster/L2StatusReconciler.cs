@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using System.Text.Json;
 using IronLb.Core.Allocation;
 using IronLb.Kubernetes.Client;
 using IronLb.Kubernetes.Crds;
 using IronLb.Kubernetes.Informers;
 using IronLb.Kubernetes.Queues;
+using IronLb.Kubernetes.Status;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
@@ -22,8 +22,7 @@ namespace IronLb.Speaker.Cluster;
 /// </summary>
 internal sealed partial class L2StatusReconciler : IDisposable
 {
-    private readonly KubeConnection _connection;
-    private readonly string _ns;
+    private readonly ServiceL2StatusWriter _writer;
     private readonly string _node;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -40,12 +39,12 @@ internal sealed partial class L2StatusReconciler : IDisposable
     /// <param name="node">This node.</param>
     /// <param name="watchTimeoutSeconds">Watch stream length.</param>
     /// <param name="settle">How long the announcements must be unchanged before their status is written.</param>
+    /// <param name="writes">Counts every write and failure.</param>
     /// <param name="time">All timing.</param>
     /// <param name="logger">Logs.</param>
-    public L2StatusReconciler(KubeConnection connection, string ns, string node, int watchTimeoutSeconds, TimeSpan settle, TimeProvider time, ILogger logger)
+    public L2StatusReconciler(KubeConnection connection, string ns, string node, int watchTimeoutSeconds, TimeSpan settle, WriteCounter writes, TimeProvider time, ILogger logger)
     {
-        _connection = connection;
-        _ns = ns;
+        _writer = new ServiceL2StatusWriter(connection, ns, node, writes);
         _node = node;
         _logger = logger;
         _time = time;
@@ -139,7 +138,7 @@ internal sealed partial class L2StatusReconciler : IDisposable
                         _queue.Forget(key);
                     }
                 }
-                catch (Exception e) when (e is KubeApiException or HttpRequestException or JsonException)
+                catch (Exception e) when (ApiFailure.Is(e, cancellationToken))
                 {
                     LogFailed(_logger, e, key);
                     _queue.AddRateLimited(key);
@@ -210,29 +209,11 @@ internal sealed partial class L2StatusReconciler : IDisposable
 
     private async Task CreateAsync(ServiceKey key, ImmutableArray<string> interfaces, CancellationToken cancellationToken)
     {
-        var body = new ServiceL2StatusObject
-        {
-            Metadata = new V1ObjectMeta
-            {
-                GenerateName = "l2-",
-                NamespaceProperty = _ns,
-                Labels = new Dictionary<string, string>
-                {
-                    [MetalLbLabels.Node] = _node,
-                    [MetalLbLabels.ServiceName] = key.Name,
-                    [MetalLbLabels.ServiceNamespace] = key.Namespace,
-                },
-                OwnerReferences = Owner is { } owner ? [owner] : null,
-            },
-            Status = StatusFor(key, interfaces),
-        };
-        var json = await _connection.PostAsync(ResourceTypes.MetalLbPath(_ns, "servicel2statuses"), JsonSerializer.Serialize(body, CrdJsonContext.Default.ServiceL2StatusObject), cancellationToken).ConfigureAwait(false);
-        var created = JsonSerializer.Deserialize(json, CrdJsonContext.Default.ServiceL2StatusObject);
-        var name = created?.Metadata.Name ?? throw new JsonException("created ServiceL2Status without a name");
-        _created[key] = name;
+        var (name, statusWritten) = await _writer.CreateAsync(key, interfaces, Owner, cancellationToken).ConfigureAwait(false);
 
-        // With the status subresource the API server drops status on create; it is written separately.
-        if (created.Status?.Node != _node)
+        // Remembered before the status write: should that fail, the retry patches this object instead of creating another.
+        _created[key] = name;
+        if (!statusWritten)
         {
             await PatchStatusAsync(name, key, interfaces, cancellationToken).ConfigureAwait(false);
         }
@@ -241,37 +222,24 @@ internal sealed partial class L2StatusReconciler : IDisposable
         Assigned?.Invoke(key);
     }
 
-    private async Task PatchStatusAsync(string name, ServiceKey key, ImmutableArray<string> interfaces, CancellationToken cancellationToken)
-    {
-        var status = new ServiceL2StatusObject { Status = StatusFor(key, interfaces) };
-        using var document = JsonDocument.Parse(JsonSerializer.Serialize(status, CrdJsonContext.Default.ServiceL2StatusObject));
-        var patch = "{\"status\":" + document.RootElement.GetProperty("status").GetRawText() + "}";
-        await _connection.PatchAsync($"{ResourceTypes.MetalLbPath(_ns, "servicel2statuses")}/{name}/status", patch, "application/merge-patch+json", cancellationToken).ConfigureAwait(false);
-    }
+    private Task PatchStatusAsync(string name, ServiceKey key, ImmutableArray<string> interfaces, CancellationToken cancellationToken) =>
+        _writer.PatchStatusAsync(name, key, interfaces, cancellationToken);
 
     private async Task DeleteAsync(ServiceL2StatusObject status, CancellationToken cancellationToken)
     {
-        _deletedHere[status.Metadata.Name ?? ""] = 0;
-        try
+        var name = status.Metadata.Name ?? "";
+        _deletedHere[name] = 0;
+        if (await _writer.DeleteAsync(name, cancellationToken).ConfigureAwait(false))
         {
-            await _connection.SendAsync(HttpMethod.Delete, $"{ResourceTypes.MetalLbPath(_ns, "servicel2statuses")}/{status.Metadata.Name}", null, "application/json", cancellationToken).ConfigureAwait(false);
-            var (name, node) = (status.Metadata.Name ?? "", status.Metadata.Labels.Value(MetalLbLabels.Node) ?? "");
+            var node = status.Metadata.Labels.Value(MetalLbLabels.Node) ?? "";
             LogDeleted(_logger, name, node);
         }
-        catch (KubeApiException e) when (e.IsNotFound)
+        else
         {
             // Someone else (its own node, or the garbage collector) was faster; its event tells the story.
-            _deletedHere.TryRemove(status.Metadata.Name ?? "", out _);
+            _deletedHere.TryRemove(name, out _);
         }
     }
-
-    private ServiceL2StatusStatus StatusFor(ServiceKey key, ImmutableArray<string> interfaces) => new()
-    {
-        Node = _node,
-        ServiceName = key.Name,
-        ServiceNamespace = key.Namespace,
-        Interfaces = [.. interfaces.Select(i => new InterfaceName { Name = i })],
-    };
 
     private bool IsMine(ServiceL2StatusObject status) => status.Metadata.Labels?.Value(MetalLbLabels.Node) == _node;
 

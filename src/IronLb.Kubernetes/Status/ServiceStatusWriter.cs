@@ -1,19 +1,27 @@
 using IronLb.Core.Allocation;
+using IronLb.Kubernetes.Client;
 using IronLb.Kubernetes.Events;
+using IronLb.Kubernetes.Informers;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Logging;
 
-namespace IronLb.Controller;
+namespace IronLb.Kubernetes.Status;
 
 /// <summary>
 /// Writes what converge decided: status.loadBalancer.ingress and the ip-allocated-from-pool annotation in
 /// one update of services/status (the service status strategy keeps metadata changes), then the events.
+/// It does not retry: a false answer sends the Service back to the controller's queue, which retries with back-off.
 /// </summary>
-internal sealed class ServiceStatusWriter(k8s.Kubernetes client, EventRecorder events, ControllerMetrics metrics)
+public sealed partial class ServiceStatusWriter(KubeConnection connection, EventRecorder events, WriteCounter writes, ILogger logger)
 {
+    private readonly ResourceClient<V1Service> _services = new(connection, ResourceTypes.Services);
+
     /// <summary>False when the write failed and the Service should be retried.</summary>
     public async Task<bool> WriteAsync(V1Service service, ConvergeResult result, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(result);
         var ok = true;
         if (result.Changed)
         {
@@ -35,12 +43,13 @@ internal sealed class ServiceStatusWriter(k8s.Kubernetes client, EventRecorder e
 
             try
             {
-                await client.CoreV1.ReplaceNamespacedServiceStatusAsync(copy, copy.Metadata.Name, copy.Metadata.NamespaceProperty, cancellationToken: cancellationToken).ConfigureAwait(false);
-                metrics.Update(failed: false);
+                await _services.ReplaceStatusAsync(copy, cancellationToken).ConfigureAwait(false);
+                writes.Record(failed: false);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (ApiFailure.Is(e, cancellationToken))
             {
-                metrics.Update(failed: true);
+                writes.Record(failed: true);
+                LogWriteFailed(logger, e, $"{service.Metadata?.NamespaceProperty}/{service.Metadata?.Name}");
                 ok = false;
             }
         }
@@ -53,4 +62,7 @@ internal sealed class ServiceStatusWriter(k8s.Kubernetes client, EventRecorder e
 
         return ok;
     }
+
+    [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "status of service {service} not written; retrying")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, string service);
 }
