@@ -41,16 +41,10 @@ public sealed partial class LeaderElector(KubeConnection connection, LeaseSettin
             var lastRenew = time.GetUtcNow();
             while (!cancellationToken.IsCancellationRequested && !work.IsCompleted)
             {
-                try
-                {
-                    await Task.WhenAny(work, Task.Delay(settings.RetryPeriod, time, cancellationToken)).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
+                await Task.WhenAny(work, Task.Delay(settings.RetryPeriod, time, cancellationToken)).ConfigureAwait(false);
 
-                if (work.IsCompleted)
+                // On shutdown, straight to the hand-back below: a renewal with the cancelled token would throw past it.
+                if (work.IsCompleted || cancellationToken.IsCancellationRequested)
                 {
                     break;
                 }
