@@ -87,7 +87,7 @@ public static class SpeakerHost
         {
             Replies = () => ReplyPaths.Format(announcer.Responders, announcer.KernelResponders),
         };
-        using var metrics = new SpeakerMetrics(options.Speaker.Node, () => speaker.Current);
+        using var metrics = new SpeakerMetrics(options.Speaker.Node, () => speaker.Current, speaker.Writes);
         await using var monitoring = new MonitoringServer();
         await monitoring.StartAsync(options.MetricsAddress, options.HealthAddress, exporter, () => speaker.Ready, loggerFactory, cancellationToken).ConfigureAwait(false);
         await announcer.StartAsync(cancellationToken).ConfigureAwait(false);

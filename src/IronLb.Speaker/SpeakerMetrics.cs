@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using IronLb.Kubernetes.Status;
 using IronLb.Speaker.Announcing;
 
 namespace IronLb.Speaker;
@@ -13,8 +14,18 @@ internal sealed class SpeakerMetrics : IDisposable
 
     private readonly Meter _meter = new(MeterName);
 
-    public SpeakerMetrics(string node, Func<SpeakerPlan?> current)
+    /// <param name="node">This node.</param>
+    /// <param name="current">The plan announced now.</param>
+    /// <param name="writes">The speaker's writes to the API server; none when it runs from files.</param>
+    public SpeakerMetrics(string node, Func<SpeakerPlan?> current, WriteCounter? writes = null)
     {
+        if (writes is not null)
+        {
+            // The same names as the controller's: MetalLB's speaker exports its k8s client's counters too.
+            _meter.CreateObservableCounter("metallb_k8s_client_updates_total", () => writes.Writes, description: "Number of k8s object updates that have been processed.");
+            _meter.CreateObservableCounter("metallb_k8s_client_update_errors_total", () => writes.Failures, description: "Number of k8s object updates that failed for some reason.");
+        }
+
         _meter.CreateObservableGauge(
             "metallb_speaker_announced",
             () => (current()?.Services ?? []).Where(s => s.Announces).SelectMany(s => s.Ips.Select(ip => new Measurement<long>(
