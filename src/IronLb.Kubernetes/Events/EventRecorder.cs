@@ -37,8 +37,9 @@ public sealed partial class EventRecorder(KubeConnection connection, string comp
         {
             await _events.CreateAsync(body, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // A request timeout is a cancellation too, but not ours: it must not end the caller's loop as a shutdown would.
             LogEventFailed(logger, e, reason, target.Name);
         }
     }
