@@ -151,7 +151,8 @@ public sealed class ConfigurationStateReporterTests
         private static async Task ApplyCrdAsync(DynamicClient dynamic, string file)
         {
             var resource = new ApiResource("apiextensions.k8s.io/v1", "customresourcedefinitions", "CustomResourceDefinition", false);
-            var yaml = (await File.ReadAllTextAsync(file, Token)).TrimStart().TrimStart('-').TrimStart();
+            // The document itself, without the file's header comments and document marker.
+            var yaml = string.Join('\n', (await File.ReadAllLinesAsync(file, Token)).SkipWhile(l => l.StartsWith('#') || l.Trim() is "" or "---"));
             await dynamic.ApplyAsync(resource, null, "configurationstates.metallb.io", yaml, "test", Token);
         }
     }
