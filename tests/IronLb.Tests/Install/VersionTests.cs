@@ -6,7 +6,8 @@ namespace IronLb.Tests.Install;
 
 /// <summary>
 /// One version everywhere: what `ironlb --version` reports, the image tag deploy/ installs, the tags and package
-/// versions the docs and the Flux example name all equal Directory.Build.props' <c>&lt;Version&gt;</c>. Bumping it and forgetting one of them fails here, with the file and line.
+/// versions the docs and the Flux example name, and the newest CHANGELOG entry all equal Directory.Build.props'
+/// <c>&lt;Version&gt;</c>. Bumping it and forgetting one of them fails here, with the file and line.
 /// </summary>
 public sealed partial class VersionTests
 {
@@ -38,6 +39,18 @@ public sealed partial class VersionTests
             .Select(m => $"{Path.GetRelativePath(RepoPaths.Root, m.file)}:{m.line}: {m.value}")
             .ToList();
         Assert.True(drifted.Count == 0, $"Directory.Build.props says {ProductVersion.Declared}, but:\n{string.Join('\n', drifted)}");
+    }
+
+    [Fact]
+    public void Changelogs_newest_release_is_the_declared_version()
+    {
+        var releases = File.ReadLines(Path.Combine(RepoPaths.Root, "CHANGELOG.md"))
+            .Select(l => ReleaseHeading().Match(l))
+            .Where(m => m.Success)
+            .Select(m => m.Groups["value"].Value)
+            .ToList();
+        Assert.NotEmpty(releases);
+        Assert.Equal(ProductVersion.Declared, releases[0]);
     }
 
     /// <summary>The finder itself: each way a version is written is found, and text that only looks like one is not.</summary>
@@ -86,4 +99,7 @@ public sealed partial class VersionTests
 
     [GeneratedRegex(@"\bIronLb\.(?<value>[0-9]+\.[0-9]+\.[0-9]+[^\s/]*)\.nupkg\b")]
     private static partial Regex PackageFile();
+
+    [GeneratedRegex(@"^## \[(?<value>[0-9][^\]]*)\]")]
+    private static partial Regex ReleaseHeading();
 }
