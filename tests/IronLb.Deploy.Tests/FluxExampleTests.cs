@@ -63,6 +63,17 @@ public sealed class FluxExampleTests
         Assert.All(images, i => Assert.Contains(Rendered.Scalar(i, "name"), deployImages));
     }
 
+    [Fact]
+    public async Task Migration_guide_shows_the_example_as_it_is()
+    {
+        // The guide shows the file inside a numbered step, so every line is indented by three spaces.
+        var example = await File.ReadAllLinesAsync(Example, TestContext.Current.CancellationToken);
+        var shown = string.Join('\n', example.Select(l => l.Length == 0 ? l : "   " + l).Prepend("   ```yaml").Append("   ```"));
+        var guide = (await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "docs", "migrating-from-metallb.md"), TestContext.Current.CancellationToken))
+            .ReplaceLineEndings("\n");
+        Assert.True(guide.Contains(shown, StringComparison.Ordinal), $"docs/migrating-from-metallb.md must show {Example} as it is, as:\n{shown}");
+    }
+
     /// <summary>
     /// Creates the objects in a fresh KubeSim holding Flux's CRDs, then reads each back. The problems are kubectl's
     /// refusal, or every field the server dropped or changed; none means Flux's schemas accept the objects as written.
