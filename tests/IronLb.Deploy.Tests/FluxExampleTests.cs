@@ -7,8 +7,9 @@ namespace IronLb.Deploy.Tests;
 /// <summary>
 /// examples/flux, the Flux objects docs/migrating-from-metallb.md shows in place of MetalLB's HelmRelease: created
 /// with the real kubectl in KubeSim, which validates custom resources against the schemas of Flux's own CRDs
-/// (types, required fields, enums, minimum/maximum) and prunes fields they do not declare. What KubeSim does not
-/// check is listed in its README (patterns, formats, CEL rules).
+/// (types, required fields, enums, minimum/maximum) and prunes fields they do not declare. KubeSim does not check
+/// patterns (Flux's durations have one), string lengths, formats or CEL rules, and ignores kubectl's strict field
+/// validation; the read-back catches what it prunes.
 /// </summary>
 public sealed class FluxExampleTests
 {
