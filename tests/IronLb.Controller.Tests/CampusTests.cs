@@ -3,6 +3,7 @@ using System.Text.Json;
 
 namespace IronLb.Controller.Tests;
 
+[Trait("Category", Category.Kubectl)]
 public sealed class CampusTests
 {
     [Fact]

@@ -1,4 +1,3 @@
-using IronLb.Testing.Kube;
 using IronLb.Kubernetes.Client;
 using k8s;
 using k8s.Models;
@@ -75,7 +74,7 @@ internal sealed class ControllerHarness : IAsyncDisposable
         entry.Stop.Dispose();
     }
 
-    public Task<string> KubectlAsync(params string[] args) => KubectlRunner.RunAsync(Api.Kubeconfig, args);
+    public Task<string> KubectlAsync(params string[] args) => Kubectl.OkOnceAsync(Api.Kubeconfig, args);
 
     /// <summary>Polls until the condition holds; generous deadline, never a timed assertion.</summary>
     public static Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, string what, int seconds = 60) =>

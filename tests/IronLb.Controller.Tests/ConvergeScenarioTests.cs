@@ -5,6 +5,7 @@ using k8s.Models;
 namespace IronLb.Controller.Tests;
 
 /// <summary>MetalLB's converge cases end to end: the controller, the real client and KubeSim.</summary>
+[Trait("Category", Category.Kubectl)]
 public sealed class ConvergeScenarioTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using k8s.Models;
 namespace IronLb.Controller.Tests;
 
 /// <summary>No input from the API can crash the controller or stall its queue; each case ends in the right state.</summary>
+[Trait("Category", Category.Kubectl)]
 public sealed class FaultTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using k8s.Models;
 
 namespace IronLb.Controller.Tests;
 
+[Trait("Category", Category.Kubectl)]
 public sealed class LeaderElectionTests
 {
     private static ControllerOptions Replica(string identity) => new()

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace IronLb.Controller.Tests;
 
+[Trait("Category", Category.Kubectl)]
 public sealed class MonitoringTests
 {
     [Fact]

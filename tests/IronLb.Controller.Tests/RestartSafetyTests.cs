@@ -2,6 +2,7 @@ using k8s;
 
 namespace IronLb.Controller.Tests;
 
+[Trait("Category", Category.Kubectl)]
 public sealed class RestartSafetyTests
 {
     [Fact]

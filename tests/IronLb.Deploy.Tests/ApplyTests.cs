@@ -1,12 +1,13 @@
 namespace IronLb.Deploy.Tests;
 
 /// <summary>deploy/ applied with the real kubectl to KubeSim, the in-memory API server the other suites use.</summary>
+[Trait("Category", Category.Kubectl)]
 public sealed class ApplyTests
 {
     [Fact]
     public async Task Apply_k_installs_every_rendered_object_and_a_second_apply_changes_nothing()
     {
-        Kubectl.Require();
+        Requirements.Kubectl();
         var (_, objects) = await Rendered.RenderAsync();
         await using var api = await KubeSim.KubeSim.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
         using var kubectl = new Kubectl(api.Kubeconfig);
@@ -32,7 +33,7 @@ public sealed class ApplyTests
     [Fact]
     public async Task Membership_secret_step_from_install_md_creates_the_key_once()
     {
-        Kubectl.Require();
+        Requirements.Kubectl();
         await using var api = await KubeSim.KubeSim.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
         using var kubectl = new Kubectl(api.Kubeconfig);
         await kubectl.OkAsync("apply", "-k", RepoPaths.Deploy);
@@ -52,7 +53,7 @@ public sealed class ApplyTests
     [Fact]
     public async Task Rendered_text_applies_from_stdin()
     {
-        Kubectl.Require();
+        Requirements.Kubectl();
         var (text, objects) = await Rendered.RenderAsync();
         await using var api = await KubeSim.KubeSim.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
         using var kubectl = new Kubectl(api.Kubeconfig);
@@ -66,7 +67,7 @@ public sealed class ApplyTests
     [Fact]
     public async Task Get_ipaddresspools_shows_assigned_and_available_addresses()
     {
-        Kubectl.Require();
+        Requirements.Kubectl();
         await using var api = await KubeSim.KubeSim.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
         using var kubectl = new Kubectl(api.Kubeconfig);
         await kubectl.OkAsync("apply", "-k", RepoPaths.Deploy);

@@ -13,6 +13,8 @@ namespace IronLb.Deploy.Tests;
 /// runtime-deps:10.0 is documented to install.
 /// </summary>
 [SupportedOSPlatform("linux")]
+[Trait("Category", Category.Publish)]
+[Trait("Category", Category.Root)]
 public sealed partial class ImageTests(PublishedImage image) : IClassFixture<PublishedImage>
 {
     /// <summary>Files a publish writes that the runtime never opens: XML docs (GenerateDocumentationFile is on repo-wide for IDE0005).</summary>
@@ -83,7 +85,7 @@ public sealed partial class ImageTests(PublishedImage image) : IClassFixture<Pub
         var info = Start(spec, program, args);
         // The loader reports every library it maps, dlopen()ed ones too (OpenSSL; ICU unless invariant).
         info.Environment["LD_DEBUG"] = "libs";
-        var result = await Processes.RunAsync(info, TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+        var result = await ProcessRunner.RunAsync(info, TimeSpan.FromMinutes(2), cancellationToken: TestContext.Current.CancellationToken);
 
         var loader = result.Stderr.Split('\n').Select(l => LoaderLine().Match(l)).Where(m => m.Success).Select(m => m.Groups["text"].Value).ToList();
         var stderr = string.Join('\n', result.Stderr.Split('\n').Where(l => !LoaderLine().IsMatch(l)));
@@ -107,11 +109,12 @@ public sealed partial class ImageTests(PublishedImage image) : IClassFixture<Pub
     public async Task Entrypoint_runs_as_the_images_user(string[] args, string[] expected)
     {
         var spec = image.Require();
-        var setpriv = ImageUser.Require();
+        Requirements.Root("running as the image's user (setpriv --reuid)");
+        var setpriv = Requirements.Tool("setpriv", "running as the image's user");
         Entrypoint(spec);
         // setpriv finds the ENTRYPOINT on the image's PATH from the stripped environment, as the runtime would.
         var info = Start(spec, setpriv, [$"--reuid={spec.Uid}", $"--regid={spec.Gid}", "--clear-groups", "--", spec.Entrypoint[0], .. spec.Entrypoint.Skip(1), .. args]);
-        var result = await Processes.RunAsync(info, TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+        var result = await ProcessRunner.RunAsync(info, TimeSpan.FromMinutes(2), cancellationToken: TestContext.Current.CancellationToken);
         AssertRan(result, expected);
     }
 
@@ -122,11 +125,8 @@ public sealed partial class ImageTests(PublishedImage image) : IClassFixture<Pub
     /// <summary>A container's environment: the image's PATH (re-rooted, so no dotnet on it), HOME from its passwd, its ENV, and nothing from this machine.</summary>
     private ProcessStartInfo Start(DockerfileSpec spec, string program, IEnumerable<string> args)
     {
-        var info = new ProcessStartInfo(program) { WorkingDirectory = "/" };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg.Replace("{campus}", image.Campus, StringComparison.Ordinal));
-        }
+        var info = ProcessRunner.StartInfo(program, args.Select(a => a.Replace("{campus}", image.Campus, StringComparison.Ordinal)));
+        info.WorkingDirectory = "/";
 
         info.Environment.Clear();
         info.Environment["PATH"] = image.ImagePath;
@@ -158,44 +158,4 @@ public sealed partial class ImageTests(PublishedImage image) : IClassFixture<Pub
 
     [GeneratedRegex(@"^calling init: (?<path>\S+)")]
     private static partial Regex InitLine();
-}
-
-/// <summary>Running as the image's USER needs root to switch; like the network tests, skip locally without it and fail on CI.</summary>
-internal static class ImageUser
-{
-    public static string Require()
-    {
-        var setpriv = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
-            .Append("/usr/bin").Append("/bin")
-            .Where(d => d.Length > 0)
-            .Select(d => Path.Combine(d, "setpriv"))
-            .FirstOrDefault(File.Exists);
-        var problem = !IsUid0() ? "running as the image's user (setpriv --reuid) needs root"
-            : setpriv is null ? "setpriv (util-linux) is not on PATH"
-            : null;
-        if (problem is null)
-        {
-            return setpriv!;
-        }
-
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-        {
-            Assert.Fail($"{problem}; CI must not pass by skipping");
-        }
-
-        Assert.Skip(problem);
-        return "";
-    }
-
-    private static bool IsUid0()
-    {
-        try
-        {
-            return File.ReadLines("/proc/self/status").Any(l => l.StartsWith("Uid:", StringComparison.Ordinal) && l.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1] == "0");
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.Versioning;
 
 namespace IronLb.Deploy.Tests;
@@ -76,11 +75,8 @@ public sealed class PublishedImage : IAsyncLifetime
             return;
         }
 
-        var info = new ProcessStartInfo(Spec.PublishWords[0]) { WorkingDirectory = context };
-        foreach (var arg in Spec.PublishArguments(PublishOutput))
-        {
-            info.ArgumentList.Add(arg);
-        }
+        var info = ProcessRunner.StartInfo(Spec.PublishWords[0], Spec.PublishArguments(PublishOutput));
+        info.WorkingDirectory = context;
 
         // The SDK image's build shell has no MSBuild state; the test host may (it runs under `dotnet test`).
         foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToList())
@@ -93,7 +89,7 @@ public sealed class PublishedImage : IAsyncLifetime
         info.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["DOTNET_NOLOGO"] = "1";
-        Publish = await Processes.RunAsync(info, TimeSpan.FromMinutes(10), cancellationToken);
+        Publish = await ProcessRunner.RunAsync(info, TimeSpan.FromMinutes(10), cancellationToken: cancellationToken);
         if (Publish.ExitCode != 0)
         {
             Problem = $"deploy/Dockerfile's publish step failed (from {context}):\n{Publish}";

@@ -5,6 +5,7 @@ namespace IronLb.Deploy.Tests;
 /// compared with a table of exactly what each component requests (reference §5.6 minus what IronLB does not
 /// use). A broadened rule, a wildcard or a missing one fails.
 /// </summary>
+[Trait("Category", Category.Kubectl)]
 public sealed class RbacTests
 {
     private const string Any = "*";

@@ -1,6 +1,7 @@
 namespace IronLb.Deploy.Tests;
 
 /// <summary>`kubectl kustomize deploy` renders, and renders exactly the objects IronLB installs.</summary>
+[Trait("Category", Category.Kubectl)]
 public sealed class RenderTests
 {
     private const string Ns = "metallb-system";

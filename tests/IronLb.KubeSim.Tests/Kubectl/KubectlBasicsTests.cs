@@ -2,6 +2,7 @@ using IronLb.KubeSim.Tests.Support;
 
 namespace IronLb.KubeSim.Tests.Kubectl;
 
+[Trait("Category", Category.Kubectl)]
 public sealed class KubectlBasicsTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using IronLb.KubeSim.Tests.Support;
 namespace IronLb.KubeSim.Tests.Kubectl;
 
 /// <summary>The real kubectl 1.32 against KubeSim, command by command, as a user of the lab would type them.</summary>
+[Trait("Category", Category.Kubectl)]
 public sealed class KubectlWorkflowTests
 {
     private const string Manifest = """
@@ -185,9 +186,9 @@ public sealed class KubectlWorkflowTests
 
         try
         {
-            await Clients.EventuallyAsync(() => Task.FromResult(Text().Contains("<pending>")), "the initial row");
+            await Eventually.WaitForAsync(() => Task.FromResult(Text().Contains("<pending>")), "the initial row");
             await kubectl.OkAsync("patch svc web --subresource=status --type=merge -p {\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"192.0.2.5\"}]}}}");
-            await Clients.EventuallyAsync(() => Task.FromResult(Text().Contains("192.0.2.5")), "the watched change");
+            await Eventually.WaitForAsync(() => Task.FromResult(Text().Contains("192.0.2.5")), "the watched change");
         }
         finally
         {

@@ -2,42 +2,24 @@ using System.Diagnostics;
 
 namespace IronLb.KubeSim.Tests.Lab;
 
+[Trait("Category", Category.Kubectl)]
 public sealed class ApiServerCommandTests
 {
     [Fact]
     public async Task Ironlb_lab_apiserver_serves_kubectl_from_the_kubeconfig_it_writes()
     {
-        Support.Kubectl.RequireKubectl();
+        Requirements.Kubectl();
         var ct = TestContext.Current.CancellationToken;
         var dir = Directory.CreateTempSubdirectory("kubesim-lab-").FullName;
         var kubeconfig = Path.Combine(dir, "kubeconfig");
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "ironlb-lab.dll"), "apiserver", "--listen", "127.0.0.1:0", "--kubeconfig-out", kubeconfig })
-        {
-            info.ArgumentList.Add(arg);
-        }
+        var info = ProcessRunner.StartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ironlb-lab.dll"), "apiserver", "--listen", "127.0.0.1:0", "--kubeconfig-out", kubeconfig]);
         using var server = Process.Start(info)!;
         try
         {
             var banner = await server.StandardOutput.ReadLineAsync(ct).AsTask().WaitAsync(TimeSpan.FromSeconds(60), ct);
             Assert.StartsWith("kubesim listening on http://127.0.0.1:", banner);
 
-            var kubectl = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var arg in new[] { "get", "namespaces", "--kubeconfig", kubeconfig })
-            {
-                kubectl.ArgumentList.Add(arg);
-            }
-            kubectl.Environment["HOME"] = dir;
-            using var run = Process.Start(kubectl)!;
-            var output = await run.StandardOutput.ReadToEndAsync(ct);
-            await run.WaitForExitAsync(ct);
-
-            Assert.Equal(0, run.ExitCode);
+            var output = await Testing.Kubectl.OkOnceAsync(kubeconfig, "get", "namespaces");
             Assert.Contains("kube-system", output);
         }
         finally
@@ -52,16 +34,11 @@ public sealed class ApiServerCommandTests
     public async Task Ironlb_lab_apiserver_refuses_to_listen_anywhere_but_loopback()
     {
         var ct = TestContext.Current.CancellationToken;
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "ironlb-lab.dll"), "apiserver", "--listen", "0.0.0.0:6443", "--kubeconfig-out", "/dev/null" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(info)!;
-        var stderr = await process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
+        var result = await ProcessRunner.RunAsync(
+            ProcessRunner.StartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ironlb-lab.dll"), "apiserver", "--listen", "0.0.0.0:6443", "--kubeconfig-out", "/dev/null"]),
+            ProcessRunner.DefaultHangGuard, cancellationToken: ct);
 
-        Assert.Equal(2, process.ExitCode);
-        Assert.Contains("127.0.0.1", stderr);
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("127.0.0.1", result.Stderr);
     }
 }

@@ -1,7 +1,6 @@
 using IronLb.Lab.Operations;
 using IronLb.Lab.Tests.EndToEnd;
 using IronLb.Lab.Topology;
-using IronLb.Testing.Network;
 
 namespace IronLb.Lab.Tests.Down;
 
@@ -9,6 +8,9 @@ namespace IronLb.Lab.Tests.Down;
 /// Labs of which nothing runs (a crashed `up`, a failed `down`) must not hold the four management /26s for ever:
 /// when none is free, `up` removes such leftovers, keeping their logs, and takes a slice.
 /// </summary>
+[Trait("Category", Category.Lab)]
+[Trait("Category", Category.Network)]
+[Trait("Category", Category.Root)]
 public sealed class LeftoverLabTests
 {
     [Fact]

@@ -1,8 +1,7 @@
 using IronLb.Lab.Operations;
 using IronLb.Lab.Tests.EndToEnd;
 using IronLb.Lab.Topology;
-using IronLb.Testing.Network;
-using static IronLb.Testing.Network.Shell;
+using static IronLb.Testing.ProcessRunner;
 
 namespace IronLb.Lab.Tests.Down;
 
@@ -11,6 +10,8 @@ namespace IronLb.Lab.Tests.Down;
 /// delayed cleanup, which also takes their peers (the host link, bridge ports) a moment later: exactly when `down`
 /// looks for them and deletes them. Whatever was already gone, or goes meanwhile, counts as removed.
 /// </summary>
+[Trait("Category", Category.Network)]
+[Trait("Category", Category.Root)]
 public sealed class VanishingTopologyTests
 {
     private const int Rounds = 50;

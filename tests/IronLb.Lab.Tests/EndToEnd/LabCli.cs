@@ -11,7 +11,11 @@ internal sealed partial class LabCli : IAsyncDisposable
     // Labs of test runs that were killed before their `down`: removed once per test process, before its first up.
     private static readonly Lazy<Task> StaleRemoved = new(RemoveStaleAsync);
 
-    public LabCli() => Name = NewName();
+    public LabCli()
+    {
+        Category.Require(Category.Lab);
+        Name = NewName();
+    }
 
     /// <summary>Short, unique, no dash: what a lab name may be. The owning test process's pid comes first, so a later
     /// run can tell a dead run's labs from a live one's (and remove them).</summary>
@@ -39,21 +43,8 @@ internal sealed partial class LabCli : IAsyncDisposable
 
         var dll = RepoPaths.IronLbLabDll;
         Assert.True(File.Exists(dll), $"{dll} is not built");
-        var info = new ProcessStartInfo(Executables.DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        info.ArgumentList.Add(dll);
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        info.ArgumentList.Add("--name");
-        info.ArgumentList.Add(Name);
+        var info = ProcessRunner.StartInfo(Executables.DotnetHost(), [dll, .. args, "--name", Name]);
+        info.RedirectStandardInput = false;
         using var process = Process.Start(info)!;
         var output = new StringBuilder();
         process.OutputDataReceived += (_, e) => Append(output, e.Data);
@@ -120,12 +111,12 @@ internal sealed partial class LabCli : IAsyncDisposable
     {
         var live = Directory.EnumerateDirectories("/proc").Select(Path.GetFileName)
             .Select(n => int.TryParse(n, out var pid) ? OwnerTag(pid) : null).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var namespaces = (await IronLb.Testing.Network.Shell.RunAsync("ip", "netns", "list")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        var namespaces = (await ProcessRunner.RunAsync("ip", "netns", "list")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split(' ')[0]).Where(n => n.StartsWith("ilab-", StringComparison.Ordinal)).Select(n => n["ilab-".Length..].Split('-')[0]);
         var states = Directory.Exists("/run/ironlb-lab") ? Directory.EnumerateDirectories("/run/ironlb-lab").Select(d => Path.GetFileName(d)!) : [];
         foreach (var name in namespaces.Concat(states).Distinct(StringComparer.Ordinal).Where(n => TestLabName().IsMatch(n) && !live.Contains(n[1..6])))
         {
-            await IronLb.Testing.Network.Shell.RunAsync(Executables.DotnetHost(), RepoPaths.IronLbLabDll, "down", "--name", name);
+            await ProcessRunner.RunAsync(Executables.DotnetHost(), RepoPaths.IronLbLabDll, "down", "--name", name);
         }
     }
 

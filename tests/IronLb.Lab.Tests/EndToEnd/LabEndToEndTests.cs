@@ -3,7 +3,8 @@ using System.Text.RegularExpressions;
 using IronLb.Lab.Cluster;
 using IronLb.Lab.Processes;
 using IronLb.Testing.Network;
-using static IronLb.Testing.Network.Shell;
+using static IronLb.Testing.Eventually;
+using static IronLb.Testing.ProcessRunner;
 
 namespace IronLb.Lab.Tests.EndToEnd;
 
@@ -12,13 +13,13 @@ namespace IronLb.Lab.Tests.EndToEnd;
 /// speakers answering ARP/NDP from the clients, a failover, restarts, and down leaving nothing behind.
 /// Deadlines are generous (two shared cores run six .NET processes here); nothing asserts on time.
 /// </summary>
+[Trait("Category", Category.Kubectl)]
+[Trait("Category", Category.Lab)]
+[Trait("Category", Category.Network)]
+[Trait("Category", Category.Root)]
 public sealed partial class LabEndToEndTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
-
-    /// <summary>What `ironlb speaker` says while it has only the file-driven mode: the message of its placeholder,
-    /// or the parser's refusal of the cluster-mode flags before they existed.</summary>
-    private static readonly string[] SpeakerModeMissing = ["Kubernetes mode is not implemented", "Unrecognized command or argument '--kubeconfig'"];
 
     [Fact]
     public async Task Up_clears_a_crashed_lab_assigns_every_service_prints_commands_that_run_as_printed_and_down_leaves_nothing()
@@ -29,7 +30,7 @@ public sealed partial class LabEndToEndTests
         await Down.MiniLab.BuildAsync(lab.Name, Down.MiniLab.Dead, TestContext.Current.CancellationToken);
 
         var up = await lab.RunAsync("up");
-        Assert.True(up.ExitCode == 0 || (up.ExitCode == 3 && SpeakersLackKubernetesMode(lab)), $"up: {up}\n{lab.Logs()}");
+        Assert.True(up.ExitCode == 0, $"up: {up}\n{lab.Logs()}");
         Assert.Contains($"removing what is left of an earlier lab {lab.Name}", up.Output, StringComparison.Ordinal);
         Assert.Contains($"get ipaddresspools -n metallb-system", up.Output, StringComparison.Ordinal);
 
@@ -94,11 +95,6 @@ public sealed partial class LabEndToEndTests
         Requirements.RootAndTools();
         await using var lab = new LabCli();
         var up = await lab.RunAsync("up");
-        if (up.ExitCode == 3 && SpeakersLackKubernetesMode(lab))
-        {
-            Assert.Skip("`ironlb speaker` has no Kubernetes mode (--kubeconfig, --membership-*) yet: every lab speaker exits at once, so nothing can answer ARP/NDP");
-        }
-
         Assert.True(up.ExitCode == 0, $"up: {up}\n{lab.Logs()}");
         var view = LabView.Parse(await lab.OkAsync("status", "--output", "json"));
         var nodes = view.Nodes.Select(n => n.Name).ToList();
@@ -169,7 +165,7 @@ public sealed partial class LabEndToEndTests
         // The `ironlb` the lab itself runs: the one built beside ironlb-lab.
         var ironlb = Executables.FindIronLb(Path.GetDirectoryName(RepoPaths.IronLbLabDll), out var searched) ?? throw new FileNotFoundException($"no ironlb at {searched}");
         var expected = string.Join(',', new[] { "eno2", "eno3", "mgmt0" }.SelectMany(i => new[] { $"{i}/arp=kernel", $"{i}/ndp=kernel" }));
-        Result last = default!;
+        ProcessResult last = default!;
         await WaitForAsync(
             async () =>
             {
@@ -231,11 +227,6 @@ public sealed partial class LabEndToEndTests
         Assert.True(again.ExitCode == 0, $"a second down: {again}");
         Assert.Contains("nothing", again.Output, StringComparison.Ordinal);
     }
-
-    private static bool SpeakersLackKubernetesMode(LabCli lab) =>
-        Directory.Exists(lab.StateDirectory)
-        && Directory.EnumerateFiles(lab.StateDirectory, "speaker-*.log")
-            .Any(f => File.ReadAllText(f) is var log && SpeakerModeMissing.Any(m => log.Contains(m, StringComparison.Ordinal)));
 
     /// <summary>"namespace/name=ip,ip" for each example Service, from its metallb.io/loadBalancerIPs annotation.</summary>
     private static HashSet<string> ExampleAddresses() =>

@@ -5,7 +5,9 @@ using System.Text.Json;
 using IronLb.Kubernetes.Client;
 using IronLb.Lab.Tests.EndToEnd;
 using IronLb.Testing.Network;
-using static IronLb.Testing.Network.Shell;
+using static IronLb.Testing.Eventually;
+using static IronLb.Testing.Network.Ip;
+using static IronLb.Testing.ProcessRunner;
 
 namespace IronLb.Lab.Tests.Failover;
 
@@ -42,7 +44,7 @@ public sealed class FailoverLab : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        if (!Environment.UserName.Equals("root", StringComparison.Ordinal) && !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        if (!Requirements.IsRoot && !Requirements.InCi)
         {
             return; // The tests skip (Requirements) before touching the lab.
         }
@@ -195,14 +197,6 @@ public sealed class FailoverLab : IAsyncLifetime
     public static void RequireNftables()
     {
         Requirements.RootAndTools();
-        if (!File.Exists("/usr/sbin/nft") && !File.Exists("/usr/bin/nft"))
-        {
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                Assert.Fail("the loss test needs nft (.ci/run installs nftables)");
-            }
-
-            Assert.Skip("the loss test needs nft");
-        }
+        Requirements.Tool("nft", "the loss test (.ci/run installs nftables)");
     }
 }

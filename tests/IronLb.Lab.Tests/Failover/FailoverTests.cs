@@ -1,5 +1,5 @@
-using IronLb.Testing.Network;
-using static IronLb.Testing.Network.Shell;
+using static IronLb.Testing.Eventually;
+using static IronLb.Testing.ProcessRunner;
 
 namespace IronLb.Lab.Tests.Failover;
 
@@ -9,6 +9,9 @@ namespace IronLb.Lab.Tests.Failover;
 /// client's neighbour entries move to the next node in the election order by gratuitous ARP and unsolicited
 /// NA alone — the client sends nothing. How fast is measured by `bench failover`, not asserted here.
 /// </summary>
+[Trait("Category", Category.Lab)]
+[Trait("Category", Category.Network)]
+[Trait("Category", Category.Root)]
 public sealed class FailoverTests(FailoverLab lab) : IClassFixture<FailoverLab>
 {
     [Fact]

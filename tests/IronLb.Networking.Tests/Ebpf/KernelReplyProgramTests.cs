@@ -6,7 +6,6 @@ using IronLb.Networking.Packets;
 using IronLb.Networking.Responders;
 using IronLb.Networking.Tests.Packets;
 using IronLb.Networking.Tests.Responders;
-using IronLb.Testing.Network;
 using Microsoft.Win32.SafeHandles;
 
 namespace IronLb.Networking.Tests.Ebpf;
@@ -18,7 +17,8 @@ namespace IronLb.Networking.Tests.Ebpf;
 /// frame on untouched. The NDP program takes only the usual shape of solicitation; for the rest it must
 /// hand on what userspace answers, never answer differently.
 /// </summary>
-[Trait("Category", "Network")]
+[Trait("Category", Category.Network)]
+[Trait("Category", Category.Root)]
 public sealed class KernelReplyProgramTests
 {
     /// <summary>BPF_PROG_TEST_RUN runs a program as if the frame arrived on the loopback interface.</summary>

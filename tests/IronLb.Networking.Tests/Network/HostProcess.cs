@@ -1,4 +1,3 @@
-using IronLb.Testing.Network;
 using System.Diagnostics;
 using System.Threading.Channels;
 
@@ -72,7 +71,7 @@ internal sealed class HostProcess : IAsyncDisposable
 
     private static async Task<HostProcess> StartCoreAsync(string[] ipArguments)
     {
-        var psi = Shell.Start("ip", ipArguments);
+        var psi = ProcessRunner.StartInfo("ip", ipArguments);
         var host = new HostProcess(new Process { StartInfo = psi });
         host._process.Start();
         host._process.BeginOutputReadLine();

@@ -1,9 +1,10 @@
 using IronLb.Testing.Network;
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using IronLb.Networking.Packets;
 using IronLb.Networking.Tests.Packets;
-using static IronLb.Testing.Network.Shell;
+using static IronLb.Testing.Eventually;
+using static IronLb.Testing.Network.Ip;
+using static IronLb.Testing.ProcessRunner;
 
 namespace IronLb.Networking.Tests.Network;
 
@@ -11,8 +12,9 @@ namespace IronLb.Networking.Tests.Network;
 /// The Linux kernel as the peer: arping, ndisc6, ip neigh and tcpdump in a client namespace against the real
 /// announcer (TestHost) in node namespaces. One class, so its tests run one at a time on this small machine.
 /// </summary>
-[Trait("Category", "Network")]
-public sealed partial class KernelPeerTests
+[Trait("Category", Category.Network)]
+[Trait("Category", Category.Root)]
+public sealed class KernelPeerTests
 {
     private const string ExtV4 = "192.0.2.100";
     private const string ExtV6 = "2001:db8:2::100";
@@ -268,33 +270,14 @@ public sealed partial class KernelPeerTests
     private static async Task<List<MacAddress>> ArpingAsync(LanTopology t, string device, string ip, int count, int wait = 2) =>
         (await ArpingProbesAsync(t, device, ip, count, wait)).Replies;
 
-    /// <summary>
-    /// Probes sent and replies seen. With -w, arping stops once it has <paramref name="count"/> replies, so a
-    /// duplicate answer shows up as fewer probes than replies.
-    /// </summary>
     private static async Task<(int Sent, List<MacAddress> Replies)> ArpingProbesAsync(LanTopology t, string device, string ip, int count, int wait = 2)
     {
-        var r = await RunAsync("ip", "netns", "exec", t.Client, "arping", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "-w", (count + wait).ToString(System.Globalization.CultureInfo.InvariantCulture), "-I", device, ip);
-        var sent = ArpSent().Match(r.Stdout) is { Success: true } m ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
-        return (sent, [.. ArpReply().Matches(r.Stdout).Select(m => MacAddress.Parse(m.Groups[1].Value))]);
+        var (sent, replies) = await LanProbe.ArpingAsync(t.Client, device, ip, count, wait);
+        return (sent, [.. replies.Select(MacAddress.Parse)]);
     }
 
-    /// <summary>ndisc6 in "all responses" mode, one attempt: every advertisement it saw, as MACs.</summary>
-    private static async Task<List<MacAddress>> Ndisc6Async(LanTopology t, string device, string ip)
-    {
-        var r = await RunAsync("ip", "netns", "exec", t.Client, "ndisc6", "-m", "-n", "-r", "1", "-w", "1500", ip, device);
-        return [.. NdiscReply().Matches(r.Stdout).Select(m => MacAddress.Parse(m.Groups[1].Value))];
-    }
-
-    [GeneratedRegex(@"reply from \S+ \[([0-9A-Fa-f:]{17})\]")]
-    private static partial Regex ArpReply();
-
-    [GeneratedRegex(@"Sent (\d+) probe")]
-    private static partial Regex ArpSent();
-
-    [GeneratedRegex(@"Target link-layer address: ([0-9A-Fa-f:]{17})")]
-    private static partial Regex NdiscReply();
+    private static async Task<List<MacAddress>> Ndisc6Async(LanTopology t, string device, string ip) =>
+        [.. (await LanProbe.Ndisc6Async(t.Client, device, ip)).Select(MacAddress.Parse)];
 }
 
 /// <summary>tcpdump inside a namespace, for "the client sent nothing" checks.</summary>
@@ -312,7 +295,7 @@ internal sealed class Capture : IAsyncDisposable
     public static async Task<Capture> StartAsync(string ns, string device, string filter, bool outboundOnly)
     {
         string[] args = ["netns", "exec", ns, "tcpdump", "-i", device, "-n", "-l", "-e", .. outboundOnly ? new[] { "-Q", "out" } : [], filter];
-        var p = new Process { StartInfo = Shell.Start("ip", args) };
+        var p = new Process { StartInfo = ProcessRunner.StartInfo("ip", args) };
         p.Start();
         var c = new Capture(p);
         // tcpdump says "listening on" (stderr) once the capture is armed.
@@ -334,7 +317,7 @@ internal sealed class Capture : IAsyncDisposable
         if (!_process.HasExited)
         {
             // SIGTERM lets tcpdump flush; the shell's builtin kill avoids needing procps.
-            await Shell.RunAsync("sh", "-c", $"kill -TERM {_process.Id}");
+            await ProcessRunner.RunAsync("sh", "-c", $"kill -TERM {_process.Id}");
             await _process.WaitForExitAsync();
         }
 

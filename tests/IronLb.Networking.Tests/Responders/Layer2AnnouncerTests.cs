@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using IronLb.Networking.Packets;
 using IronLb.Networking.Responders;
@@ -126,7 +125,7 @@ public sealed class Layer2AnnouncerTests : IAsyncDisposable
         _platform.Arp(3).Inject(Frames.Arp());
         eno2.Inject(Frames.Arp()[..20]);
 
-        await WaitFor(() => _announcer.DropCounts().Values.Sum() == 4);
+        await Eventually.WaitForAsync(() => _announcer.DropCounts().Values.Sum() == 4, "four dropped frames counted");
         var drops = _announcer.DropCounts();
         Assert.Equal(1, drops[DropReason.None]);
         Assert.Equal(1, drops[DropReason.NotOwned]);
@@ -164,8 +163,10 @@ public sealed class Layer2AnnouncerTests : IAsyncDisposable
         _announcer.SetTable(AnnounceTable.Empty.With(V4, InterfaceSelection.Only("eno2")).With(V6, InterfaceSelection.Only("eno2")));
         _platform.Arp(2).Inject(Frames.Arp());
         _platform.Ndp(2).Inject(Frames.Ns());
-        await WaitFor(() => seen.GetValueOrDefault(("metallb_layer2_responses_sent", "2001:db8:2::100")) == 1
-            && seen.GetValueOrDefault(("metallb_layer2_responses_sent", "192.0.2.100")) == 1);
+        await Eventually.WaitForAsync(
+            () => seen.GetValueOrDefault(("metallb_layer2_responses_sent", "2001:db8:2::100")) == 1
+                && seen.GetValueOrDefault(("metallb_layer2_responses_sent", "192.0.2.100")) == 1,
+            "one response counted per family");
 
         Assert.Equal(1, seen[("metallb_layer2_requests_received", "192.0.2.100")]);
         Assert.Equal(1, seen[("metallb_layer2_requests_received", "2001:db8:2::100")]);
@@ -210,7 +211,7 @@ public sealed class Layer2AnnouncerTests : IAsyncDisposable
         var sentBefore = lanes.Select(l => l.Sent.Count).ToArray();
         lanes[1].Inject(Frames.Arp());
         lanes[2].Inject(Frames.Arp(target: "192.0.2.200"));
-        await WaitFor(() => _announcer.DropCounts().Values.Sum() == 2);
+        await Eventually.WaitForAsync(() => _announcer.DropCounts().Values.Sum() == 2, "two dropped frames counted");
 
         Assert.Equal(sentBefore[1] + 1, lanes[1].Sent.Count);   // the reply left through the lane that got the request
         Assert.Equal(sentBefore[2], lanes[2].Sent.Count);
@@ -223,15 +224,5 @@ public sealed class Layer2AnnouncerTests : IAsyncDisposable
         var drops = _announcer.DropCounts();
         Assert.Equal(1, drops[DropReason.None]);
         Assert.Equal(1, drops[DropReason.NotOwned]);
-    }
-
-    private static async Task WaitFor(Func<bool> condition)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "condition not reached");
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
     }
 }

@@ -1,4 +1,3 @@
-using IronLb.Testing.Network;
 using System.Diagnostics;
 using IronLb.Speaker.Tests.Network;
 
@@ -30,7 +29,7 @@ public sealed class SpeakerCommandTests
 
     private static async Task<(int Code, string Stderr)> RunAsync(params string[] args)
     {
-        var psi = Shell.Start("dotnet", [SpeakerProcess.IronLbDll, .. args]);
+        var psi = ProcessRunner.StartInfo("dotnet", [SpeakerProcess.IronLbDll, .. args]);
         psi.Environment.Remove("METALLB_NODE_NAME");
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);

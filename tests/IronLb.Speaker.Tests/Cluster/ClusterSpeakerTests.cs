@@ -8,6 +8,7 @@ namespace IronLb.Speaker.Tests.Cluster;
 /// The cluster speaker against KubeSim through the real client, three speakers with real heartbeats on
 /// loopback: who announces, ServiceL2Status, ConfigurationState, events, and what moves when.
 /// </summary>
+[Trait("Category", Category.Kubectl)]
 public sealed class ClusterSpeakerTests
 {
     private static readonly string[] Nodes = ["cwn1", "cwn2", "cwn3"];

@@ -1,4 +1,3 @@
-using IronLb.Testing.Kube;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
@@ -149,7 +148,7 @@ internal sealed class SpeakerCluster : IAsyncDisposable
         return [.. ((JsonElement)list).GetProperty("items").EnumerateArray()];
     }
 
-    public Task<string> KubectlAsync(params string[] args) => KubectlRunner.RunAsync(Api.Kubeconfig, args);
+    public Task<string> KubectlAsync(params string[] args) => Kubectl.OkOnceAsync(Api.Kubeconfig, args);
 
     /// <summary>Polls until the condition holds; generous deadline, never a timed assertion.</summary>
     public static Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, string what, int seconds = 60) =>

@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using IronLb.Networking;
 using IronLb.Speaker.Files;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using static IronLb.Testing.Eventually;
 
 namespace IronLb.Speaker.Tests.Files;
 
@@ -98,16 +98,6 @@ public sealed class ManifestSpeakerTests : IDisposable
 
         await cts.CancelAsync();
         await run;
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(30), $"gave up waiting for {what}");
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
     }
 
     private AnnounceTable Last()

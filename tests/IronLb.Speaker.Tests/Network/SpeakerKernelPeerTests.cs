@@ -1,9 +1,10 @@
 using IronLb.Testing.Network;
-using System.Text.RegularExpressions;
 using IronLb.Core.Announcement;
 using IronLb.Core.Configuration;
 using IronLb.Manifests;
-using static IronLb.Testing.Network.Shell;
+using static IronLb.Testing.Eventually;
+using static IronLb.Testing.Network.Ip;
+using static IronLb.Testing.ProcessRunner;
 
 namespace IronLb.Speaker.Tests.Network;
 
@@ -12,8 +13,9 @@ namespace IronLb.Speaker.Tests.Network;
 /// ip neigh in a client namespace). The elected node is always computed with Core's election, never assumed.
 /// One class, so its tests run one at a time.
 /// </summary>
-[Trait("Category", "Network")]
-public sealed partial class SpeakerKernelPeerTests : IDisposable
+[Trait("Category", Category.Network)]
+[Trait("Category", Category.Root)]
+public sealed class SpeakerKernelPeerTests : IDisposable
 {
     private const string ExtV4 = "192.0.2.100";
     private const string ExtV6 = "2001:db8:1::100";
@@ -231,31 +233,8 @@ public sealed partial class SpeakerKernelPeerTests : IDisposable
         File.Move(temp, path, overwrite: true);
     }
 
-    /// <summary>
-    /// Probes sent and the MACs of the replies. With -w, arping stops once it has <paramref name="count"/>
-    /// replies, so a duplicate answer shows up as fewer probes than replies.
-    /// </summary>
-    private static async Task<(int Sent, List<string> Replies)> ArpingProbesAsync(LanTopology t, string device, string ip, int count, int wait = 2)
-    {
-        var r = await RunAsync("ip", "netns", "exec", t.Client, "arping", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "-w", (count + wait).ToString(System.Globalization.CultureInfo.InvariantCulture), "-I", device, ip);
-        var sent = ArpSent().Match(r.Stdout) is { Success: true } m ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
-        return (sent, [.. ArpReply().Matches(r.Stdout).Select(m => m.Groups[1].Value.ToLowerInvariant())]);
-    }
+    private static Task<(int Sent, List<string> Replies)> ArpingProbesAsync(LanTopology t, string device, string ip, int count, int wait = 2) =>
+        LanProbe.ArpingAsync(t.Client, device, ip, count, wait);
 
-    /// <summary>ndisc6 in "all responses" mode, one attempt: every advertisement it saw, as MACs.</summary>
-    private static async Task<List<string>> Ndisc6Async(LanTopology t, string device, string ip)
-    {
-        var r = await RunAsync("ip", "netns", "exec", t.Client, "ndisc6", "-m", "-n", "-r", "1", "-w", "1500", ip, device);
-        return [.. NdiscReply().Matches(r.Stdout).Select(m => m.Groups[1].Value.ToLowerInvariant())];
-    }
-
-    [GeneratedRegex(@"reply from \S+ \[([0-9A-Fa-f:]{17})\]")]
-    private static partial Regex ArpReply();
-
-    [GeneratedRegex(@"Sent (\d+) probe")]
-    private static partial Regex ArpSent();
-
-    [GeneratedRegex(@"Target link-layer address: ([0-9A-Fa-f:]{17})")]
-    private static partial Regex NdiscReply();
+    private static Task<List<string>> Ndisc6Async(LanTopology t, string device, string ip) => LanProbe.Ndisc6Async(t.Client, device, ip);
 }

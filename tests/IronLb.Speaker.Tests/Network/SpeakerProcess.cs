@@ -1,4 +1,3 @@
-using IronLb.Testing.Network;
 using System.Diagnostics;
 
 namespace IronLb.Speaker.Tests.Network;
@@ -64,7 +63,7 @@ internal sealed class SpeakerProcess : IAsyncDisposable
 
     public static SpeakerProcess Start(string ns, string node, string manifests, params string[] extra)
     {
-        var psi = Shell.Start("ip", ["netns", "exec", ns, "dotnet", IronLbDll, "speaker", "--node", node, "--manifests", manifests, .. extra]);
+        var psi = ProcessRunner.StartInfo("ip", ["netns", "exec", ns, "dotnet", IronLbDll, "speaker", "--node", node, "--manifests", manifests, .. extra]);
         var speaker = new SpeakerProcess(new Process { StartInfo = psi });
         speaker._process.Start();
         speaker._process.BeginOutputReadLine();
@@ -74,7 +73,7 @@ internal sealed class SpeakerProcess : IAsyncDisposable
 
     /// <summary>Waits for a log line containing <paramref name="text"/> at or after line <paramref name="from"/>.</summary>
     public Task WaitForLogAsync(string text, int from = 0) =>
-        Shell.WaitForAsync(
+        Eventually.WaitForAsync(
             () =>
             {
                 if (_process.HasExited)
@@ -98,7 +97,7 @@ internal sealed class SpeakerProcess : IAsyncDisposable
             if (!_process.HasExited)
             {
                 // SIGINT is Ctrl-C: the speaker stops its responders and exits; the shell's kill needs no procps.
-                await Shell.RunAsync("sh", "-c", $"kill -INT {_process.Id}").ConfigureAwait(false);
+                await ProcessRunner.RunAsync("sh", "-c", $"kill -INT {_process.Id}").ConfigureAwait(false);
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                 await _process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
             }

@@ -1,4 +1,3 @@
-using IronLb.Testing.Kube;
 using System.Text.Json;
 using k8s;
 using k8s.Models;
@@ -6,6 +5,7 @@ using k8s.Models;
 namespace IronLb.Tests.Commands;
 
 /// <summary>`ironlb status` against KubeSim: the live table from Service status, ServiceL2Status and events.</summary>
+[Trait("Category", Category.Kubectl)]
 public sealed class StatusCommandTests
 {
     [Fact]
@@ -161,7 +161,7 @@ public sealed class StatusCommandTests
     /// <summary>MetalLB's CRDs installed, the namespace created, and a client for the API server.</summary>
     private static async Task<k8s.Kubernetes> PrepareAsync(KubeSim.KubeSim api)
     {
-        await KubectlRunner.RunAsync(api.Kubeconfig, "apply", "-f", Path.Combine(RepoPaths.Root, "deploy", "crds"));
+        await Kubectl.OkOnceAsync(api.Kubeconfig, "apply", "-f", Path.Combine(RepoPaths.Root, "deploy", "crds"));
         var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "metallb-system" } });
         return client;

@@ -1,6 +1,6 @@
-// Shared by the network tests of several projects: compiled into each (tests/Shared is not a project).
 using System.Security.Cryptography;
-using static IronLb.Testing.Network.Shell;
+using static IronLb.Testing.Network.Ip;
+using static IronLb.Testing.ProcessRunner;
 
 namespace IronLb.Testing.Network;
 
@@ -11,7 +11,7 @@ namespace IronLb.Testing.Network;
 /// beyond the connected ones, nothing on the host's interfaces. Removed on dispose, even after a failure.
 /// Each test project uses its own name prefix, so one project's stale clean-up never touches another's.
 /// </summary>
-internal sealed class LanTopology : IAsyncDisposable
+public sealed class LanTopology : IAsyncDisposable
 {
     private static readonly SemaphoreSlim StaleCleanup = new(1, 1);
     private static readonly HashSet<string> StaleRemoved = [];

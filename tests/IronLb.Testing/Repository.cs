@@ -1,8 +1,7 @@
-// Shared by every test project: compiled into each (tests/Shared is not a project).
 namespace IronLb.Testing;
 
 /// <summary>The repository: the folder holding IronLb.slnx, found upwards from the test's output folder.</summary>
-internal static class Repository
+public static class Repository
 {
     public static string Root { get; } = FindRoot();
 
