@@ -344,21 +344,21 @@ public sealed partial class LoadBalancerController : IDisposable
         _stateReporter.Dispose();
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "caches synced: {services} services, {pools} pools")]
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "caches synced: {services} services, {pools} pools")]
     private static partial void LogSynced(ILogger logger, int services, int pools);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "configuration applied: {pools} pools")]
+    [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "configuration applied: {pools} pools")]
     private static partial void LogConfigApplied(ILogger logger, int pools);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "invalid configuration, keeping the last good one: {error}")]
+    [LoggerMessage(EventId = 303, Level = LogLevel.Error, Message = "invalid configuration, keeping the last good one: {error}")]
     private static partial void LogConfigError(ILogger logger, string error);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "initial pass done over {services} services; ready")]
+    [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "initial pass done over {services} services; ready")]
     private static partial void LogReady(ILogger logger, int services);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "service {service} converged: ip={ip} pool={pool}")]
+    [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "service {service} converged: ip={ip} pool={pool}")]
     private static partial void LogConverged(ILogger logger, ServiceKey service, System.Collections.Immutable.ImmutableArray<string> ip, string? pool);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "processing {key} failed; retrying")]
+    [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "processing {key} failed; retrying")]
     private static partial void LogProcessFailed(ILogger logger, Exception exception, string key);
 }

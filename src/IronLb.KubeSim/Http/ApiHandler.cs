@@ -223,6 +223,6 @@ internal sealed partial class ApiHandler
         await context.Response.Body.WriteAsync(body, ct).ConfigureAwait(false);
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Request {Method} {Path} failed")]
+    [LoggerMessage(EventId = 501, Level = LogLevel.Error, Message = "Request {Method} {Path} failed")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
 }

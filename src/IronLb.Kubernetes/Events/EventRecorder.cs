@@ -58,6 +58,6 @@ public sealed partial class EventRecorder(KubeConnection connection, string comp
         ResourceVersion = metadata?.ResourceVersion,
     };
 
-    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "could not record event {reason} on {name}")]
+    [LoggerMessage(EventId = 220, Level = LogLevel.Warning, Message = "could not record event {reason} on {name}")]
     private static partial void LogEventFailed(ILogger logger, Exception exception, string reason, string name);
 }

@@ -194,9 +194,9 @@ public sealed partial class Informer<T>
         return new KubeApiException((System.Net.HttpStatusCode)code, reason, message);
     }
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "watch of {resource} expired (410 Gone), relisting")]
+    [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "watch of {resource} expired (410 Gone), relisting")]
     private static partial void LogRelist(ILogger logger, string resource);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "list/watch of {resource} failed, retrying in {delayMs} ms")]
+    [LoggerMessage(EventId = 211, Level = LogLevel.Warning, Message = "list/watch of {resource} failed, retrying in {delayMs} ms")]
     private static partial void LogWatchFailed(ILogger logger, Exception exception, string resource, double delayMs);
 }

@@ -161,12 +161,12 @@ public sealed partial class LeaderElector(KubeConnection connection, LeaseSettin
         }
     }
 
-    [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "{identity} became the leader (lease {lease})")]
+    [LoggerMessage(EventId = 230, Level = LogLevel.Information, Message = "{identity} became the leader (lease {lease})")]
     private static partial void LogStartedLeading(ILogger logger, string identity, string lease);
 
-    [LoggerMessage(EventId = 401, Level = LogLevel.Warning, Message = "{identity} stopped leading (lease {lease})")]
+    [LoggerMessage(EventId = 231, Level = LogLevel.Warning, Message = "{identity} stopped leading (lease {lease})")]
     private static partial void LogStoppedLeading(ILogger logger, string identity, string lease);
 
-    [LoggerMessage(EventId = 402, Level = LogLevel.Debug, Message = "lease {lease} not acquired or renewed")]
+    [LoggerMessage(EventId = 232, Level = LogLevel.Debug, Message = "lease {lease} not acquired or renewed")]
     private static partial void LogLeaseFailed(ILogger logger, Exception exception, string lease);
 }
