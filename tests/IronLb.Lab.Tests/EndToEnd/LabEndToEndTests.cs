@@ -81,7 +81,7 @@ public sealed partial class LabEndToEndTests
         var elsewhere = Path.GetTempPath().TrimEnd('/');
         foreach (var command in commands)
         {
-            Result result = default!;
+            ProcessResult result = default!;
             // An address may take a moment to be answered again after the printed kill-speaker; ask until it is.
             await WaitForAsync(
                 async () => (result = await RunAsync("sh", "-c", $"cd {elsewhere} && {command}")).ExitCode == 0,
