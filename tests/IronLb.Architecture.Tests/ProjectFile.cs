@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Xml.Linq;
-using IronLb.Testing;
 
 namespace IronLb.Architecture.Tests;
 

@@ -11,6 +11,7 @@ namespace IronLb.Deploy.Tests;
 /// patterns (Flux's durations have one), string lengths, formats or CEL rules, and ignores kubectl's strict field
 /// validation; the read-back catches what it prunes.
 /// </summary>
+[Trait("Category", Category.Kubectl)]
 public sealed class FluxExampleTests
 {
     private static readonly string Example = Path.Combine(
@@ -82,7 +83,7 @@ public sealed class FluxExampleTests
     private static async Task<List<string>> ProblemsAsync(string yaml)
     {
         var crds = FluxCrds.Require();
-        Kubectl.Require();
+        Requirements.Kubectl();
         await using var api = await KubeSim.KubeSim.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
         using var kubectl = new Kubectl(api.Kubeconfig);
         await kubectl.OkAsync(["apply", .. crds.SelectMany(f => new[] { "-f", f })]);

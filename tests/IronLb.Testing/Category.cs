@@ -24,8 +24,9 @@ public static class Category
     /// <summary>Starts other processes or runs long simulations; in-process but too slow for the fast loop.</summary>
     public const string Slow = "Slow";
 
-    /// <summary>Every category, in the order .ci/run runs them after the fast suite.</summary>
-    public static readonly IReadOnlyList<string> All = [Network, Root, Kubectl, Lab, Publish, Slow];
+    /// <summary>Generates many clusters and runs plan, the controller and the speakers' election on each (a minute or two).</summary>
+    public const string Differential = "Differential";
+
 
     /// <summary>
     /// Fails the running test when its class does not carry <paramref name="category"/>: called by the kit where a

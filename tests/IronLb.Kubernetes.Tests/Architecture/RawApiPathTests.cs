@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using IronLb.Testing;
 
 namespace IronLb.Kubernetes.Tests.Architecture;
 

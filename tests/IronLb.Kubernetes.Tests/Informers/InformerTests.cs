@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using IronLb.Kubernetes.Client;
 using IronLb.Kubernetes.Informers;
 using IronLb.Kubernetes.Tests.Support;
-using IronLb.Testing.Kube;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;

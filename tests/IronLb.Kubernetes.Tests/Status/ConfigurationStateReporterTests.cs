@@ -3,7 +3,6 @@ using IronLb.Kubernetes.Crds;
 using IronLb.Kubernetes.Informers;
 using IronLb.Kubernetes.Status;
 using IronLb.Kubernetes.Tests.Support;
-using IronLb.Testing.Kube;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -11,7 +11,6 @@ using IronLb.Kubernetes.Informers;
 using IronLb.Manifests;
 using IronLb.Kubernetes.Mapping;
 using IronLb.Speaker.Announcing;
-using IronLb.Testing.Kube;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -64,7 +63,7 @@ internal sealed class DifferentialCluster : IAsyncDisposable
         var clock = new SettableClock { Now = Epoch };
         var api = await KubeSim.KubeSim.StartAsync(new KubeSim.KubeSimOptions { TimeProvider = clock });
         var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
-        await KubectlRunner.RunAsync(api.Kubeconfig, "apply", "-f", Path.Combine(IronLb.Testing.Repository.Root, "deploy", "crds"));
+        await Kubectl.OkOnceAsync(api.Kubeconfig, "apply", "-f", Path.Combine(Repository.Root, "deploy", "crds"));
         foreach (var node in ClusterGen.Nodes)
         {
             await client.CoreV1.CreateNodeAsync(new V1Node

@@ -15,7 +15,8 @@ namespace IronLb.Speaker.Tests.Differential;
 /// addresses and pool, every pool's counts, and every Service's announcing node (the speaker's election,
 /// all nodes live) must agree. A failure prints the shrunk cluster.
 /// </summary>
-[Trait("Category", "Differential")]
+[Trait("Category", Category.Kubectl)]
+[Trait("Category", Category.Differential)]
 public sealed class PlanEqualsClusterTests(ITestOutputHelper output)
 {
     /// <summary>How many clusters one run generates; IRONLB_DIFFERENTIAL_CLUSTERS overrides it.</summary>

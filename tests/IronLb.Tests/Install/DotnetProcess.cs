@@ -1,34 +1,13 @@
-using System.Diagnostics;
-
 namespace IronLb.Tests.Install;
 
-/// <summary>Runs a child process (the dotnet CLI, an installed tool) to its end and keeps what it printed.</summary>
+/// <summary>Runs the dotnet CLI, or a tool it installed, as a user's shell would: the kit's runner, minus the test host's MSBuild state.</summary>
 internal static class DotnetProcess
 {
-    public sealed record Result(string Command, int ExitCode, string Stdout, string Stderr)
-    {
-        public override string ToString() => $"{Command}\nexit {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
-    }
-
-    /// <summary>
-    /// <paramref name="hangGuard"/> is not a speed assertion: it turns a hung child into a failure with its output
-    /// instead of a CI run that waits for its own limit.
-    /// </summary>
-    public static async Task<Result> RunAsync(
+    public static Task<ProcessResult> RunAsync(
         string fileName, IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan hangGuard)
     {
-        var info = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
+        var info = ProcessRunner.StartInfo(fileName, args);
+        info.WorkingDirectory = workingDirectory;
 
         // Under `dotnet test` the host carries MSBuild's state (node handles, the SDK it resolved); a user's shell
         // does not, and a child build must not attach to the test's build nodes.
@@ -46,25 +25,6 @@ internal static class DotnetProcess
             info.Environment[name] = value;
         }
 
-        var command = string.Join(' ', info.ArgumentList.Prepend(fileName));
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"{command} did not start");
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        using var guard = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        guard.CancelAfter(hangGuard);
-        try
-        {
-            await process.WaitForExitAsync(guard.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
-            TestContext.Current.CancellationToken.ThrowIfCancellationRequested();
-            throw new TimeoutException($"still running after {hangGuard.TotalMinutes} min, killed:\n{new Result(command, -1, await stdout, await stderr)}");
-        }
-
-        return new Result(command, process.ExitCode, await stdout, await stderr);
+        return ProcessRunner.RunAsync(info, hangGuard, cancellationToken: TestContext.Current.CancellationToken);
     }
 }

@@ -9,7 +9,7 @@ namespace IronLb.Tests.Install;
 /// tool install` puts it into a tool path, and the installed `ironlb` runs `plan` on the campus. Everything happens
 /// in a temporary folder, and NuGet sees no source but the folder the package was packed into.
 /// </summary>
-[Trait("Category", "Slow")]
+[Trait("Category", Category.Slow)]
 public sealed partial class ToolPackageTests : IDisposable
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(5);
@@ -59,7 +59,7 @@ public sealed partial class ToolPackageTests : IDisposable
 
     public void Dispose() => _temp.Delete(recursive: true);
 
-    private Task<DotnetProcess.Result> DotnetAsync(params string[] args) =>
+    private Task<ProcessResult> DotnetAsync(params string[] args) =>
         DotnetProcess.RunAsync("dotnet", args, _temp.FullName, new Dictionary<string, string>
         {
             // Extracted packages stay in the temporary folder: a cached IronLb of the same version in the user's
@@ -70,7 +70,7 @@ public sealed partial class ToolPackageTests : IDisposable
     /// <summary>The installed tool's launcher finds the runtime the way a user's does: DOTNET_ROOT, set to the
     /// runtime this test runs on, stands in for the profile line docs/install.md asks for when .NET is not in its
     /// default place.</summary>
-    private static Task<DotnetProcess.Result> ToolAsync(string tool, params string[] args) =>
+    private static Task<ProcessResult> ToolAsync(string tool, params string[] args) =>
         DotnetProcess.RunAsync(tool, args, RepoPaths.Root, new Dictionary<string, string>
         {
             ["DOTNET_ROOT"] = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..")),
