@@ -242,6 +242,6 @@ public sealed partial class ConfigurationStateReporter : IDisposable
     /// <summary>What the object holds; Errors is null while it has no result.</summary>
     private sealed record Observed(bool LabelsMatch, ImmutableDictionary<string, string> Annotations, string? OwnerUid, string? Errors);
 
-    [LoggerMessage(EventId = 502, Level = LogLevel.Warning, Message = "ConfigurationState {name} not written; retrying")]
+    [LoggerMessage(EventId = 242, Level = LogLevel.Warning, Message = "ConfigurationState {name} not written; retrying")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, string name);
 }

@@ -59,6 +59,6 @@ public sealed partial class PoolStatusWriter(KubeConnection connection, string n
         return ok;
     }
 
-    [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "status of pool {pool} not written; retrying")]
+    [LoggerMessage(EventId = 241, Level = LogLevel.Warning, Message = "status of pool {pool} not written; retrying")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, string pool);
 }

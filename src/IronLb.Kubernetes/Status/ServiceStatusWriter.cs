@@ -63,6 +63,6 @@ public sealed partial class ServiceStatusWriter(KubeConnection connection, Event
         return ok;
     }
 
-    [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "status of service {service} not written; retrying")]
+    [LoggerMessage(EventId = 240, Level = LogLevel.Warning, Message = "status of service {service} not written; retrying")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, string service);
 }
