@@ -43,17 +43,17 @@ public sealed class CrdSchemaTests
         var (ours, metallb) = Load(plural);
         foreach (var field in new[] { "group", "names", "scope" })
         {
-            AssertSame($"spec.{field}", Child(ours, "spec", field), Child(metallb, "spec", field));
+            AssertSame($"spec.{field}", Rendered.At(ours, "spec", field), Rendered.At(metallb, "spec", field));
         }
 
         var ourVersions = Versions(ours);
         var theirVersions = Versions(metallb);
-        Assert.Equal(theirVersions.Select(v => Text(v, "name")), ourVersions.Select(v => Text(v, "name")));
+        Assert.Equal(theirVersions.Select(v => Rendered.Scalar(v, "name")), ourVersions.Select(v => Rendered.Scalar(v, "name")));
         foreach (var (our, their) in ourVersions.Zip(theirVersions))
         {
             foreach (var field in new[] { "served", "storage", "deprecated", "deprecationWarning", "subresources" })
             {
-                AssertSame($"{Text(their, "name")}.{field}", Child(our, field), Child(their, field));
+                AssertSame($"{Rendered.Scalar(their, "name")}.{field}", Rendered.At(our, field), Rendered.At(their, field));
             }
         }
     }
@@ -65,7 +65,7 @@ public sealed class CrdSchemaTests
         var (ours, metallb) = Load(plural);
         foreach (var (our, their) in Versions(ours).Zip(Versions(metallb)))
         {
-            AssertSame($"{Text(their, "name")}.schema", Child(our, "schema"), Child(their, "schema"));
+            AssertSame($"{Rendered.Scalar(their, "name")}.schema", Rendered.At(our, "schema"), Rendered.At(their, "schema"));
         }
     }
 
@@ -76,15 +76,15 @@ public sealed class CrdSchemaTests
         var (ours, metallb) = Load(plural);
         foreach (var (our, their) in Versions(ours).Zip(Versions(metallb)))
         {
-            var ourColumns = Sequence(Child(our, "additionalPrinterColumns"));
-            var theirColumns = Sequence(Child(their, "additionalPrinterColumns"));
-            Assert.True(ourColumns.Count >= theirColumns.Count, $"{plural} {Text(their, "name")}: a MetalLB printer column is missing");
+            var ourColumns = Sequence(Rendered.At(our, "additionalPrinterColumns"));
+            var theirColumns = Sequence(Rendered.At(their, "additionalPrinterColumns"));
+            Assert.True(ourColumns.Count >= theirColumns.Count, $"{plural} {Rendered.Scalar(their, "name")}: a MetalLB printer column is missing");
             for (var i = 0; i < theirColumns.Count; i++)
             {
-                AssertSame($"{Text(their, "name")}.additionalPrinterColumns[{i}]", ourColumns[i], theirColumns[i]);
+                AssertSame($"{Rendered.Scalar(their, "name")}.additionalPrinterColumns[{i}]", ourColumns[i], theirColumns[i]);
             }
 
-            Assert.Equal(AddedColumns.GetValueOrDefault(plural) ?? [], ourColumns.Skip(theirColumns.Count).Select(c => Text(c, "jsonPath")));
+            Assert.Equal(AddedColumns.GetValueOrDefault(plural) ?? [], ourColumns.Skip(theirColumns.Count).Select(c => Rendered.Scalar(c, "jsonPath")));
         }
     }
 
@@ -95,9 +95,9 @@ public sealed class CrdSchemaTests
         var (ours, metallb) = Load(plural);
         foreach (var (our, their) in Versions(ours).Zip(Versions(metallb)))
         {
-            var ourText = Descriptions(Child(our, "schema"), "");
-            var theirText = Descriptions(Child(their, "schema"), "");
-            Assert.Empty(theirText.Keys.Except(ourText.Keys).Select(p => $"{plural} {Text(their, "name")}: no description at {p}"));
+            var ourText = Descriptions(Rendered.At(our, "schema"), "");
+            var theirText = Descriptions(Rendered.At(their, "schema"), "");
+            Assert.Empty(theirText.Keys.Except(ourText.Keys).Select(p => $"{plural} {Rendered.Scalar(their, "name")}: no description at {p}"));
             Assert.Empty(ourText.Where(d => theirText.GetValueOrDefault(d.Key) == d.Value).Select(d => $"{plural}: MetalLB's description at {d.Key}"));
         }
     }
@@ -108,9 +108,9 @@ public sealed class CrdSchemaTests
         var (ours, _) = Load("bgppeers");
         Assert.Equal(
             [("v1beta1", "true", "false", "true"), ("v1beta2", "true", "true", null)],
-            Versions(ours).Select(v => (Text(v, "name"), Text(v, "served"), Text(v, "storage"), Text(v, "deprecated"))));
+            Versions(ours).Select(v => (Rendered.Scalar(v, "name"), Rendered.Scalar(v, "served"), Rendered.Scalar(v, "storage"), Rendered.Scalar(v, "deprecated"))));
         // MetalLB's webhook leaves with MetalLB; the two versions share every v1beta1 field's name and shape.
-        Assert.Equal("None", Text(Child(ours, "spec", "conversion")!, "strategy"));
+        Assert.Equal("None", Rendered.Scalar(Rendered.At(ours, "spec", "conversion")!, "strategy"));
     }
 
     private static string UpstreamOrSkip()
@@ -134,27 +134,9 @@ public sealed class CrdSchemaTests
         return Assert.IsType<YamlMappingNode>(Assert.Single(stream.Documents).RootNode);
     }
 
-    private static List<YamlNode> Versions(YamlMappingNode crd) => Sequence(Child(crd, "spec", "versions"));
+    private static List<YamlNode> Versions(YamlMappingNode crd) => Sequence(Rendered.At(crd, "spec", "versions"));
 
     private static List<YamlNode> Sequence(YamlNode? node) => node is YamlSequenceNode s ? [.. s.Children] : [];
-
-    private static YamlNode? Child(YamlNode node, params string[] path)
-    {
-        var current = node;
-        foreach (var key in path)
-        {
-            if (current is not YamlMappingNode map || !map.Children.TryGetValue(new YamlScalarNode(key), out var next))
-            {
-                return null;
-            }
-
-            current = next;
-        }
-
-        return current;
-    }
-
-    private static string? Text(YamlNode node, string key) => (Child(node, key) as YamlScalarNode)?.Value;
 
     /// <summary>Equal as the API server reads them, descriptions aside; the failure lists every difference by path.</summary>
     private static void AssertSame(string where, YamlNode? ours, YamlNode? metallb)

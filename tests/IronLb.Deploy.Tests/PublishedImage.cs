@@ -77,20 +77,9 @@ public sealed class PublishedImage : IAsyncLifetime
             return;
         }
 
-        var info = ProcessRunner.StartInfo(Spec.PublishWords[0], Spec.PublishArguments(PublishOutput));
+        // As the SDK image's build shell runs it: no MSBuild state from the test host, no node left behind.
+        var info = ProcessRunner.DotnetStartInfo(Spec.PublishWords[0], Spec.PublishArguments(PublishOutput));
         info.WorkingDirectory = context;
-
-        // The SDK image's build shell has no MSBuild state; the test host may (it runs under `dotnet test`).
-        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            info.Environment.Remove(name);
-        }
-
-        // No build node or server outlives the test, as none outlives a RUN step.
-        info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        info.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
         // The one change to the build: no code analyzers (MSBuild reads the variable as the RunAnalyzers property).
         // They only report, never change the output, and the solution build has already run every one of them
         // with warnings as errors. Source generators still run.

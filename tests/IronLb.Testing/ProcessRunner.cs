@@ -29,6 +29,26 @@ public static class ProcessRunner
         return info;
     }
 
+    /// <summary>
+    /// The dotnet CLI (or a tool it installed) started as a user's shell would start it. Under `dotnet test` the host
+    /// carries MSBuild's state (node handles, the SDK it resolved); a shell does not, and a child build must neither
+    /// attach to the test's build nodes nor leave a node or build server behind.
+    /// </summary>
+    public static ProcessStartInfo DotnetStartInfo(string file, IEnumerable<string> args)
+    {
+        var info = StartInfo(file, args);
+        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            info.Environment.Remove(name);
+        }
+
+        info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        info.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        return info;
+    }
+
     public static Task<ProcessResult> RunAsync(string file, params string[] args) =>
         RunAsync(StartInfo(file, args), DefaultHangGuard);
 
