@@ -17,7 +17,7 @@ public sealed class PrintedCommandTests
     [InlineData("--node", "--node")]
     [InlineData("2001:db8:3a::443", "2001:db8:3a::443")]
     [InlineData("", "''")]
-    [InlineData("/home/a b/ironlb", "'/home/a b/ironlb'")]
+    [InlineData("/opt/a b/ironlb", "'/opt/a b/ironlb'")]
     [InlineData("it's", "'it'\\''s'")]
     [InlineData("$HOME", "'$HOME'")]
     public void Words_are_quoted_only_when_sh_would_read_them_otherwise(string word, string printed) =>
