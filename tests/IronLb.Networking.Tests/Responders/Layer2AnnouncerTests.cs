@@ -177,11 +177,15 @@ public sealed class Layer2AnnouncerTests : IAsyncDisposable
     [Fact]
     public async Task The_responder_gauge_names_every_responder_and_its_path()
     {
+        // The announcer's own meters only: other tests in this process run announcers too (some with a fake
+        // kernel path), and their gauges share the meter's name.
+        using var meters = new OwnMeters();
+        await using var announcer = new Layer2Announcer(new Layer2Options(), _platform, _platform, _time, null, meters);
         var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
         using var listener = new System.Diagnostics.Metrics.MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == "IronLb.Networking" && instrument.Name == "ironlb_layer2_responder")
+            if (ReferenceEquals(instrument.Meter.Scope, meters) && instrument.Name == "ironlb_layer2_responder")
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -190,13 +194,29 @@ public sealed class Layer2AnnouncerTests : IAsyncDisposable
             seen[string.Join(',', tags.ToArray().Select(t => $"{t.Key}={t.Value}"))] = value);
         listener.Start();
 
-        await _announcer.StartAsync(TestContext.Current.CancellationToken);
+        await announcer.StartAsync(TestContext.Current.CancellationToken);
         listener.RecordObservableInstruments();
 
         // The fake platform has no kernel path, so every responder answers from userspace.
         Assert.Equal(1, seen["interface=eno2,protocol=arp,path=userspace"]);
         Assert.Equal(1, seen["interface=eno2,protocol=ndp,path=userspace"]);
         Assert.DoesNotContain(seen.Keys, k => k.Contains("path=kernel", StringComparison.Ordinal));
+    }
+
+    /// <summary>Meters scoped to one test, so a listener can tell them from every other announcer's.</summary>
+    private sealed class OwnMeters : System.Diagnostics.Metrics.IMeterFactory
+    {
+        private readonly List<System.Diagnostics.Metrics.Meter> _created = [];
+
+        public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options)
+        {
+            options.Scope = this;
+            var meter = new System.Diagnostics.Metrics.Meter(options);
+            _created.Add(meter);
+            return meter;
+        }
+
+        public void Dispose() => _created.ForEach(m => m.Dispose());
     }
 
     [Fact]
