@@ -8,9 +8,10 @@ namespace IronLb.Core.Allocation;
 /// MetalLB's allocator as a single-threaded state machine (internal/allocator): which Service holds which
 /// addresses, the sharing and port tables per address, and per-pool counters. It persists nothing; a
 /// restarted controller rebuilds it by replaying Service status. Unlike MetalLB, pools are tried in a fixed
-/// order (priority, then name) and a free address is found without scanning the used ones.
+/// order (priority, then name) and a free address is found without scanning the used ones, and a Service
+/// whose pool went away can be held on its addresses for a grace period (AllocatorHolds.cs).
 /// </summary>
-public sealed class Allocator
+public sealed partial class Allocator
 {
     private readonly Dictionary<ServiceKey, Allocation> _allocations = [];
     private readonly Dictionary<Address, AddressUse> _uses = [];
@@ -36,26 +37,39 @@ public sealed class Allocator
         _uses.TryGetValue(address, out var use) ? use.Services : [];
 
     /// <summary>
-    /// Installs a new pool set. Allocations whose addresses left every pool (or became buggy) are dropped;
-    /// those that now fall in a differently named pool move there (a rename or split). MetalLB's SetPools.
+    /// Installs a new pool set. Allocations whose addresses left every pool (or became buggy) are dropped, as
+    /// MetalLB's SetPools does, unless <paramref name="grace"/> is enabled: then they are held until the grace
+    /// ends (<see cref="HeldAssignment"/>). Those that now fall in a differently named pool move there (a
+    /// rename or split), and so do held ones that a pool contains again.
     /// </summary>
-    public void SetPools(LoadBalancerConfig config)
+    /// <returns>The Services newly held, and those whose hold ended because a pool contains their addresses again.</returns>
+    public PoolSetChange SetPools(LoadBalancerConfig config, PoolRemovalGrace grace = default)
     {
         ArgumentNullException.ThrowIfNull(config);
         Config = config;
         HasConfig = true;
+        var held = ImmutableArray.CreateBuilder<HeldAssignment>();
         foreach (var (key, allocation) in _allocations.OrderBy(a => a.Key, ServiceKey.Ordinal).ToList())
         {
             var pool = PoolFor(allocation.Ips, allocation.Pool);
             if (pool is null)
             {
-                Release(key);
+                if (grace.Enabled)
+                {
+                    held.Add(StartHold(key, allocation, grace.Until));
+                }
+                else
+                {
+                    Release(key);
+                }
             }
             else if (!string.Equals(pool.Name, allocation.Pool, StringComparison.Ordinal))
             {
                 _allocations[key] = allocation with { Pool = pool.Name };
             }
         }
+
+        var resumed = ReviewHolds(grace);
 
         var usedV4 = _uses.Keys.Where(a => a.Family == IpFamily.IPv4).Select(a => a.Value).Order().ToArray();
         var usedV6 = _uses.Keys.Where(a => a.Family == IpFamily.IPv6).Select(a => a.Value).Order().ToArray();
@@ -67,6 +81,8 @@ public sealed class Allocator
                 _pools[allocation.Pool].AddHolder(ip);
             }
         }
+
+        return new PoolSetChange(held.ToImmutable(), resumed);
     }
 
     /// <summary>
@@ -113,14 +129,14 @@ public sealed class Allocator
         _allocations[request.Key] = allocation;
         foreach (var ip in ips)
         {
-            Hold(request, ip);
+            Occupy(request, ip);
             _pools[pool.Name].AddHolder(ip);
         }
 
         return null;
     }
 
-    /// <summary>Frees whatever the Service holds; false when it held nothing.</summary>
+    /// <summary>Frees whatever the Service holds, held addresses included; false when it held nothing.</summary>
     public bool Unassign(ServiceKey key) => Release(key);
 
     /// <summary>
@@ -389,7 +405,7 @@ public sealed class Allocator
         return null;
     }
 
-    private void Hold(AllocationRequest request, Address ip)
+    private void Occupy(AllocationRequest request, Address ip)
     {
         if (!_uses.TryGetValue(ip, out var use))
         {
@@ -419,41 +435,56 @@ public sealed class Allocator
 
     private bool Release(ServiceKey key)
     {
-        if (!_allocations.Remove(key, out var allocation))
+        if (_allocations.Remove(key, out var allocation))
+        {
+            if (_pools.TryGetValue(allocation.Pool, out var poolState))
+            {
+                foreach (var ip in allocation.Ips)
+                {
+                    poolState.RemoveHolder(ip);
+                }
+            }
+        }
+        else if (_held.Remove(key, out var hold))
+        {
+            // A held allocation counts in no pool; only its uses are left to free.
+            allocation = hold.Allocation;
+        }
+        else
         {
             return false;
         }
 
         foreach (var ip in allocation.Ips)
         {
-            if (_pools.TryGetValue(allocation.Pool, out var poolState))
-            {
-                poolState.RemoveHolder(ip);
-            }
-
-            if (!_uses.TryGetValue(ip, out var use))
-            {
-                continue;
-            }
-
-            use.Services.Remove(key);
-            foreach (var port in use.Ports.Where(p => p.Value == key).Select(p => p.Key).ToList())
-            {
-                use.Ports.Remove(port);
-            }
-
-            if (use.Services.Count == 0)
-            {
-                _uses.Remove(ip);
-                IndexSharing(ip, use.SharingKey, add: false);
-                foreach (var state in _pools.Values)
-                {
-                    state.MarkUnused(ip);
-                }
-            }
+            Vacate(key, ip);
         }
 
         return true;
+    }
+
+    private void Vacate(ServiceKey key, Address ip)
+    {
+        if (!_uses.TryGetValue(ip, out var use))
+        {
+            return;
+        }
+
+        use.Services.Remove(key);
+        foreach (var port in use.Ports.Where(p => p.Value == key).Select(p => p.Key).ToList())
+        {
+            use.Ports.Remove(port);
+        }
+
+        if (use.Services.Count == 0)
+        {
+            _uses.Remove(ip);
+            IndexSharing(ip, use.SharingKey, add: false);
+            foreach (var state in _pools.Values)
+            {
+                state.MarkUnused(ip);
+            }
+        }
     }
 
     private void IndexSharing(Address ip, string sharingKey, bool add)

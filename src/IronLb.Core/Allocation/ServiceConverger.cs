@@ -60,6 +60,18 @@ public static class ServiceConverger
                 return Done(true);
             }
 
+            // Held through a pool-removal grace: the status stays as it is, quietly (the controller reported the
+            // hold when it began). A Service that now wants something else gives the hold up and converges as usual.
+            if (allocator.HeldFor(service.Key) is { } hold)
+            {
+                if (StillWants(hold))
+                {
+                    return Done(true);
+                }
+
+                allocator.Unassign(service.Key);
+            }
+
             if (allocator.Config.Pools.IsEmpty || service.ClusterIps.IsDefaultOrEmpty)
             {
                 Clear();
@@ -130,6 +142,29 @@ public static class ServiceConverger
             _ingress = [.. held.Select(ip => ip.ToString())];
             _pool = allocator.Get(service.Key)?.Pool;
             return Done(true);
+        }
+
+        // A held Service keeps its hold while its status still shows exactly the held addresses and nothing it
+        // asks for (requested addresses, pool, families) says otherwise.
+        private bool StillWants(HeldAssignment hold)
+        {
+            var current = service.IngressIps.Where(ip => ip.Length > 0).ToList();
+            if (service.ClusterIps.IsDefaultOrEmpty
+                || !Families.TryParseFamily(current, out var shown, out var shownFamily, out _)
+                || !shown.ToHashSet().SetEquals(hold.Ips)
+                || !Families.TryParseFamily(service.ClusterIps, out _, out var clusterFamily, out _)
+                || (shownFamily != clusterFamily && !(clusterFamily == ServiceFamily.Dual && _policy == IpFamilyPolicy.PreferDualStack))
+                || (_policy == IpFamilyPolicy.RequireDualStack && service.ClusterIps.Length < 2))
+            {
+                return false;
+            }
+
+            if (_poolAnnotation is not null && !string.Equals(_poolAnnotation, hold.Pool, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            return TryGetDesiredIps(out var desired, out _) && (desired.Count == 0 || desired.ToHashSet().SetEquals(hold.Ips));
         }
 
         // Step 7: the held addresses must still be acceptable, in the requested pool, and the requested ones.

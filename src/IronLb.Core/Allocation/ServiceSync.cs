@@ -93,6 +93,35 @@ public static class ServiceSync
         return service with { IngressIps = result.Ingress, Annotations = annotations };
     }
 
+    /// <summary>
+    /// A controller's start-up, before its first <see cref="Replay"/>: Services whose status shows addresses
+    /// that no pool contains (the pools were deleted while no controller ran, or before this one started)
+    /// are held on them for the grace, as if the pool had gone now. Without a grace nothing happens and the
+    /// replay clears them, as MetalLB does. Visits Services in <see cref="ReplayOrder"/>.
+    /// </summary>
+    public static IReadOnlyList<HeldAssignment> Adopt(Allocator allocator, IEnumerable<ServiceView> services, PoolRemovalGrace grace)
+    {
+        ArgumentNullException.ThrowIfNull(allocator);
+        ArgumentNullException.ThrowIfNull(services);
+        var adopted = new List<HeldAssignment>();
+        if (!grace.Enabled || !allocator.HasConfig)
+        {
+            return adopted;
+        }
+
+        foreach (var service in ReplayOrder.Sort(services.Where(s => s.IsLoadBalancer && !s.ClusterIps.IsDefaultOrEmpty)))
+        {
+            var texts = service.IngressIps.Where(ip => ip.Length > 0).ToList();
+            if (texts.Count > 0 && Families.TryParseFamily(texts, out var shown, out _, out _)
+                && allocator.Adopt(ServiceConverger.RequestFor(service), shown, service.Annotations.GetValueOrDefault(ServiceAnnotations.IpAllocatedFromPool), grace) is { } hold)
+            {
+                adopted.Add(hold);
+            }
+        }
+
+        return adopted;
+    }
+
     /// <summary>The first phase of <see cref="Replay"/>: Services the allocator does not know yet re-claim what their status shows.</summary>
     private static void Reserve(Allocator allocator, IEnumerable<ServiceView> services)
     {
