@@ -29,6 +29,12 @@ public sealed record ControllerOptions
     /// <summary>This replica's identity in the lease; defaults to the pod name or host name.</summary>
     public string? Identity { get; init; }
 
+    /// <summary>
+    /// How long a Service keeps an address whose pool was deleted (or changed to leave it out) before it is
+    /// unassigned; a pool re-applied in time keeps the assignment. Zero is MetalLB's behaviour (unassigned at once).
+    /// </summary>
+    public TimeSpan PoolRemovalGrace { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Watch streams are resumed after this long (short in tests).</summary>
     public int WatchTimeoutSeconds { get; init; } = 300;
 }

@@ -147,6 +147,8 @@ public sealed partial class LoadBalancerController : IDisposable
                 return await ProcessConfigAsync(cancellationToken).ConfigureAwait(false);
             case ReprocessKey:
                 return await ReprocessAllAsync(cancellationToken).ConfigureAwait(false);
+            case HoldsKey:
+                return EndHolds();
             case PoolStatusKey:
                 PublishPoolStats();
                 return await SyncPoolStatusAsync(cancellationToken).ConfigureAwait(false);
@@ -187,7 +189,7 @@ public sealed partial class LoadBalancerController : IDisposable
         if (_config is null || !parsed.Config.AllocatesLike(_config))
         {
             LogConfigApplied(_logger, parsed.Config.Pools.Length);
-            _allocator.SetPools(parsed.Config);
+            await ApplyPoolsAsync(parsed.Config, cancellationToken).ConfigureAwait(false);
             _config = parsed.Config;
             _queue.Add(ReprocessKey);
         }
@@ -205,8 +207,10 @@ public sealed partial class LoadBalancerController : IDisposable
         // Core's replay: every Service re-claims what its status shows, then each converges in Core's replay
         // order (the one `ironlb plan` follows); then the results are written in that order.
         var services = _services.Items.ToDictionary(s => CoreMapping.KeyOf(s));
+        var views = ClusterIngest.Services(services.Values).Where(Handles).ToList();
+        await AdoptOnceAsync(views, cancellationToken).ConfigureAwait(false);
         var clean = true;
-        foreach (var (view, sync) in ServiceSync.Replay(_allocator, ClusterIngest.Services(services.Values).Where(Handles)))
+        foreach (var (view, sync) in ServiceSync.Replay(_allocator, views))
         {
             var result = await WriteAsync(view.Key, services[view.Key], sync, cancellationToken).ConfigureAwait(false);
             clean &= result is SyncResult.Success or SyncResult.ErrorNoRetry;
@@ -217,6 +221,8 @@ public sealed partial class LoadBalancerController : IDisposable
         {
             _allocator.Unassign(gone);
         }
+
+        ForgetHeld(services.ContainsKey);
 
         if (!clean)
         {
@@ -340,6 +346,7 @@ public sealed partial class LoadBalancerController : IDisposable
 
     public void Dispose()
     {
+        _holdTimer?.Dispose();
         _queue.Dispose();
         _stateReporter.Dispose();
     }

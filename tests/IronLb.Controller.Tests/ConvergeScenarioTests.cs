@@ -14,7 +14,9 @@ public sealed class ConvergeScenarioTests
         await using var harness = await ControllerHarness.StartAsync();
         await harness.CreatePoolAsync("first", """["192.0.2.0/30"]""");
         await harness.CreatePoolAsync("second", """["198.51.100.0/30"]""", ",\"autoAssign\":false");
-        harness.StartController();
+
+        // MetalLB's behaviour: no pool-removal grace (PoolRemovalGraceTests covers the grace).
+        harness.StartController(new ControllerOptions { WatchTimeoutSeconds = 30, PoolRemovalGrace = TimeSpan.Zero });
 
         // Auto-assignment only uses the autoAssign pool.
         await harness.CreateServiceAsync("default", "a");

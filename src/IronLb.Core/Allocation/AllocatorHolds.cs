@@ -121,3 +121,31 @@ public sealed partial class Allocator
         return resumed.ToImmutable();
     }
 }
+
+/// <summary>
+/// IronLB's own events for the pool-removal grace (MetalLB has no such state). The controller records them
+/// when a hold begins and when a pool brings the addresses back; `ironlb status` shows the last Warning.
+/// </summary>
+public static class PoolRemovalGraceEvents
+{
+    /// <summary>Warning: the Service keeps addresses no pool contains, until the grace ends.</summary>
+    public const string Held = "AddressHeld";
+
+    /// <summary>Normal: a pool contains the held addresses again; the assignment stays.</summary>
+    public const string Kept = "AddressKept";
+
+    /// <param name="hold">The hold.</param>
+    /// <param name="until">The end of the grace as a reader's clock shows it (the controller formats it).</param>
+    public static string HeldMessage(HeldAssignment hold, string until)
+    {
+        ArgumentNullException.ThrowIfNull(hold);
+        var pool = hold.Pool.Length > 0 ? $"pool {hold.Pool} removed" : "no pool contains the address";
+        return $"{pool}; keeping {Families.Quote(hold.Ips)} until {until} (--pool-removal-grace), then it is unassigned unless a pool allowing this Service contains it again";
+    }
+
+    public static string KeptMessage(HeldAssignment hold, string pool)
+    {
+        ArgumentNullException.ThrowIfNull(hold);
+        return $"pool {pool} contains {Families.Quote(hold.Ips)} again; the assignment stays";
+    }
+}

@@ -24,10 +24,14 @@ internal static class ControllerCommand
         var leaseDuration = DurationOption.Create("--lease-duration", "How long a lease is valid without renewal.", TimeSpan.FromSeconds(15), mustBePositive: true);
         var renewDeadline = DurationOption.Create("--renew-deadline", "How long the leader keeps trying to renew before it stops reconciling.", TimeSpan.FromSeconds(10), mustBePositive: true);
         var retryPeriod = DurationOption.Create("--retry-period", "How often replicas try to acquire or renew the lease.", TimeSpan.FromSeconds(2), mustBePositive: true);
+        var poolRemovalGrace = DurationOption.Create(
+            "--pool-removal-grace",
+            "How long a Service keeps an address whose pool was deleted or changed to leave it out; a pool re-applied in time keeps the assignment (a GitOps re-sync). 0 unassigns at once, as MetalLB.",
+            TimeSpan.FromSeconds(30));
 
         var command = new Command("controller", "Run the address allocation controller against a cluster.")
         {
-            kubeconfig, ns, lbClass, logLevel, metrics, health, podName, leaderElect, leaseDuration, renewDeadline, retryPeriod,
+            kubeconfig, ns, lbClass, logLevel, metrics, health, podName, leaderElect, leaseDuration, renewDeadline, retryPeriod, poolRemovalGrace,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -42,6 +46,7 @@ internal static class ControllerCommand
                 LeaseDuration = parse.GetValue(leaseDuration).TimeSpan,
                 RenewDeadline = parse.GetValue(renewDeadline).TimeSpan,
                 RetryPeriod = parse.GetValue(retryPeriod).TimeSpan,
+                PoolRemovalGrace = parse.GetValue(poolRemovalGrace).TimeSpan,
             };
             if (options.RenewDeadline >= options.LeaseDuration || options.RetryPeriod >= options.RenewDeadline)
             {

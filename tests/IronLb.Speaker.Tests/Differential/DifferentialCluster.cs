@@ -285,7 +285,10 @@ internal sealed class DifferentialCluster : IAsyncDisposable
     private async Task<(ImmutableDictionary<ServiceKey, ImmutableArray<string>>, ImmutableDictionary<ServiceKey, string?>, ImmutableDictionary<string, (long, long)>)> ConvergeAsync(Names names)
     {
         using var connection = KubeConnection.Create(Api.Kubeconfig);
-        using var controller = new LoadBalancerController(connection, new ControllerOptions { Namespace = names.Config, WatchTimeoutSeconds = 30 }, new ControllerMetrics(), TimeProvider.System, NullLoggerFactory.Instance);
+        // Grace 0: a fresh controller would otherwise hold generated statuses that lie outside every pool for the
+        // pool-removal grace, where plan (which has no time) shows the state after the grace (docs/differences.md).
+        var options = new ControllerOptions { Namespace = names.Config, WatchTimeoutSeconds = 30, PoolRemovalGrace = TimeSpan.Zero };
+        using var controller = new LoadBalancerController(connection, options, new ControllerMetrics(), TimeProvider.System, NullLoggerFactory.Instance);
         using var stop = new CancellationTokenSource();
         var run = Task.Run(() => controller.RunAsync(stop.Token));
         try

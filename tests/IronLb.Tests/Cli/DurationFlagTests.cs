@@ -14,6 +14,7 @@ public sealed class DurationFlagTests
         { "controller", "--lease-duration", "15s", true },
         { "controller", "--renew-deadline", "10s", true },
         { "controller", "--retry-period", "2s", true },
+        { "controller", "--pool-removal-grace", "30s", false },
         { "speaker", "--burst", "5s", false },
         { "speaker", "--refresh", "0s", false },
         { "speaker", "--reload-interval", "10s", false },
