@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using IronLb.Core.Allocation;
+using IronLb.Core.Announcement;
 using IronLb.Core.Configuration;
 using static IronLb.Core.Tests.Allocation.Fixtures;
 
@@ -259,6 +260,24 @@ public sealed class PoolRemovalGraceTests
         Assert.False(ServiceConverger.Converge(a, allocator).Changed);
         Assert.False(ServiceConverger.Converge(b, allocator).Changed);
         Assert.Equal(new PoolCounters(1, 0), allocator.Counters("blue"));
+    }
+
+    [Fact]
+    public void The_speaker_does_not_announce_a_held_address_until_its_pool_is_back()
+    {
+        // The decision in docs/differences.md: the grace keeps the assignment, not the announcement. The speaker
+        // decides from its own configuration, as MetalLB's does; with the pool (and its advertisement) gone,
+        // nothing on the wire answers for the address until the pool is re-applied.
+        var allocator = AllocatorWith(Web, Other);
+        var s1 = Converged(Service("s1"), allocator);
+        allocator.SetPools(Config(Other), At(0));
+        var advertised = Web with { L2Advertisements = [new L2Advertisement("ad", null, [], [])] };
+
+        var during = ServiceAnnouncement.Decide("n1", Converged(s1, allocator), Config(Other), new ServiceEndpoints([new EndpointView("n1", true)]), ["n1"]);
+        var back = ServiceAnnouncement.Decide("n1", s1, Config(advertised, Other), new ServiceEndpoints([new EndpointView("n1", true)]), ["n1"]);
+
+        Assert.Equal(AnnounceDecision.IpNotAllowed, during.Decision);
+        Assert.Equal(AnnounceDecision.Announce, back.Decision);
     }
 
     private static ServiceView Converged(ServiceView service, Allocator allocator) =>
