@@ -28,7 +28,7 @@ public sealed class AllocationProperties
 
     private static readonly ServicePort[] PortChoices = [Tcp(80), Tcp(443), Udp(53)];
 
-    /// <summary>One event. Kind 0–4 create/update, 5–6 delete, 7–8 new pool set, 9 resync, 10 type NodePort, 11 status overwritten by hand; Bits pick the details.</summary>
+    /// <summary>One event. Kind 0–4 create/update, 5–6 delete, 7–8 new pool set, 9 resync, 10 type NodePort, 11 status overwritten by hand, 12 (with a grace) 20 s pass; Bits pick the details.</summary>
     public sealed record Op(int Kind, int Service, int Bits)
     {
         public override string ToString() => Kind switch
@@ -38,11 +38,16 @@ public sealed class AllocationProperties
             < 9 => $"pools: {string.Join(" ", ConfigFor(Bits).Pools.Select(p => $"{p.Name}{(p.AutoAssign ? "" : "(manual)")}{(p.AvoidBuggyIps ? "(buggy)" : "")}{(p.Allocation is null ? "" : "(ns-a)")}=[{string.Join(",", p.Cidrs)}]"))}",
             9 => $"resync s{Service}",
             10 => $"s{Service} becomes NodePort",
+            12 => "20 s pass",
             _ => $"someone writes status [{RequestedIps[Bits % RequestedIps.Length]}] on s{Service}",
         };
     }
 
     private static readonly Gen<Op> GenOp = Gen.Select(Gen.Int[0, 11], Gen.Int[0, 5], Gen.Int[0, int.MaxValue], (k, s, b) => new Op(k, s, b));
+
+    private static readonly Gen<Op> GenOpWithTime = Gen.Select(Gen.Int[0, 12], Gen.Int[0, 5], Gen.Int[0, int.MaxValue], (k, s, b) => new Op(k, s, b));
+
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
 
     private static string Describe(ServiceView v) =>
         $"{v.Key} cluster=[{string.Join(",", v.ClusterIps)}] {v.IpFamilyPolicy} share={ServiceAnnotations.Get(v.Annotations, ServiceAnnotations.AllowSharedIp)} " +
@@ -143,10 +148,15 @@ public sealed class AllocationProperties
     }
 
     /// <summary>The controller's world: the Services as last written, and the allocator.</summary>
-    private sealed class World
+    /// <param name="grace">The pool-removal grace; null runs as MetalLB.</param>
+    private sealed class World(TimeSpan? grace = null)
     {
+        private TimeSpan _now;
+
         public Allocator Allocator { get; } = new();
         public Dictionary<ServiceKey, ServiceView> Services { get; } = [];
+
+        private PoolRemovalGrace GraceNow => grace is { } period ? new PoolRemovalGrace(_now, period) : default;
 
         public void Run(Op op)
         {
@@ -186,11 +196,24 @@ public sealed class AllocationProperties
                     }
 
                     Assert.Null(Allocator.Get(key));
+                    Assert.Null(Allocator.HeldFor(key));
                     break;
                 case < 9:
-                    Allocator.SetPools(ConfigFor(op.Bits));
+                    Allocator.SetPools(ConfigFor(op.Bits), GraceNow);
                     AssertConsistent(Allocator, () => $"right after {op}");
                     ReprocessAll(context);
+                    break;
+                case 12:
+                    // The controller's timer: due holds end and their Services converge again.
+                    _now += TimeSpan.FromSeconds(20);
+                    foreach (var ended in Allocator.EndHolds(_now).Where(h => Services.ContainsKey(h.Key)))
+                    {
+                        if (SyncOne(ended.Key, context) == SyncResult.ReprocessAll)
+                        {
+                            ReprocessAll(context);
+                        }
+                    }
+
                     break;
                 case 10 or 11:
                     if (!Services.TryGetValue(key, out var existing))
@@ -300,6 +323,9 @@ public sealed class AllocationProperties
             var restarted = new Allocator();
             restarted.SetPools(Allocator.Config);
             var order = Services.Values.OrderByDescending(v => v.IngressIps.Length).ThenBy(v => v.Key, ServiceKey.Ordinal).ToList();
+
+            // With a grace, statuses outside every pool are adopted first (the controller's first pass).
+            ServiceSync.Adopt(restarted, Services.Values, GraceNow);
             foreach (var view in order.Where(v => v.IngressIps.Length > 0))
             {
                 _ = restarted.Assign(
@@ -331,19 +357,43 @@ public sealed class AllocationProperties
                 return;
             }
 
-            // What is written is what is held.
+            // What is written is what is held (in a pool, or through the grace).
             foreach (var (key, view) in Services)
             {
                 var written = view.IngressIps.Where(s => s.Length > 0).Order(StringComparer.Ordinal).ToList();
-                var held = (Allocator.Get(key)?.Ips.Select(ip => ip.ToString()) ?? []).Order(StringComparer.Ordinal).ToList();
+                var allocation = Allocator.Get(key) ?? Allocator.HeldFor(key)?.Allocation;
+                var held = (allocation?.Ips.Select(ip => ip.ToString()) ?? []).Order(StringComparer.Ordinal).ToList();
                 if (!written.SequenceEqual(held))
                 {
                     Assert.Fail($"{context()}: {key} shows [{string.Join(",", written)}] but holds [{string.Join(",", held)}]");
                 }
 
-                if (view.Annotations.GetValueOrDefault(ServiceAnnotations.IpAllocatedFromPool) != Allocator.Get(key)?.Pool)
+                if (view.Annotations.GetValueOrDefault(ServiceAnnotations.IpAllocatedFromPool) != allocation?.Pool)
                 {
-                    Assert.Fail($"{context()}: {key} shows pool {view.Annotations.GetValueOrDefault(ServiceAnnotations.IpAllocatedFromPool)} but holds from {Allocator.Get(key)?.Pool}");
+                    Assert.Fail($"{context()}: {key} shows pool {view.Annotations.GetValueOrDefault(ServiceAnnotations.IpAllocatedFromPool)} but holds from {allocation?.Pool}");
+                }
+            }
+
+            // A hold exists only for addresses outside every pool, within its grace, and shares them only as sharing allows.
+            foreach (var hold in Allocator.Held)
+            {
+                if (grace is null || Allocator.PoolFor(hold.Ips) is not null || hold.Until <= _now - TimeSpan.FromSeconds(20))
+                {
+                    Assert.Fail($"{context()}: {hold.Key} held on {Text(hold.Ips)} until {hold.Until} at {_now}");
+                }
+
+                foreach (var other in hold.Ips.SelectMany(Allocator.UsersOf).Where(k => k != hold.Key))
+                {
+                    var otherKey = (Allocator.Get(other) ?? Allocator.HeldFor(other)?.Allocation)?.SharingKey;
+                    if (hold.Allocation.SharingKey.Length == 0 || otherKey != hold.Allocation.SharingKey)
+                    {
+                        Assert.Fail($"{context()}: {hold.Key} held on {Text(hold.Ips)}, also used by {other} without a common sharing key");
+                    }
+                }
+
+                if (!Services.ContainsKey(hold.Key))
+                {
+                    Assert.Fail($"{context()}: {hold.Key} was deleted but is still held on {Text(hold.Ips)}");
                 }
             }
 
@@ -363,6 +413,24 @@ public sealed class AllocationProperties
         GenOp.Array[1, 40].Sample(ops =>
         {
             var world = new World();
+            foreach (var op in ops)
+            {
+                world.Run(op);
+            }
+
+            world.RestartAndReplay(() => string.Join(Environment.NewLine, ops.Select(o => o.ToString())));
+        }, iter: 700, print: ops => string.Join(Environment.NewLine, ops.Select(o => o.ToString())));
+    }
+
+    [Fact]
+    public void Random_histories_with_a_pool_removal_grace_keep_the_allocator_sound()
+    {
+        // Full pools first, so that later pool sets remove addresses Services hold; time passes so holds end.
+        var roundRobin = Enumerable.Range(0, Blocks.Length).Sum(i => ((i % 3) + 1) << (2 * i));
+        var everything = Gen.Int[0, 7].Select(flags => new Op(7, 0, roundRobin | (flags << 16)));
+        Gen.Select(everything, GenOpWithTime.Array[1, 40], (first, rest) => (Op[])[first, .. rest]).Sample(ops =>
+        {
+            var world = new World(Grace);
             foreach (var op in ops)
             {
                 world.Run(op);

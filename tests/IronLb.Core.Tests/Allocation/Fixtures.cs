@@ -111,7 +111,9 @@ internal static class Fixtures
             }
         }
 
+        // Held Services (pool-removal grace) use their addresses too, outside every pool.
         var holders = allocator.Allocations
+            .Concat(allocator.Held.Select(h => KeyValuePair.Create(h.Key, h.Allocation)))
             .SelectMany(a => a.Value.Ips.Select(ip => (Ip: ip, a.Key, Allocation: a.Value)))
             .GroupBy(h => h.Ip);
         foreach (var group in holders)
