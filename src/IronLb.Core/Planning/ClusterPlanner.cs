@@ -10,7 +10,9 @@ namespace IronLb.Core.Planning;
 /// <summary>
 /// Whole-cluster replay over Core: validation, then every LoadBalancer Service converged in the order a
 /// restarted controller would use, then the Layer 2 election. What `ironlb plan` prints is what the
-/// controller and speakers would do with the same objects.
+/// controller and speakers would do with the same objects. A plan has no time, so it has no pool-removal
+/// grace: a Service whose address lies outside every pool is shown unassigned (or moved), which is what
+/// the controller does once the grace is over (and at once with --pool-removal-grace 0).
 /// </summary>
 public static class ClusterPlanner
 {
