@@ -280,6 +280,21 @@ public sealed class PoolRemovalGraceTests
         Assert.Equal(AnnounceDecision.Announce, back.Decision);
     }
 
+    [Fact]
+    public void The_hold_s_event_names_the_pool_the_addresses_and_the_end_of_the_grace()
+    {
+        var allocator = AllocatorWith(Web, Other);
+        Converged(Service("s1"), allocator);
+        var hold = allocator.SetPools(Config(Other), At(0)).Held.Single();
+        var adopted = hold with { Allocation = hold.Allocation with { Pool = "" } };
+
+        Assert.Equal(
+            "pool blue removed; keeping [\"203.0.113.0\"] until 2026-12-06T10:31:05Z (--pool-removal-grace), then it is unassigned unless a pool allowing this Service contains it again",
+            PoolRemovalGraceEvents.HeldMessage(hold, "2026-12-06T10:31:05Z"));
+        Assert.StartsWith("no pool contains the address; keeping", PoolRemovalGraceEvents.HeldMessage(adopted, "t"), StringComparison.Ordinal);
+        Assert.Equal("pool blue2 contains [\"203.0.113.0\"] again; the assignment stays", PoolRemovalGraceEvents.KeptMessage(hold, "blue2"));
+    }
+
     private static ServiceView Converged(ServiceView service, Allocator allocator) =>
         ConvergeTests.Apply(service, ServiceConverger.Converge(service, allocator));
 
