@@ -1,3 +1,4 @@
+using System.Net;
 using IronLb.Kubernetes.Client;
 using IronLb.Kubernetes.Status;
 using IronLb.Monitoring;
@@ -15,7 +16,7 @@ public sealed record SpeakerHostOptions
 
     public Layer2Options Layer2 { get; init; } = new();
 
-    public string MetricsAddress { get; init; } = ":7472";
+    public string MetricsAddress { get; init; } = "127.0.0.1:7472";
 
     public string HealthAddress { get; init; } = "";
 }
@@ -30,9 +31,17 @@ public sealed record ClusterHostOptions
 
     public Layer2Options Layer2 { get; init; } = new();
 
-    public string MetricsAddress { get; init; } = ":7472";
+    /// <summary>"[host]:port" as given to --metrics-address ("" disables); null: port 7472 on <see cref="MonitoringHost"/>.</summary>
+    public string? MetricsAddress { get; init; }
 
-    public string HealthAddress { get; init; } = "";
+    /// <summary>"[host]:port" as given to --health-address ("" disables); null: port 17473 on <see cref="MonitoringHost"/>.</summary>
+    public string? HealthAddress { get; init; }
+
+    /// <summary>
+    /// Where the endpoints listen when their flag was not given ($METALLB_HOST, else --membership-address);
+    /// null: the node's address, the one membership advertises, as soon as the speaker has found it.
+    /// </summary>
+    public IPAddress? MonitoringHost { get; init; }
 }
 
 /// <summary>
@@ -43,6 +52,12 @@ public static class SpeakerHost
 {
     // Layer2Announcer's meter (Layer2Metrics.MeterName is internal to Networking).
     private const string NetworkingMeter = "IronLb.Networking";
+
+    /// <summary>MetalLB's speaker metrics port.</summary>
+    public const int MetricsPort = 7472;
+
+    /// <summary>The speaker's health port on the host network (the controller has 17472).</summary>
+    public const int HealthPort = 17473;
 
     public static async Task RunFromManifestsAsync(SpeakerHostOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
@@ -87,21 +102,58 @@ public static class SpeakerHost
         {
             Replies = () => ReplyPaths.Format(announcer.Responders, announcer.KernelResponders),
         };
-        using var metrics = new SpeakerMetrics(options.Speaker.Node, () => speaker.Current, speaker.Writes);
+        using var metrics = new SpeakerMetrics(options.Speaker.Node, () => speaker.Current, speaker.Writes, speaker.MembershipCounters);
         await using var monitoring = new MonitoringServer();
-        await monitoring.StartAsync(options.MetricsAddress, options.HealthAddress, exporter, () => speaker.Ready, loggerFactory, cancellationToken).ConfigureAwait(false);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        // With a known host the endpoints start first, as before, so a taken port fails the start at once. Otherwise
+        // they wait for the node's address (after the informers' sync), and a failure to bind then stops the speaker.
+        var serving = ServeAsync();
+        if (options.MonitoringHost is not null)
+        {
+            await serving.ConfigureAwait(false);
+        }
+
         await announcer.StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await speaker.RunAsync(cancellationToken).ConfigureAwait(false);
+            await speaker.RunAsync(stop.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            // Shutdown.
+            // Shutdown, or the endpoints failed (rethrown below).
         }
         finally
         {
             await announcer.StopAsync(CancellationToken.None).ConfigureAwait(false);
+
+            // Ends a wait for an address the speaker will now never find.
+            await stop.CancelAsync().ConfigureAwait(false);
+        }
+
+        await serving.ConfigureAwait(false);
+
+        async Task ServeAsync()
+        {
+            try
+            {
+                var host = options.MonitoringHost ?? await speaker.MembershipAddress.WaitAsync(stop.Token).ConfigureAwait(false);
+                await monitoring.StartAsync(
+                    ListenAddress.Resolve(options.MetricsAddress, host, MetricsPort),
+                    ListenAddress.Resolve(options.HealthAddress, host, HealthPort),
+                    exporter,
+                    () => speaker.Ready,
+                    loggerFactory,
+                    stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            catch
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
         }
     }
 

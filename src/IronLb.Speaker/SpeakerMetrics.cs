@@ -1,24 +1,36 @@
 using System.Diagnostics.Metrics;
 using IronLb.Kubernetes.Status;
 using IronLb.Speaker.Announcing;
+using IronLb.Speaker.Membership;
 
 namespace IronLb.Speaker;
 
 /// <summary>
 /// MetalLB's <c>metallb_speaker_announced{service,protocol,node,ip}</c> = 1 for every address this node
-/// announces, observed from the current plan so withdrawn series vanish on the next scrape.
+/// announces, observed from the current plan so withdrawn series vanish on the next scrape. With a
+/// membership, IronLB's own <c>ironlb_membership_accepted_total</c> and
+/// <c>ironlb_membership_refused_total{reason}</c> (reasons: the ReceiveOutcome names).
 /// </summary>
 internal sealed class SpeakerMetrics : IDisposable
 {
     public const string MeterName = "IronLb.Speaker";
 
-    private readonly Meter _meter = new(MeterName);
+    private readonly Meter _meter;
 
     /// <param name="node">This node.</param>
     /// <param name="current">The plan announced now.</param>
     /// <param name="writes">The speaker's writes to the API server; none when it runs from files.</param>
-    public SpeakerMetrics(string node, Func<SpeakerPlan?> current, WriteCounter? writes = null)
+    /// <param name="membership">The membership's datagram counters; none when it runs from files.</param>
+    /// <param name="meterFactory">Where the meter comes from (a test scopes its own); a plain meter when null.</param>
+    public SpeakerMetrics(string node, Func<SpeakerPlan?> current, WriteCounter? writes = null, MembershipCounters? membership = null, IMeterFactory? meterFactory = null)
     {
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        if (membership is not null)
+        {
+            _meter.CreateObservableCounter("ironlb_membership_accepted_total", () => membership.Accepted, description: "Membership datagrams accepted.");
+            _meter.CreateObservableCounter("ironlb_membership_refused_total", membership.Refused, description: "Membership datagrams refused, by reason (UnknownSource, RateLimited and Oversized before any decoding).");
+        }
+
         if (writes is not null)
         {
             // The same names as the controller's: MetalLB's speaker exports its k8s client's counters too.

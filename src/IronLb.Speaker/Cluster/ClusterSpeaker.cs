@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using System.Net;
-using System.Net.Sockets;
 using System.Threading.Channels;
 using IronLb.Core.Allocation;
 using IronLb.Core.Configuration;
@@ -46,6 +45,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
     private readonly ResourceClient<V1Pod> _pods;
     private readonly ServiceEventQueue _events;
     private readonly Channel<string> _pokes = Channel.CreateBounded<string>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly TaskCompletionSource<IPAddress> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Dictionary<ServiceKey, ServiceDecision> _decisions = [];
     private FrozenDictionary<string, IPEndPoint> _peers = FrozenDictionary<string, IPEndPoint>.Empty;
     private IReadOnlyList<string>? _readyNodes;
@@ -108,6 +108,12 @@ internal sealed partial class ClusterSpeaker : IDisposable
     /// <summary>Every write of this speaker to the API server, and the failed ones.</summary>
     public WriteCounter Writes { get; } = new();
 
+    /// <summary>Membership datagrams accepted and refused, by reason.</summary>
+    public MembershipCounters MembershipCounters { get; } = new();
+
+    /// <summary>The address membership listens on and advertises, once known (the endpoints default to it).</summary>
+    public Task<IPAddress> MembershipAddress => _address.Task;
+
     /// <summary>The last evaluation; null before the first one with a configuration.</summary>
     public SpeakerPlan? Current => _current;
 
@@ -158,12 +164,13 @@ internal sealed partial class ClusterSpeaker : IDisposable
             var owner = await ResolveOwnerAsync(cancellationToken).ConfigureAwait(false);
             _statuses.Owner = owner;
 
-            var any = address.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
-            transport = UdpMembershipTransport.Open(new IPEndPoint(any, _options.MembershipPort));
+            // The advertised address only, never the wildcard: datagrams to the host's other interfaces never reach membership.
+            transport = UdpMembershipTransport.Open(new IPEndPoint(address, _options.MembershipPort));
+            _address.TrySetResult(address);
             var endpoint = new IPEndPoint(address, ((IPEndPoint)transport.LocalEndPoint).Port);
             _membership = new MembershipProtocol(_options.Node, _options.Membership, key, _time);
             _membership.ViewChanged += (_, _) => Poke("membership");
-            _membershipLoop = new MembershipLoop(_membership, transport, _options.Membership, _time, _loggerFactory.CreateLogger<MembershipLoop>());
+            _membershipLoop = new MembershipLoop(_membership, transport, _options.Membership, _time, _loggerFactory.CreateLogger<MembershipLoop>(), MembershipCounters);
             UpdateMembershipInputs();
             LogStarted(_logger, _options.Node, endpoint, _peers.Count);
 

@@ -1,18 +1,20 @@
-using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 
 namespace IronLb.Speaker.Membership;
 
-/// <summary>Membership logs (event ids 300–309, clear of the speaker's own range).</summary>
+/// <summary>Membership logs (event ids 160–169 in the speaker's range).</summary>
 internal static partial class MembershipLog
 {
     [LoggerMessage(EventId = 160, Level = LogLevel.Information, Message = "Membership on {node}: live speakers {speakers} ({mode}); excluded: {excluded}")]
     public static partial void ViewChanged(ILogger logger, string node, IEnumerable<string> speakers, MembershipMode mode, string excluded);
 
-    [LoggerMessage(EventId = 161, Level = LogLevel.Debug, Message = "Membership datagram from {endpoint} refused: {reason}")]
-    public static partial void Refused(ILogger logger, IPEndPoint endpoint, ReceiveOutcome reason);
+    [LoggerMessage(EventId = 161, Level = LogLevel.Debug, Message = "Membership refused {count} datagram(s) as {reason} (at most one line per reason every {seconds} s), the latest from {endpoint}")]
+    public static partial void Refused(ILogger logger, long count, ReceiveOutcome reason, int seconds, string endpoint);
 
     [LoggerMessage(EventId = 162, Level = LogLevel.Debug, Message = "Membership heartbeat to {node} not sent: {problem}")]
     public static partial void SendFailed(ILogger logger, string node, SocketError problem);
+
+    [LoggerMessage(EventId = 163, Level = LogLevel.Warning, Message = "Membership refused {count} datagram(s) as {reason} (at most one line per reason every {seconds} s), the latest from {endpoint}")]
+    public static partial void RefusedUnexpected(ILogger logger, long count, ReceiveOutcome reason, int seconds, string endpoint);
 }

@@ -8,18 +8,34 @@ namespace IronLb.Speaker.Membership;
 /// <summary>
 /// Drives one MembershipProtocol over UDP: a receive loop and a tick loop (every Interval / 4, so the send
 /// phase and the view stay within a quarter interval of the ideal). The protocol is not thread-safe, so both
-/// loops take one lock; each holds it for microseconds.
+/// loops take one lock; each holds it for microseconds. Every datagram first passes the DatagramGate (known
+/// source, size, rate) and is decoded and MAC-checked outside the lock, so a flood of forged datagrams costs
+/// a dictionary lookup each and never delays the tick.
 /// </summary>
-internal sealed class MembershipLoop(MembershipProtocol protocol, UdpMembershipTransport transport, MembershipOptions options, TimeProvider time, ILogger logger)
+internal sealed class MembershipLoop(
+    MembershipProtocol protocol,
+    UdpMembershipTransport transport,
+    MembershipOptions options,
+    TimeProvider time,
+    ILogger logger,
+    MembershipCounters? counters = null,
+    DatagramGateOptions? limits = null)
 {
     private readonly Lock _gate = new();
+    private readonly DatagramGate _datagrams = new(limits ?? new DatagramGateOptions(), time);
+    private readonly MembershipCounters _counters = counters ?? new MembershipCounters();
+    private readonly RefusalLog _refusals = new(logger, time);
     private FrozenDictionary<string, IPEndPoint> _endpoints = FrozenDictionary<string, IPEndPoint>.Empty;
+
+    /// <summary>Accepted and refused datagrams by reason.</summary>
+    public MembershipCounters Counters => _counters;
 
     /// <summary>Peers by node name with their advertised heartbeat endpoints (from discovery).</summary>
     public void SetPeers(IReadOnlyDictionary<string, IPEndPoint> peers)
     {
         ArgumentNullException.ThrowIfNull(peers);
         _endpoints = peers.ToFrozenDictionary(StringComparer.Ordinal);
+        _datagrams.SetSources(peers.Values.Select(e => e.Address), LongestHeartbeat(peers.Count));
         lock (_gate)
         {
             protocol.SetPeers(peers.Keys);
@@ -62,6 +78,7 @@ internal sealed class MembershipLoop(MembershipProtocol protocol, UdpMembershipT
                     }
 
                     await SendAsync(outgoing, CancellationToken.None).ConfigureAwait(false);
+                    _refusals.Flush();
                 }
                 while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
             }
@@ -101,17 +118,46 @@ internal sealed class MembershipLoop(MembershipProtocol protocol, UdpMembershipT
                 continue;
             }
 
-            ReceiveOutcome outcome;
-            lock (_gate)
-            {
-                outcome = protocol.Receive(buffer.AsSpan(0, length));
-            }
-
+            var outcome = Receive(buffer.AsSpan(0, length), from);
+            _counters.Count(outcome);
             if (outcome != ReceiveOutcome.Accepted)
             {
-                MembershipLog.Refused(logger, from, outcome);
+                _refusals.Refused(outcome, from);
             }
         }
+    }
+
+    private ReceiveOutcome Receive(ReadOnlySpan<byte> datagram, IPEndPoint from)
+    {
+        var outcome = _datagrams.Check(from.Address, datagram.Length);
+        if (outcome != ReceiveOutcome.Accepted)
+        {
+            return outcome;
+        }
+
+        // The HMAC runs here, outside the lock: a burst of forged datagrams from a peer's address never holds up the tick.
+        outcome = protocol.Decode(datagram, out var message);
+        if (outcome != ReceiveOutcome.Accepted)
+        {
+            return outcome;
+        }
+
+        lock (_gate)
+        {
+            return protocol.Receive(message!);
+        }
+    }
+
+    /// <summary>
+    /// The longest v1 heartbeat a peer can send when this many speakers are known: every name at its maximum,
+    /// with room for twice as many names plus 16, because a peer's discovery may be ahead of ours.
+    /// </summary>
+    internal static int LongestHeartbeat(int speakers)
+    {
+        var names = (2L * speakers) + 16;
+        var longest = MembershipCodec.HeaderLength + 1 + MembershipCodec.MaxNameLength + 2
+            + (names * (1 + MembershipCodec.MaxNameLength)) + MembershipKey.MacLength;
+        return (int)Math.Min(longest, MembershipCodec.MaxDatagram);
     }
 
     private async Task SendAsync(IReadOnlyList<OutgoingMessage> outgoing, CancellationToken cancellationToken)

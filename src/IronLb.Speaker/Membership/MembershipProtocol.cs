@@ -91,14 +91,24 @@ internal sealed class MembershipProtocol
     public ReceiveOutcome Receive(ReadOnlySpan<byte> datagram)
     {
         EnsureStarted();
-        var outcome = MembershipCodec.TryDecode(datagram, _key, out var message);
-        if (outcome != ReceiveOutcome.Accepted)
-        {
-            return outcome;
-        }
+        var outcome = Decode(datagram, out var message);
+        return outcome == ReceiveOutcome.Accepted ? Receive(message!) : outcome;
+    }
 
-        outcome = Admit(message!);
-        if (outcome == ReceiveOutcome.Accepted && message!.Kind == MessageKind.Goodbye)
+    /// <summary>
+    /// Decoding and the MAC check alone. Thread-safe (it reads only the immutable key), so a receive loop can
+    /// verify outside the lock that serialises <see cref="Receive(MembershipMessage)"/> and Tick.
+    /// </summary>
+    public ReceiveOutcome Decode(ReadOnlySpan<byte> datagram, out MembershipMessage? message) =>
+        MembershipCodec.TryDecode(datagram, _key, out message);
+
+    /// <summary>Admits a message that <see cref="Decode"/> accepted; the same rules as receiving its datagram.</summary>
+    public ReceiveOutcome Receive(MembershipMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        EnsureStarted();
+        var outcome = Admit(message);
+        if (outcome == ReceiveOutcome.Accepted && message.Kind == MessageKind.Goodbye)
         {
             // A goodbye takes effect at delivery, not at the next tick: the addresses move at once.
             Recompute();

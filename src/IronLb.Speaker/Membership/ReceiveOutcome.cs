@@ -5,6 +5,15 @@ internal enum ReceiveOutcome
 {
     Accepted,
 
+    /// <summary>Not from any peer's advertised address; dropped before decoding (DatagramGate).</summary>
+    UnknownSource,
+
+    /// <summary>From a peer's address but over its token bucket; dropped before decoding (DatagramGate).</summary>
+    RateLimited,
+
+    /// <summary>Longer than the protocol can send to this many peers; dropped before decoding (DatagramGate).</summary>
+    Oversized,
+
     /// <summary>Too short, truncated, bad lengths or names.</summary>
     Malformed,
     BadMagic,

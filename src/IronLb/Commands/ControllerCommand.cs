@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net;
 using IronLb.Cli;
 using IronLb.CommandLine;
 using IronLb.Controller;
@@ -10,6 +11,10 @@ namespace IronLb.Commands;
 /// <summary>`ironlb controller`: the allocation controller against a cluster (MetalLB's controller flags where they exist).</summary>
 internal static class ControllerCommand
 {
+    /// <summary>MetalLB's controller ports.</summary>
+    public const int MetricsPort = 9120;
+    public const int HealthPort = 17472;
+
     public static Command Create(CliConsole console)
     {
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Path to a kubeconfig; in-cluster configuration when omitted." };
@@ -17,8 +22,14 @@ internal static class ControllerCommand
         var lbClass = new Option<string>("--lb-class") { Description = "The spec.loadBalancerClass to handle; empty handles Services without a class.", DefaultValueFactory = _ => "" };
         var logLevel = new Option<string>("--log-level") { Description = "all, debug, info, warn, error or none.", DefaultValueFactory = _ => "info" };
         logLevel.AcceptOnlyFromAmong([.. Logging.Levels]);
-        var metrics = new Option<string>("--metrics-address") { Description = "Prometheus /metrics listen address; empty disables.", DefaultValueFactory = _ => ":9120" };
-        var health = new Option<string>("--health-address") { Description = "/healthz and /readyz listen address; empty disables.", DefaultValueFactory = _ => ":17472" };
+        var metrics = new Option<string?>("--metrics-address")
+        {
+            Description = "Prometheus /metrics listen address, [host]:port; \":9120\" is every interface, empty disables (default: port 9120 on $METALLB_HOST, the pod IP in deploy/, else 127.0.0.1).",
+        };
+        var health = new Option<string?>("--health-address")
+        {
+            Description = "/healthz and /readyz listen address, [host]:port; empty disables (default: port 17472 on the same host as the metrics).",
+        };
         var podName = new Option<string?>("--pod-name") { Description = "This pod's name (default: $METALLB_POD_NAME); the leader-election identity." };
         var leaderElect = new Option<bool>("--leader-elect") { Description = "Run as one of several replicas; only the holder of a coordination.k8s.io Lease reconciles." };
         var leaseDuration = DurationOption.Create("--lease-duration", "How long a lease is valid without renewal.", TimeSpan.FromSeconds(15), mustBePositive: true);
@@ -35,12 +46,20 @@ internal static class ControllerCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var host = ListenAddress.FromEnvironment(Environment.GetEnvironmentVariable(ListenAddress.HostVariable), out var hostError);
+            if (hostError is not null)
+            {
+                console.Error.WriteLine($"ironlb controller: {hostError}");
+                return ExitCodes.UnusableInput;
+            }
+
             var options = new ControllerOptions
             {
                 Namespace = KubeConnection.ConfigNamespace(parse.GetValue(ns)),
                 LoadBalancerClass = parse.GetValue(lbClass) ?? "",
-                MetricsAddress = parse.GetValue(metrics) ?? "",
-                HealthAddress = parse.GetValue(health) ?? "",
+                // Kubernetes probes and Prometheus reach the pod at its IP; without one, only this machine can.
+                MetricsAddress = ListenAddress.Resolve(parse.GetValue(metrics), host ?? IPAddress.Loopback, MetricsPort),
+                HealthAddress = ListenAddress.Resolve(parse.GetValue(health), host ?? IPAddress.Loopback, HealthPort),
                 PodName = parse.GetValue(podName) ?? Environment.GetEnvironmentVariable("METALLB_POD_NAME"),
                 LeaderElect = parse.GetValue(leaderElect),
                 LeaseDuration = parse.GetValue(leaseDuration).TimeSpan,

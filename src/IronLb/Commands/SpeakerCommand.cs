@@ -40,8 +40,14 @@ internal static class SpeakerCommand
         var families = CommonOptions.ClusterFamilies();
         var logLevel = new Option<string>("--log-level") { Description = "all, debug, info, warn, error or none.", DefaultValueFactory = _ => "info" };
         logLevel.AcceptOnlyFromAmong([.. Logging.Levels]);
-        var metrics = new Option<string>("--metrics-address") { Description = "Prometheus /metrics listen address; empty disables.", DefaultValueFactory = _ => ":7472" };
-        var health = new Option<string>("--health-address") { Description = "/healthz and /readyz listen address; empty disables.", DefaultValueFactory = _ => ":17473" };
+        var metrics = new Option<string?>("--metrics-address")
+        {
+            Description = "Prometheus /metrics listen address, [host]:port; \":7472\" is every interface, empty disables (default: port 7472 on $METALLB_HOST, else on the membership address; with --manifests, 127.0.0.1).",
+        };
+        var health = new Option<string?>("--health-address")
+        {
+            Description = "/healthz and /readyz listen address, [host]:port; empty disables (default: port 17473 on the same host as the metrics).",
+        };
         var burst = DurationOption.Create("--burst", "How long gratuitous ARP/NA continue after taking an address over (every 1.1 s); 0 sends only the immediate round.", TimeSpan.FromSeconds(5));
         var refresh = DurationOption.Create("--refresh", "Re-announce every owned address this often, for switches that forget MACs; 0 (default) never.", TimeSpan.Zero);
         var reload = DurationOption.Create("--reload-interval", "Re-read the manifests this often even without a file change event.", TimeSpan.FromSeconds(10));
@@ -88,11 +94,18 @@ internal static class SpeakerCommand
                 GratuitousRefreshInterval = refreshEvery > TimeSpan.Zero ? refreshEvery : null,
                 KernelReplies = parse.GetValue(kernelReplies),
             };
+            var host = ListenAddress.FromEnvironment(Environment.GetEnvironmentVariable(ListenAddress.HostVariable), out var hostError);
+            if (hostError is not null)
+            {
+                console.Error.WriteLine($"ironlb speaker: {hostError}");
+                return ExitCodes.UnusableInput;
+            }
+
             using var loggerFactory = Logging.CreateFactory(Logging.Parse(parse.GetValue(logLevel) ?? "info"));
             var paths = parse.GetValue(manifests) ?? [];
             if (paths.Length == 0)
             {
-                var cluster = ClusterOptions(parse, console, name, layer2);
+                var cluster = ClusterOptions(parse, console, name, layer2, host);
                 if (cluster is null)
                 {
                     return ExitCodes.UnusableInput;
@@ -129,8 +142,10 @@ internal static class SpeakerCommand
                     ReloadInterval = parse.GetValue(reload).TimeSpan,
                 },
                 Layer2 = layer2,
-                MetricsAddress = parse.GetValue(metrics) ?? "",
-                HealthAddress = parse.GetValue(health) ?? "",
+
+                // No node address without a cluster: loopback unless told otherwise.
+                MetricsAddress = ListenAddress.Resolve(parse.GetValue(metrics), host ?? IPAddress.Loopback, SpeakerHost.MetricsPort),
+                HealthAddress = ListenAddress.Resolve(parse.GetValue(health), host ?? IPAddress.Loopback, SpeakerHost.HealthPort),
             };
 
             try
@@ -147,7 +162,7 @@ internal static class SpeakerCommand
         });
         return command;
 
-        ClusterHostOptions? ClusterOptions(ParseResult parse, CliConsole console, string name, Layer2Options layer2)
+        ClusterHostOptions? ClusterOptions(ParseResult parse, CliConsole console, string name, Layer2Options layer2, IPAddress? host)
         {
             IPAddress? address = null;
             if (parse.GetValue(membershipAddress) is { Length: > 0 } text && !IPAddress.TryParse(text, out address))
@@ -203,8 +218,9 @@ internal static class SpeakerCommand
                 },
                 Kubeconfig = parse.GetValue(kubeconfig),
                 Layer2 = layer2,
-                MetricsAddress = parse.GetValue(metrics) ?? "",
-                HealthAddress = parse.GetValue(health) ?? "",
+                MetricsAddress = parse.GetValue(metrics),
+                HealthAddress = parse.GetValue(health),
+                MonitoringHost = host ?? address,
             };
         }
     }
