@@ -109,6 +109,7 @@ public sealed class RenderTests
         Assert.Empty(Rendered.Seq(container, "securityContext", "capabilities", "add"));
         AssertEnvFromField(container, "METALLB_NAMESPACE", "metadata.namespace");
         AssertEnvFromField(container, "METALLB_POD_NAME", "metadata.name");
+        AssertEnvFromField(container, "METALLB_HOST", "status.podIP"); // metrics and health on the pod IP, not every interface
         AssertPort(container, "health", "17472", "TCP");
         AssertPort(container, "metrics", "9120", "TCP");
         AssertProbes(container);
@@ -134,6 +135,7 @@ public sealed class RenderTests
         AssertEnvFromField(container, "METALLB_NODE_NAME", "spec.nodeName");
         AssertEnvFromField(container, "METALLB_POD_NAME", "metadata.name");
         AssertEnvFromField(container, "METALLB_NAMESPACE", "metadata.namespace");
+        AssertEnvFromField(container, "METALLB_HOST", "status.hostIP"); // metrics and health on the node's address only
         AssertPort(container, "memberlist", "7947", "UDP");
         AssertProbes(container);
         AssertRequestsWithoutCpuLimit(container);

@@ -45,17 +45,20 @@ public sealed class MembershipFloodTests(ITestOutputHelper output)
 
             var idle = await CpuOverAsync(() => Task.Delay(Phase, TestContext.Current.CancellationToken));
             var acceptedBefore = victim.Counters.Accepted;
+            var dropsBefore = KernelReceiveBufferDrops();
             var flood = new Flooder(transports[0].LocalEndPoint, UdpMembershipBindTests.Forged(512));
             var flooding = await CpuOverAsync(() => flood.RunAsync(Rate, Phase));
             var acceptedDuring = victim.Counters.Accepted - acceptedBefore;
 
             var refused = await DrainedAsync(victim.Counters);
+            var drops = KernelReceiveBufferDrops() - dropsBefore;
             var receiving = flooding.Cpu - flood.Cpu - idle.Cpu;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"flood: {flood.Sent:N0} datagrams in {flooding.Wall.TotalSeconds:F2} s ({flood.Sent / flooding.Wall.TotalSeconds:N0}/s)"));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"refused as UnknownSource: {refused:N0} ({100.0 * refused / flood.Sent:F1} %); accepted from the peers meanwhile: {acceptedDuring}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"refused as UnknownSource: {refused:N0} ({100.0 * refused / flood.Sent:F1} %); dropped by the kernel, receive buffer full: {drops:N0}; accepted from the peers meanwhile: {acceptedDuring}"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"process CPU idle: {idle.Cpu.TotalMilliseconds:F0} ms over {idle.Wall.TotalSeconds:F2} s; flooding: {flooding.Cpu.TotalMilliseconds:F0} ms, of it the flooder thread {flood.Cpu.TotalMilliseconds:F0} ms"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"receiving side's extra CPU: {receiving.TotalMilliseconds:F0} ms = {receiving.TotalMilliseconds * 1000 / Math.Max(1, refused):F2} µs per refused datagram ({100 * receiving / flooding.Wall:F0} % of a core)"));
 
+            // The rate is what the flooder aims at; on a loaded machine it may take longer (printed above, never asserted).
             Assert.True(flood.Sent >= Rate * Phase.TotalSeconds, $"the flooder sent only {flood.Sent}");
             Assert.Empty(changes);
             Assert.All(cores, c => Assert.True(c.View.Live.SetEquals(Names), $"{c.Self} sees {string.Join(',', c.View.Live)}"));
@@ -67,7 +70,10 @@ public sealed class MembershipFloodTests(ITestOutputHelper output)
             Assert.All(
                 Enum.GetValues<ReceiveOutcome>().Where(o => o is not (ReceiveOutcome.Accepted or ReceiveOutcome.UnknownSource)),
                 o => Assert.True(victim.Counters[o] == 0, $"{o}: {victim.Counters[o]}"));
-            Assert.InRange(refused, (long)(flood.Sent * 0.9), flood.Sent);
+            // Every datagram the socket got was counted; the rest the kernel dropped when the receive loop fell behind
+            // (the host-wide counter, so other sockets' drops can only make this looser).
+            Assert.InRange(refused, 1, flood.Sent);
+            Assert.True(refused + drops >= flood.Sent * 0.95, $"{refused} refused and {drops} dropped of {flood.Sent} sent");
         }
         finally
         {
@@ -88,6 +94,15 @@ public sealed class MembershipFloodTests(ITestOutputHelper output)
         }
 
         return counters[ReceiveOutcome.UnknownSource];
+    }
+
+    /// <summary>The host's UDP RcvbufErrors (/proc/net/snmp): datagrams dropped because a socket's buffer was full.</summary>
+    private static long KernelReceiveBufferDrops()
+    {
+        var udp = File.ReadAllLines("/proc/net/snmp").Where(l => l.StartsWith("Udp: ", StringComparison.Ordinal)).ToList();
+        var names = udp[0].Split(' ');
+        var values = udp[1].Split(' ');
+        return long.Parse(values[Array.IndexOf(names, "RcvbufErrors")], CultureInfo.InvariantCulture);
     }
 
     private static async Task<(TimeSpan Cpu, TimeSpan Wall)> CpuOverAsync(Func<Task> work)
