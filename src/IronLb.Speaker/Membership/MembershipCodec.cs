@@ -6,9 +6,11 @@ namespace IronLb.Speaker.Membership;
 
 /// <summary>
 /// Fixed big-endian layout (docs/membership.md):
-/// magic "ILBM" | version u8 | kind u8 | reserved u16 | incarnation u64 | sequence u64 | startedAt i64 ms |
+/// magic "ILBM" | version u8 | kind u8 | flags u16 | incarnation u64 | sequence u64 | startedAt i64 ms |
 /// uptime i64 ms | sender (u8 length + UTF-8) | hears count u16 | hears (u8 length + UTF-8)* | HMAC-SHA256 (32).
 /// The MAC covers every byte before it, so it is checked before any field is trusted.
+/// Flags were a reserved, zero u16 before eligibility: bit 0 set means "not eligible", so a zero (an older
+/// speaker) reads as eligible and the version stays 1; bits this speaker does not know are ignored.
 /// </summary>
 internal static class MembershipCodec
 {
@@ -17,6 +19,9 @@ internal static class MembershipCodec
     public const int HeaderLength = 40;
     public const int MaxNameLength = 253; // a DNS subdomain, the longest Kubernetes node name
     public const int MaxDatagram = 65_507; // largest UDP payload over IPv4
+
+    /// <summary>Flags bit 0: the sender has never had a valid configuration and must not be elected.</summary>
+    public const ushort NotEligibleFlag = 0x0001;
 
     public static byte[] Encode(MembershipMessage message, MembershipKey key)
     {
@@ -33,6 +38,7 @@ internal static class MembershipCodec
         BinaryPrimitives.WriteUInt32BigEndian(span, Magic);
         span[4] = Version;
         span[5] = (byte)message.Kind;
+        BinaryPrimitives.WriteUInt16BigEndian(span[6..], message.Eligible ? (ushort)0 : NotEligibleFlag);
         BinaryPrimitives.WriteUInt64BigEndian(span[8..], message.Incarnation);
         BinaryPrimitives.WriteUInt64BigEndian(span[16..], message.Sequence);
         BinaryPrimitives.WriteInt64BigEndian(span[24..], message.StartedAtUnixMs);
@@ -112,7 +118,10 @@ internal static class MembershipCodec
             BinaryPrimitives.ReadUInt64BigEndian(data[16..]),
             BinaryPrimitives.ReadInt64BigEndian(data[24..]),
             BinaryPrimitives.ReadInt64BigEndian(data[32..]),
-            hears.MoveToImmutable());
+            hears.MoveToImmutable())
+        {
+            Eligible = (BinaryPrimitives.ReadUInt16BigEndian(data[6..]) & NotEligibleFlag) == 0,
+        };
         return ReceiveOutcome.Accepted;
     }
 

@@ -19,4 +19,11 @@ internal sealed record MembershipMessage(
     ulong Sequence,
     long StartedAtUnixMs,
     long UptimeMs,
-    ImmutableArray<string> Hears);
+    ImmutableArray<string> Hears)
+{
+    /// <summary>
+    /// Whether the sender may be elected: false while it has never had a valid configuration. It still
+    /// heartbeats and votes, so it counts for quorum, but every node leaves it out of the election.
+    /// </summary>
+    public bool Eligible { get; init; } = true;
+}

@@ -27,6 +27,7 @@ internal sealed class MembershipProtocol
     private TimeSpan _nextSend;
     private bool _started;
     private bool _left;
+    private volatile bool _eligible = true;
 
     public MembershipProtocol(string self, MembershipOptions options, MembershipKey key, TimeProvider time)
     {
@@ -49,6 +50,16 @@ internal sealed class MembershipProtocol
     public ulong Incarnation => _incarnation;
 
     public MembershipView View { get; private set; } = MembershipView.Empty;
+
+    /// <summary>
+    /// Whether this speaker may be elected (false until it has had a valid configuration). Carried in every
+    /// heartbeat; the only member that may be set from another thread: it takes effect at the next Tick.
+    /// </summary>
+    public bool Eligible
+    {
+        get => _eligible;
+        set => _eligible = value;
+    }
 
     private TimeSpan Elapsed => _time.GetElapsedTime(_startTimestamp);
 
@@ -144,7 +155,7 @@ internal sealed class MembershipProtocol
     private List<OutgoingMessage> Broadcast(MessageKind kind, ImmutableArray<string> hears)
     {
         var payload = MembershipCodec.Encode(
-            new MembershipMessage(kind, _self, _incarnation, ++_sequence, _startedAtUnixMs, (long)Elapsed.TotalMilliseconds, hears),
+            new MembershipMessage(kind, _self, _incarnation, ++_sequence, _startedAtUnixMs, (long)Elapsed.TotalMilliseconds, hears) { Eligible = _eligible },
             _key);
         return [.. _peers.Order(StringComparer.Ordinal).Select(p => new OutgoingMessage(p, payload))];
     }
@@ -201,6 +212,7 @@ internal sealed class MembershipProtocol
         else
         {
             state.LastHeard = now;
+            state.Eligible = message.Eligible;
             // A HashSet, not a FrozenSet: this is rebuilt for every datagram, and freezing costs more than it saves.
             state.Hears = new HashSet<string>(message.Hears, StringComparer.Ordinal);
         }
@@ -216,7 +228,7 @@ internal sealed class MembershipProtocol
         }
 
         var previous = View;
-        var next = MembershipRules.Decide(_self, Elapsed, _options, _peers, _states, _ready, _dead, previous);
+        var next = MembershipRules.Decide(_self, _eligible, Elapsed, _options, _peers, _states, _ready, _dead, previous);
         View = next;
         if (!ReferenceEquals(previous, next) && !previous.SameLiveSet(next))
         {

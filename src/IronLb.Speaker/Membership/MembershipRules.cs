@@ -7,7 +7,9 @@ namespace IronLb.Speaker.Membership;
 /// The decision, separate from message handling so it reads as the rules in docs/membership.md:
 /// heard peers are live; an unheard peer is dead only when a strict majority of the fresh reporters
 /// (us included) do not hear it; we drop ourselves when a majority of them do not hear us; without a
-/// quorum of the known speakers, Kubernetes readiness decides for everyone we cannot confirm.
+/// quorum of the known speakers, Kubernetes readiness decides for everyone we cannot confirm. Eligibility
+/// is applied last: an ineligible speaker counts for quorum like any other and only leaves the live set
+/// (the election's input) with reason NotEligible.
 /// </summary>
 internal static class MembershipRules
 {
@@ -26,6 +28,7 @@ internal static class MembershipRules
     /// <summary>The view, reusing <paramref name="current"/> when nothing changed: this runs on every tick.</summary>
     public static MembershipView Decide(
         string self,
+        bool selfEligible,
         TimeSpan now,
         MembershipOptions options,
         FrozenSet<string> peers,
@@ -85,6 +88,7 @@ internal static class MembershipRules
             }
 
             dead.Observe(now, options.DetectionTime, excluded.Where(e => e.Value == ExclusionReason.NotHeardByMajority && !string.Equals(e.Key, self, StringComparison.Ordinal)).Select(e => e.Key));
+            LeaveOutIneligible(self, selfEligible, states, live, excluded);
             return Reuse(current, live, excluded, MembershipMode.Quorum);
         }
 
@@ -114,7 +118,27 @@ internal static class MembershipRules
             }
         }
 
+        LeaveOutIneligible(self, selfEligible, states, live, excluded);
         return Reuse(current, live, excluded, MembershipMode.ReadinessFallback);
+    }
+
+    /// <summary>
+    /// Moves the live speakers that may not be elected out of the live set, after quorum was counted. A peer's
+    /// eligibility is the one in its last heartbeat (so a peer kept by readiness keeps what it last said);
+    /// a peer never heard from is eligible, as a speaker older than the flag is.
+    /// </summary>
+    private static void LeaveOutIneligible(string self, bool selfEligible, IReadOnlyDictionary<string, PeerState> states, HashSet<string> live, Dictionary<string, ExclusionReason> excluded)
+    {
+        live.RemoveWhere(node =>
+        {
+            var eligible = string.Equals(node, self, StringComparison.Ordinal) ? selfEligible : !states.TryGetValue(node, out var state) || state.Eligible;
+            if (!eligible)
+            {
+                excluded[node] = ExclusionReason.NotEligible;
+            }
+
+            return !eligible;
+        });
     }
 
     private static MembershipView Reuse(MembershipView current, HashSet<string> live, Dictionary<string, ExclusionReason> excluded, MembershipMode mode)

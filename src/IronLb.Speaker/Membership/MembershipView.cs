@@ -16,6 +16,12 @@ internal enum ExclusionReason
 
     /// <summary>Fallback mode and Kubernetes does not report the node Ready.</summary>
     NotReady,
+
+    /// <summary>
+    /// Heard and counted for quorum, but it has never had a valid configuration (its heartbeats say so, or
+    /// it is this speaker): left out of the election so the others cover its share.
+    /// </summary>
+    NotEligible,
 }
 
 /// <summary>How the live set was decided.</summary>

@@ -20,4 +20,7 @@ internal sealed class PeerState
     public IReadOnlySet<string> Hears { get; set; } = new HashSet<string>(StringComparer.Ordinal);
 
     public bool Left { get; set; }
+
+    /// <summary>The eligibility in its last heartbeat: an ineligible peer is live and votes, but is not elected.</summary>
+    public bool Eligible { get; set; } = true;
 }

@@ -71,6 +71,38 @@ public sealed class MembershipCodecTests
         Assert.Null(message);
     }
 
+    /// <summary>
+    /// The flags word (reserved and zero before eligibility): bit 0 is "not eligible", so an older speaker's zero
+    /// reads as eligible and the version stays 1; bits not known yet are ignored, not refused.
+    /// </summary>
+    [Theory]
+    [InlineData((ushort)0x0000, true)] // an older speaker, or an eligible one
+    [InlineData((ushort)0x0001, false)]
+    [InlineData((ushort)0x8000, true)] // a future bit alone
+    [InlineData((ushort)0xFFFF, false)]
+    public void TheFlagsWordCarriesEligibility(ushort flags, bool eligible)
+    {
+        var bytes = MembershipCodec.Encode(Sample, Key);
+        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(6), flags);
+        Key.Sign(bytes.AsSpan(..^MembershipKey.MacLength), bytes.AsSpan(^MembershipKey.MacLength..));
+
+        Assert.Equal(ReceiveOutcome.Accepted, MembershipCodec.TryDecode(bytes, Key, out var decoded));
+        Assert.Equal(eligible, decoded!.Eligible);
+    }
+
+    [Theory]
+    [InlineData(true, (ushort)0x0000)]
+    [InlineData(false, (ushort)0x0001)]
+    public void EligibilityRoundTripsInTheFlagsWord(bool eligible, ushort flags)
+    {
+        var message = Sample with { Eligible = eligible };
+        var bytes = MembershipCodec.Encode(message, Key);
+
+        Assert.Equal(flags, BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(6)));
+        Assert.Equal(ReceiveOutcome.Accepted, MembershipCodec.TryDecode(bytes, Key, out var decoded));
+        Assert.Equal(message, decoded! with { Hears = message.Hears });
+    }
+
     [Fact]
     public void InsecureReceiverAcceptsUnsignedHeartbeats()
     {
