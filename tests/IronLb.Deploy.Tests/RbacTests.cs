@@ -53,8 +53,9 @@ public sealed class RbacTests
             .. Grants("metallb.io", "l2advertisements", Any, "list", "watch"),
             .. Grants("metallb.io", "servicel2statuses", Any, "list", "watch", "create", "delete"),
             .. Grants("metallb.io", "servicel2statuses/status", Any, "patch"),
-            .. Grants("metallb.io", "configurationstates", Any, "get", "list", "watch", "create", "patch"),
+            .. Grants("metallb.io", "configurationstates", Any, "get", "create", "patch"),
             .. Grants("metallb.io", "configurationstates/status", Any, "patch"),
+            .. Grants("coordination.k8s.io", "leases", Any, "list", "watch", "create", "patch"),
             .. Grants("", "pods", Any, "get"),
         ],
     };

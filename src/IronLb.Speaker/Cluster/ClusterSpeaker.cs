@@ -22,8 +22,9 @@ namespace IronLb.Speaker.Cluster;
 /// loop that runs Core's election for every LoadBalancer Service over the live speakers (from the heartbeat
 /// membership) and hands the resulting table to the announcer; a membership change, a Service, endpoint,
 /// node, pool or advertisement change each re-run it at once. Around it: ServiceL2Status objects, events
-/// nodeAssigned/announceFailed, and this speaker's ConfigurationState, which also tells the other speakers
-/// where it listens. Nothing is written while nothing changes.
+/// nodeAssigned/announceFailed, this speaker's ConfigurationState, and its Lease, which tells the other
+/// speakers where it listens and whether it may be elected (renewed every period, O(nodes) writes).
+/// Nothing else is written while nothing changes.
 /// </summary>
 internal sealed partial class ClusterSpeaker : IDisposable
 {
@@ -39,7 +40,8 @@ internal sealed partial class ClusterSpeaker : IDisposable
     private readonly Informer<IpAddressPoolObject> _pools;
     private readonly Informer<L2AdvertisementObject> _advertisements;
     private readonly Informer<V1Namespace> _namespaces;
-    private readonly Informer<ConfigurationStateObject> _states;
+    private readonly Informer<V1Lease> _leases;
+    private readonly SpeakerLeaseRenewer _leaseRenewer;
     private readonly L2StatusReconciler _statuses;
     private readonly ConfigurationStateReporter _stateReporter;
     private readonly ResourceClient<V1Pod> _pods;
@@ -57,6 +59,8 @@ internal sealed partial class ClusterSpeaker : IDisposable
     private int _configDirty = 1;
     private volatile SpeakerPlan? _current;
     private volatile bool _ready;
+    private volatile SpeakerLeaseContent? _leaseContent;
+    private IPEndPoint? _endpoint;
     private long _evaluations;
 
     /// <param name="connection">The API server.</param>
@@ -88,13 +92,14 @@ internal sealed partial class ClusterSpeaker : IDisposable
         _pools = new Informer<IpAddressPoolObject>(connection, ResourceTypes.IpAddressPools(options.Namespace), time, informerLogger) { WatchTimeoutSeconds = watch };
         _advertisements = new Informer<L2AdvertisementObject>(connection, ResourceTypes.L2Advertisements(options.Namespace), time, informerLogger) { WatchTimeoutSeconds = watch };
         _namespaces = new Informer<V1Namespace>(connection, ResourceTypes.Namespaces, time, informerLogger) { WatchTimeoutSeconds = watch };
-        _states = new Informer<ConfigurationStateObject>(connection, ResourceTypes.ConfigurationStates(options.Namespace), time, informerLogger) { WatchTimeoutSeconds = watch };
+        _leases = new Informer<V1Lease>(connection, ResourceTypes.Leases.InNamespace(options.Namespace), time, informerLogger) { WatchTimeoutSeconds = watch };
         var writeLogger = loggerFactory.CreateLogger("IronLb.Status");
         _statuses = new L2StatusReconciler(connection, options.Namespace, options.Node, watch, options.StatusSettle, Writes, time, loggerFactory.CreateLogger<L2StatusReconciler>())
         {
             Assigned = key => RecordEvent(key, "Normal", "nodeAssigned", $"announcing from node \"{options.Node}\" with protocol \"layer2\""),
         };
         _stateReporter = new ConfigurationStateReporter(connection, ConfigurationStateIdentity.Speaker(options.Namespace, options.Node), time, Writes, writeLogger);
+        _leaseRenewer = new SpeakerLeaseRenewer(connection, options.Namespace, options.Node, options.LeaseRenewInterval, () => _leaseContent, time, Writes, loggerFactory.CreateLogger<SpeakerLeaseRenewer>());
         _pods = new ResourceClient<V1Pod>(connection, ResourceTypes.Pods);
         _events = new ServiceEventQueue(new EventRecorder(connection, "metallb-speaker", time, loggerFactory.CreateLogger<EventRecorder>()));
     }
@@ -141,11 +146,11 @@ internal sealed partial class ClusterSpeaker : IDisposable
         _pools.Changed += _ => ConfigChanged("pool");
         _advertisements.Changed += _ => ConfigChanged("advertisement");
         _namespaces.Changed += _ => ConfigChanged("namespace");
-        _states.Changed += _ => Poke("speakers");
+        _leases.Changed += _ => Poke("speakers");
 
         using var stopInformers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Func<CancellationToken, Task>[] runs = [_services.RunAsync, _slices.RunAsync, _nodes.RunAsync, _pools.RunAsync, _advertisements.RunAsync, _namespaces.RunAsync, _states.RunAsync];
-        Func<CancellationToken, Task>[] syncs = [_services.WaitForSyncAsync, _slices.WaitForSyncAsync, _nodes.WaitForSyncAsync, _pools.WaitForSyncAsync, _advertisements.WaitForSyncAsync, _namespaces.WaitForSyncAsync, _states.WaitForSyncAsync];
+        Func<CancellationToken, Task>[] runs = [_services.RunAsync, _slices.RunAsync, _nodes.RunAsync, _pools.RunAsync, _advertisements.RunAsync, _namespaces.RunAsync, _leases.RunAsync];
+        Func<CancellationToken, Task>[] syncs = [_services.WaitForSyncAsync, _slices.WaitForSyncAsync, _nodes.WaitForSyncAsync, _pools.WaitForSyncAsync, _advertisements.WaitForSyncAsync, _namespaces.WaitForSyncAsync, _leases.WaitForSyncAsync];
         var running = runs.Select(run => run(stopInformers.Token)).ToList();
         using var stopMembership = new CancellationTokenSource();
         var background = new List<Task>();
@@ -168,7 +173,9 @@ internal sealed partial class ClusterSpeaker : IDisposable
             transport = UdpMembershipTransport.Open(new IPEndPoint(address, _options.MembershipPort));
             _address.TrySetResult(address);
             var endpoint = new IPEndPoint(address, ((IPEndPoint)transport.LocalEndPoint).Port);
-            _membership = new MembershipProtocol(_options.Node, _options.Membership, key, _time);
+            _endpoint = endpoint;
+            // Not eligible until the first valid configuration: the peers cover this node's share meanwhile.
+            _membership = new MembershipProtocol(_options.Node, _options.Membership, key, _time) { Eligible = false };
             _membership.ViewChanged += (_, _) => Poke("membership");
             _membershipLoop = new MembershipLoop(_membership, transport, _options.Membership, _time, _loggerFactory.CreateLogger<MembershipLoop>(), MembershipCounters);
             UpdateMembershipInputs();
@@ -177,11 +184,14 @@ internal sealed partial class ClusterSpeaker : IDisposable
             background.Add(_membershipLoop.RunAsync(stopMembership.Token));
             background.Add(_statuses.RunAsync(stopInformers.Token));
             background.Add(_events.RunAsync(stopInformers.Token));
-            // Published only now that the endpoint is known: the other speakers find this one by it.
+            // The endpoint stays on the ConfigurationState for people and tools that read it there; the
+            // speakers find each other by their Leases, written from the first evaluation on.
             _stateReporter.SetAnnotation(SpeakerDirectory.EndpointAnnotation, endpoint.ToString());
             _stateReporter.SetOwner(owner);
             _stateReporter.Publish();
             background.Add(_stateReporter.RunAsync(stopInformers.Token));
+            _leaseRenewer.Owner = owner;
+            background.Add(_leaseRenewer.RunAsync(stopInformers.Token));
             await EvaluateLoopAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -251,9 +261,23 @@ internal sealed partial class ClusterSpeaker : IDisposable
             ParseConfig(cluster.Resources);
         }
 
+        // Eligible from the first valid configuration on, and for good: an old good one keeps being served.
+        var eligible = _config is not null;
+        if (_membership is { } membership && membership.Eligible != eligible)
+        {
+            membership.Eligible = eligible;
+            LogEligible(_logger, _options.Node);
+        }
+
+        if (_endpoint is { } endpoint)
+        {
+            _leaseContent = new SpeakerLeaseContent(endpoint, SpeakerLease.Describe(eligible, View, _options.Node));
+        }
+
         if (_config is not { } config)
         {
-            // MetalLB announces nothing before its first valid configuration.
+            // MetalLB announces nothing before its first valid configuration; the membership leaves this
+            // node out of every speaker's election meanwhile, so its share is answered by the others.
             _ready = true;
             Interlocked.Increment(ref _evaluations);
             return;
@@ -303,7 +327,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
         }
     }
 
-    /// <summary>Peers from the speakers' ConfigurationStates, readiness from the Nodes; applied only when changed.</summary>
+    /// <summary>Peers from the speakers' Leases (kept while their Nodes exist), readiness from the Nodes; applied only when changed.</summary>
     private void UpdateMembershipInputs()
     {
         if (_membershipLoop is null)
@@ -311,7 +335,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
             return;
         }
 
-        var peers = SpeakerDirectory.Peers(_states.Items, _nodes.Items, _options.Node);
+        var peers = SpeakerDirectory.Peers(_leases.Items, _nodes.Items, _options.Node, _peers);
         if (!SpeakerDirectory.SamePeers(peers, _peers))
         {
             _peers = peers;

@@ -48,6 +48,12 @@ public sealed record ClusterSpeakerOptions
     /// </summary>
     public TimeSpan StatusSettle { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// How often this speaker's Lease <c>ironlb-speaker-&lt;node&gt;</c> is renewed (and re-created when deleted):
+    /// one write per node per period, as kubelet's node leases.
+    /// </summary>
+    public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Watch streams end after this long and resume (short in tests).</summary>
     public int WatchTimeoutSeconds { get; init; } = 300;
 }

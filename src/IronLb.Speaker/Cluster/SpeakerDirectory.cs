@@ -1,40 +1,46 @@
 using System.Collections.Frozen;
 using System.Net;
-using IronLb.Kubernetes.Crds;
 using k8s.Models;
 
 namespace IronLb.Speaker.Cluster;
 
 /// <summary>
-/// Who the other speakers are and where they listen, read from the API without any per-Service object:
-/// every speaker publishes its heartbeat endpoint on its own ConfigurationState (<c>speaker-&lt;node&gt;</c>,
-/// which MetalLB's speakers write anyway), and a peer counts only while its Node exists, so a removed
-/// node can neither vote nor hold quorum. Pure functions over informer snapshots.
+/// Who the other speakers are and where they listen, read from the API without any per-Service object.
+/// Every speaker renews its Lease <c>ironlb-speaker-&lt;node&gt;</c> (<see cref="SpeakerLease"/>); a peer is a
+/// node that has had one, and it stays a peer while its Node exists, at its last known endpoint, even when
+/// the Lease is deleted or edited: deleting every Lease (or every ConfigurationState) must not make each
+/// speaker a quorum of one. Deleting the Node removes the peer, so a removed node can neither vote nor hold
+/// quorum. Pure functions over informer snapshots and the previous answer.
 /// </summary>
 internal static class SpeakerDirectory
 {
-    public const string EndpointAnnotation = IronLbAnnotations.MembershipEndpoint;
+    public const string EndpointAnnotation = SpeakerLease.EndpointAnnotation;
 
-    public static string StateName(string node) => "speaker-" + node;
-
-    /// <summary>Every other speaker with a usable endpoint whose Node still exists, by node name.</summary>
-    public static FrozenDictionary<string, IPEndPoint> Peers(IEnumerable<ConfigurationStateObject> states, IEnumerable<V1Node> nodes, string self)
+    /// <summary>Every other speaker whose Node exists, by node name: its Lease's endpoint, or the one known before.</summary>
+    /// <param name="leases">The Leases in the speaker's namespace (others are skipped by name).</param>
+    /// <param name="nodes">The Nodes.</param>
+    /// <param name="self">This speaker's node, never its own peer.</param>
+    /// <param name="known">The previous answer: endpoints kept while a Lease is missing or unreadable.</param>
+    public static FrozenDictionary<string, IPEndPoint> Peers(IEnumerable<V1Lease> leases, IEnumerable<V1Node> nodes, string self, IReadOnlyDictionary<string, IPEndPoint> known)
     {
-        var known = nodes.Select(n => n.Metadata?.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        ArgumentNullException.ThrowIfNull(leases);
+        ArgumentNullException.ThrowIfNull(known);
+        var existing = nodes.Select(n => n.Metadata?.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var peers = new Dictionary<string, IPEndPoint>(StringComparer.Ordinal);
-        foreach (var state in states)
+        foreach (var (node, endpoint) in known)
         {
-            var labels = state.Metadata.Labels;
-            if (labels is null || labels.Value(MetalLbLabels.ComponentType) != "speaker"
-                || labels.Value(MetalLbLabels.NodeName) is not { Length: > 0 } node
-                || node == self || !known.Contains(node)
-                || state.Metadata.Annotations?.Value(EndpointAnnotation) is not { } text
-                || !IPEndPoint.TryParse(text, out var endpoint) || endpoint.Port == 0)
+            if (existing.Contains(node) && !string.Equals(node, self, StringComparison.Ordinal))
             {
-                continue;
+                peers[node] = endpoint;
             }
+        }
 
-            peers[node] = endpoint;
+        foreach (var lease in leases)
+        {
+            if (SpeakerLease.TryRead(lease, out var node, out var endpoint) && existing.Contains(node) && !string.Equals(node, self, StringComparison.Ordinal))
+            {
+                peers[node] = endpoint;
+            }
         }
 
         return peers.ToFrozenDictionary(StringComparer.Ordinal);

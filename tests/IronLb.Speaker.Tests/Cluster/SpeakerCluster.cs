@@ -49,6 +49,16 @@ internal sealed class SpeakerCluster : IAsyncDisposable
 
     public static string RepoRoot => IronLb.Testing.Repository.Root;
 
+    /// <summary>Short, so a deleted Lease is back within a second or so.</summary>
+    public static readonly TimeSpan LeaseRenewInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>Nodes in MetalLB's election order for the address: sha256("node#ip"), ascending bytes.</summary>
+    public static List<string> ElectionOrder(string ip, IEnumerable<string> nodes) =>
+        [.. nodes.OrderBy(n => IronLb.Core.Announcement.L2Election.Hash(n, ip), Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b)))];
+
+    /// <summary>The Leases in metallb-system.</summary>
+    public async Task<IList<V1Lease>> LeasesAsync() => (await Client.CoordinationV1.ListNamespacedLeaseAsync("metallb-system")).Items;
+
         public async Task CreateNodeAsync(string name, bool ready = true)
     {
         await Client.CoreV1.CreateNodeAsync(new V1Node { Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["kubernetes.io/hostname"] = name } } });
@@ -118,6 +128,7 @@ internal sealed class SpeakerCluster : IAsyncDisposable
             InsecureMembership = insecure,
             PodName = podName,
             WatchTimeoutSeconds = 30,
+            LeaseRenewInterval = LeaseRenewInterval,
         };
         var tables = new Tables();
         var speaker = new ClusterSpeaker(connection, options, tables.Set, localInterfaces ?? (() => null), TimeProvider.System, NullLoggerFactory.Instance) { Replies = replies };

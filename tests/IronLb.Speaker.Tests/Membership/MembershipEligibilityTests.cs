@@ -23,14 +23,14 @@ public sealed class MembershipEligibilityTests
         foreach (var node in sim.Names)
         {
             var view = sim.Core(node).View;
-            Assert.Equal(others, view.Live);
+            Assert.Equal(others, view.Live.ToList());
             Assert.Equal(ExclusionReason.NotEligible, view.Excluded[ineligible]);
             Assert.Equal(MembershipMode.Quorum, view.Mode);
         }
 
         sim.Core(ineligible).Eligible = true;
         sim.Run(TimeSpan.FromMilliseconds(500));
-        Assert.All(sim.Names, node => Assert.Equal(sim.Names, sim.View(node)));
+        Assert.All(sim.Names, node => Assert.Equal(sim.Names, sim.View(node).ToList()));
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class MembershipEligibilityTests
 
         var view = sim.Core(survivor).View;
         Assert.Equal(MembershipMode.Quorum, view.Mode);
-        Assert.Equal([survivor], view.Live);
+        Assert.Equal([survivor], view.Live.ToList());
         Assert.Equal(ExclusionReason.NotHeardByMajority, view.Excluded[victim]);
         Assert.Equal(ExclusionReason.NotEligible, view.Excluded[ineligible]);
     }
@@ -72,7 +72,7 @@ public sealed class MembershipEligibilityTests
         sim.Run(Settle);
         var view = sim.Core(ineligible).View;
         Assert.Equal(MembershipMode.ReadinessFallback, view.Mode);
-        Assert.Equal(sim.Names.Skip(1), view.Live);
+        Assert.Equal(sim.Names.Skip(1), view.Live.ToList());
         Assert.Equal(ExclusionReason.NotEligible, view.Excluded[ineligible]);
     }
 }
