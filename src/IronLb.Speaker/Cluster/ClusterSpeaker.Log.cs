@@ -30,7 +30,7 @@ internal sealed partial class ClusterSpeaker
     [LoggerMessage(EventId = 127, Level = LogLevel.Warning, Message = "Speaker pod {pod} not readable; objects are written without an owner")]
     private static partial void LogOwnerUnknown(ILogger logger, Exception exception, string pod);
 
-    [LoggerMessage(EventId = 182, Level = LogLevel.Information, Message = "Speaker {node} has a valid configuration: eligible for the election from now on")]
+    [LoggerMessage(EventId = 182, Level = LogLevel.Information, Message = "Speaker {node} has a valid configuration and knows its peers: eligible for the election from now on")]
     private static partial void LogEligible(ILogger logger, string node);
 
     [LoggerMessage(EventId = 129, Level = LogLevel.Error, Message = "Evaluation after {trigger} failed; keeping the last table")]

@@ -61,6 +61,8 @@ internal sealed partial class ClusterSpeaker : IDisposable
     private volatile bool _ready;
     private volatile SpeakerLeaseContent? _leaseContent;
     private IPEndPoint? _endpoint;
+    private long _discoveryStart;
+    private bool _discoverySettled;
     private long _evaluations;
 
     /// <param name="connection">The API server.</param>
@@ -146,7 +148,14 @@ internal sealed partial class ClusterSpeaker : IDisposable
         _pools.Changed += _ => ConfigChanged("pool");
         _advertisements.Changed += _ => ConfigChanged("advertisement");
         _namespaces.Changed += _ => ConfigChanged("namespace");
-        _leases.Changed += _ => Poke("speakers");
+        // Every speaker renews its Lease every period: only a new or moved endpoint is worth an evaluation.
+        _leases.Changed += change =>
+        {
+            if (SpeakerDirectory.IsNews(change.New, _peers, _options.Node))
+            {
+                Poke("speakers");
+            }
+        };
 
         using var stopInformers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Func<CancellationToken, Task>[] runs = [_services.RunAsync, _slices.RunAsync, _nodes.RunAsync, _pools.RunAsync, _advertisements.RunAsync, _namespaces.RunAsync, _leases.RunAsync];
@@ -179,6 +188,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
             _membership.ViewChanged += (_, _) => Poke("membership");
             _membershipLoop = new MembershipLoop(_membership, transport, _options.Membership, _time, _loggerFactory.CreateLogger<MembershipLoop>(), MembershipCounters);
             UpdateMembershipInputs();
+            _discoveryStart = _time.GetTimestamp();
             LogStarted(_logger, _options.Node, endpoint, _peers.Count);
 
             background.Add(_membershipLoop.RunAsync(stopMembership.Token));
@@ -225,6 +235,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
     private async Task EvaluateLoopAsync(CancellationToken cancellationToken)
     {
         using var resync = _time.CreateTimer(_ => Poke("resync"), null, _options.ResyncInterval, _options.ResyncInterval);
+        using var discovered = _time.CreateTimer(_ => Poke("discovery"), null, DiscoveryWait, Timeout.InfiniteTimeSpan);
         Poke("start");
         try
         {
@@ -261,19 +272,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
             ParseConfig(cluster.Resources);
         }
 
-        // Eligible from the first valid configuration on, and for good: an old good one keeps being served.
-        var eligible = _config is not null;
-        if (_membership is { } membership && membership.Eligible != eligible)
-        {
-            membership.Eligible = eligible;
-            LogEligible(_logger, _options.Node);
-        }
-
-        if (_endpoint is { } endpoint)
-        {
-            _leaseContent = new SpeakerLeaseContent(endpoint, SpeakerLease.Describe(eligible, View, _options.Node));
-        }
-
+        UpdateEligibility();
         if (_config is not { } config)
         {
             // MetalLB announces nothing before its first valid configuration; the membership leaves this

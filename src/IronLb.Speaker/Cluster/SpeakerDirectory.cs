@@ -46,6 +46,17 @@ internal static class SpeakerDirectory
         return peers.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// Whether a Lease change can change <see cref="Peers"/>: a speaker's Lease with an endpoint not known yet.
+    /// Renewals (one per speaker per period) and deletions are not, so they cost no evaluation.
+    /// </summary>
+    public static bool IsNews(V1Lease? lease, IReadOnlyDictionary<string, IPEndPoint> peers, string self)
+    {
+        ArgumentNullException.ThrowIfNull(peers);
+        return lease is not null && SpeakerLease.TryRead(lease, out var node, out var endpoint) && !string.Equals(node, self, StringComparison.Ordinal)
+            && !(peers.TryGetValue(node, out var known) && known.Equals(endpoint));
+    }
+
     /// <summary>Nodes whose Ready condition is True: the membership's fallback when heartbeats cannot decide.</summary>
     public static IReadOnlyList<string> ReadyNodes(IEnumerable<V1Node> nodes) =>
         [.. nodes.Where(n => n.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true)

@@ -55,6 +55,25 @@ public sealed class SpeakerDirectoryTests
         Assert.Equal(row.Expected.Order(StringComparer.Ordinal), peers.Select(p => $"{p.Key}={p.Value}").Order(StringComparer.Ordinal));
     }
 
+    public static TheoryData<string, string?, bool> News => new()
+    {
+        { "a renewal of a known peer", "n2=192.0.2.2:7947", false },
+        { "a peer not known yet", "n3=192.0.2.3:7947", true },
+        { "a known peer at a new endpoint", "n2=192.0.2.2:40001", true },
+        { "this node's own Lease", "n1=192.0.2.1:7947", false },
+        { "a deletion (no new object)", null, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(News))]
+    public void Only_a_new_or_moved_endpoint_is_news(string what, string? lease, bool news)
+    {
+        var known = new Dictionary<string, IPEndPoint>(StringComparer.Ordinal) { ["n2"] = IPEndPoint.Parse("192.0.2.2:7947") };
+        var changed = lease is null ? null : Lease(Parse(lease).Key, Parse(lease).Value.ToString());
+
+        Assert.Equal((what, news), (what, SpeakerDirectory.IsNews(changed, known, Self)));
+    }
+
     public static TheoryData<bool, string, string> States => new()
     {
         { false, "live", SpeakerLease.NotEligible },

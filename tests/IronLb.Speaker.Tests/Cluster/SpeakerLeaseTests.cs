@@ -100,6 +100,49 @@ public sealed class SpeakerLeaseTests
     }
 
     [Fact]
+    public async Task A_speaker_restarted_while_every_Lease_is_gone_answers_for_no_other_node_s_share()
+    {
+        var shares = OneAddressPerNode();
+        await using var cluster = await CampusAsync(shares);
+        foreach (var node in Nodes)
+        {
+            cluster.Start(node);
+        }
+
+        await SpeakerCluster.EventuallyAsync(() => EachByItsWinner(cluster, shares.Values, Nodes), ok => ok, "every address announced by its winner");
+        var restarted = Nodes[0];
+        var others = Nodes.Where(n => n != restarted).ToList();
+        await cluster.StopAsync(restarted);
+        await SpeakerCluster.EventuallyAsync(() => EachByItsWinner(cluster, shares.Values, others), ok => ok, "the others covering the stopped node's share");
+        foreach (var lease in await cluster.LeasesAsync())
+        {
+            await cluster.Client.CoordinationV1.DeleteNamespacedLeaseAsync(lease.Metadata.Name, "metallb-system");
+        }
+
+        // Knowing no peer, it must not become a quorum of one: it waits for the Leases (or one and a half periods).
+        var grabbed = new ConcurrentQueue<string>();
+        using var stopSampling = new CancellationTokenSource();
+        var sampling = Task.Run(async () =>
+        {
+            while (!stopSampling.IsCancellationRequested)
+            {
+                var foreign = cluster.Announced(restarted).Where(ip => ip != shares[restarted]).ToList();
+                if (foreign.Count > 0)
+                {
+                    grabbed.Enqueue(string.Join(' ', foreign));
+                }
+
+                await Task.Delay(10, CancellationToken.None);
+            }
+        }, CancellationToken.None);
+        cluster.Start(restarted);
+        await SpeakerCluster.EventuallyAsync(() => EachByItsWinner(cluster, shares.Values, Nodes), ok => ok, "the restarted node back with its own share");
+        await stopSampling.CancelAsync();
+        await sampling;
+        Assert.Empty(grabbed);
+    }
+
+    [Fact]
     public async Task A_speaker_that_never_had_a_valid_configuration_is_left_out_until_it_has_one()
     {
         var shares = OneAddressPerNode();
