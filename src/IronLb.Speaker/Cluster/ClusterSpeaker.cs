@@ -183,7 +183,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
             _address.TrySetResult(address);
             var endpoint = new IPEndPoint(address, ((IPEndPoint)transport.LocalEndPoint).Port);
             _endpoint = endpoint;
-            // Not eligible until the first valid configuration: the peers cover this node's share meanwhile.
+            // Not eligible until a valid configuration and known peers: the others cover its share meanwhile.
             _membership = new MembershipProtocol(_options.Node, _options.Membership, key, _time) { Eligible = false };
             _membership.ViewChanged += (_, _) => Poke("membership");
             _membershipLoop = new MembershipLoop(_membership, transport, _options.Membership, _time, _loggerFactory.CreateLogger<MembershipLoop>(), MembershipCounters);
