@@ -17,12 +17,16 @@ namespace IronLb.KubeSim;
 /// the real kubectl and KubernetesClient talk to. <c>await using var api = await KubeSim.StartAsync();</c></summary>
 public sealed class KubeSim : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly bool _ownsKubeconfig;
+    private readonly KubeSimOptions _options;
+    private readonly SemaphoreSlim _serving = new(1, 1);
+    private WebApplication? _app;
 
-    private KubeSim(WebApplication app, Uri baseUrl, string kubeconfigPath, string kubeconfigYaml, bool ownsKubeconfig, ObjectService service)
+    private KubeSim(WebApplication app, Uri baseUrl, string kubeconfigPath, string kubeconfigYaml, bool ownsKubeconfig, ObjectService service, KubeSimOptions options, KubeSimFaults faults)
     {
         _app = app;
+        _options = options;
+        Faults = faults;
         BaseUrl = baseUrl;
         Kubeconfig = kubeconfigPath;
         KubeconfigYaml = kubeconfigYaml;
@@ -44,30 +48,18 @@ public sealed class KubeSim : IAsyncDisposable
 
     internal ObjectService Service { get; }
 
+    /// <summary>Black holes for chosen clients (see <see cref="KubeSimFaults"/>).</summary>
+    public KubeSimFaults Faults { get; }
+
     public static async Task<KubeSim> StartAsync(KubeSimOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new KubeSimOptions();
-        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var registry = new ResourceRegistry();
         var store = new ObjectStore(options.WatchHistoryLimit);
         var service = new ObjectService(store, registry, options.TimeProvider);
         Bootstrap.Seed(service);
-
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        // Only what is configured here counts: no ASPNETCORE_URLS or appsettings may add a listener elsewhere.
-        builder.Configuration.Sources.Clear();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggerFactory);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Loopback, options.Port);
-            kestrel.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
-        });
-        var app = builder.Build();
-        var handler = new ApiHandler(service, options.TimeProvider, options.BookmarkInterval, loggerFactory.CreateLogger("IronLb.KubeSim"),
-            app.Lifetime.ApplicationStopping);
-        app.Run(handler.HandleAsync);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var faults = new KubeSimFaults();
+        var app = await ServeAsync(options, options.Port, service, faults, cancellationToken).ConfigureAwait(false);
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
             ?? throw new InvalidOperationException("Kestrel reported no address");
@@ -76,7 +68,68 @@ public sealed class KubeSim : IAsyncDisposable
         var owns = options.KubeconfigPath is null;
         var path = options.KubeconfigPath ?? Path.Combine(Path.GetTempPath(), $"kubesim-{baseUrl.Port}-{Guid.NewGuid():N}.kubeconfig");
         await File.WriteAllTextAsync(path, yaml, cancellationToken).ConfigureAwait(false);
-        return new KubeSim(app, baseUrl, path, yaml, owns, service);
+        return new KubeSim(app, baseUrl, path, yaml, owns, service, options, faults);
+    }
+
+    /// <summary>
+    /// The API server goes down as a crashed kube-apiserver does: open watches and requests are cut, and
+    /// connections to its port are refused until <see cref="StartServingAsync"/>. The objects are kept.
+    /// </summary>
+    public async Task StopServingAsync()
+    {
+        await _serving.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_app is { } app)
+            {
+                _app = null;
+                using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+                await app.StopAsync(quick.Token).ConfigureAwait(false);
+                await app.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _serving.Release();
+        }
+    }
+
+    /// <summary>Serves again on the same port, with every object as it was.</summary>
+    public async Task StartServingAsync(CancellationToken cancellationToken = default)
+    {
+        await _serving.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _app ??= await ServeAsync(_options, BaseUrl.Port, Service, Faults, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _serving.Release();
+        }
+    }
+
+    /// <summary>True between a start and a stop of serving.</summary>
+    public bool IsServing => _app is not null;
+
+    private static async Task<WebApplication> ServeAsync(KubeSimOptions options, int port, ObjectService service, KubeSimFaults faults, CancellationToken cancellationToken)
+    {
+        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        // Only what is configured here counts: no ASPNETCORE_URLS or appsettings may add a listener elsewhere.
+        builder.Configuration.Sources.Clear();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, port);
+            kestrel.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
+        });
+        var app = builder.Build();
+        var handler = new ApiHandler(service, options.TimeProvider, options.BookmarkInterval, loggerFactory.CreateLogger("IronLb.KubeSim"),
+            faults, app.Lifetime.ApplicationStopping);
+        app.Run(handler.HandleAsync);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        return app;
     }
 
     /// <summary>Creates an object as a client would, through the same pipeline (for fixtures).</summary>
@@ -92,8 +145,8 @@ public sealed class KubeSim : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
+        await StopServingAsync().ConfigureAwait(false);
+        _serving.Dispose();
         if (_ownsKubeconfig)
         {
             File.Delete(Kubeconfig);

@@ -18,11 +18,16 @@ internal sealed partial class ApiHandler
         using var watchCancel = CancellationTokenSource.CreateLinkedTokenSource(ct, _stopping);
         try
         {
-            await new WatchStream(_service, request, context, _time, _bookmarkInterval).RunAsync(watchCancel.Token).ConfigureAwait(false);
+            await new WatchStream(_service, request, context, _time, _bookmarkInterval, () => _faults.Drops(context)).RunAsync(watchCancel.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
             // Shutting down: the stream just ends, as when kube-apiserver restarts.
+        }
+        catch (WatchSilencedException)
+        {
+            // Black-holed: not another byte, not even the end of the stream, until the client gives up.
+            await _faults.HoldAsync(context, _stopping).ConfigureAwait(false);
         }
     }
 }

@@ -19,11 +19,13 @@ internal sealed partial class ApiHandler
     private readonly TimeSpan _bookmarkInterval;
     private readonly ILogger _logger;
     private readonly CancellationToken _stopping;
+    private readonly KubeSimFaults _faults;
 
     // stopping ends open watches when the server stops, so shutdown does not wait for clients.
-    public ApiHandler(ObjectService service, TimeProvider time, TimeSpan bookmarkInterval, ILogger logger, CancellationToken stopping)
+    public ApiHandler(ObjectService service, TimeProvider time, TimeSpan bookmarkInterval, ILogger logger, KubeSimFaults faults, CancellationToken stopping)
     {
         _stopping = stopping;
+        _faults = faults;
         _service = service;
         _openApi = new OpenApiDocuments(service.Registry);
         _time = time;
@@ -34,6 +36,12 @@ internal sealed partial class ApiHandler
     public async Task HandleAsync(HttpContext context)
     {
         var ct = context.RequestAborted;
+        if (_faults.Drops(context))
+        {
+            await _faults.HoldAsync(context, _stopping).ConfigureAwait(false);
+            return;
+        }
+
         try
         {
             await RouteAsync(context, ct).ConfigureAwait(false);

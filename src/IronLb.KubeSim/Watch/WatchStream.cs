@@ -24,10 +24,13 @@ internal sealed class WatchStream
     private readonly HttpContext _context;
     private readonly TimeProvider _time;
     private readonly TimeSpan _bookmarkInterval;
+    private readonly Func<bool> _silenced;
     private long _cursor;
 
-    public WatchStream(ObjectService service, WatchRequest request, HttpContext context, TimeProvider time, TimeSpan bookmarkInterval)
+    // silenced: true once the client is black-holed; the stream then throws WatchSilencedException before writing anything more.
+    public WatchStream(ObjectService service, WatchRequest request, HttpContext context, TimeProvider time, TimeSpan bookmarkInterval, Func<bool> silenced)
     {
+        _silenced = silenced;
         _service = service;
         _request = request;
         _context = context;
@@ -74,6 +77,11 @@ internal sealed class WatchStream
         var nextBookmark = started + _bookmarkInterval;
         while (!ct.IsCancellationRequested)
         {
+            if (_silenced())
+            {
+                throw new WatchSilencedException();
+            }
+
             var changed = store.Changed;
             var published = store.CurrentResourceVersion;
             if (_cursor < published)
@@ -220,4 +228,9 @@ internal sealed class WatchStream
         _context.Response.BodyWriter.Write(Newline);
         await _context.Response.BodyWriter.FlushAsync(ct).ConfigureAwait(false);
     }
+}
+
+/// <summary>The watch's client was black-holed: the stream must write nothing more.</summary>
+internal sealed class WatchSilencedException : Exception
+{
 }

@@ -14,29 +14,69 @@ public readonly record struct WatchEvent(string Type, string ObjectJson);
 /// The connection to an API server: KubernetesClient's configuration and authentication, with plain
 /// requests over its HttpClient. Watches are our own line reader so a resourceVersion is always sent,
 /// ERROR events (410 Gone) surface, and every object is parsed by source-generated or typed JSON.
+/// Every request has a per-attempt timeout and every watch an idle timeout (<see cref="KubeConnectionOptions"/>):
+/// both cancel the request, which closes its socket, so a black-holed API server costs a bounded wait.
 /// </summary>
 public sealed class KubeConnection : IDisposable
 {
     private const string JsonContentType = "application/json";
 
+    private readonly IWriteFence? _fence;
+    private readonly bool _ownsClient;
+
     /// <param name="configuration">Where and how to connect.</param>
     /// <param name="handlers">Extra HTTP handlers (the benchmark counts requests with one).</param>
     public KubeConnection(KubernetesClientConfiguration configuration, params DelegatingHandler[] handlers)
+        : this(configuration, new KubeConnectionOptions(), handlers)
     {
+    }
+
+    /// <param name="configuration">Where and how to connect.</param>
+    /// <param name="options">Timeouts and the User-Agent.</param>
+    /// <param name="handlers">Extra HTTP handlers.</param>
+    public KubeConnection(KubernetesClientConfiguration configuration, KubeConnectionOptions options, params DelegatingHandler[] handlers)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         Client = new k8s.Kubernetes(configuration, handlers);
+        Options = options;
+        _ownsClient = true;
+    }
+
+    private KubeConnection(KubeConnection shared, IWriteFence fence)
+    {
+        Client = shared.Client;
+        Options = shared.Options;
+        _fence = fence;
     }
 
     public k8s.Kubernetes Client { get; }
 
+    public KubeConnectionOptions Options { get; }
+
+    /// <summary>
+    /// The same connection with every write (anything but GET) checked against <paramref name="fence"/> just
+    /// before it is sent, and cancelled when the fence closes: a deposed leader's writes never leave. The
+    /// view shares this connection's HTTP client; disposing it disposes nothing.
+    /// </summary>
+    public KubeConnection Fenced(IWriteFence fence)
+    {
+        ArgumentNullException.ThrowIfNull(fence);
+        return new KubeConnection(this, fence);
+    }
+
     /// <summary>From a kubeconfig file, else in-cluster configuration, else the default kubeconfig.</summary>
-    public static KubeConnection Create(string? kubeconfigPath, params DelegatingHandler[] handlers)
+    public static KubeConnection Create(string? kubeconfigPath, params DelegatingHandler[] handlers) =>
+        Create(kubeconfigPath, new KubeConnectionOptions(), handlers);
+
+    /// <summary>From a kubeconfig file, else in-cluster configuration, else the default kubeconfig; with <paramref name="options"/>.</summary>
+    public static KubeConnection Create(string? kubeconfigPath, KubeConnectionOptions options, params DelegatingHandler[] handlers)
     {
         var configuration = kubeconfigPath is not null
             ? KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath)
             : KubernetesClientConfiguration.IsInCluster()
                 ? KubernetesClientConfiguration.InClusterConfig()
                 : KubernetesClientConfiguration.BuildConfigFromConfigFile();
-        return new KubeConnection(configuration, handlers);
+        return new KubeConnection(configuration, options, handlers);
     }
 
     /// <summary>
@@ -67,50 +107,112 @@ public sealed class KubeConnection : IDisposable
 
     public async Task<string> SendAsync(HttpMethod method, string path, string? body, string contentType, CancellationToken cancellationToken)
     {
-        using var request = await RequestAsync(method, path, body, contentType, cancellationToken).ConfigureAwait(false);
-        using var response = await Client.HttpClient.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw Failure(response.StatusCode, text);
-        }
+        ArgumentNullException.ThrowIfNull(method);
 
-        return text;
+        // The fence is checked here, the last moment before the request leaves, and its term cancels the request in flight.
+        var term = method == HttpMethod.Get || _fence is null ? CancellationToken.None : _fence.Enter();
+        using var attempt = new RequestDeadline(Options.Time, Options.RequestTimeout, cancellationToken, term);
+        try
+        {
+            using var request = await RequestAsync(method, path, body, contentType, attempt.Token).ConfigureAwait(false);
+            using var response = await Client.HttpClient.SendAsync(request, attempt.Token).ConfigureAwait(false);
+            var text = await response.Content.ReadAsStringAsync(attempt.Token).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw Failure(response.StatusCode, text);
+            }
+
+            return text;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !term.IsCancellationRequested && attempt.Expired)
+        {
+            throw TimedOut(method, path, Options.RequestTimeout);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && term.IsCancellationRequested)
+        {
+            throw new LeadershipLostException($"{method} {path} cancelled: leadership ended", term);
+        }
     }
 
     /// <summary>
     /// Streams a watch from <paramref name="resourceVersion"/> with bookmarks. The server ends the stream
-    /// after <paramref name="timeoutSeconds"/>; the caller resumes from the last version it saw.
+    /// after <paramref name="timeoutSeconds"/>; the caller resumes from the last version it saw. The response
+    /// headers must come within the request timeout, and every later line within the options' watch idle
+    /// timeout, else <see cref="WatchIdleException"/> (the connection is closed).
     /// </summary>
-    public async IAsyncEnumerable<WatchEvent> WatchAsync(string path, string resourceVersion, int timeoutSeconds, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<WatchEvent> WatchAsync(string path, string resourceVersion, int timeoutSeconds, CancellationToken cancellationToken) =>
+        WatchAsync(path, resourceVersion, timeoutSeconds, Options.WatchIdleTimeout, cancellationToken);
+
+    /// <summary>The same with an explicit idle timeout (no line, event or bookmark, for that long ends the watch).</summary>
+    public async IAsyncEnumerable<WatchEvent> WatchAsync(string path, string resourceVersion, int timeoutSeconds, TimeSpan idleTimeout, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(path);
         var separator = path.Contains('?', StringComparison.Ordinal) ? '&' : '?';
         var url = $"{path}{separator}watch=true&allowWatchBookmarks=true&timeoutSeconds={timeoutSeconds}&resourceVersion={Uri.EscapeDataString(resourceVersion)}";
-        using var request = await RequestAsync(HttpMethod.Get, url, null, JsonContentType, cancellationToken).ConfigureAwait(false);
-        using var response = await Client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
+        using var deadline = new RequestDeadline(Options.Time, Options.RequestTimeout, cancellationToken, CancellationToken.None);
+        using var request = await RequestAsync(HttpMethod.Get, url, null, JsonContentType, deadline.Token).ConfigureAwait(false);
+        HttpResponseMessage response;
+        try
         {
-            throw Failure(response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+            response = await Client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && deadline.Expired)
+        {
+            throw TimedOut(HttpMethod.Get, path + " (watch)", Options.RequestTimeout);
         }
 
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
+        using (response)
         {
-            using var reader = new StreamReader(stream, Encoding.UTF8);
-            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            if (!response.IsSuccessStatusCode)
             {
-                if (line.Length == 0)
-                {
-                    continue;
-                }
+                throw Failure(response.StatusCode, await response.Content.ReadAsStringAsync(deadline.Token).ConfigureAwait(false));
+            }
 
-                using var document = JsonDocument.Parse(line);
-                var type = document.RootElement.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
-                var obj = document.RootElement.TryGetProperty("object", out var o) ? o.GetRawText() : "{}";
-                yield return new WatchEvent(type, obj);
+            var stream = await response.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                using var reader = new StreamReader(stream, Encoding.UTF8);
+                while (true)
+                {
+                    // Every line, bookmarks included, proves the stream alive; silence for the idle timeout does not.
+                    deadline.Restart(idleTimeout);
+                    string? line;
+                    try
+                    {
+                        line = await reader.ReadLineAsync(deadline.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is OperationCanceledException or IOException && !cancellationToken.IsCancellationRequested && deadline.Expired)
+                    {
+                        throw new WatchIdleException($"watch of {path}: nothing for {idleTimeout.TotalSeconds:0.#} s", e);
+                    }
+
+                    if (line is null)
+                    {
+                        yield break;
+                    }
+
+                    if (line.Length == 0)
+                    {
+                        continue;
+                    }
+
+                    yield return ParseLine(line);
+                }
             }
         }
     }
+
+    private static WatchEvent ParseLine(string line)
+    {
+        using var document = JsonDocument.Parse(line);
+        var type = document.RootElement.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
+        var obj = document.RootElement.TryGetProperty("object", out var o) ? o.GetRawText() : "{}";
+        return new WatchEvent(type, obj);
+    }
+
+    /// <summary>A request timeout has the shape HttpClient gives its own: a cancellation whose cause is a TimeoutException.</summary>
+    private static TaskCanceledException TimedOut(HttpMethod method, string path, TimeSpan timeout) =>
+        new($"{method} {path}: no answer within {timeout.TotalSeconds:0.#} s", new TimeoutException($"the request timeout of {timeout.TotalSeconds:0.#} s elapsed"));
 
     private async Task<HttpRequestMessage> RequestAsync(HttpMethod method, string path, string? body, string contentType, CancellationToken cancellationToken)
     {
@@ -120,6 +222,11 @@ public sealed class KubeConnection : IDisposable
         {
             request.Content = new StringContent(body, Encoding.UTF8);
             request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        }
+
+        if (Options.UserAgent is { Length: > 0 } agent)
+        {
+            request.Headers.UserAgent.ParseAdd(agent);
         }
 
         if (Client.Credentials is { } credentials)
@@ -154,5 +261,11 @@ public sealed class KubeConnection : IDisposable
         return new KubeApiException(status, reason, message);
     }
 
-    public void Dispose() => Client.Dispose();
+    public void Dispose()
+    {
+        if (_ownsClient)
+        {
+            Client.Dispose();
+        }
+    }
 }
