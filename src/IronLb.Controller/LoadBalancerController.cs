@@ -56,9 +56,18 @@ public sealed partial class LoadBalancerController : IDisposable
         _logger = loggerFactory.CreateLogger<LoadBalancerController>();
         _queue = new WorkQueue<string>(time);
         var informerLogger = loggerFactory.CreateLogger("IronLb.Informer");
-        _services = new Informer<V1Service>(connection, ResourceTypes.Services, time, informerLogger) { WatchTimeoutSeconds = options.WatchTimeoutSeconds };
-        _pools = new Informer<IpAddressPoolObject>(connection, ResourceTypes.IpAddressPools(options.Namespace), time, informerLogger) { WatchTimeoutSeconds = options.WatchTimeoutSeconds };
-        _namespaces = new Informer<V1Namespace>(connection, ResourceTypes.Namespaces, time, informerLogger) { WatchTimeoutSeconds = options.WatchTimeoutSeconds };
+        _services = new Informer<V1Service>(connection, ResourceTypes.Services, time, informerLogger)
+        {
+            WatchTimeoutSeconds = options.WatchTimeoutSeconds, WatchIdleTimeout = options.WatchIdleTimeout, RelistInterval = options.RelistInterval,
+        };
+        _pools = new Informer<IpAddressPoolObject>(connection, ResourceTypes.IpAddressPools(options.Namespace), time, informerLogger)
+        {
+            WatchTimeoutSeconds = options.WatchTimeoutSeconds, WatchIdleTimeout = options.WatchIdleTimeout, RelistInterval = options.RelistInterval,
+        };
+        _namespaces = new Informer<V1Namespace>(connection, ResourceTypes.Namespaces, time, informerLogger)
+        {
+            WatchTimeoutSeconds = options.WatchTimeoutSeconds, WatchIdleTimeout = options.WatchIdleTimeout, RelistInterval = options.RelistInterval,
+        };
         _events = new EventRecorder(connection, "metallb-controller", time, loggerFactory.CreateLogger<EventRecorder>());
         var writeLogger = loggerFactory.CreateLogger("IronLb.Status");
         _statusWriter = new ServiceStatusWriter(connection, _events, metrics.Writes, writeLogger);
@@ -101,8 +110,9 @@ public sealed partial class LoadBalancerController : IDisposable
                 {
                     ok = await ProcessAsync(key, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
                 {
+                    // Anything short of our own end (a request timeout is a cancellation too) is retried with back-off.
                     LogProcessFailed(_logger, e, key);
                     ok = false;
                 }
@@ -118,7 +128,7 @@ public sealed partial class LoadBalancerController : IDisposable
 
                 _queue.Done(key);
                 PublishPoolStats();
-                if (_queue.Count == 0 && !await SyncPoolStatusAsync(cancellationToken).ConfigureAwait(false))
+                if (_queue.Count == 0 && !await TrySyncPoolStatusAsync(cancellationToken).ConfigureAwait(false))
                 {
                     _queue.AddRateLimited(PoolStatusKey);
                 }
@@ -298,6 +308,19 @@ public sealed partial class LoadBalancerController : IDisposable
         }
 
         return sync.Result;
+    }
+
+    private async Task<bool> TrySyncPoolStatusAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SyncPoolStatusAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
+        {
+            LogProcessFailed(_logger, e, PoolStatusKey);
+            return false;
+        }
     }
 
     /// <summary>Every pool's status as the allocator counts it, written where it differs.</summary>

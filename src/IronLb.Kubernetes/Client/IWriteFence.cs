@@ -11,6 +11,9 @@ public interface IWriteFence
     /// Throws <see cref="LeadershipLostException"/> when the term has ended already: the write must not be sent.
     /// </summary>
     CancellationToken Enter();
+
+    /// <summary>The timeout of each fenced write, short enough that a write sent just before the term ends lands before another leader can start.</summary>
+    TimeSpan WriteTimeout { get; }
 }
 
 /// <summary>A write was refused or cancelled because the leadership term it ran under ended.</summary>

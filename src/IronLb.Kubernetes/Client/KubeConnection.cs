@@ -110,8 +110,10 @@ public sealed class KubeConnection : IDisposable
         ArgumentNullException.ThrowIfNull(method);
 
         // The fence is checked here, the last moment before the request leaves, and its term cancels the request in flight.
-        var term = method == HttpMethod.Get || _fence is null ? CancellationToken.None : _fence.Enter();
-        using var attempt = new RequestDeadline(Options.Time, Options.RequestTimeout, cancellationToken, term);
+        var fenced = method != HttpMethod.Get && _fence is not null;
+        var term = fenced ? _fence!.Enter() : CancellationToken.None;
+        var timeout = fenced && _fence!.WriteTimeout < Options.RequestTimeout ? _fence.WriteTimeout : Options.RequestTimeout;
+        using var attempt = new RequestDeadline(Options.Time, timeout, cancellationToken, term);
         try
         {
             using var request = await RequestAsync(method, path, body, contentType, attempt.Token).ConfigureAwait(false);
@@ -126,7 +128,7 @@ public sealed class KubeConnection : IDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !term.IsCancellationRequested && attempt.Expired)
         {
-            throw TimedOut(method, path, Options.RequestTimeout);
+            throw TimedOut(method, path, timeout);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && term.IsCancellationRequested)
         {
@@ -226,7 +228,7 @@ public sealed class KubeConnection : IDisposable
 
         if (Options.UserAgent is { Length: > 0 } agent)
         {
-            request.Headers.UserAgent.ParseAdd(agent);
+            request.Headers.TryAddWithoutValidation("User-Agent", agent);
         }
 
         if (Client.Credentials is { } credentials)

@@ -5,62 +5,78 @@ using Microsoft.Extensions.Logging;
 
 namespace IronLb.Kubernetes.Leases;
 
-/// <summary>Lease timing, as client-go's leader election names it.</summary>
-public sealed record LeaseSettings(string Namespace, string Name, string Identity, TimeSpan LeaseDuration, TimeSpan RenewDeadline, TimeSpan RetryPeriod);
-
 /// <summary>
-/// Leader election over a coordination.k8s.io Lease. Expiry is judged by when this replica last saw the
-/// record change, never by comparing clocks across nodes (client-go does the same). The leader's work
-/// runs under a token that is cancelled as soon as renewal has failed for longer than the renew deadline,
-/// before the lease can expire for anyone else, so two leaders never overlap.
+/// Leader election over a coordination.k8s.io Lease, fenced. Every deadline is on the monotonic clock
+/// (<see cref="TimeProvider.GetTimestamp"/>); the lease record's times are only what goes on the wire. A
+/// follower judges expiry by how long ago it saw the record change, never by comparing clocks across nodes
+/// (client-go does the same). Each acquire or renew attempt has its own timeout, shorter than the renew
+/// deadline. A leader's term (<see cref="LeaseTerm"/>) ends at (send time of its last successful renewal) +
+/// renew deadline whatever the network does, cancelling its work and its writes in flight, before the lease
+/// can expire for anyone else (<see cref="LeaseSettings.Validate"/> refuses timings where it could not).
 /// </summary>
 public sealed partial class LeaderElector(KubeConnection connection, LeaseSettings settings, TimeProvider time, ILogger logger)
 {
     private readonly ResourceClient<V1Lease> _leases = new(connection, ResourceTypes.Leases);
     private string? _observedVersion;
-    private DateTimeOffset _observedAt;
+    private long _observedAt;
+    private long _attemptTimeouts;
 
-    public bool IsLeader { get; private set; }
+    public bool IsLeader => Term is { IsValid: true };
 
-    /// <summary>Campaigns until cancelled; runs <paramref name="lead"/> for every term won.</summary>
-    public async Task RunAsync(Func<CancellationToken, Task> lead, CancellationToken cancellationToken)
+    /// <summary>The current term while leading, else null.</summary>
+    public LeaseTerm? Term { get; private set; }
+
+    /// <summary>Acquire or renew attempts that ran out of time (a black-holed API server).</summary>
+    public long AttemptTimeouts => Interlocked.Read(ref _attemptTimeouts);
+
+    /// <summary>Campaigns until cancelled; runs <paramref name="lead"/> for every term won, with the term's token.</summary>
+    public Task RunAsync(Func<CancellationToken, Task> lead, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lead);
+        return RunAsync(term => lead(term.Token), cancellationToken);
+    }
+
+    /// <summary>Campaigns until cancelled; runs <paramref name="lead"/> for every term won, with the term (the fence of its writes).</summary>
+    public async Task RunAsync(Func<LeaseTerm, Task> lead, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lead);
+        if (settings.Validate() is { Count: > 0 } errors)
+        {
+            throw new InvalidOperationException("unsafe lease timing: " + string.Join("; ", errors));
+        }
+
         while (!cancellationToken.IsCancellationRequested)
         {
-            if (!await TryAcquireOrRenewAsync(cancellationToken).ConfigureAwait(false))
+            var sentAt = await TryAcquireOrRenewAsync(cancellationToken).ConfigureAwait(false);
+            if (sentAt is not { } acquiredAt)
             {
                 await Task.Delay(settings.RetryPeriod, time, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
-            IsLeader = true;
+            using var term = new LeaseTerm(time, settings.RenewDeadline, settings.EffectiveWriteTimeout, acquiredAt, cancellationToken);
+            Term = term;
             LogStartedLeading(logger, settings.Identity, settings.Name);
-            using var term = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var work = Task.Run(() => lead(term.Token), CancellationToken.None);
-            var lastRenew = time.GetUtcNow();
-            while (!cancellationToken.IsCancellationRequested && !work.IsCompleted)
+            var work = Task.Run(() => lead(term), CancellationToken.None);
+            while (!work.IsCompleted && !term.Token.IsCancellationRequested)
             {
-                await Task.WhenAny(work, Task.Delay(settings.RetryPeriod, time, cancellationToken)).ConfigureAwait(false);
+                await Task.WhenAny(work, Task.Delay(settings.RetryPeriod, time, term.Token)).ConfigureAwait(false);
 
-                // On shutdown, straight to the hand-back below: a renewal with the cancelled token would throw past it.
-                if (work.IsCompleted || cancellationToken.IsCancellationRequested)
+                // Shutdown or the term's end: straight to the hand-back below.
+                if (work.IsCompleted || term.Token.IsCancellationRequested)
                 {
                     break;
                 }
 
-                if (await TryAcquireOrRenewAsync(cancellationToken).ConfigureAwait(false))
+                // A renewal that outlives the term is pointless: the term's token ends it too.
+                if (await TryAcquireOrRenewAsync(term.Token).ConfigureAwait(false) is { } renewedAt)
                 {
-                    lastRenew = time.GetUtcNow();
-                }
-                else if (time.GetUtcNow() - lastRenew > settings.RenewDeadline)
-                {
-                    break;
+                    term.Extend(renewedAt);
                 }
             }
 
-            IsLeader = false;
-            await term.CancelAsync().ConfigureAwait(false);
+            term.End();
+            Term = null;
             try
             {
                 await work.ConfigureAwait(false);
@@ -68,62 +84,88 @@ public sealed partial class LeaderElector(KubeConnection connection, LeaseSettin
             catch (OperationCanceledException)
             {
             }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The work's own failure ends this term only; the elector campaigns on.
+                LogWorkFailed(logger, e, settings.Identity);
+            }
 
             LogStoppedLeading(logger, settings.Identity, settings.Name);
             await ReleaseAsync().ConfigureAwait(false);
         }
-
-        IsLeader = false;
     }
 
-    private async Task<bool> TryAcquireOrRenewAsync(CancellationToken cancellationToken)
+    /// <summary>One attempt with its own timeout; the monotonic time its winning write was sent, or null when not leader this round.</summary>
+    private async Task<long?> TryAcquireOrRenewAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
+        using var attempt = new RequestDeadline(time, settings.EffectiveAttemptTimeout, cancellationToken, CancellationToken.None);
+        var token = attempt.Token;
+        var wallNow = time.GetUtcNow();
         try
         {
-            var lease = await _leases.GetAsync(settings.Namespace, settings.Name, cancellationToken).ConfigureAwait(false);
+            var lease = await _leases.GetAsync(settings.Namespace, settings.Name, token).ConfigureAwait(false);
+            long sentAt;
             if (lease is null)
             {
                 // A create that loses the race to another replica is a 409: not leader this round.
-                var created = await _leases.CreateAsync(NewLease(now, transitions: 0), cancellationToken).ConfigureAwait(false);
-                _observedVersion = created.Metadata.ResourceVersion;
-                _observedAt = now;
-                return true;
+                sentAt = time.GetTimestamp();
+                var created = await _leases.CreateAsync(NewLease(wallNow, transitions: 0), token).ConfigureAwait(false);
+                Observe(created.Metadata.ResourceVersion, sentAt);
+                return sentAt;
             }
 
             if (lease.Metadata.ResourceVersion != _observedVersion)
             {
-                _observedVersion = lease.Metadata.ResourceVersion;
-                _observedAt = now;
+                // Seen now, and written no later than now: expiry counts from here.
+                Observe(lease.Metadata.ResourceVersion, time.GetTimestamp());
             }
 
             var holder = lease.Spec?.HolderIdentity;
             var mine = string.Equals(holder, settings.Identity, StringComparison.Ordinal);
             var duration = TimeSpan.FromSeconds(lease.Spec?.LeaseDurationSeconds ?? (int)settings.LeaseDuration.TotalSeconds);
-            if (!mine && !string.IsNullOrEmpty(holder) && now - _observedAt < duration)
+            if (!mine && !string.IsNullOrEmpty(holder) && time.GetElapsedTime(_observedAt) < duration)
             {
-                return false;
+                return null;
             }
 
             var transitions = (lease.Spec?.LeaseTransitions ?? 0) + (mine ? 0 : 1);
-            var updated = NewLease(now, transitions);
+            var updated = NewLease(wallNow, transitions);
             updated.Metadata.ResourceVersion = lease.Metadata.ResourceVersion;
             if (mine && lease.Spec?.AcquireTime is { } acquired)
             {
                 updated.Spec.AcquireTime = acquired;
             }
 
-            var written = await _leases.ReplaceAsync(updated, cancellationToken).ConfigureAwait(false);
-            _observedVersion = written.Metadata.ResourceVersion;
-            _observedAt = now;
-            return true;
+            sentAt = time.GetTimestamp();
+            var written = await _leases.ReplaceAsync(updated, token).ConfigureAwait(false);
+            Observe(written.Metadata.ResourceVersion, sentAt);
+            return sentAt;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Conflicts (someone else renewed first) and API outages alike: not leader this round.
-            LogLeaseFailed(logger, e, settings.Name);
-            return false;
+            return null;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Conflicts (someone else renewed first), timeouts and API outages alike: not leader this round.
+            if (attempt.Expired)
+            {
+                Interlocked.Increment(ref _attemptTimeouts);
+                LogAttemptTimedOut(logger, settings.Name, settings.EffectiveAttemptTimeout.TotalMilliseconds);
+            }
+            else
+            {
+                LogLeaseFailed(logger, e, settings.Name);
+            }
+
+            return null;
+        }
+    }
+
+    private void Observe(string? version, long at)
+    {
+        _observedVersion = version;
+        _observedAt = at;
     }
 
     private V1Lease NewLease(DateTimeOffset now, int transitions) => new()
@@ -169,4 +211,10 @@ public sealed partial class LeaderElector(KubeConnection connection, LeaseSettin
 
     [LoggerMessage(EventId = 232, Level = LogLevel.Debug, Message = "lease {lease} not acquired or renewed")]
     private static partial void LogLeaseFailed(ILogger logger, Exception exception, string lease);
+
+    [LoggerMessage(EventId = 233, Level = LogLevel.Warning, Message = "lease {lease}: acquire or renew attempt got no answer within {timeoutMs} ms")]
+    private static partial void LogAttemptTimedOut(ILogger logger, string lease, double timeoutMs);
+
+    [LoggerMessage(EventId = 234, Level = LogLevel.Error, Message = "{identity}: the leader's work failed; campaigning again")]
+    private static partial void LogWorkFailed(ILogger logger, Exception exception, string identity);
 }

@@ -40,9 +40,16 @@ internal static class ControllerCommand
             "How long a Service keeps an address whose pool was deleted or changed to leave it out; a pool re-applied in time keeps the assignment (a GitOps re-sync). 0 unassigns at once, as MetalLB.",
             TimeSpan.FromSeconds(30));
 
+        var attemptTimeout = DurationOption.Create("--renew-attempt-timeout", "How long one acquire or renew attempt may take (default: half the renew deadline).", TimeSpan.FromSeconds(5), mustBePositive: true);
+        var writeTimeout = DurationOption.Create("--write-timeout", "How long the leader's each write may take; renew deadline + this must be under the lease duration (default: 80% of their difference).", TimeSpan.FromSeconds(4), mustBePositive: true);
+        var requestTimeout = DurationOption.Create("--request-timeout", "Per-attempt timeout of every API request (watches excepted).", TimeSpan.FromSeconds(10), mustBePositive: true);
+        var watchIdle = DurationOption.Create("--watch-idle-timeout", "A watch with no event or bookmark for this long is restarted.", TimeSpan.FromSeconds(90), mustBePositive: true);
+        var relist = DurationOption.Create("--relist-interval", "How often the caches relist anyway (jittered), to find changes a watch lost.", TimeSpan.FromMinutes(10), mustBePositive: true);
+
         var command = new Command("controller", "Run the address allocation controller against a cluster.")
         {
             kubeconfig, ns, lbClass, logLevel, metrics, health, podName, leaderElect, leaseDuration, renewDeadline, retryPeriod, poolRemovalGrace,
+            attemptTimeout, writeTimeout, requestTimeout, watchIdle, relist,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -53,6 +60,8 @@ internal static class ControllerCommand
                 return ExitCodes.UnusableInput;
             }
 
+            // The two lease bounds follow the other durations unless given.
+            TimeSpan? Given(Option<Duration> option) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option).TimeSpan : null;
             var options = new ControllerOptions
             {
                 Namespace = KubeConnection.ConfigNamespace(parse.GetValue(ns)),
@@ -66,10 +75,22 @@ internal static class ControllerCommand
                 RenewDeadline = parse.GetValue(renewDeadline).TimeSpan,
                 RetryPeriod = parse.GetValue(retryPeriod).TimeSpan,
                 PoolRemovalGrace = parse.GetValue(poolRemovalGrace).TimeSpan,
+                RenewAttemptTimeout = Given(attemptTimeout),
+                WriteTimeout = Given(writeTimeout),
+                RequestTimeout = parse.GetValue(requestTimeout).TimeSpan,
+                WatchIdleTimeout = parse.GetValue(watchIdle).TimeSpan,
+                RelistInterval = parse.GetValue(relist).TimeSpan,
             };
-            if (options.RenewDeadline >= options.LeaseDuration || options.RetryPeriod >= options.RenewDeadline)
+
+            // Lease timing is checked whether or not --leader-elect is on, so a bad manifest fails before it is scaled up.
+            var errors = (options with { LeaderElect = true }).Validate();
+            if (errors.Count > 0)
             {
-                console.Error.WriteLine("ironlb: need --retry-period < --renew-deadline < --lease-duration");
+                foreach (var error in errors)
+                {
+                    console.Error.WriteLine($"ironlb controller: {error}");
+                }
+
                 return ExitCodes.UnusableInput;
             }
 
