@@ -13,6 +13,7 @@ namespace IronLb.KubeSim;
 public sealed class KubeSimFaults
 {
     private ImmutableHashSet<string> _blackHoled = ImmutableHashSet<string>.Empty.WithComparer(StringComparer.Ordinal);
+    private ImmutableHashSet<string> _watchesBlackHoled = ImmutableHashSet<string>.Empty.WithComparer(StringComparer.Ordinal);
     private long _held;
 
     /// <summary>How many requests were held unanswered so far (watches silenced included).</summary>
@@ -25,24 +26,46 @@ public sealed class KubeSimFaults
         ImmutableInterlocked.Update(ref _blackHoled, set => set.Add(userAgentPart));
     }
 
+    /// <summary>
+    /// Only the watches of the client are dropped (new ones held, open ones silenced); its other requests are
+    /// served, as when a proxy or load balancer kills long-lived streams without a word.
+    /// </summary>
+    public void BlackHoleWatches(string userAgentPart)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userAgentPart);
+        ImmutableInterlocked.Update(ref _watchesBlackHoled, set => set.Add(userAgentPart));
+    }
+
     /// <summary>Requests of <paramref name="userAgentPart"/>'s client are answered again (held ones stay held).</summary>
-    public void Heal(string userAgentPart) => ImmutableInterlocked.Update(ref _blackHoled, set => set.Remove(userAgentPart));
+    public void Heal(string userAgentPart)
+    {
+        ImmutableInterlocked.Update(ref _blackHoled, set => set.Remove(userAgentPart));
+        ImmutableInterlocked.Update(ref _watchesBlackHoled, set => set.Remove(userAgentPart));
+    }
 
     /// <summary>Every client is answered again.</summary>
-    public void HealAll() => ImmutableInterlocked.Update(ref _blackHoled, set => set.Clear());
-
-    /// <summary>True when the request's client is black-holed now.</summary>
-    internal bool Drops(HttpContext context)
+    public void HealAll()
     {
-        var set = Volatile.Read(ref _blackHoled);
-        if (set.IsEmpty)
+        ImmutableInterlocked.Update(ref _blackHoled, set => set.Clear());
+        ImmutableInterlocked.Update(ref _watchesBlackHoled, set => set.Clear());
+    }
+
+    /// <summary>True when the request's client is black-holed now (for <paramref name="watch"/> requests, watch-only black holes count too).</summary>
+    internal bool Drops(HttpContext context, bool watch)
+    {
+        var all = Volatile.Read(ref _blackHoled);
+        var watches = watch ? Volatile.Read(ref _watchesBlackHoled) : [];
+        if (all.IsEmpty && watches.IsEmpty)
         {
             return false;
         }
 
         var agent = context.Request.Headers.UserAgent.ToString();
-        return set.Any(part => agent.Contains(part, StringComparison.Ordinal));
+        return all.Any(part => agent.Contains(part, StringComparison.Ordinal)) || watches.Any(part => agent.Contains(part, StringComparison.Ordinal));
     }
+
+    /// <summary>A watch request, as kube-apiserver reads the flag.</summary>
+    internal static bool IsWatch(HttpContext context) => context.Request.Query["watch"].ToString() is "true" or "1";
 
     /// <summary>
     /// Holds the request without a byte of answer until the client aborts it or the server stops; then the

@@ -18,7 +18,7 @@ internal sealed partial class ApiHandler
         using var watchCancel = CancellationTokenSource.CreateLinkedTokenSource(ct, _stopping);
         try
         {
-            await new WatchStream(_service, request, context, _time, _bookmarkInterval, () => _faults.Drops(context)).RunAsync(watchCancel.Token).ConfigureAwait(false);
+            await new WatchStream(_service, request, context, _time, _bookmarkInterval, () => _faults.Drops(context, watch: true)).RunAsync(watchCancel.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {

@@ -36,7 +36,7 @@ internal sealed partial class ApiHandler
     public async Task HandleAsync(HttpContext context)
     {
         var ct = context.RequestAborted;
-        if (_faults.Drops(context))
+        if (_faults.Drops(context, KubeSimFaults.IsWatch(context)))
         {
             await _faults.HoldAsync(context, _stopping).ConfigureAwait(false);
             return;

@@ -38,8 +38,8 @@ public sealed class LeaseTerm : IWriteFence, IDisposable
         get
         {
             var now = _time.GetTimestamp();
-            var left = ValidUntil - now;
-            return left <= 0 || _source.IsCancellationRequested ? TimeSpan.Zero : TimeSpan.FromSeconds((double)left / _time.TimestampFrequency);
+            var until = ValidUntil;
+            return until <= now || _source.IsCancellationRequested ? TimeSpan.Zero : _time.GetElapsedTime(now, until);
         }
     }
 

@@ -2,80 +2,140 @@ using IronLb.Kubernetes.Client;
 using IronLb.Kubernetes.Informers;
 using IronLb.Kubernetes.Leases;
 using IronLb.Kubernetes.Tests.Support;
+using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace IronLb.Kubernetes.Tests.Leases;
 
 /// <summary>
-/// Leader election against KubeSim in virtual time, stepping from one of the elector's timers to the next:
-/// a leader renews every retry period; a leader that cannot renew (the lease taken, the API gone) stops its
-/// work once the renew deadline has passed, which is before its lease could expire for anyone else; a
-/// leader that shuts down hands the lease back.
+/// Fenced leader election against KubeSim over HTTP, in virtual time that moves only when the test moves it:
+/// a leader's term runs to (send time of its last successful renewal) + renew deadline and ends exactly then
+/// whatever the API does (black hole, lease taken); each attempt against a black hole times out on its own;
+/// writes through the term's fence are refused after it and cancelled in flight; another replica takes over
+/// only after the lease duration from the renewal it saw, later than the old leader's last write could land.
 /// </summary>
 public sealed class LeaderElectorTests
 {
     private static readonly LeaseSettings Settings = new("metallb-system", "ironlb-controller", "replica-a",
         LeaseDuration: TimeSpan.FromSeconds(15), RenewDeadline: TimeSpan.FromSeconds(10), RetryPeriod: TimeSpan.FromSeconds(2));
 
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(50);
+
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task A_leader_renews_its_lease_every_retry_period_and_keeps_leading()
+    public static TheoryData<LeaseSettings, string?> Timings => new()
     {
-        await using var election = await Election.StartAsync();
+        { Settings, null },
+        { Settings with { RetryPeriod = TimeSpan.FromSeconds(10) }, "retry period (10 s) must be shorter than the renew deadline" },
+        { Settings with { AttemptTimeout = TimeSpan.FromSeconds(10) }, "renew attempt timeout (10 s) must be shorter than the renew deadline" },
+        { Settings with { WriteTimeout = TimeSpan.FromSeconds(5) }, "renew deadline + write timeout (10 s + 5 s) must be shorter than the lease duration (15 s)" },
+        { Settings with { LeaseDuration = TimeSpan.FromSeconds(10) }, "must be shorter than the lease duration (10 s)" },
+        { Settings with { RenewDeadline = TimeSpan.Zero }, "the renew deadline must be positive" },
+    };
 
-        for (var round = 0; round <= 5; round++)
+    [Theory]
+    [MemberData(nameof(Timings))]
+    public void Lease_timings_that_could_let_two_leaders_write_at_once_are_refused_with_the_bound_they_break(LeaseSettings settings, string? error)
+    {
+        var errors = settings.Validate();
+
+        if (error is null)
         {
-            // Waiting for the next round means this one's renewal is done.
-            var due = await election.Time.PendingTimerAsync();
-            Assert.Equal(Settings.RetryPeriod, due);
-            var lease = await election.LeaseAsync();
-            Assert.Equal("replica-a", lease.Spec.HolderIdentity);
-            Assert.Equal(election.Time.GetUtcNow().UtcDateTime, lease.Spec.RenewTime);
-            Assert.Equal(0, lease.Spec.LeaseTransitions);
-            await election.Time.StepAsync();
+            Assert.Empty(errors);
+            Assert.Equal(TimeSpan.FromSeconds(5), settings.EffectiveAttemptTimeout);
+            Assert.Equal(TimeSpan.FromSeconds(4), settings.EffectiveWriteTimeout);
         }
-
-        Assert.True(election.Elector.IsLeader);
-        Assert.False(election.Term.IsCancellationRequested);
+        else
+        {
+            Assert.Contains(errors, e => e.Contains(error, StringComparison.Ordinal));
+        }
     }
 
     [Fact]
-    public async Task A_leader_whose_lease_was_taken_stops_its_work_after_the_renew_deadline_and_leaves_the_lease_alone()
+    public async Task Each_renewal_every_retry_period_extends_the_term_to_its_send_time_plus_the_renew_deadline()
     {
         await using var election = await Election.StartAsync();
-        var lastRenewal = election.Time.GetUtcNow();
+        var term = election.A.Term!;
 
-        // Another replica holds the lease now (it judged ours expired: a clock jump, a partition).
+        for (var round = 1; round <= 4; round++)
+        {
+            election.Time.Advance(Settings.RetryPeriod);
+            var expected = election.Time.GetTimestamp() + Ticks(Settings.RenewDeadline);
+            await Eventually.WaitForAsync(() => term.ValidUntil == expected, $"renewal {round} extending the term");
+            var lease = await election.LeaseAsync();
+            Assert.Equal("replica-a", lease.Spec.HolderIdentity);
+            Assert.Equal(election.Time.GetUtcNow().UtcDateTime, lease.Spec.RenewTime);
+        }
+
+        Assert.True(election.A.IsLeader);
+        Assert.Equal(0, election.A.AttemptTimeouts);
+    }
+
+    [Fact]
+    public async Task A_black_holed_leader_times_out_each_attempt_and_its_term_ends_at_last_renewal_sent_plus_renew_deadline()
+    {
+        await using var election = await Election.StartAsync();
+        var term = election.A.Term!;
+        var validUntil = term.ValidUntil;
+        var fenced = new ResourceClient<V1ConfigMap>(election.ConnectionA.Fenced(term), ConfigMaps);
+
+        election.Sim.Api.Faults.BlackHole("replica-a");
+        await election.AdvanceUntilAsync(() => term.Remaining <= TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+
+        // A write sent a second before the term ends, with the 4 s write timeout: the term's end cancels it.
+        var inFlight = fenced.CreateAsync(Map("in-flight"), Token);
+        await election.AdvanceUntilAsync(() => election.EndedA.Task.IsCompleted, TimeSpan.FromSeconds(30));
+        var endedAt = await election.EndedA.Task;
+
+        Assert.InRange(endedAt, validUntil, validUntil + Ticks(Step));
+        Assert.True(election.A.AttemptTimeouts >= 1, "no renewal attempt timed out");
+        Assert.False(election.A.IsLeader);
+        await Assert.ThrowsAsync<LeadershipLostException>(() => inFlight);
+        await Assert.ThrowsAsync<LeadershipLostException>(() => fenced.CreateAsync(Map("after"), Token));
+        election.Sim.Api.Faults.HealAll();
+        await Assert.ThrowsAsync<LeadershipLostException>(() => fenced.CreateAsync(Map("after-healing"), Token));
+        Assert.DoesNotContain((await new ResourceClient<V1ConfigMap>(election.Direct, ConfigMaps).ListAsync(Token)).Items, m => m.Metadata.Name is "in-flight" or "after" or "after-healing");
+    }
+
+    [Fact]
+    public async Task A_leader_whose_lease_was_taken_ends_its_term_at_the_renew_deadline_and_leaves_the_lease_alone()
+    {
+        await using var election = await Election.StartAsync();
+        var validUntil = election.A.Term!.ValidUntil;
+
+        // Another replica holds the lease now (it judged ours expired: a partition, a paused process).
         var leases = new ResourceClient<V1Lease>(election.Direct, ResourceTypes.Leases);
         var taken = (await leases.GetAsync(Settings.Namespace, Settings.Name, Token))!;
         taken.Spec.HolderIdentity = "replica-b";
-        taken.Spec.RenewTime = election.Time.GetUtcNow().UtcDateTime;
         await leases.ReplaceAsync(taken, Token);
 
-        var cancelledAt = await election.StepUntilTermEndsAsync();
+        await election.AdvanceUntilAsync(() => election.EndedA.Task.IsCompleted, TimeSpan.FromSeconds(30));
+        var endedAt = await election.EndedA.Task;
 
-        Assert.InRange(cancelledAt - lastRenewal, Settings.RenewDeadline, Settings.RenewDeadline + Settings.RetryPeriod);
-        Assert.False(election.Elector.IsLeader);
+        Assert.InRange(endedAt, validUntil, validUntil + Ticks(Step));
         Assert.Equal("replica-b", (await leases.GetAsync(Settings.Namespace, Settings.Name, Token))!.Spec.HolderIdentity);
     }
 
     [Fact]
-    public async Task A_leader_cut_off_from_the_API_stops_its_work_before_its_lease_can_expire_for_anyone_else()
+    public async Task The_follower_takes_over_only_after_the_old_leaders_last_write_could_have_landed()
     {
-        await using var election = await Election.StartAsync();
-        await election.Time.StepAsync();
-        await election.Time.PendingTimerAsync();
-        var lease = await election.LeaseAsync();
-        var renewed = new DateTimeOffset(lease.Spec.RenewTime!.Value, TimeSpan.Zero);
+        await using var election = await Election.StartAsync(withFollower: true);
+        election.Time.Advance(Settings.RetryPeriod);
+        var expected = election.Time.GetTimestamp() + Ticks(Settings.RenewDeadline);
+        await Eventually.WaitForAsync(() => election.A.Term?.ValidUntil == expected, "a renewal the follower can see");
+        var lastRenewalSent = expected - Ticks(Settings.RenewDeadline);
 
-        election.Sim.Faults.Fail(_ => true);
-        var cancelledAt = await election.StepUntilTermEndsAsync();
+        election.Sim.Api.Faults.BlackHole("replica-a");
+        await election.AdvanceUntilAsync(() => election.StartedB.Task.IsCompleted, TimeSpan.FromSeconds(60));
+        var startedB = await election.StartedB.Task;
+        var endedA = await election.EndedA.Task;
 
-        Assert.True(cancelledAt - renewed > Settings.RenewDeadline, "stopped before the renew deadline");
-        Assert.True(cancelledAt < renewed + TimeSpan.FromSeconds(lease.Spec.LeaseDurationSeconds!.Value), "still working when the lease expired");
-        Assert.False(election.Elector.IsLeader);
+        Assert.InRange(endedA, lastRenewalSent + Ticks(Settings.RenewDeadline), lastRenewalSent + Ticks(Settings.RenewDeadline + Step));
+        Assert.True(startedB >= lastRenewalSent + Ticks(Settings.LeaseDuration), "the follower took over before the lease duration had passed");
+        Assert.True(endedA + Ticks(Settings.EffectiveWriteTimeout) < startedB, "the old leader's last write could land after the takeover");
+        Assert.Equal("replica-b", (await election.LeaseAsync()).Spec.HolderIdentity);
     }
 
     [Fact]
@@ -86,106 +146,124 @@ public sealed class LeaderElectorTests
         await election.StopAsync();
 
         Assert.Null((await election.LeaseAsync()).Spec.HolderIdentity);
-        Assert.True(election.Term.IsCancellationRequested);
+        Assert.True(election.EndedA.Task.IsCompleted);
     }
 
-    /// <summary>One elector, replica-a, leading on KubeSim; its work records when its term ends.</summary>
+    private static readonly ResourceType<V1ConfigMap> ConfigMaps = new(
+        new ApiResource("v1", "configmaps", "ConfigMap", Namespaced: true),
+        "default",
+        json => KubernetesJson.Deserialize<V1ConfigMap>(json),
+        map => KubernetesJson.Serialize(map),
+        map => new ObjectMeta(map.Metadata.NamespaceProperty, map.Metadata.Name, map.Metadata.ResourceVersion));
+
+    private static V1ConfigMap Map(string name) => new() { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default" } };
+
+    // The fake clock's timestamps are 100 ns ticks.
+    private static long Ticks(TimeSpan span) => span.Ticks;
+
+    /// <summary>replica-a leading on KubeSim (and replica-b following when asked), each on its own connection named by its User-Agent.</summary>
     private sealed class Election : IAsyncDisposable
     {
         private readonly CancellationTokenSource _stop = new();
-        private readonly TaskCompletionSource<CancellationToken> _leading = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly TaskCompletionSource<DateTimeOffset> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private Task _run = Task.CompletedTask;
+        private readonly List<Task> _runs = [];
+        private readonly List<KubeConnection> _connections = [];
 
-        private Election(Sim sim, SteppedTime time)
+        private Election(Sim sim)
         {
             Sim = sim;
-            Time = time;
             Direct = sim.Direct();
-            Elector = new LeaderElector(sim.Connection, Settings, time, NullLogger.Instance);
         }
+
+        public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
 
         public Sim Sim { get; }
 
-        public SteppedTime Time { get; }
-
         public KubeConnection Direct { get; }
 
-        public LeaderElector Elector { get; }
+        public LeaderElector A { get; private set; } = null!;
 
-        public CancellationToken Term { get; private set; }
 
-        public static async Task<Election> StartAsync()
+        public KubeConnection ConnectionA => _connections[0];
+
+        public TaskCompletionSource<long> EndedA { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource<long> StartedB { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public static async Task<Election> StartAsync(bool withFollower = false)
         {
-            var time = new SteppedTime();
-            var sim = await Sim.StartAsync(time);
-            var election = new Election(sim, time);
+            var sim = await Sim.StartAsync(TimeProvider.System);
+            var election = new Election(sim);
             await new ResourceClient<V1Namespace>(election.Direct, ResourceTypes.Namespaces)
                 .CreateAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Settings.Namespace } }, Token);
-            election._run = election.Elector.RunAsync(election.LeadAsync, election._stop.Token);
-            election.Term = await election._leading.Task.WaitAsync(TimeSpan.FromSeconds(60), Token);
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            election.A = election.Start("replica-a", term =>
+            {
+                term.Token.Register(() => election.EndedA.TrySetResult(election.Time.GetTimestamp()));
+                started.TrySetResult();
+            });
+            await started.Task.WaitAsync(TimeSpan.FromSeconds(60), Token);
+            if (withFollower)
+            {
+                election.Start("replica-b", _ => election.StartedB.TrySetResult(election.Time.GetTimestamp()));
+            }
+
             return election;
+        }
+
+        /// <summary>Moves virtual time in small steps, letting real I/O run between them, until <paramref name="done"/>.</summary>
+        public async Task AdvanceUntilAsync(Func<bool> done, TimeSpan limit)
+        {
+            var moved = TimeSpan.Zero;
+            while (!done())
+            {
+                Assert.True(moved < limit, $"nothing happened within {limit} of virtual time");
+                Time.Advance(Step);
+                moved += Step;
+                await Task.Delay(5, Token);
+            }
         }
 
         public async Task<V1Lease> LeaseAsync() =>
             (await new ResourceClient<V1Lease>(Direct, ResourceTypes.Leases).GetAsync(Settings.Namespace, Settings.Name, Token))!;
 
-        /// <summary>Steps through the elector's timers until its work was cancelled; returns when that was.</summary>
-        public async Task<DateTimeOffset> StepUntilTermEndsAsync()
-        {
-            while (true)
-            {
-                using var stopStepping = new CancellationTokenSource();
-                var step = Time.StepAsync(stopStepping.Token);
-                if (await Task.WhenAny(step, _ended.Task) == _ended.Task)
-                {
-                    await stopStepping.CancelAsync();
-                    try
-                    {
-                        await step;
-                    }
-                    catch (OperationCanceledException)
-                    {
-                    }
-
-                    return await _ended.Task;
-                }
-
-                await step;
-            }
-        }
-
         public async Task StopAsync()
         {
             await _stop.CancelAsync();
-            await _run.WaitAsync(TimeSpan.FromSeconds(60), Token);
+            foreach (var run in _runs)
+            {
+                await run.WaitAsync(TimeSpan.FromSeconds(60), Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
         }
 
         public async ValueTask DisposeAsync()
         {
-            await _stop.CancelAsync();
-            try
+            Sim.Api.Faults.HealAll();
+            await StopAsync();
+            _stop.Dispose();
+            foreach (var connection in _connections)
             {
-                // Shutting down waits on no timer: the hand-back's requests end on their own, answered or refused.
-                await _run.WaitAsync(TimeSpan.FromSeconds(60), Token);
+                connection.Dispose();
             }
-            catch (OperationCanceledException)
-            {
-                // A follower's wait for its next attempt ends this way.
-            }
-            finally
-            {
-                _stop.Dispose();
-                Direct.Dispose();
-                await Sim.DisposeAsync();
-            }
+
+            Direct.Dispose();
+            await Sim.DisposeAsync();
         }
 
-        private async Task LeadAsync(CancellationToken term)
+        private LeaderElector Start(string identity, Action<LeaseTerm> onTerm)
         {
-            using var registration = term.Register(() => _ended.TrySetResult(Time.GetUtcNow()));
-            _leading.TrySetResult(term);
-            await Task.Delay(Timeout.Infinite, term).ContinueWith(_ => { }, TaskScheduler.Default);
+            // The leader's request timeouts run on virtual time too, so a fenced write's timeout is as exact as the term's.
+            var options = new KubeConnectionOptions { UserAgent = identity, Time = identity == "replica-a" ? Time : TimeProvider.System };
+            var connection = new KubeConnection(KubernetesClientConfiguration.BuildConfigFromConfigFile(Sim.Api.Kubeconfig), options);
+            _connections.Add(connection);
+            var elector = new LeaderElector(connection, Settings with { Identity = identity }, Time, NullLogger.Instance);
+            _runs.Add(elector.RunAsync(
+                async term =>
+                {
+                    onTerm(term);
+                    await Task.Delay(Timeout.Infinite, term.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                },
+                _stop.Token));
+            return elector;
         }
     }
 }

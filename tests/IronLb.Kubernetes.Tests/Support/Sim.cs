@@ -21,11 +21,12 @@ internal sealed class Sim : IAsyncDisposable
 
     /// <param name="clientTime">The time the faults record requests in (the client's).</param>
     /// <param name="options">KubeSim's options (its own time, history size).</param>
-    public static async Task<Sim> StartAsync(TimeProvider clientTime, KubeSim.KubeSimOptions? options = null)
+    /// <param name="connectionOptions">The connection's timeouts and User-Agent (KubeSim's black holes match it).</param>
+    public static async Task<Sim> StartAsync(TimeProvider clientTime, KubeSim.KubeSimOptions? options = null, KubeConnectionOptions? connectionOptions = null)
     {
         var api = await KubeSim.KubeSim.StartAsync(options);
         var faults = new ApiFaults(clientTime);
-        var connection = new KubeConnection(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig), faults);
+        var connection = new KubeConnection(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig), connectionOptions ?? new KubeConnectionOptions(), faults);
         return new Sim(api, connection, faults);
     }
 
