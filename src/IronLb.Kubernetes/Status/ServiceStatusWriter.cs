@@ -11,7 +11,8 @@ namespace IronLb.Kubernetes.Status;
 /// <summary>
 /// Writes what converge decided: status.loadBalancer.ingress and the ip-allocated-from-pool annotation in
 /// one update of services/status (the service status strategy keeps metadata changes), then the events.
-/// It does not retry: a false answer sends the Service back to the controller's queue, which retries with back-off.
+/// It does not retry: a false answer sends the Service back to the controller's queue, which retries with back-off;
+/// the events go out only with a status that was written.
 /// </summary>
 public sealed partial class ServiceStatusWriter(KubeConnection connection, EventRecorder events, WriteCounter writes, ILogger logger)
 {
@@ -52,6 +53,13 @@ public sealed partial class ServiceStatusWriter(KubeConnection connection, Event
                 LogWriteFailed(logger, e, $"{service.Metadata?.NamespaceProperty}/{service.Metadata?.Name}");
                 ok = false;
             }
+        }
+
+        if (!ok)
+        {
+            // The retry converges again and records the events then: recording them now as well would say
+            // "IPAllocated" for an allocation that was never written (a 409 on a stale cache), and twice.
+            return false;
         }
 
         var target = EventRecorder.ReferenceTo("v1", "Service", service.Metadata);
