@@ -16,7 +16,14 @@ public sealed class MonitoringServer : IAsyncDisposable
     private readonly List<WebApplication> _apps = [];
 
     /// <summary>Starts listening; returns the bound addresses (useful with port 0).</summary>
-    public async Task<IReadOnlyList<Uri>> StartAsync(string metricsAddress, string healthAddress, PrometheusExporter exporter, Func<bool> ready, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    /// <param name="metricsAddress">Where /metrics listens; empty for nowhere.</param>
+    /// <param name="healthAddress">Where /healthz and /readyz listen; empty for nowhere.</param>
+    /// <param name="exporter">What /metrics renders.</param>
+    /// <param name="ready">/readyz: 200 when true, 503 otherwise.</param>
+    /// <param name="loggerFactory">Logs.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <param name="alive">/healthz: 200 while it returns null, 503 with its text otherwise; null = always 200.</param>
+    public async Task<IReadOnlyList<Uri>> StartAsync(string metricsAddress, string healthAddress, PrometheusExporter exporter, Func<bool> ready, ILoggerFactory loggerFactory, CancellationToken cancellationToken, Func<string?>? alive = null)
     {
         ArgumentNullException.ThrowIfNull(exporter);
         var bound = new List<Uri>();
@@ -30,7 +37,7 @@ public sealed class MonitoringServer : IAsyncDisposable
         {
             bound.Add(await StartOneAsync(healthAddress, app =>
             {
-                app.MapGet("/healthz", Text(() => (200, "ok")));
+                app.MapGet("/healthz", Text(() => alive?.Invoke() is { } failure ? (503, failure) : (200, "ok")));
                 app.MapGet("/readyz", Text(() => ready() ? (200, "ok") : (503, "not ready")));
             }, loggerFactory, cancellationToken).ConfigureAwait(false));
         }

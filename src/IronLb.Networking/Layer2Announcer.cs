@@ -25,7 +25,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Layer2Metrics _metrics;
     private readonly InterfaceFilter _filter;
-    private readonly AnnounceTableHolder _tables = new();
+    private readonly AnnounceTableHolder _tables;
     private readonly DropCounters _drops = new();
     private readonly Lock _gate = new();
     private readonly Dictionary<string, InterfaceState> _states = new(StringComparer.Ordinal);
@@ -51,10 +51,18 @@ public sealed class Layer2Announcer : IAsyncDisposable
         _platform = platform;
         _time = timeProvider;
         _logger = logger ?? NullLogger.Instance;
-        _metrics = new Layer2Metrics(meterFactory, ResponderMeasurements);
+        _metrics = new Layer2Metrics(meterFactory, ResponderMeasurements, DeadlineMeasurements);
         _filter = new InterfaceFilter(options.ExcludedInterfaces);
-        _kernel = new KernelReplyPath(options, platform, _metrics, _drops, _logger);
+        Deadline = new AnswerDeadline(timeProvider);
+        _tables = new AnnounceTableHolder(Deadline);
+        _kernel = new KernelReplyPath(options, platform, _metrics, _drops, Deadline, _logger);
     }
+
+    /// <summary>
+    /// When answering stops unless refreshed, for the kernel's programs and the userspace responders alike.
+    /// Unbounded until first refreshed; the speaker moves it forward from its live loop and revokes it on shutdown.
+    /// </summary>
+    public AnswerDeadline Deadline { get; }
 
     /// <summary>The table currently answered from.</summary>
     public AnnounceTable Table => _tables.Current;
@@ -120,6 +128,22 @@ public sealed class Layer2Announcer : IAsyncDisposable
             new KeyValuePair<string, object?>("interface", loop.Interface.Name),
             new KeyValuePair<string, object?>("protocol", loop.Kind.Protocol()),
             new KeyValuePair<string, object?>("path", kernel.Contains(loop.Name) ? "kernel" : "userspace"))).ToList();
+    }
+
+    /// <summary>ironlb_layer2_deadline_passed: requests for announced addresses not answered because the deadline had passed.</summary>
+    private List<Measurement<long>> DeadlineMeasurements()
+    {
+        long kernel;
+        lock (_gate)
+        {
+            kernel = _kernel.Expired;
+        }
+
+        return
+        [
+            new(kernel, new KeyValuePair<string, object?>("path", "kernel")),
+            new(_drops.Snapshot()[(int)DropReason.NotAnswering], new KeyValuePair<string, object?>("path", "userspace")),
+        ];
     }
 
     public Task StartAsync(CancellationToken cancellationToken = default)
@@ -384,8 +408,9 @@ public sealed class Layer2Announcer : IAsyncDisposable
 
     private void SendRound(IPAddress address)
     {
+        // A gratuitous round is an answer nobody asked for: it obeys the deadline like the others.
         var entry = _tables.Current.Find(address);
-        if (entry is null)
+        if (entry is null || !Deadline.IsOpen)
         {
             return;
         }

@@ -12,7 +12,7 @@ internal sealed class Layer2Metrics : IDisposable
 
     private readonly Meter _meter;
 
-    public Layer2Metrics(IMeterFactory? meterFactory, Func<IEnumerable<Measurement<long>>>? responders = null)
+    public Layer2Metrics(IMeterFactory? meterFactory, Func<IEnumerable<Measurement<long>>>? responders = null, Func<IEnumerable<Measurement<long>>>? deadlinePassed = null)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         RequestsReceived = _meter.CreateCounter<long>("metallb_layer2_requests_received", description: "Number of layer2 requests received for owned IPs");
@@ -23,6 +23,13 @@ internal sealed class Layer2Metrics : IDisposable
             // IronLB's own (MetalLB has no equivalent): which path answers where, so a node that fell back to
             // userspace (no CAP_BPF, a seccomp profile, an old kernel) shows on a dashboard.
             _meter.CreateObservableGauge("ironlb_layer2_responder", responders, description: "1 for every running responder, by interface, protocol and path (kernel or userspace)");
+        }
+
+        if (deadlinePassed is not null)
+        {
+            // A frozen or hung speaker's replies stop at the answer deadline; this shows it happened, and where.
+            // A request handed on by the kernel reaches the userspace responder too, so the two paths overlap.
+            _meter.CreateObservableCounter("ironlb_layer2_deadline_passed", deadlinePassed, description: "Requests for announced addresses not answered because the answer deadline had passed, by path (kernel or userspace)");
         }
     }
 

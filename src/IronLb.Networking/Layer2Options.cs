@@ -36,6 +36,15 @@ public sealed record Layer2Options
     /// </summary>
     public bool KernelReplies { get; init; } = true;
 
+    /// <summary>
+    /// How long answers stay allowed after the speaker's last sign of life: each tick of its live loop moves the
+    /// <see cref="AnswerDeadline"/> to now plus this, and /healthz fails once a tick is this late. A frozen or hung
+    /// speaker (SIGSTOP, a paused VM) stops answering, in the kernel too, within this window. Twelve ticks at
+    /// the default heartbeat (25 ms apart): long enough for a GC pause or a busy CPU, shorter than the 400 ms
+    /// after which the peers stop hearing the node.
+    /// </summary>
+    public TimeSpan LivenessWindow { get; init; } = TimeSpan.FromMilliseconds(300);
+
     /// <summary>How often the replies the kernel sent are added to the metrics (and to the drop counts).</summary>
     public TimeSpan KernelCountInterval { get; init; } = TimeSpan.FromSeconds(5);
 

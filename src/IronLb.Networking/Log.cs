@@ -55,4 +55,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 17, Level = LogLevel.Warning, Message = "The kernel did not take {count} reply entries; the userspace responders answer for them")]
     public static partial void KernelEntriesRefused(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "Cannot move the kernel's answer deadline ({reason}); its replies stop when the last one passes")]
+    public static partial void KernelDeadlineRefused(ILogger logger, string reason);
 }

@@ -70,8 +70,15 @@ public static class SpeakerHost
         exporter.BeforeRender(announcer.FlushKernelCounts);
         using var speaker = new ManifestSpeaker(options.Manifests, announcer.SetTable, time, loggerFactory.CreateLogger<ManifestSpeaker>());
         using var metrics = new SpeakerMetrics(options.Manifests.Node, () => speaker.Current);
+
+        // No membership loop here: a timer of its own proves the process alive. Frozen or starved, it stops
+        // moving the answer deadline, and the kernel's replies stop within the window.
+        var window = options.Layer2.LivenessWindow;
+        var liveness = new Liveness(time, window, "answer-deadline timer");
+        announcer.Deadline.Revoke();
+        var keepAlive = time.CreateTimer(_ => KeepAlive(announcer, liveness), null, TimeSpan.Zero, RefreshPeriod(window));
         await using var monitoring = new MonitoringServer();
-        await monitoring.StartAsync(options.MetricsAddress, options.HealthAddress, exporter, () => speaker.Ready, loggerFactory, cancellationToken).ConfigureAwait(false);
+        await monitoring.StartAsync(options.MetricsAddress, options.HealthAddress, exporter, () => speaker.Ready, loggerFactory, cancellationToken, liveness.Failure).ConfigureAwait(false);
         await announcer.StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -79,9 +86,22 @@ public static class SpeakerHost
         }
         finally
         {
-            // Stop answering before the process goes, so nothing half-torn-down replies.
+            // Stop answering before the process goes, so nothing half-torn-down replies. The timer first (its
+            // DisposeAsync waits for a callback in flight), so no refresh follows the revocation.
+            await keepAlive.DisposeAsync().ConfigureAwait(false);
+            announcer.Deadline.Revoke();
             await announcer.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>How often the manifest speaker's timer refreshes: twelve times per window (25 ms for the default 300 ms).</summary>
+    internal static TimeSpan RefreshPeriod(TimeSpan window) => TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, window.Ticks / 12));
+
+    /// <summary>One sign of life: the announcer may answer for another window, and /healthz says alive.</summary>
+    private static void KeepAlive(Layer2Announcer announcer, Liveness liveness)
+    {
+        announcer.Deadline.Refresh(liveness.Window);
+        liveness.Beat();
     }
 
     /// <summary>
@@ -98,9 +118,15 @@ public static class SpeakerHost
         exporter.Start();
         await using var announcer = new Layer2Announcer(options.Layer2, loggerFactory.CreateLogger<Layer2Announcer>(), time);
         exporter.BeforeRender(announcer.FlushKernelCounts);
+        // Nothing is answered until the membership loop's first tick, and nothing after its last one plus the
+        // window: a frozen or hung speaker goes quiet in the kernel before its peers can agree it is gone.
+        var liveness = new Liveness(time, options.Layer2.LivenessWindow, "membership loop");
+        announcer.Deadline.Revoke();
         using var speaker = new ClusterSpeaker(connection, options.Speaker, announcer.SetTable, () => LocalInterfaces(announcer), time, loggerFactory)
         {
             Replies = () => ReplyPaths.Format(announcer.Responders, announcer.KernelResponders),
+            MembershipTicked = () => KeepAlive(announcer, liveness),
+            MembershipLeaving = announcer.Deadline.Revoke,
         };
         using var metrics = new SpeakerMetrics(options.Speaker.Node, () => speaker.Current, speaker.Writes, speaker.MembershipCounters);
         await using var monitoring = new MonitoringServer();
@@ -144,7 +170,8 @@ public static class SpeakerHost
                     exporter,
                     () => speaker.Ready,
                     loggerFactory,
-                    stop.Token).ConfigureAwait(false);
+                    stop.Token,
+                    liveness.Failure).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {

@@ -36,9 +36,10 @@ internal static class ArpReplyProgram
 
     /// <summary>
     /// Emits the ARP part of <see cref="ReplyProgram"/>: with R6 = the skb, answers from the map with file
-    /// descriptor <paramref name="mapFd"/> and exits, or jumps to <paramref name="pass"/>.
+    /// descriptor <paramref name="mapFd"/> while <paramref name="deadline"/> has not passed and exits, or
+    /// jumps to <paramref name="pass"/>.
     /// </summary>
-    public static void Emit(EbpfAssembler a, int mapFd, EbpfAssembler.Label pass)
+    public static void Emit(EbpfAssembler a, int mapFd, DeadlineGate deadline, EbpfAssembler.Label pass)
     {
         // Multi-byte loads and stores move bytes between the frame and the map unchanged, so compared
         // values are the wire bytes read little-endian: ethertype 08 06 compares as 0x0608, and so on.
@@ -59,6 +60,7 @@ internal static class ArpReplyProgram
 
         // Is the target announced on this interface? Then load and bound the frame pointers again.
         TcProgram.LookupByInterfaceAnd(a, mapFd, ArpTpa, 4, pass);
+        deadline.Emit(a, pass);
         TcProgram.LoadFrame(a, FrameLength, pass);
         TcProgram.PassIfOwnFrame(a, pass);
 

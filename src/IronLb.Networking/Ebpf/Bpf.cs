@@ -7,7 +7,7 @@ using Microsoft.Win32.SafeHandles;
 namespace IronLb.Networking.Ebpf;
 
 /// <summary>
-/// The few bpf(2) commands IronLB uses: a hash map, a tc program, its TCX attachment, and the kernel's
+/// The few bpf(2) commands IronLB uses: hash and array maps, a tc program, its TCX attachment, and the kernel's
 /// own test runner. Every object is a file descriptor in a <see cref="SafeFileHandle"/>, so the kernel
 /// drops the program and detaches it when the process exits, however it exits: a killed speaker cannot
 /// leave an address answered behind it.
@@ -23,6 +23,7 @@ internal static class Bpf
     private const int CmdLinkCreate = 28;
 
     private const int MapTypeHash = 1;
+    private const int MapTypeArray = 2;
     private const int MapFlagNoPrealloc = 1;
     private const int ProgTypeSchedCls = 3;
     private const int AttachTypeTcxIngress = 46;
@@ -40,6 +41,19 @@ internal static class Bpf
         BinaryPrimitives.WriteInt32LittleEndian(attr[8..], valueSize);
         BinaryPrimitives.WriteInt32LittleEndian(attr[12..], maxEntries);
         BinaryPrimitives.WriteInt32LittleEndian(attr[16..], MapFlagNoPrealloc);
+        WriteName(attr.Slice(28, 16), name);
+        return new SafeFileHandle(Invoke(CmdMapCreate, attr, "create map"), ownsHandle: true);
+    }
+
+    /// <summary>An array map: <paramref name="maxEntries"/> zeroed values, keyed by a u32 index.</summary>
+    public static SafeFileHandle CreateArrayMap(string name, int valueSize, int maxEntries)
+    {
+        Span<byte> attr = stackalloc byte[AttrSize];
+        attr.Clear();
+        BinaryPrimitives.WriteInt32LittleEndian(attr, MapTypeArray);
+        BinaryPrimitives.WriteInt32LittleEndian(attr[4..], sizeof(uint));
+        BinaryPrimitives.WriteInt32LittleEndian(attr[8..], valueSize);
+        BinaryPrimitives.WriteInt32LittleEndian(attr[12..], maxEntries);
         WriteName(attr.Slice(28, 16), name);
         return new SafeFileHandle(Invoke(CmdMapCreate, attr, "create map"), ownsHandle: true);
     }

@@ -21,6 +21,12 @@ internal interface IKernelResponder : IDisposable
     /// <summary>Makes the maps equal to the table, withdrawals first; returns the entries the kernel refused.</summary>
     IReadOnlyList<BpfException> Sync(AnnounceTable table, Action<string, long>? answered = null);
 
+    /// <summary>Requests for announced addresses handed on because the deadline had passed, since loading.</summary>
+    long Expired { get; }
+
+    /// <summary>Sets the answer deadline (<see cref="AnswerDeadline.KernelValue"/>); throws <see cref="BpfException"/> when refused.</summary>
+    void SetDeadline(ulong nanoseconds);
+
     /// <summary>Reports the replies sent since the last call.</summary>
     void Collect(Action<string, long> answered);
 }

@@ -19,12 +19,16 @@ internal sealed class KernelReplyPath
     private readonly Layer2Metrics _metrics;
     private readonly DropCounters _drops;
     private readonly ILogger _logger;
+    private readonly AnswerDeadline _deadline;
     private IKernelResponder? _kernel;
+    private long _expiredBefore;
+    private int _deadlineRefusalLogged;
     private bool _tried;
     private long[]? _counts;
 
-    public KernelReplyPath(Layer2Options options, ILinkLayerPlatform platform, Layer2Metrics metrics, DropCounters drops, ILogger logger)
+    public KernelReplyPath(Layer2Options options, ILinkLayerPlatform platform, Layer2Metrics metrics, DropCounters drops, AnswerDeadline deadline, ILogger logger)
     {
+        _deadline = deadline;
         _options = options;
         _platform = platform;
         _metrics = metrics;
@@ -63,6 +67,7 @@ internal sealed class KernelReplyPath
             if (_kernel is not null)
             {
                 _counts ??= _drops.Allocate();
+                _deadline.Bind(WriteDeadline);
                 Log.KernelLoaded(_logger);
             }
         }
@@ -101,6 +106,9 @@ internal sealed class KernelReplyPath
 
     public void Collect() => _kernel?.Collect(CountReplies);
 
+    /// <summary>Requests the kernel handed on because the answer deadline had passed, over every load.</summary>
+    public long Expired => _expiredBefore + (_kernel?.Expired ?? 0);
+
     /// <summary>
     /// Detaches and unloads the kernel path, its replies counted first. It stays off until <see cref="Rearm"/>,
     /// so that a rescan in between does not load it again.
@@ -108,6 +116,8 @@ internal sealed class KernelReplyPath
     public void Unload()
     {
         Collect();
+        _deadline.Bind(null);
+        _expiredBefore = Expired;
         _kernel?.Dispose();
         _kernel = null;
         _tried = true;
@@ -115,6 +125,26 @@ internal sealed class KernelReplyPath
 
     /// <summary>The next attach may load the programs again (the announcer has stopped and may start anew).</summary>
     public void Rearm() => _tried = false;
+
+    /// <summary>
+    /// Called under the deadline's lock, from whichever thread moved it (the speaker's tick). A refusal leaves
+    /// the old deadline in the map, which then passes: the failure stops replies rather than prolonging them.
+    /// </summary>
+    private void WriteDeadline(ulong nanoseconds)
+    {
+        try
+        {
+            _kernel?.SetDeadline(nanoseconds);
+            Volatile.Write(ref _deadlineRefusalLogged, 0);
+        }
+        catch (BpfException e)
+        {
+            if (Interlocked.Exchange(ref _deadlineRefusalLogged, 1) == 0)
+            {
+                Log.KernelDeadlineRefused(_logger, e.Reason);
+            }
+        }
+    }
 
     /// <summary>A reply the kernel sent is a request received and a response sent, as in userspace.</summary>
     private void CountReplies(string label, long count)

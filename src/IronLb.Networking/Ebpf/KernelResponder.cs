@@ -24,15 +24,19 @@ internal sealed class KernelResponder : IKernelResponder
     private readonly SafeFileHandle _arpMap;
     private readonly SafeFileHandle _ndpMap;
     private readonly SafeFileHandle _program;
+    private readonly SafeFileHandle _deadline;
+    private readonly SafeFileHandle _expired;
 
     // Per interface index: its identity, the protocols answered in the kernel there, and the TCX link.
     private readonly Dictionary<int, Attachment> _attached = [];
     private readonly Dictionary<Key, Published> _published = [];
 
-    private KernelResponder(SafeFileHandle arpMap, SafeFileHandle ndpMap, SafeFileHandle program)
+    private KernelResponder(SafeFileHandle arpMap, SafeFileHandle ndpMap, SafeFileHandle deadline, SafeFileHandle expired, SafeFileHandle program)
     {
         _arpMap = arpMap;
         _ndpMap = ndpMap;
+        _deadline = deadline;
+        _expired = expired;
         _program = program;
     }
 
@@ -55,11 +59,18 @@ internal sealed class KernelResponder : IKernelResponder
             handles.Add(arpMap);
             var ndpMap = Bpf.CreateHashMap(NdpReplyProgram.MapName, NdpReplyProgram.KeySize, TcProgram.ValueSize, MaxEntries);
             handles.Add(ndpMap);
+
+            // Created zeroed: the program answers nothing until the announcer writes a deadline.
+            var deadline = Bpf.CreateArrayMap(DeadlineGate.DeadlineMapName, DeadlineGate.ValueSize, 1);
+            handles.Add(deadline);
+            var expired = Bpf.CreateArrayMap(DeadlineGate.ExpiredMapName, DeadlineGate.ValueSize, 1);
+            handles.Add(expired);
+            var gate = new DeadlineGate((int)deadline.DangerousGetHandle(), (int)expired.DangerousGetHandle());
             var program = Bpf.LoadSchedCls(
                 ReplyProgram.Name,
-                ReplyProgram.Build((int)arpMap.DangerousGetHandle(), (int)ndpMap.DangerousGetHandle()),
+                ReplyProgram.Build((int)arpMap.DangerousGetHandle(), (int)ndpMap.DangerousGetHandle(), gate),
                 TcProgram.License);
-            return new KernelResponder(arpMap, ndpMap, program);
+            return new KernelResponder(arpMap, ndpMap, deadline, expired, program);
         }
         catch
         {
@@ -145,6 +156,22 @@ internal sealed class KernelResponder : IKernelResponder
         return failures;
     }
 
+    public void SetDeadline(ulong nanoseconds)
+    {
+        Span<byte> v = stackalloc byte[DeadlineGate.ValueSize];
+        DeadlineGate.WriteValue(v, nanoseconds);
+        Bpf.Update(_deadline, DeadlineGate.Key, v);
+    }
+
+    public long Expired
+    {
+        get
+        {
+            Span<byte> v = stackalloc byte[DeadlineGate.ValueSize];
+            return Bpf.Lookup(_expired, DeadlineGate.Key, v) ? (long)DeadlineGate.ReadValue(v) : 0;
+        }
+    }
+
     public void Collect(Action<string, long> answered)
     {
         foreach (var key in _published.Keys.ToList())
@@ -165,6 +192,8 @@ internal sealed class KernelResponder : IKernelResponder
         _program.Dispose();
         _arpMap.Dispose();
         _ndpMap.Dispose();
+        _deadline.Dispose();
+        _expired.Dispose();
     }
 
     private static ReadOnlySpan<byte> WriteKey(Span<byte> buffer, Key key)

@@ -44,9 +44,10 @@ internal static class NdpReplyProgram
 
     /// <summary>
     /// Emits the NDP part of <see cref="ReplyProgram"/>: with R6 = the skb, answers from the map with file
-    /// descriptor <paramref name="mapFd"/> and exits, or jumps to <paramref name="pass"/>.
+    /// descriptor <paramref name="mapFd"/> while <paramref name="deadline"/> has not passed and exits, or
+    /// jumps to <paramref name="pass"/>.
     /// </summary>
-    public static void Emit(EbpfAssembler a, int mapFd, EbpfAssembler.Label pass)
+    public static void Emit(EbpfAssembler a, int mapFd, DeadlineGate deadline, EbpfAssembler.Label pass)
     {
         var notSolicitedNode = EbpfAssembler.NewLabel();
         var checkEthernet = EbpfAssembler.NewLabel();
@@ -90,6 +91,7 @@ internal static class NdpReplyProgram
         // Is the target announced on this interface? (The checksum's calls invalidated the frame pointers.)
         TcProgram.LoadFrame(a, FrameLength, pass);
         TcProgram.LookupByInterfaceAnd(a, mapFd, Target, 16, pass);
+        deadline.Emit(a, pass);
         TcProgram.LoadFrame(a, FrameLength, pass);
         TcProgram.PassIfOwnFrame(a, pass);
 

@@ -36,6 +36,7 @@ internal static class TcProgram
 
     // Helper numbers (enum bpf_func_id); none of them is GPL-only.
     public const int HelperMapLookup = 1;
+    public const int HelperKtimeGetNs = 5;
     public const int HelperRedirect = 23;
     public const int HelperCsumDiff = 28;
     public const int HelperChangeTail = 38;

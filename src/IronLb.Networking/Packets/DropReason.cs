@@ -51,6 +51,9 @@ public enum DropReason : byte
 
     /// <summary>The target address is announced, but not on this interface.</summary>
     WrongInterface,
+
+    /// <summary>A request we would answer, but the answer deadline has passed: the speaker stopped refreshing it (<see cref="AnswerDeadline"/>).</summary>
+    NotAnswering,
 }
 
 /// <summary>Helpers over <see cref="DropReason"/>.</summary>
@@ -62,5 +65,5 @@ public static class DropReasonExtensions
             or DropReason.BadOption or DropReason.BadHopLimit;
 
     /// <summary>Number of enum values, for counter arrays indexed by reason.</summary>
-    public const int Count = (int)DropReason.WrongInterface + 1;
+    public const int Count = (int)DropReason.NotAnswering + 1;
 }

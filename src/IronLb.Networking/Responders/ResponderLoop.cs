@@ -231,6 +231,12 @@ internal sealed class ResponderLoop : IDisposable
         var reason = _arp is not null
             ? _arp.Process(frame, table, reply, out replyLength, out entry)
             : _ndp!.Process(frame, table, reply, out replyLength, out entry);
+        if (reason == DropReason.None && !_tables.Deadline.IsOpen)
+        {
+            // The same deadline as the kernel's: a frame it handed on because it passed is not answered here either.
+            reason = DropReason.NotAnswering;
+        }
+
         lane.Drops[(int)reason]++;
         if (reason != DropReason.None || entry is null)
         {

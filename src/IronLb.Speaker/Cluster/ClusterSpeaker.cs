@@ -112,6 +112,12 @@ internal sealed partial class ClusterSpeaker : IDisposable
     /// </summary>
     public Func<string?>? Replies { get; init; }
 
+    /// <summary>After every membership tick (see <see cref="MembershipLoop.Ticked"/>): liveness for the answer deadline and /healthz.</summary>
+    public Action? MembershipTicked { get; init; }
+
+    /// <summary>Once the membership ticks have stopped, before the goodbye (see <see cref="MembershipLoop.Leaving"/>).</summary>
+    public Action? MembershipLeaving { get; init; }
+
     /// <summary>Every write of this speaker to the API server, and the failed ones.</summary>
     public WriteCounter Writes { get; } = new();
 
@@ -186,7 +192,11 @@ internal sealed partial class ClusterSpeaker : IDisposable
             // Not eligible until a valid configuration and known peers: the others cover its share meanwhile.
             _membership = new MembershipProtocol(_options.Node, _options.Membership, key, _time) { Eligible = false };
             _membership.ViewChanged += (_, _) => Poke("membership");
-            _membershipLoop = new MembershipLoop(_membership, transport, _options.Membership, _time, _loggerFactory.CreateLogger<MembershipLoop>(), MembershipCounters);
+            _membershipLoop = new MembershipLoop(_membership, transport, _options.Membership, _time, _loggerFactory.CreateLogger<MembershipLoop>(), MembershipCounters)
+            {
+                Ticked = MembershipTicked,
+                Leaving = MembershipLeaving,
+            };
             UpdateMembershipInputs();
             _discoveryStart = _time.GetTimestamp();
             LogStarted(_logger, _options.Node, endpoint, _peers.Count);

@@ -30,6 +30,15 @@ internal sealed class MembershipLoop(
     /// <summary>Accepted and refused datagrams by reason.</summary>
     public MembershipCounters Counters => _counters;
 
+    /// <summary>
+    /// Runs after every tick, on the tick loop: the proof that the loop is alive (it moves the answer deadline
+    /// forward and feeds /healthz). A frozen or hung loop stops calling it, and that is the point.
+    /// </summary>
+    public Action? Ticked { get; set; }
+
+    /// <summary>Runs once the ticks have stopped, before the goodbye: the last moment to stop answering.</summary>
+    public Action? Leaving { get; set; }
+
     /// <summary>Peers by node name with their advertised heartbeat endpoints (from discovery).</summary>
     public void SetPeers(IReadOnlyDictionary<string, IPEndPoint> peers)
     {
@@ -77,6 +86,7 @@ internal sealed class MembershipLoop(
                         outgoing = protocol.Tick();
                     }
 
+                    Ticked?.Invoke();
                     await SendAsync(outgoing, CancellationToken.None).ConfigureAwait(false);
                     _refusals.Flush();
                 }
@@ -87,6 +97,8 @@ internal sealed class MembershipLoop(
             }
         }
 
+        // The peers take this node's addresses over as soon as the goodbye arrives: no answer may follow it.
+        Leaving?.Invoke();
         IReadOnlyList<OutgoingMessage> goodbye;
         lock (_gate)
         {

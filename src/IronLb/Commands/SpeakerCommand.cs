@@ -69,12 +69,14 @@ internal static class SpeakerCommand
             Description = "Answer ARP and NDP inside the kernel (a tc program; Linux 6.6+, CAP_BPF and CAP_NET_ADMIN) where allowed; false answers from userspace only, as MetalLB does.",
             DefaultValueFactory = _ => true,
         };
+        var livenessWindow = DurationOption.Create("--liveness-window", "Answers (in the kernel too) stop, and /healthz fails, when the speaker's loop has not run for this long: a frozen or hung speaker goes quiet.", new Layer2Options().LivenessWindow, mustBePositive: true);
         var missed = new Option<int>("--missed-heartbeats") { Description = "Heartbeats missed before a peer is no longer heard; the same on every speaker.", DefaultValueFactory = _ => 4 };
 
         var command = new Command("speaker", "Run the Layer 2 speaker for one node: answer ARP and NDP for the Service addresses this node wins.")
         {
             node, manifests, nodes, exclude, ignoreExclude, families, logLevel, metrics, health, burst, refresh, reload,
             kubeconfig, ns, podName, lbClass, membershipAddress, membershipPort, keyFile, insecure, heartbeat, missed, kernelReplies,
+            livenessWindow,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -93,6 +95,7 @@ internal static class SpeakerCommand
                 GratuitousWindow = parse.GetValue(burst).TimeSpan,
                 GratuitousRefreshInterval = refreshEvery > TimeSpan.Zero ? refreshEvery : null,
                 KernelReplies = parse.GetValue(kernelReplies),
+                LivenessWindow = parse.GetValue(livenessWindow).TimeSpan,
             };
             var host = ListenAddress.FromEnvironment(Environment.GetEnvironmentVariable(ListenAddress.HostVariable), out var hostError);
             if (hostError is not null)
