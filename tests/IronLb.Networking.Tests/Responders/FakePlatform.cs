@@ -134,6 +134,14 @@ internal sealed class FakeKernelResponder(Func<FakeTransport[]>? transports = nu
 
     public IEnumerable<string> Attachments => _attached.Values;
 
+    /// <summary>Every deadline written to the kernel's map, in order.</summary>
+    public ConcurrentQueue<ulong> Deadlines { get; } = new();
+
+    /// <summary>As if the kernel had handed on this many requests past the deadline.</summary>
+    public long Expired { get; set; }
+
+    public void SetDeadline(ulong nanoseconds) => Deadlines.Enqueue(nanoseconds);
+
     /// <summary>As if the kernel had answered <paramref name="count"/> requests for <paramref name="label"/>.</summary>
     public void Answer(string label, long count) => _pending.AddOrUpdate(label, count, (_, n) => n + count);
 
