@@ -7,6 +7,7 @@ using IronLb.Networking.TestHost;
 // Usage:
 //   serve [--rescan-ms N] [--refresh-ms N] [--burst-ms N] [--no-kernel]   run the announcer; commands on stdin, one per line:
 //       announce IP [IFNAME...]   withdraw IP   rescan   responders   kernel   drops   quit
+//       deadline MS (answer for MS more)   revoke (answer nothing)   open (prints true or false: may it answer now?)
 //     every command answers with a line starting "ready <command>"; start-up prints "ready".
 //   inject IFNAME HEXFRAME...                 send raw Ethernet frames on IFNAME, then exit
 if (args.Length >= 2 && args[0] == "inject")
@@ -73,6 +74,17 @@ while (await Console.In.ReadLineAsync().ConfigureAwait(false) is { } line)
             break;
         case "drops":
             Console.WriteLine($"ready drops {string.Join(' ', announcer.DropCounts().OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}"))}");
+            break;
+        case "deadline" when words.Length >= 2:
+            announcer.Deadline.Refresh(TimeSpan.FromMilliseconds(int.Parse(words[1], CultureInfo.InvariantCulture)));
+            Console.WriteLine($"ready deadline {words[1]}");
+            break;
+        case "revoke":
+            announcer.Deadline.Revoke();
+            Console.WriteLine("ready revoke");
+            break;
+        case "open":
+            Console.WriteLine($"ready open {(announcer.Deadline.IsOpen ? "true" : "false")}");
             break;
         case "quit":
             Console.WriteLine("ready quit");

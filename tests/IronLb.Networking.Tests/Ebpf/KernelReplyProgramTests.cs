@@ -237,6 +237,7 @@ public sealed class KernelReplyProgramTests
         {
             var loaded = new LoadedPrograms(KernelResponder.Open());
             loaded._responder.AddForTestRun(new InterfaceInfo("eno2", Loopback, Frames.Node, InterfaceFlags.Up, 1, false, null));
+            loaded._responder.SetDeadline(AnswerDeadline.UnboundedNanoseconds); // answering, as under a live speaker (DeadlineProgramTests covers the rest)
             loaded.Sync(table);
             return loaded;
         }

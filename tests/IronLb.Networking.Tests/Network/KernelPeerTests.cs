@@ -92,6 +92,44 @@ public sealed class KernelPeerTests
         Assert.Empty(await Ndisc6Async(t, "ext0", ExtV6));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Answers_stop_once_the_deadline_passes_and_resume_when_it_is_refreshed(bool kernel)
+    {
+        // What a frozen speaker looks like from the LAN: its last refresh passes and nothing answers, neither
+        // the tc program nor the userspace responder it hands the request on to.
+        Requirements.RootAndTools();
+        await using var t = await Lan.CreateAsync();
+        string[] options = kernel ? ["--burst-ms", "0"] : ["--burst-ms", "0", "--no-kernel"];
+        var node1 = t.Own(await HostProcess.StartAsync(t.Node(1), options));
+        await WaitForRespondersAsync(node1, "eno2/arp", "eno2/ndp");
+        string[] inKernel = kernel ? ["eno2/arp", "eno2/ndp"] : [];
+        Assert.Equal(inKernel, (await node1.KernelRespondersAsync()).Where(r => r.StartsWith("eno2/", StringComparison.Ordinal)));
+        await node1.SendAsync("deadline 600000");
+        await node1.SendAsync($"announce {ExtV4} eno2");
+        await node1.SendAsync($"announce {ExtV6} eno2");
+        var mac = await t.MacAsync(t.Node(1), "eno2");
+        Assert.Equal([mac], await ArpingAsync(t, "ext0", ExtV4, count: 1));
+        Assert.Equal([mac], await Ndisc6Async(t, "ext0", ExtV6));
+
+        // The last refresh, then none.
+        await node1.SendAsync("deadline 200");
+        await WaitForAsync(async () => await node1.SendAsync("open") == "ready open false", "the deadline to pass");
+        Assert.Empty(await ArpingAsync(t, "ext0", ExtV4, count: 2));
+        Assert.Empty(await Ndisc6Async(t, "ext0", ExtV6));
+        Assert.True((await node1.DropsAsync()).GetValueOrDefault("NotAnswering") >= 3, "the userspace responder saw the requests and declined them");
+
+        // Refreshed again (SIGCONT): answered again, by the same path.
+        await node1.SendAsync("deadline 600000");
+        Assert.Equal([mac], await ArpingAsync(t, "ext0", ExtV4, count: 1));
+        Assert.Equal([mac], await Ndisc6Async(t, "ext0", ExtV6));
+        Assert.Equal(inKernel, (await node1.KernelRespondersAsync()).Where(r => r.StartsWith("eno2/", StringComparison.Ordinal)));
+
+        await node1.SendAsync("revoke");
+        Assert.Empty(await ArpingAsync(t, "ext0", ExtV4, count: 1));
+    }
+
     [Fact]
     public async Task External_and_office_lans_are_kept_apart()
     {
