@@ -158,6 +158,60 @@ public sealed class SpeakerKernelPeerTests : IDisposable
         Assert.Equal([newMac], (await Ndisc6Async(t, "ext0", ExtV6)).Distinct());
     }
 
+    [Fact]
+    public async Task A_stopped_speaker_goes_quiet_in_the_kernel_within_its_liveness_window_and_answers_again_when_continued()
+    {
+        // SIGSTOP is a paused VM or a hung runtime as the LAN sees it: the tc program would go on replying from
+        // its maps. Its answer deadline stops it. Five rounds, for the median in docs/performance.md.
+        Requirements.RootAndTools();
+        WriteManifests();
+        await using var t = await LanTopology.CreateAsync("ilbs-", "2001:db8:1::", "2001:db8:2::");
+        var ext = Elect(ExtV4, ExtV6, "external");
+        var speakers = await StartSpeakersAsync(t, "--burst", "0");
+        var winner = speakers[ext];
+        var mac = await t.MacTextAsync(NamespaceOf(t, ext), "eno2");
+        Assert.Equal([mac], (await ArpingProbesAsync(t, "ext0", ExtV4, count: 1)).Replies);
+        Assert.Contains("ironlb_layer2_responder{interface=\"eno2\",path=\"kernel\",protocol=\"arp\"} 1", (await ScrapeAsync(NamespaceOf(t, ext))).Split('\n'));
+
+        var window = new IronLb.Networking.Layer2Options().LivenessWindow;
+        // The deadline is at most the window after the last refresh, which is before the stop took effect; the
+        // slack covers tcpdump's timestamping and the kill command's own start-up, never the kernel's timing.
+        var slack = TimeSpan.FromMilliseconds(250);
+        await using var watch = await ArpReplyWatch.StartAsync(t.Client, "ext0", ExtV4);
+        var quietAfter = new List<TimeSpan>();
+        var backAfter = new List<TimeSpan>();
+        for (var round = 0; round < 5; round++)
+        {
+            var flowing = DateTime.UtcNow;
+            await WaitForAsync(() => watch.Since(flowing).Count >= 5, "replies to flow before the stop");
+            var beforeStop = DateTime.UtcNow;
+            DateTime continued;
+            await winner.SignalAsync("STOP");
+            var stopped = DateTime.UtcNow;
+            try
+            {
+                // Quiet for three windows in a row: it has stopped, not paused between probes.
+                await WaitForAsync(() => DateTime.UtcNow - stopped > 3 * window && DateTime.UtcNow - (watch.Last ?? stopped) > 3 * window, "replies to stop");
+                var last = watch.Last ?? beforeStop;
+                Assert.True(last <= stopped + window + slack, $"round {round}: replies went on {(last - stopped).TotalMilliseconds:F0} ms after SIGSTOP (window {window.TotalMilliseconds} ms)");
+                quietAfter.Add(last - beforeStop);
+            }
+            finally
+            {
+                continued = DateTime.UtcNow;
+                await winner.SignalAsync("CONT");
+            }
+
+            await WaitForAsync(() => watch.Since(continued).Count > 0, "replies to resume after SIGCONT");
+            backAfter.Add(watch.Since(continued)[0] - continued);
+        }
+
+        Assert.False(winner.HasExited);
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"SIGSTOP to last reply (ms): {string.Join(' ', quietAfter.Select(d => d.TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}; "
+            + $"SIGCONT to first reply (ms): {string.Join(' ', backAfter.Select(d => d.TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}");
+    }
+
     private async Task<Dictionary<string, SpeakerProcess>> StartSpeakersAsync(LanTopology t, params string[] extra)
     {
         var speakers = new Dictionary<string, SpeakerProcess>(StringComparer.Ordinal);

@@ -39,6 +39,14 @@ internal sealed class SpeakerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The speaker's pid (ip netns exec replaces itself with dotnet, so it is the speaker's own).</summary>
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Sends a signal by name (STOP, CONT, …) with the shell's kill, which needs no procps.</summary>
+    public Task SignalAsync(string signal) => ProcessRunner.CheckAsync("sh", "-c", $"kill -{signal} {_process.Id}");
+
     public string Log
     {
         get
@@ -96,6 +104,9 @@ internal sealed class SpeakerProcess : IAsyncDisposable
         {
             if (!_process.HasExited)
             {
+                // A test that stopped the speaker (SIGSTOP) and failed before continuing it: SIGINT alone would wait.
+                await ProcessRunner.RunAsync("sh", "-c", $"kill -CONT {_process.Id}").ConfigureAwait(false);
+
                 // SIGINT is Ctrl-C: the speaker stops its responders and exits; the shell's kill needs no procps.
                 await ProcessRunner.RunAsync("sh", "-c", $"kill -INT {_process.Id}").ConfigureAwait(false);
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
