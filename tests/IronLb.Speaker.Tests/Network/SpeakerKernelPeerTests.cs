@@ -178,7 +178,9 @@ public sealed class SpeakerKernelPeerTests : IDisposable
         // slack covers tcpdump's timestamping and the kill command's own start-up, never the kernel's timing.
         var slack = TimeSpan.FromMilliseconds(250);
         await using var watch = await ArpReplyWatch.StartAsync(t.Client, "ext0", ExtV4);
+        await using var signaller = Signaller.Start();
         var quietAfter = new List<TimeSpan>();
+        var signalTook = new List<TimeSpan>();
         var backAfter = new List<TimeSpan>();
         for (var round = 0; round < 5; round++)
         {
@@ -186,8 +188,9 @@ public sealed class SpeakerKernelPeerTests : IDisposable
             await WaitForAsync(() => watch.Since(flowing).Count >= 5, "replies to flow before the stop");
             var beforeStop = DateTime.UtcNow;
             DateTime continued;
-            await winner.SignalAsync("STOP");
+            await signaller.SendAsync("STOP", winner.Id);
             var stopped = DateTime.UtcNow;
+            signalTook.Add(stopped - beforeStop);
             try
             {
                 // Quiet for three windows in a row: it has stopped, not paused between probes.
@@ -199,7 +202,7 @@ public sealed class SpeakerKernelPeerTests : IDisposable
             finally
             {
                 continued = DateTime.UtcNow;
-                await winner.SignalAsync("CONT");
+                await signaller.SendAsync("CONT", winner.Id);
             }
 
             await WaitForAsync(() => watch.Since(continued).Count > 0, "replies to resume after SIGCONT");
@@ -208,8 +211,9 @@ public sealed class SpeakerKernelPeerTests : IDisposable
 
         Assert.False(winner.HasExited);
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"SIGSTOP to last reply (ms): {string.Join(' ', quietAfter.Select(d => d.TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}; "
-            + $"SIGCONT to first reply (ms): {string.Join(' ', backAfter.Select(d => d.TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}");
+            $"SIGSTOP to last reply (ms): {Milliseconds(quietAfter)}; sending SIGSTOP took (ms): {Milliseconds(signalTook)}; SIGCONT to first reply (ms): {Milliseconds(backAfter)}");
+
+        static string Milliseconds(List<TimeSpan> spans) => string.Join(' ', spans.Select(d => d.TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     private async Task<Dictionary<string, SpeakerProcess>> StartSpeakersAsync(LanTopology t, params string[] extra)

@@ -44,9 +44,6 @@ internal sealed class SpeakerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Sends a signal by name (STOP, CONT, …) with the shell's kill, which needs no procps.</summary>
-    public Task SignalAsync(string signal) => ProcessRunner.CheckAsync("sh", "-c", $"kill -{signal} {_process.Id}");
-
     public string Log
     {
         get
