@@ -24,6 +24,7 @@ public sealed class DurationFlagTests
         { "speaker", "--refresh", "0s", false },
         { "speaker", "--reload-interval", "10s", false },
         { "speaker", "--heartbeat-interval", "100ms", true },
+        { "speaker", "--liveness-window", "300ms", true },
     };
 
     public static TheoryData<string> NotDurations { get; } = ["00:00:00.2", "00:00:15", "15", "-1s", "1.5", "soon", ""];
