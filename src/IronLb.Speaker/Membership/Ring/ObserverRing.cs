@@ -1,0 +1,65 @@
+namespace IronLb.Speaker.Membership.Ring;
+
+/// <summary>
+/// Who watches whom: member X's observers are the K/2 members before it and the K/2 after it on the ring,
+/// skipping members that are out of the ring (removed by a verdict). The relation is symmetric, so one heartbeat
+/// stream per pair serves both directions. With fewer than K + 1 members in the ring every other member observes.
+/// </summary>
+internal static class ObserverRing
+{
+    /// <summary>The observers of <paramref name="subject"/> (member indices), the ones after it first, then the ones before it.</summary>
+    public static List<int> ObserversOf(MemberTable table, int subject, Func<int, bool> inRing, int observers)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(inRing);
+        var count = table.Count;
+        var others = 0;
+        for (var i = 0; i < count && others <= observers; i++)
+        {
+            if (i != subject && inRing(i))
+            {
+                others++;
+            }
+        }
+
+        var result = new List<int>(observers);
+        if (others <= observers)
+        {
+            // A small ring: everybody observes everybody, still nearest first.
+            Walk(table, subject, inRing, +1, others, result);
+            return result;
+        }
+
+        // More than K others: the K/2 nearest after and the K/2 nearest before cannot overlap.
+        Walk(table, subject, inRing, +1, observers / 2, result);
+        Walk(table, subject, inRing, -1, observers / 2, result);
+        return result;
+    }
+
+    private static void Walk(MemberTable table, int subject, Func<int, bool> inRing, int direction, int take, List<int> into)
+    {
+        var count = table.Count;
+        var position = table.RingPositionOf(subject);
+        for (var taken = 0; taken < take;)
+        {
+            position = (position + direction + count) % count;
+            var member = table.RingOrder[position];
+            if (member == subject)
+            {
+                return;
+            }
+
+            if (inRing(member))
+            {
+                into.Add(member);
+                taken++;
+            }
+        }
+    }
+
+    /// <summary>How many of a member's <paramref name="observerCount"/> observers a verdict needs: H, or all of them when fewer than H exist.</summary>
+    public static int Quorum(int observerCount, int verdictQuorum) => Math.Min(verdictQuorum, observerCount);
+
+    /// <summary>Fresh echoes a node needs to answer: K' − H' + 1, so that a verdict (H' observers not hearing it) and an unfenced node cannot coexist.</summary>
+    public static int FenceNeed(int observerCount, int verdictQuorum) => observerCount - Quorum(observerCount, verdictQuorum) + 1;
+}

@@ -1,0 +1,174 @@
+namespace IronLb.Speaker.Membership.Ring;
+
+/// <summary>The work done once per period: heartbeats, observations, the round push, join bookkeeping, gossip.</summary>
+internal sealed partial class RingMembership
+{
+    private void SendHeartbeats(TimeSpan now)
+    {
+        var fenced = Answering ? RingFlags.None : RingFlags.Fenced;
+        foreach (var observer in _observers)
+        {
+            var peer = _peers[observer];
+            var hearYou = peer.Replay.Incarnation != 0 && now - peer.ProofSentAt < _options.HearYouWindow;
+            if (hearYou)
+            {
+                peer.LastHearYouSent = now;
+            }
+
+            var message = new HeartbeatMessage(
+                Header(RingMessageKind.Heartbeat, fenced | (hearYou ? RingFlags.HearYou : RingFlags.None)),
+                _table.Ids[observer],
+                peer.Replay.Incarnation,
+                peer.Replay.HighestSequence,
+                _generation,
+                _book.Digest);
+            Send(observer, message, now);
+        }
+    }
+
+    /// <summary>
+    /// Forms our own opinion on each neighbour and sends those that disagree with the book to the neighbour's other
+    /// observers, repeated every period until a verdict settles them. A down opinion waits until W_f + margin after
+    /// our last "I hear you" to that incarnation: by then no echo of ours counts for its fence any more.
+    /// </summary>
+    private void Observe(TimeSpan now)
+    {
+        var outgoing = new Dictionary<int, List<Observation>>();
+        foreach (var subject in _observers)
+        {
+            var opinion = OpinionOn(subject, now);
+            if (opinion is not { } observation)
+            {
+                _tally.Withdraw(_table.Ids[subject], _selfId);
+                continue;
+            }
+
+            _tally.Record(_selfId, observation, now);
+            TryFormVerdict(subject, now);
+            foreach (var other in ObserversOf(subject))
+            {
+                if (other != _selfIndex)
+                {
+                    (outgoing.TryGetValue(other, out var list) ? list : outgoing[other] = []).Add(observation);
+                }
+            }
+        }
+
+        foreach (var (to, observations) in outgoing)
+        {
+            foreach (var chunk in observations.Chunk(RingCodec.MaxObservations))
+            {
+                Send(to, new ObservationMessage(Header(RingMessageKind.Observation), [.. chunk]), now);
+            }
+        }
+    }
+
+    /// <summary>Our opinion on a neighbour when it disagrees with the book; null when the book already says it.</summary>
+    private Observation? OpinionOn(int subject, TimeSpan now)
+    {
+        var peer = _peers[subject];
+        var held = _book[subject];
+        var incarnation = Math.Max(peer.Replay.Incarnation, held?.Incarnation ?? 0);
+        var subjectId = _table.Ids[subject];
+        var hearing = peer.Replay.Incarnation == incarnation && incarnation != 0 && now - peer.ProofSentAt < _options.HeardWindow;
+        if (hearing)
+        {
+            if ((peer.Flags & RingFlags.Leaving) != 0)
+            {
+                return null;
+            }
+
+            var eligible = (peer.Flags & RingFlags.Eligible) != 0;
+            var up = new Observation(subjectId, incarnation, peer.Generation, eligible ? Opinion.UpEligible : Opinion.UpIneligible);
+            var agrees = held is { Kind: VerdictKind.Alive } && held.Incarnation == incarnation && held.Generation == peer.Generation && held.Eligible == eligible;
+            var behind = held is not null && held.Rank.CompareTo((incarnation, peer.Generation)) > 0;
+            return agrees || behind ? null : up;
+        }
+
+        var settled = now - _startedAt >= _options.HeardWindow
+            && now - peer.NeighbourSince >= _options.HeardWindow
+            && (peer.LastHearYouSent == TimeSpan.MinValue || now - peer.LastHearYouSent >= _options.AlertHoldOff);
+        var ended = held is not null && held.Kind != VerdictKind.Alive && held.Incarnation >= incarnation;
+        return settled && !ended ? new Observation(subjectId, incarnation, 0, Opinion.Down) : null;
+    }
+
+    private void TryFormVerdict(int subject, TimeSpan now)
+    {
+        var observers = ObserversOf(subject);
+        var quorum = ObserverRing.Quorum(observers.Count, _options.VerdictQuorum);
+        var ids = observers.Select(o => _table.Ids[o]).ToList();
+        if (_tally.TryVerdict(_table.Ids[subject], ids, quorum, now, _options.HeardWindow) is { } verdict)
+        {
+            ApplyVerdict(subject, verdict, now, forward: true);
+        }
+    }
+
+    private void SendRound(TimeSpan now)
+    {
+        if (_table.Count <= 1)
+        {
+            return;
+        }
+
+        for (var attempt = 0; attempt < 4; attempt++)
+        {
+            var target = _random.Next(_table.Count);
+            if (target != _selfIndex && InRing(target))
+            {
+                Send(target, _rounds!.ToMessage(Header(RingMessageKind.Round)), now);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Joined once our alive verdict is in our book and every member not under an ending verdict has acked it.</summary>
+    private void CheckJoin(TimeSpan now)
+    {
+        if (_joined || !_eligible || _book[_selfIndex] is not { Kind: VerdictKind.Alive, Eligible: true } own
+            || own.Incarnation != Incarnation || own.Generation != _generation)
+        {
+            return;
+        }
+
+        var missing = Enumerable.Range(0, _table.Count)
+            .Where(m => m != _selfIndex && !_acks.Contains(m) && !_book.HasEnded(m, out _))
+            .ToList();
+        if (missing.Count == 0)
+        {
+            _joined = true;
+            _nextAckRequest = TimeSpan.MaxValue;
+            return;
+        }
+
+        if (_nextAckRequest == TimeSpan.MaxValue)
+        {
+            _nextAckRequest = now + _options.Round;
+        }
+        else if (now >= _nextAckRequest)
+        {
+            _nextAckRequest = now + _options.Round;
+            foreach (var member in missing)
+            {
+                Send(member, new AckRequestMessage(Header(RingMessageKind.AckRequest), _generation), now);
+            }
+        }
+    }
+
+    private void FlushGossip(TimeSpan now)
+    {
+        if (_toGossip.Count == 0)
+        {
+            return;
+        }
+
+        var verdicts = _toGossip.ToList();
+        _toGossip.Clear();
+        foreach (var target in GossipTargets().ToList())
+        {
+            foreach (var chunk in verdicts.Chunk(40))
+            {
+                Send(target, new VerdictMessage(Header(RingMessageKind.Gossip), [.. chunk]), now);
+            }
+        }
+    }
+}

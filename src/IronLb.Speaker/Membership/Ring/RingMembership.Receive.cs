@@ -1,0 +1,253 @@
+namespace IronLb.Speaker.Membership.Ring;
+
+/// <summary>Admission of datagrams and what each kind does. Replies are queued and leave with the next Tick.</summary>
+internal sealed partial class RingMembership
+{
+    /// <summary>
+    /// Admits one datagram from member <paramref name="from"/> (the transport maps the source address to a member):
+    /// decode and MAC, then sender checks, then anti-replay, then the kind's effect. Every outcome is counted.
+    /// </summary>
+    public RingReceiveOutcome Receive(string from, ReadOnlySpan<byte> datagram)
+    {
+        var outcome = Admit(from, datagram, out var message, out var sender);
+        _outcomes[(int)outcome]++;
+        if (outcome == RingReceiveOutcome.Accepted)
+        {
+            outcome = Handle(message!, sender);
+            if (outcome != RingReceiveOutcome.Accepted)
+            {
+                _outcomes[(int)RingReceiveOutcome.Accepted]--;
+                _outcomes[(int)outcome]++;
+            }
+        }
+
+        return outcome;
+    }
+
+    private RingReceiveOutcome Admit(string from, ReadOnlySpan<byte> datagram, out RingMessage? message, out int sender)
+    {
+        sender = -1;
+        message = null;
+        if (!_started || _left || _selfIndex < 0)
+        {
+            return RingReceiveOutcome.NotStarted;
+        }
+
+        var decoded = RingCodec.TryDecode(datagram, _key, out message);
+        if (decoded != RingReceiveOutcome.Accepted)
+        {
+            return decoded;
+        }
+
+        var header = message!.Header;
+        if (header.Sender == _selfId)
+        {
+            return RingReceiveOutcome.FromSelf;
+        }
+
+        if (!_table.TryIndexOf(header.Sender, out sender))
+        {
+            return RingReceiveOutcome.UnknownSender;
+        }
+
+        if (!string.Equals(_table.Names[sender], from, StringComparison.Ordinal))
+        {
+            return RingReceiveOutcome.SourceMismatch;
+        }
+
+        var peer = _peers[sender];
+        var admitted = peer.Replay.Admit(header.Incarnation, header.Sequence, out var newIncarnation);
+        if (admitted == RingReceiveOutcome.Accepted && newIncarnation)
+        {
+            peer.ResetProofs();
+        }
+
+        return admitted;
+    }
+
+    private RingReceiveOutcome Handle(RingMessage message, int sender)
+    {
+        var now = Now;
+        EnsureRounds(now);
+        switch (message)
+        {
+            case HeartbeatMessage heartbeat:
+                return OnHeartbeat(heartbeat, sender, now);
+            case ObservationMessage observations:
+                OnObservations(observations, sender, now);
+                return RingReceiveOutcome.Accepted;
+            case VerdictMessage verdicts:
+                foreach (var verdict in verdicts.Verdicts)
+                {
+                    OnVerdict(verdict, now, forward: message.Header.Kind == RingMessageKind.Gossip);
+                }
+
+                return RingReceiveOutcome.Accepted;
+            case PullRequestMessage:
+                foreach (var chunk in _book.All.Chunk(400))
+                {
+                    Send(sender, new VerdictMessage(Header(RingMessageKind.PullResponse), [.. chunk]), now);
+                }
+
+                return RingReceiveOutcome.Accepted;
+            case AckMessage ack:
+                if (ack.Receiver != _selfId)
+                {
+                    return RingReceiveOutcome.NotForMe;
+                }
+
+                if (ack.Incarnation == Incarnation && ack.Generation == _generation)
+                {
+                    _acks.Add(sender);
+                }
+
+                return RingReceiveOutcome.Accepted;
+            case AckRequestMessage request:
+                if (_book[sender] is { Kind: VerdictKind.Alive } held && held.Incarnation == request.Header.Incarnation && held.Generation == request.Generation)
+                {
+                    Send(sender, new AckMessage(Header(RingMessageKind.Ack), _table.Ids[sender], held.Incarnation, held.Generation), now);
+                }
+
+                return RingReceiveOutcome.Accepted;
+            case RoundMessage round:
+                return _rounds!.Merge(round, now) ? RingReceiveOutcome.Accepted : RingReceiveOutcome.TableMismatch;
+            default:
+                return RingReceiveOutcome.Malformed;
+        }
+    }
+
+    private RingReceiveOutcome OnHeartbeat(HeartbeatMessage heartbeat, int sender, TimeSpan now)
+    {
+        if (heartbeat.Receiver != _selfId)
+        {
+            return RingReceiveOutcome.NotForMe;
+        }
+
+        var peer = _peers[sender];
+        peer.Generation = heartbeat.Generation;
+        peer.Flags = heartbeat.Header.Flags;
+
+        // The echo proves freshness only if it names this incarnation of ours and a sequence we sent within the log.
+        if (heartbeat.EchoIncarnation == Incarnation && _sent.TryGet(heartbeat.EchoSequence, out var sentAt))
+        {
+            if (sentAt > peer.ProofSentAt)
+            {
+                peer.ProofSentAt = sentAt;
+            }
+
+            if ((heartbeat.Header.Flags & RingFlags.HearYou) != 0 && sentAt > peer.FenceEchoAt)
+            {
+                peer.FenceEchoAt = sentAt;
+            }
+        }
+
+        if (heartbeat.VerdictDigest == _book.Digest)
+        {
+            peer.DigestMismatchSince = TimeSpan.MaxValue;
+        }
+        else if (peer.DigestMismatchSince == TimeSpan.MaxValue)
+        {
+            peer.DigestMismatchSince = now;
+        }
+        else if (now - peer.DigestMismatchSince >= _options.Period && now - peer.LastPull >= 2 * _options.Period)
+        {
+            peer.LastPull = now;
+            Send(sender, new PullRequestMessage(Header(RingMessageKind.PullRequest)), now);
+        }
+
+        TellIfEnded(sender, heartbeat.Header.Incarnation, now);
+        return RingReceiveOutcome.Accepted;
+    }
+
+    /// <summary>A member still heartbeating an incarnation our book has ended missed its verdict: send it, so it rejoins.</summary>
+    private void TellIfEnded(int sender, ulong incarnation, TimeSpan now)
+    {
+        var peer = _peers[sender];
+        if (_book[sender] is { Kind: not VerdictKind.Alive } ended && ended.Incarnation >= incarnation && now - peer.LastToldEnded >= _options.Period)
+        {
+            peer.LastToldEnded = now;
+            Send(sender, new VerdictMessage(Header(RingMessageKind.Gossip), [ended]), now);
+        }
+    }
+
+    private void OnObservations(ObservationMessage message, int sender, TimeSpan now)
+    {
+        foreach (var observation in message.Observations)
+        {
+            if (!_table.TryIndexOf(observation.Subject, out var subject) || subject == _selfIndex)
+            {
+                _drops[(int)RingDropReason.ObservationUnknownSubject]++;
+                continue;
+            }
+
+            if (!ObserversOf(subject).Contains(sender))
+            {
+                _drops[(int)RingDropReason.ObservationNotObserver]++;
+                continue;
+            }
+
+            _tally.Record(message.Header.Sender, observation, now);
+            TryFormVerdict(subject, now);
+        }
+    }
+
+    private void OnVerdict(Verdict verdict, TimeSpan now, bool forward)
+    {
+        if (!_table.TryIndexOf(verdict.Subject, out var subject) || verdict.Witnesses.Any(w => !_table.TryIndexOf(w, out _)))
+        {
+            _drops[(int)RingDropReason.VerdictUnknownMember]++;
+            return;
+        }
+
+        if (!IsProven(verdict, subject))
+        {
+            _drops[(int)RingDropReason.VerdictUnproven]++;
+            return;
+        }
+
+        ApplyVerdict(subject, verdict, now, forward);
+    }
+
+    /// <summary>Left: witnessed by its subject alone. Otherwise a quorum of distinct witnesses other than the subject.</summary>
+    private bool IsProven(Verdict verdict, int subject)
+    {
+        if (verdict.Kind == VerdictKind.Left)
+        {
+            return verdict.Witnesses is [var only] && only == verdict.Subject;
+        }
+
+        var distinct = verdict.Witnesses.Distinct().Count();
+        var quorum = ObserverRing.Quorum(ObserversOf(subject).Count, _options.VerdictQuorum);
+        return distinct == verdict.Witnesses.Length && !verdict.Witnesses.Contains(verdict.Subject) && distinct >= Math.Max(1, quorum);
+    }
+
+    private void ApplyVerdict(int subject, Verdict verdict, TimeSpan now, bool forward)
+    {
+        if (!_book.Apply(subject, verdict))
+        {
+            return;
+        }
+
+        if (forward)
+        {
+            _toGossip.Add(verdict);
+        }
+
+        if (subject == _selfIndex)
+        {
+            // Our own incarnation ended (a freeze, a cut, or a stale start): come back as a new one.
+            if (verdict.Kind != VerdictKind.Alive && verdict.Incarnation >= Incarnation && !_left)
+            {
+                Incarnation = verdict.Incarnation + 1;
+                ResetJoin();
+            }
+
+            return;
+        }
+
+        if (verdict is { Kind: VerdictKind.Alive, Eligible: true })
+        {
+            Send(subject, new AckMessage(Header(RingMessageKind.Ack), verdict.Subject, verdict.Incarnation, verdict.Generation), now);
+        }
+    }
+}
