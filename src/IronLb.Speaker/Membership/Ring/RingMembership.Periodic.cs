@@ -3,27 +3,43 @@ namespace IronLb.Speaker.Membership.Ring;
 /// <summary>The work done once per period: heartbeats, observations, the round push, join bookkeeping, gossip.</summary>
 internal sealed partial class RingMembership
 {
+    /// <summary>
+    /// One exchange per observer pair and period: the member with the smaller id sends, the other replies at once
+    /// (<see cref="ReplyToHeartbeat"/>). So each side's proof is at most a period plus a round trip old, whatever
+    /// the phase between their timers, and each still sends one heartbeat per observer and period.
+    /// </summary>
     private void SendHeartbeats(TimeSpan now)
     {
         var fenced = Answering ? RingFlags.None : RingFlags.Fenced;
         foreach (var observer in _observers)
         {
-            var peer = _peers[observer];
-            var hearYou = peer.Replay.Incarnation != 0 && now - peer.ProofSentAt < _options.HearYouWindow;
-            if (hearYou)
+            if (_selfId < _table.Ids[observer])
             {
-                peer.LastHearYouSent = now;
+                SendHeartbeat(observer, fenced, now);
             }
-
-            var message = new HeartbeatMessage(
-                Header(RingMessageKind.Heartbeat, fenced | (hearYou ? RingFlags.HearYou : RingFlags.None)),
-                _table.Ids[observer],
-                peer.Replay.Incarnation,
-                peer.Replay.HighestSequence,
-                _generation,
-                _book.Digest);
-            Send(observer, message, now);
         }
+    }
+
+    private void ReplyToHeartbeat(int initiator, TimeSpan now) =>
+        SendHeartbeat(initiator, Answering ? RingFlags.None : RingFlags.Fenced, now);
+
+    private void SendHeartbeat(int observer, RingFlags fenced, TimeSpan now)
+    {
+        var peer = _peers[observer];
+        var hearYou = peer.Replay.Incarnation != 0 && now - peer.ProofSentAt < _options.HearYouWindow;
+        if (hearYou)
+        {
+            peer.LastHearYouSent = now;
+        }
+
+        var message = new HeartbeatMessage(
+            Header(RingMessageKind.Heartbeat, fenced | (hearYou ? RingFlags.HearYou : RingFlags.None)),
+            _table.Ids[observer],
+            peer.Replay.Incarnation,
+            peer.Replay.HighestSequence,
+            _generation,
+            _book.Digest);
+        Send(observer, message, now);
     }
 
     /// <summary>
@@ -85,9 +101,12 @@ internal sealed partial class RingMembership
             return agrees || behind ? null : up;
         }
 
+        // A neighbour the ring shifted onto us (members between were removed) may not be one the subject counts for its
+        // fence: our down observation waits until the subject's round lease must have run out as well.
+        var neighbourDelay = peer.ShiftedIn ? _options.HeardWindow + _options.CorrelatedDelay : _options.HeardWindow;
         var settled = now - _startedAt >= _options.HeardWindow
-            && now - peer.NeighbourSince >= _options.HeardWindow
-            && (peer.LastHearYouSent == TimeSpan.MinValue || now - peer.LastHearYouSent >= _options.AlertHoldOff);
+            && now - peer.NeighbourSince >= neighbourDelay
+            && now - peer.LastHearYouSent >= _options.AlertHoldOff;
         var ended = held is not null && held.Kind != VerdictKind.Alive && held.Incarnation >= incarnation;
         return settled && !ended ? new Observation(subjectId, incarnation, 0, Opinion.Down) : null;
     }

@@ -60,6 +60,7 @@ internal sealed partial class RingMembership
         if (admitted == RingReceiveOutcome.Accepted && newIncarnation)
         {
             peer.ResetProofs();
+            peer.IncarnationSeenAt = Now;
         }
 
         return admitted;
@@ -153,6 +154,11 @@ internal sealed partial class RingMembership
         {
             peer.LastPull = now;
             Send(sender, new PullRequestMessage(Header(RingMessageKind.PullRequest)), now);
+        }
+
+        if (heartbeat.Header.Sender < _selfId)
+        {
+            ReplyToHeartbeat(sender, now);
         }
 
         TellIfEnded(sender, heartbeat.Header.Incarnation, now);

@@ -37,9 +37,10 @@ internal sealed partial class RingMembership
     private bool _started;
     private bool _left;
     private bool _joined;
-    private TimeSpan _lastTick = TimeSpan.MinValue;
+    private TimeSpan _lastTick = RingPeer.Never;
     private TimeSpan _nextPeriod;
     private TimeSpan _startedAt;
+    private TimeSpan _firstNeighbours = TimeSpan.MaxValue;
     private TimeSpan _nextAckRequest = TimeSpan.MaxValue;
     private long _electionVersion = -1;
     private ImmutableArray<string> _electionSet = [];
@@ -124,6 +125,7 @@ internal sealed partial class RingMembership
         _started = true;
         _left = false;
         _startedAt = Now;
+        _firstNeighbours = TimeSpan.MaxValue;
         _nextPeriod = _startedAt;
         ResetJoin();
         foreach (var peer in _peers)
@@ -234,9 +236,9 @@ internal sealed partial class RingMembership
 
         // The need-th freshest echo decides the fence: fewer fresh echoes than that and a verdict may form.
         var echoes = _observers.Select(o => _peers[o].FenceEchoAt).OrderDescending().ToList();
-        var fence = echoes[need - 1] == TimeSpan.MinValue ? TimeSpan.MinValue : echoes[need - 1] + _options.FenceWindow;
-        var deadline = Min(Min(fence, _rounds.LeaseUntil), _lastTick == TimeSpan.MinValue ? TimeSpan.MinValue : _lastTick + _options.FenceWindow);
-        return deadline == TimeSpan.MinValue ? null : deadline;
+        var fence = echoes[need - 1] + _options.FenceWindow;
+        var deadline = Min(Min(fence, _rounds.LeaseUntil), _lastTick + _options.FenceWindow);
+        return deadline > TimeSpan.Zero ? deadline : null;
     }
 
     private void ResetJoin()
@@ -287,10 +289,18 @@ internal sealed partial class RingMembership
 
         foreach (var added in current.Except(_observers))
         {
-            _peers[added].NeighbourSince = now;
+            // Shifted in: a member we knew in its current incarnation for a while, now our neighbour because members
+            // between us were removed. A joiner (new incarnation, just seen) computes the same neighbours itself.
+            var peer = _peers[added];
+            peer.NeighbourSince = now;
+            peer.ShiftedIn = _firstNeighbours != TimeSpan.MaxValue && now - peer.IncarnationSeenAt > _options.HeardWindow;
         }
 
         _observers = current;
+        if (_firstNeighbours == TimeSpan.MaxValue)
+        {
+            _firstNeighbours = now;
+        }
     }
 
     private IEnumerable<int> GossipTargets()

@@ -16,8 +16,10 @@ internal sealed record RingOptions
     public TimeSpan FenceWindow { get; init; } = TimeSpan.FromMilliseconds(300);
 
     /// <summary>
-    /// An observer puts "I hear you" on its heartbeats only while its own proof is younger than this. It is
-    /// shorter than W so that an observer's last "I hear you" lies well before it may alert (see <see cref="AlertHoldOff"/>).
+    /// An observer puts "I hear you" on its heartbeats only while its own proof is younger than this. Safety does not
+    /// depend on it (that is <see cref="AlertHoldOff"/>); it trades speed for robustness: the last "I hear you" after a
+    /// crash lies at most this long after the last proof, so a down observation follows the proof by at most
+    /// HearYouWindow + AlertHoldOff. It must exceed a period plus a round trip (one exchange per period) or the flag flickers.
     /// </summary>
     public TimeSpan HearYouWindow { get; init; } = TimeSpan.FromMilliseconds(200);
 
@@ -48,6 +50,13 @@ internal sealed record RingOptions
     /// <summary>The earliest a down observation may follow the last "I hear you" sent to that node.</summary>
     public TimeSpan AlertHoldOff => FenceWindow + FenceMargin;
 
+    /// <summary>
+    /// The design's delay for correlated failures: an observer that became a node's neighbour after its own start (the
+    /// ring shifted past removed members) is not necessarily counted by that node's fence, so its down observation
+    /// waits this much longer than W, until the node has lost its round lease if it is cut off with its old observers.
+    /// </summary>
+    public TimeSpan CorrelatedDelay => RoundLease + Round;
+
     /// <summary>How long a node keeps the round lease after entering a round whose bitmap reached a strict majority.</summary>
     public TimeSpan RoundLease => Round * LeaseRounds;
 
@@ -70,9 +79,9 @@ internal sealed record RingOptions
             errors.Add("FenceWindow must be positive and shorter than HeardWindow");
         }
 
-        if (HearYouWindow <= TimeSpan.Zero || HearYouWindow > HeardWindow)
+        if (HearYouWindow <= Period || HearYouWindow > HeardWindow)
         {
-            errors.Add("HearYouWindow must be positive and at most HeardWindow");
+            errors.Add("HearYouWindow must be longer than a period and at most HeardWindow");
         }
 
         if (FenceMargin < TimeSpan.Zero)

@@ -3,19 +3,28 @@ namespace IronLb.Speaker.Membership.Ring;
 /// <summary>What one node keeps about one other member. Times are our own elapsed monotonic time.</summary>
 internal sealed class RingPeer
 {
+    /// <summary>"Long ago": far enough back that nothing counts, near enough that subtracting it cannot overflow.</summary>
+    public static readonly TimeSpan Never = TimeSpan.FromDays(-36_500);
+
     public ReplayWindow Replay;
 
     /// <summary>Send time of our sequence most recently echoed by this peer's current incarnation: "heard" while younger than W.</summary>
-    public TimeSpan ProofSentAt { get; set; } = TimeSpan.MinValue;
+    public TimeSpan ProofSentAt { get; set; } = Never;
 
     /// <summary>The same, but only from heartbeats carrying HearYou: counts for our fence while younger than W_f.</summary>
-    public TimeSpan FenceEchoAt { get; set; } = TimeSpan.MinValue;
+    public TimeSpan FenceEchoAt { get; set; } = Never;
 
     /// <summary>When we last told this peer's current incarnation "I hear you": no down observation until W_f + margin later.</summary>
-    public TimeSpan LastHearYouSent { get; set; } = TimeSpan.MinValue;
+    public TimeSpan LastHearYouSent { get; set; } = Never;
 
     /// <summary>Since when this peer has been our ring neighbour (TimeSpan.MaxValue: not a neighbour).</summary>
     public TimeSpan NeighbourSince { get; set; } = TimeSpan.MaxValue;
+
+    /// <summary>The ring shifted this neighbour onto us after our start; its down observations wait for the correlated delay.</summary>
+    public bool ShiftedIn { get; set; }
+
+    /// <summary>When we first saw the peer's current incarnation.</summary>
+    public TimeSpan IncarnationSeenAt { get; set; } = Never;
 
     public uint Generation { get; set; }
 
@@ -23,17 +32,17 @@ internal sealed class RingPeer
 
     public TimeSpan DigestMismatchSince { get; set; } = TimeSpan.MaxValue;
 
-    public TimeSpan LastPull { get; set; } = TimeSpan.MinValue;
+    public TimeSpan LastPull { get; set; } = Never;
 
     /// <summary>Last time we told this peer its own incarnation had ended (it is a zombie that missed its verdict).</summary>
-    public TimeSpan LastToldEnded { get; set; } = TimeSpan.MinValue;
+    public TimeSpan LastToldEnded { get; set; } = Never;
 
     /// <summary>Forgets every proof: they belonged to the peer's previous incarnation.</summary>
     public void ResetProofs()
     {
-        ProofSentAt = TimeSpan.MinValue;
-        FenceEchoAt = TimeSpan.MinValue;
-        LastHearYouSent = TimeSpan.MinValue;
+        ProofSentAt = Never;
+        FenceEchoAt = Never;
+        LastHearYouSent = Never;
         DigestMismatchSince = TimeSpan.MaxValue;
     }
 }

@@ -1,0 +1,65 @@
+namespace IronLb.Speaker.Tests.Membership.Ring;
+
+/// <summary>Measurements shared by the simulation test classes.</summary>
+internal static class RingScenarios
+{
+    /// <summary>
+    /// The documented bound for a minority to go quiet: the last majority round it can still see (entered up to a round
+    /// after the split, filled up to two rounds later) plus the lease of <see cref="Speaker.Membership.Ring.RingOptions.RoundLease"/>.
+    /// </summary>
+    public static readonly TimeSpan MinorityBound = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Crashes the answering owner of a random address at a random phase, measures until another node answers it,
+    /// restarts the crashed node and lets it rejoin; returns milliseconds per crash.
+    /// </summary>
+    public static List<double> MeasureCrashes(RingSim sim, int crashes, Random random)
+    {
+        var nodes = Enumerable.Range(0, sim.Nodes.Length).ToList();
+        var times = new List<double>();
+        for (var i = 0; i < crashes; i++)
+        {
+            sim.Run(TimeSpan.FromMilliseconds(random.Next(0, 200)));
+            var address = random.Next(sim.Addresses.Length);
+            var owner = sim.AnsweringOwner(address);
+            var crashedAt = sim.Now;
+            sim.Crash(owner);
+            sim.Run(TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(5), () => sim.AnsweringOwner(address) >= 0);
+            times.Add((sim.Now - crashedAt).TotalMilliseconds);
+            sim.Restart(owner);
+            sim.Run(TimeSpan.FromSeconds(30), until: () => sim.Settled(nodes));
+            Assert.True(sim.Settled(nodes), Describe(sim));
+        }
+
+        return times;
+    }
+
+    /// <summary>The step of the long runs: coarse, but under a period, so every period still has its own tick.</summary>
+    public static readonly TimeSpan CoarseStep = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>Average datagrams/s and kbit/s sent per node over <paramref name="window"/> (UDP payload bytes), and the busiest node's kbit/s.</summary>
+    public static (double Datagrams, double Kbits, double MaxKbits) MeasureTraffic(RingSim sim, TimeSpan window)
+    {
+        var before = Enumerable.Range(0, sim.Nodes.Length).Select(sim.Sent).ToArray();
+        sim.Run(window);
+        var after = Enumerable.Range(0, sim.Nodes.Length).Select(sim.Sent).ToArray();
+        var seconds = window.TotalSeconds;
+        var datagrams = Enumerable.Range(0, before.Length).Average(i => after[i].Datagrams - before[i].Datagrams) / seconds;
+        var kbits = Enumerable.Range(0, before.Length).Select(i => (after[i].Bytes - before[i].Bytes) * 8 / seconds / 1000).ToList();
+        return (datagrams, kbits.Average(), kbits.Max());
+    }
+
+    public static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    public static string Describe(RingSim sim) => $"at {sim.Now}, {sim.Violations.Count} violations\n" + string.Join(
+        "\n",
+        Enumerable.Range(0, sim.Nodes.Length).Take(12).Select(i =>
+        {
+            var n = sim.Nodes[i];
+            return $"{sim.Names[i]} {sim.States[i]} inc={n.Incarnation} joined={n.Joined} lease={n.HoldsRoundLease} answering={sim.IsAnswering(i)} set={n.ElectionSet.Length}";
+        }));
+}
