@@ -40,25 +40,12 @@ internal sealed class MajorityRounds
 
     public uint TableDigest => _tableDigest;
 
-    /// <summary>Until when the lease holds on the evidence seen so far (TimeSpan.MinValue: never held).</summary>
-    public TimeSpan LeaseUntil
-    {
-        get
-        {
-            var until = TimeSpan.MinValue;
-            if (IsMajority(_current))
-            {
-                until = _enteredCurrent + _options.RoundLease;
-            }
-
-            if (IsMajority(_previous))
-            {
-                until = Max(until, _enteredPrevious + _options.RoundLease);
-            }
-
-            return until;
-        }
-    }
+    /// <summary>
+    /// Until when the lease holds on the evidence seen so far (TimeSpan.MinValue: never held): the latest of "entered a
+    /// round + RoundLease" over the rounds whose bitmap was seen with a strict majority. Kept as a value, so a
+    /// majority round still counts after the node has moved two rounds on.
+    /// </summary>
+    public TimeSpan LeaseUntil { get; private set; } = TimeSpan.MinValue;
 
     public int CurrentCount => Count(_current);
 
@@ -75,6 +62,7 @@ internal sealed class MajorityRounds
         _enteredCurrent = now;
         Round++;
         SetBit(_current, _self);
+        UpdateLease();
     }
 
     /// <summary>Merges a peer's round state; false when it was built over another member table.</summary>
@@ -114,11 +102,25 @@ internal sealed class MajorityRounds
             Trim(_previous);
         }
 
+        UpdateLease();
         return true;
     }
 
     public RoundMessage ToMessage(RingHeader header) =>
         new(header, _tableDigest, Round, ImmutableArray.Create(_current), ImmutableArray.Create(_previous));
+
+    private void UpdateLease()
+    {
+        if (IsMajority(_current))
+        {
+            LeaseUntil = Max(LeaseUntil, _enteredCurrent + _options.RoundLease);
+        }
+
+        if (IsMajority(_previous))
+        {
+            LeaseUntil = Max(LeaseUntil, _enteredPrevious + _options.RoundLease);
+        }
+    }
 
     private bool IsMajority(byte[] bitmap) => 2 * Count(bitmap) > _members;
 

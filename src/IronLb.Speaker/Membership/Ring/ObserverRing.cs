@@ -57,9 +57,14 @@ internal static class ObserverRing
         }
     }
 
-    /// <summary>How many of a member's <paramref name="observerCount"/> observers a verdict needs: H, or all of them when fewer than H exist.</summary>
-    public static int Quorum(int observerCount, int verdictQuorum) => Math.Min(verdictQuorum, observerCount);
+    /// <summary>
+    /// Observations a verdict needs: H, or every other member in a table too small for H. It depends on the member
+    /// table only, never on which members a node's book has removed, so two nodes whose books differ for a moment
+    /// still agree on it (with a view-dependent quorum, one view could remove a node on two observations while the
+    /// node's own view counted a third observer for its fence).
+    /// </summary>
+    public static int Quorum(int members, int verdictQuorum) => Math.Max(1, Math.Min(verdictQuorum, members - 1));
 
-    /// <summary>Fresh echoes a node needs to answer: K' − H' + 1, so that a verdict (H' observers not hearing it) and an unfenced node cannot coexist.</summary>
-    public static int FenceNeed(int observerCount, int verdictQuorum) => observerCount - Quorum(observerCount, verdictQuorum) + 1;
+    /// <summary>Fresh echoes a node needs to answer: K' − quorum + 1 of its current K' observers, at least one, so that a verdict (quorum observers not hearing it) and an unfenced node cannot coexist.</summary>
+    public static int FenceNeed(int observerCount, int quorum) => Math.Max(1, observerCount - quorum + 1);
 }

@@ -114,7 +114,7 @@ internal sealed partial class RingMembership
     private void TryFormVerdict(int subject, TimeSpan now)
     {
         var observers = ObserversOf(subject);
-        var quorum = ObserverRing.Quorum(observers.Count, _options.VerdictQuorum);
+        var quorum = ObserverRing.Quorum(_table.Count, _options.VerdictQuorum);
         var ids = observers.Select(o => _table.Ids[o]).ToList();
         if (_tally.TryVerdict(_table.Ids[subject], ids, quorum, now, _options.HeardWindow) is { } verdict)
         {
@@ -145,6 +145,12 @@ internal sealed partial class RingMembership
     {
         if (_joined || !_eligible || _book[_selfIndex] is not { Kind: VerdictKind.Alive, Eligible: true } own
             || own.Incarnation != Incarnation || own.Generation != _generation)
+        {
+            return;
+        }
+
+        // Our book must hold a verdict on every member first: answering over a partial book would elect over too few.
+        if (Enumerable.Range(0, _table.Count).Any(m => _book[m] is null))
         {
             return;
         }

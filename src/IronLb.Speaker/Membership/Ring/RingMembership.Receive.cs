@@ -223,8 +223,8 @@ internal sealed partial class RingMembership
         }
 
         var distinct = verdict.Witnesses.Distinct().Count();
-        var quorum = ObserverRing.Quorum(ObserversOf(subject).Count, _options.VerdictQuorum);
-        return distinct == verdict.Witnesses.Length && !verdict.Witnesses.Contains(verdict.Subject) && distinct >= Math.Max(1, quorum);
+        var quorum = ObserverRing.Quorum(_table.Count, _options.VerdictQuorum);
+        return distinct == verdict.Witnesses.Length && !verdict.Witnesses.Contains(verdict.Subject) && distinct >= quorum;
     }
 
     private void ApplyVerdict(int subject, Verdict verdict, TimeSpan now, bool forward)

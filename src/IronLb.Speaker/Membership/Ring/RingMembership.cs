@@ -228,14 +228,20 @@ internal sealed partial class RingMembership
             return null;
         }
 
-        var need = ObserverRing.FenceNeed(_observers.Count, _options.VerdictQuorum);
+        var need = ObserverRing.FenceNeed(_observers.Count, ObserverRing.Quorum(_table.Count, _options.VerdictQuorum));
         if (_observers.Count == 0 || need > _observers.Count)
         {
             return null;
         }
 
-        // The need-th freshest echo decides the fence: fewer fresh echoes than that and a verdict may form.
-        var echoes = _observers.Select(o => _peers[o].FenceEchoAt).OrderDescending().ToList();
+        // The need-th freshest echo decides the fence: fewer fresh echoes than that and a verdict may form. Observers the
+        // ring shifted onto us lately count as silent: a node cut off with them may still be watched by the old ones.
+        var now = Now;
+        var echoes = _observers
+            .Select(o => _peers[o])
+            .Select(p => p.ShiftedIn && now - p.NeighbourSince < _options.CorrelatedDelay ? RingPeer.Never : p.FenceEchoAt)
+            .OrderDescending()
+            .ToList();
         var fence = echoes[need - 1] + _options.FenceWindow;
         var deadline = Min(Min(fence, _rounds.LeaseUntil), _lastTick + _options.FenceWindow);
         return deadline > TimeSpan.Zero ? deadline : null;

@@ -13,7 +13,7 @@ internal sealed record RingOptions
     public TimeSpan HeardWindow { get; init; } = TimeSpan.FromMilliseconds(400);
 
     /// <summary>W_f: a node counts an observer's echo towards its fence for this long after sending the echoed sequence.</summary>
-    public TimeSpan FenceWindow { get; init; } = TimeSpan.FromMilliseconds(300);
+    public TimeSpan FenceWindow { get; init; } = TimeSpan.FromMilliseconds(350);
 
     /// <summary>
     /// An observer puts "I hear you" on its heartbeats only while its own proof is younger than this. Safety does not
@@ -21,7 +21,7 @@ internal sealed record RingOptions
     /// crash lies at most this long after the last proof, so a down observation follows the proof by at most
     /// HearYouWindow + AlertHoldOff. It must exceed a period plus a round trip (one exchange per period) or the flag flickers.
     /// </summary>
-    public TimeSpan HearYouWindow { get; init; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan HearYouWindow { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
     /// Slack added to W_f between an observer's last "I hear you" and its first down observation: covers clock-rate
@@ -42,7 +42,7 @@ internal sealed record RingOptions
     public TimeSpan Round { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How many rounds a strict-majority bitmap keeps the round lease.</summary>
-    public int LeaseRounds { get; init; } = 2;
+    public int LeaseRounds { get; init; } = 3;
 
     /// <summary>Senders' sequences accepted out of order within this many below the highest (a sliding anti-replay window).</summary>
     public const int ReplayWindow = 64;

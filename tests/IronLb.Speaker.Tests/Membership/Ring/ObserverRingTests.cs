@@ -98,14 +98,16 @@ public sealed class ObserverRingTests
     }
 
     [Theory]
-    [InlineData(4, 3, 3, 2)]
-    [InlineData(3, 3, 3, 1)]
-    [InlineData(2, 3, 2, 1)]
-    [InlineData(1, 3, 1, 1)]
-    public void Quorum_and_fence_need_leave_no_room_for_a_verdict_on_an_unfenced_node(int observers, int h, int quorum, int fence)
+    [InlineData(50, 4, 3, 2)]
+    [InlineData(5, 4, 3, 2)]
+    [InlineData(4, 3, 3, 1)]
+    [InlineData(4, 2, 3, 1)]
+    [InlineData(3, 2, 2, 1)]
+    [InlineData(2, 1, 1, 1)]
+    public void Quorum_and_fence_need_leave_no_room_for_a_verdict_on_an_unfenced_node(int members, int observers, int quorum, int fence)
     {
-        Assert.Equal(quorum, ObserverRing.Quorum(observers, h));
-        Assert.Equal(fence, ObserverRing.FenceNeed(observers, h));
+        Assert.Equal(quorum, ObserverRing.Quorum(members, 3));
+        Assert.Equal(fence, ObserverRing.FenceNeed(observers, quorum));
 
         // A verdict takes `quorum` observers that do not hear the node; an unfenced node has `fence` that do: together more than all.
         Assert.True(quorum + fence > observers);

@@ -7,7 +7,7 @@ internal static class RingScenarios
     /// The documented bound for a minority to go quiet: the last majority round it can still see (entered up to a round
     /// after the split, filled up to two rounds later) plus the lease of <see cref="Speaker.Membership.Ring.RingOptions.RoundLease"/>.
     /// </summary>
-    public static readonly TimeSpan MinorityBound = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan MinorityBound = TimeSpan.FromSeconds(6);
 
     /// <summary>
     /// Crashes the answering owner of a random address at a random phase, measures until another node answers it,
@@ -54,6 +54,9 @@ internal static class RingScenarios
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
+
+    /// <summary>How many nodes run another incarnation than at <paramref name="before"/>: each one is a removal (a flap if nothing failed).</summary>
+    public static int Rejoins(RingSim sim, ulong[] before) => sim.Nodes.Where((n, i) => n.Incarnation != before[i]).Count();
 
     public static string Describe(RingSim sim) => $"at {sim.Now}, {sim.Violations.Count} violations\n" + string.Join(
         "\n",

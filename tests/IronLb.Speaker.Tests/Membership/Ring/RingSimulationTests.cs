@@ -54,6 +54,7 @@ public sealed class RingSimulationTests(ITestOutputHelper output)
 
         sim.Run(TimeSpan.FromSeconds(60));
 
+        output.WriteLine($"{nodes} nodes, 60 s of 5% loss: {sim.OwnershipChanges} ownership changes, {RingScenarios.Rejoins(sim, incarnations)} removals");
         Assert.Empty(sim.Violations);
         Assert.Equal(0, sim.OwnershipChanges);
         Assert.Equal(incarnations, sim.Nodes.Select(n => n.Incarnation));
@@ -112,8 +113,10 @@ public sealed class RingSimulationTests(ITestOutputHelper output)
             sim.Links.SetLinkLoss(owner, other, other % 7 == 0 ? 1 : 0);
         }
 
+        var incarnations = sim.Nodes.Select(n => n.Incarnation).ToArray();
         sim.Run(TimeSpan.FromSeconds(20));
 
+        output.WriteLine($"one-way cuts out of the owner: {sim.OwnershipChanges} ownership changes, {RingScenarios.Rejoins(sim, incarnations)} removals");
         Assert.Empty(sim.Violations);
         Assert.Equal(0, sim.OwnershipChanges);
     }
