@@ -11,6 +11,9 @@ namespace IronLb.Speaker.Membership.Ring;
 /// </summary>
 internal sealed partial class RingMembership
 {
+    /// <summary>Returned by ticks with nothing due (most of them), as a read-only list, so they allocate nothing.</summary>
+    private static readonly List<RingDatagram> NothingToSend = [];
+
     private readonly string _self;
     private readonly ulong _selfId;
     private readonly RingOptions _options;
@@ -236,12 +239,16 @@ internal sealed partial class RingMembership
 
         // The need-th freshest echo decides the fence: fewer fresh echoes than that and a verdict may form. Observers the
         // ring shifted onto us lately count as silent: a node cut off with them may still be watched by the old ones.
+        // (Hot path: the simulation asks every node on every step, hence no LINQ.)
         var now = Now;
-        var echoes = _observers
-            .Select(o => _peers[o])
-            .Select(p => p.ShiftedIn && now - p.NeighbourSince < _options.CorrelatedDelay ? RingPeer.Never : p.FenceEchoAt)
-            .OrderDescending()
-            .ToList();
+        Span<TimeSpan> echoes = stackalloc TimeSpan[_observers.Count];
+        for (var i = 0; i < echoes.Length; i++)
+        {
+            var peer = _peers[_observers[i]];
+            echoes[i] = peer.ShiftedIn && now - peer.NeighbourSince < _options.CorrelatedDelay ? RingPeer.Never : peer.FenceEchoAt;
+        }
+
+        echoes.Sort((a, b) => b.CompareTo(a));
         var fence = echoes[need - 1] + _options.FenceWindow;
         var deadline = Min(Min(fence, _rounds.LeaseUntil), _lastTick + _options.FenceWindow);
         return deadline > TimeSpan.Zero ? deadline : null;
@@ -274,6 +281,11 @@ internal sealed partial class RingMembership
 
     private List<RingDatagram> Drain()
     {
+        if (_outbox.Count == 0)
+        {
+            return NothingToSend;
+        }
+
         var result = new List<RingDatagram>(_outbox);
         _outbox.Clear();
         return result;

@@ -34,8 +34,8 @@ internal static class RingScenarios
         return times;
     }
 
-    /// <summary>The step of the long runs: coarse, but under a period, so every period still has its own tick.</summary>
-    public static readonly TimeSpan CoarseStep = TimeSpan.FromMilliseconds(25);
+    /// <summary>The step of the long runs: coarse (a reply leaves one step after its request), but half a period, so every period still has its own tick.</summary>
+    public static readonly TimeSpan CoarseStep = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Average datagrams/s and kbit/s sent per node over <paramref name="window"/> (UDP payload bytes), and the busiest node's kbit/s.</summary>
     public static (double Datagrams, double Kbits, double MaxKbits) MeasureTraffic(RingSim sim, TimeSpan window)
@@ -58,11 +58,11 @@ internal static class RingScenarios
     /// <summary>How many nodes run another incarnation than at <paramref name="before"/>: each one is a removal (a flap if nothing failed).</summary>
     public static int Rejoins(RingSim sim, ulong[] before) => sim.Nodes.Where((n, i) => n.Incarnation != before[i]).Count();
 
-    public static string Describe(RingSim sim) => $"at {sim.Now}, {sim.Violations.Count} violations\n" + string.Join(
+    public static string Describe(RingSim sim, IEnumerable<int>? which = null) => $"at {sim.Now}, {sim.Violations.Count} violations, unanswered {string.Join(",", Enumerable.Range(0, sim.Addresses.Length).Where(a => sim.AnsweringOwner(a) < 0))}\n" + string.Join(
         "\n",
-        Enumerable.Range(0, sim.Nodes.Length).Take(12).Select(i =>
+        (which ?? Enumerable.Range(0, sim.Nodes.Length)).Take(12).Select(i =>
         {
             var n = sim.Nodes[i];
-            return $"{sim.Names[i]} {sim.States[i]} inc={n.Incarnation} joined={n.Joined} lease={n.HoldsRoundLease} answering={sim.IsAnswering(i)} set={n.ElectionSet.Length}";
+            return $"{sim.Names[i]} {sim.States[i]} inc={n.Incarnation} joined={n.Joined} lease={n.HoldsRoundLease} answering={sim.IsAnswering(i)} set={n.ElectionSet.Length} owns={string.Join(",", sim.Owned(i))}";
         }));
 }
