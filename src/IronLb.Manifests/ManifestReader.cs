@@ -39,8 +39,16 @@ public static class ManifestReader
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(text);
+        return ReadBytes(name, Encoding.UTF8.GetBytes(text), options);
+    }
+
+    /// <summary>Reads one file's raw bytes (any bytes: the fuzzer's entry point); the name picks JSON or YAML.</summary>
+    public static ManifestReadResult ReadBytes(string name, byte[] bytes, ManifestReadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(bytes);
         var state = new ReadState(options ?? new ManifestReadOptions()) { FileCount = 1 };
-        ReadDocuments(name, Encoding.UTF8.GetBytes(text), state);
+        ReadDocuments(name, bytes, state);
         return state.ToResult();
     }
 

@@ -198,18 +198,13 @@ public sealed class KubeConnection : IDisposable
                         continue;
                     }
 
-                    yield return ParseLine(line);
+                    // A line that is not an event (a proxy's garbage, a cut) ends the watch with an error naming it;
+                    // the informer then backs off and relists, so no event is silently lost.
+                    yield return WatchLine.Parse(line, out var error)
+                        ?? throw new KubeApiException($"watch of {path}: undecodable line ({error})");
                 }
             }
         }
-    }
-
-    private static WatchEvent ParseLine(string line)
-    {
-        using var document = JsonDocument.Parse(line);
-        var type = document.RootElement.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
-        var obj = document.RootElement.TryGetProperty("object", out var o) ? o.GetRawText() : "{}";
-        return new WatchEvent(type, obj);
     }
 
     /// <summary>A request timeout has the shape HttpClient gives its own: a cancellation whose cause is a TimeoutException.</summary>

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using IronLb.Kubernetes.Client;
 using Microsoft.Extensions.Logging;
 
@@ -287,21 +286,9 @@ public sealed partial class Informer<T>
         }
     }
 
-    private static string? BookmarkVersion(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("resourceVersion", out var rv) ? rv.GetString() : null;
-    }
+    private static string? BookmarkVersion(string json) => WatchLine.ResourceVersion(json);
 
-    private static KubeApiException StatusError(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        var root = document.RootElement;
-        var code = root.TryGetProperty("code", out var c) && c.TryGetInt32(out var n) ? n : 500;
-        var reason = root.TryGetProperty("reason", out var r) ? r.GetString() ?? "" : "";
-        var message = root.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
-        return new KubeApiException((System.Net.HttpStatusCode)code, reason, message);
-    }
+    private static KubeApiException StatusError(string json) => WatchLine.Status(json);
 
     [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "watch of {resource} expired (410 Gone), relisting")]
     private static partial void LogRelist(ILogger logger, string resource);

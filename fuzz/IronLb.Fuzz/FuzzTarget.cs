@@ -1,0 +1,29 @@
+namespace IronLb.Fuzz;
+
+/// <summary>
+/// One parser under fuzzing. <see cref="Run"/> feeds it the input and throws only when the parser broke its
+/// contract (an exception escaped, or an invariant of its answer failed): that is what AFL++ records as a crash.
+/// Adding a target is one class like this plus one line in <see cref="FuzzTargets.All"/>.
+/// </summary>
+internal abstract class FuzzTarget
+{
+    /// <summary>The name on the command line and the folder under fuzz/corpus/.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>What is fuzzed, for `list`.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>Assemblies to instrument for coverage (their file names in the output folder).</summary>
+    public abstract IReadOnlyList<string> Instrument { get; }
+
+    public abstract void Run(ReadOnlySpan<byte> input);
+
+    /// <summary>
+    /// Valid inputs built with the project's own writers (frames, datagrams, watch lines), for `seed`; text
+    /// targets also take the repository's example files (run.sh copies those).
+    /// </summary>
+    public virtual IEnumerable<(string Name, byte[] Bytes)> Seeds() => [];
+}
+
+/// <summary>A parser's answer broke an invariant the target checks (no exception escaped, but the answer is wrong).</summary>
+internal sealed class ContractViolationException(string message) : Exception(message);
