@@ -24,16 +24,18 @@ if ! command -v sharpfuzz >/dev/null; then
 fi
 
 # One Release build shared by all targets; each target instruments its own copy, since sharpfuzz edits in place.
-if [[ ! -f "$build/IronLb.Fuzz.dll" || -n "$(find "$repo/src" "$here/IronLb.Fuzz" -name '*.cs' -newer "$build/IronLb.Fuzz.dll" -print -quit)" ]]; then
-  nice dotnet build "$here/IronLb.Fuzz" -c Release -o "$build" -p:TreatWarningsAsErrors=true >/dev/null
+# FUZZ_KEEP_BUILD=1 reuses the last build even when sources changed (a campaign over every target while editing).
+if [[ ! -f "$build/IronLb.Fuzz.dll" ]] || [[ -z "${FUZZ_KEEP_BUILD:-}" && -n "$(find "$repo/src" "$here/IronLb.Fuzz" -name '*.cs' -newer "$build/IronLb.Fuzz.dll" -print -quit)" ]]; then
+  nice dotnet build "$here/IronLb.Fuzz" -c Release -o "$build" > "$out/build.log" 2>&1 || { grep -E 'error' "$out/build.log" | sort -u; exit 1; }
 fi
-fuzz() { dotnet "$build/IronLb.Fuzz.dll" "$@"; }
+dotnet="$(command -v dotnet)"
+fuzz() { "$dotnet" "$build/IronLb.Fuzz.dll" "$@"; }
 if [[ "$target" == list ]]; then fuzz list; exit 0; fi
 fuzz instrument "$target" >/dev/null || { fuzz list; exit 2; }
 
 work="$out/$target"
 rm -rf "$work/bin" "$work/seeds"
-mkdir -p "$work/bin" "$work/seeds"
+mkdir -p "$work/bin" "$work/seeds" "$out"
 cp -r "$build/." "$work/bin/"
 for assembly in $(fuzz instrument "$target"); do
   sharpfuzz "$work/bin/$assembly" >/dev/null
@@ -55,7 +57,7 @@ if [[ -f "$here/dict/$target.dict" ]]; then dict=(-x "$here/dict/$target.dict");
 export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
 rm -rf "$work/findings"
 nice afl-fuzz -i "$work/seeds" -o "$work/findings" -t 2000 -m none -V "$budget" "${dict[@]}" \
-  -- dotnet "$work/bin/IronLb.Fuzz.dll" afl "$target" > "$work/afl.log" 2>&1 || { tail -40 "$work/afl.log"; exit 1; }
+  -- "$dotnet" "$work/bin/IronLb.Fuzz.dll" afl "$target" > "$work/afl.log" 2>&1 || { tail -40 "$work/afl.log"; exit 1; }
 
 stats="$work/findings/default/fuzzer_stats"
 grep -E '^(run_time|execs_done|execs_per_sec|corpus_count|saved_crashes|saved_hangs|bitmap_cvg)' "$stats" | sed 's/ *: */=/' | tr '\n' ' '
@@ -63,8 +65,8 @@ echo
 
 # Keep a minimised corpus: afl-cmin keeps the smallest inputs that cover every edge; at most 200 files.
 rm -rf "$work/cmin"
-if ! AFL_PATH=/usr/lib/afl nice afl-cmin -i "$work/findings/default/queue" -o "$work/cmin" -t 5000 -m none \
-    -- dotnet "$work/bin/IronLb.Fuzz.dll" afl "$target" > "$work/cmin.log" 2>&1; then
+if ! AFL_PATH=/usr/lib/afl timeout 900 nice afl-cmin -i "$work/findings/default/queue" -o "$work/cmin" -t 5000 -m none \
+    -- "$dotnet" "$work/bin/IronLb.Fuzz.dll" afl "$target" > "$work/cmin.log" 2>&1; then
   echo "afl-cmin failed (see $work/cmin.log); keeping the queue's smallest files"
   mkdir -p "$work/cmin" && ls -S -r "$work/findings/default/queue"/id* | head -200 | xargs -I{} cp {} "$work/cmin/"
 fi

@@ -13,11 +13,18 @@ internal static class JsonLoader
     /// <summary>Hands each top-level value to <paramref name="onDocument"/> as soon as it is read.</summary>
     public static void Load(string file, byte[] utf8, Action<ManifestDocument> onDocument)
     {
+        // Editors on Windows save JSON with a byte-order mark, which Utf8JsonReader does not skip.
+        if (utf8.AsSpan().StartsWith(Encoding.UTF8.Preamble))
+        {
+            utf8 = utf8[Encoding.UTF8.Preamble.Length..];
+        }
+
         var lineStarts = LineStarts(utf8);
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions
         {
             AllowMultipleValues = true,
             CommentHandling = JsonCommentHandling.Skip,
+            MaxDepth = ManifestLimits.MaxDepth,
         });
         var index = 0;
         try

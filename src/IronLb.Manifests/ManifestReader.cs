@@ -13,6 +13,9 @@ namespace IronLb.Manifests;
 /// </summary>
 public static class ManifestReader
 {
+    /// <summary>Starts the message of a fatal error that is a bug of the reader, not a problem of the file.</summary>
+    internal const string InternalErrorPrefix = "internal error while reading this file, please report it";
+
     private static readonly string[] Extensions = [".yaml", ".yml", ".json"];
 
     public static ManifestReadResult Read(IEnumerable<string> paths, ManifestReadOptions? options = null)
@@ -155,6 +158,12 @@ public static class ManifestReader
         catch (DecoderFallbackException)
         {
             state.Fatal.Add(new ManifestError(file, null, null, "the file is not UTF-8 text"));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Not bad input but a bug in the reader (the fuzzer hunts these): still name the file, so the user
+            // knows which one to look at, and the caller sees an unusable input rather than an exception.
+            state.Fatal.Add(new ManifestError(file, null, null, $"{InternalErrorPrefix} ({e.GetType().Name}): {e.Message}"));
         }
     }
 

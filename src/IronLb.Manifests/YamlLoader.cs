@@ -30,7 +30,7 @@ internal static partial class YamlLoader
             {
                 parser.MoveNext();
                 var anchors = new Dictionary<string, ManifestNode>(StringComparer.Ordinal);
-                var root = ReadNode(parser, file, anchors);
+                var root = ReadNode(parser, file, anchors, 1);
                 Expect<DocumentEnd>(parser, file);
                 onDocument(new ManifestDocument(file, index++, root is ScalarNode { Kind: ScalarKind.Null } ? null : root));
             }
@@ -67,10 +67,15 @@ internal static partial class YamlLoader
         parser.MoveNext();
     }
 
-    private static ManifestNode ReadNode(Parser parser, string file, Dictionary<string, ManifestNode> anchors)
+    private static ManifestNode ReadNode(Parser parser, string file, Dictionary<string, ManifestNode> anchors, int depth)
     {
         var current = parser.Current ?? throw new ManifestSyntaxException(file, 0, "invalid YAML: unexpected end of file");
         var line = (int)current.Start.Line;
+        if (depth > ManifestLimits.MaxDepth && current is SequenceStart or MappingStart)
+        {
+            // Refused, never recursed into: 100,000 '[' would overflow the stack, which no catch survives.
+            throw new ManifestSyntaxException(file, line, $"invalid YAML: nested deeper than {ManifestLimits.MaxDepth} levels");
+        }
         ManifestNode node;
         switch (current)
         {
@@ -88,7 +93,7 @@ internal static partial class YamlLoader
                 var items = ImmutableArray.CreateBuilder<ManifestNode>();
                 while (parser.Current is not SequenceEnd)
                 {
-                    items.Add(ReadNode(parser, file, anchors));
+                    items.Add(ReadNode(parser, file, anchors, depth + 1));
                 }
 
                 parser.MoveNext();
@@ -96,7 +101,7 @@ internal static partial class YamlLoader
                 break;
             case MappingStart:
                 parser.MoveNext();
-                node = ReadMapping(parser, file, anchors, line);
+                node = ReadMapping(parser, file, anchors, line, depth);
                 break;
             default:
                 throw new ManifestSyntaxException(file, line, $"invalid YAML: unexpected {current.GetType().Name}");
@@ -110,7 +115,7 @@ internal static partial class YamlLoader
         return node;
     }
 
-    private static MappingNode ReadMapping(Parser parser, string file, Dictionary<string, ManifestNode> anchors, int line)
+    private static MappingNode ReadMapping(Parser parser, string file, Dictionary<string, ManifestNode> anchors, int line, int depth)
     {
         var entries = new List<KeyValuePair<string, ManifestNode>>();
         var keyLines = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -124,7 +129,7 @@ internal static partial class YamlLoader
             }
 
             parser.MoveNext();
-            var value = ReadNode(parser, file, anchors);
+            var value = ReadNode(parser, file, anchors, depth + 1);
             if (key.Style == ScalarStyle.Plain && key.Value == MergeKey)
             {
                 // YAML merge keys (<<: *defaults), which Kubernetes' YAML library honours.
@@ -214,13 +219,21 @@ internal static partial class YamlLoader
 
         if (value.StartsWith("0o", StringComparison.Ordinal))
         {
+            // Too many digits is "not an integer", like the other forms, not an OverflowException: that one
+            // escaped as `ironlb plan`'s "internal error (OverflowException)" without naming the file.
             result = 0;
             foreach (var c in value.AsSpan(2))
             {
-                result = checked((result * 8) + (c - '0'));
+                if (c is < '0' or > '7' || result > (long.MaxValue - 7) / 8)
+                {
+                    result = 0;
+                    return false;
+                }
+
+                result = (result * 8) + (c - '0');
             }
 
-            return true;
+            return value.Length > 2;
         }
 
         return long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out result);

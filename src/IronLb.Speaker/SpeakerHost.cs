@@ -69,7 +69,7 @@ public static class SpeakerHost
         await using var announcer = new Layer2Announcer(options.Layer2, loggerFactory.CreateLogger<Layer2Announcer>(), time);
         exporter.BeforeRender(announcer.FlushKernelCounts);
         using var speaker = new ManifestSpeaker(options.Manifests, announcer.SetTable, time, loggerFactory.CreateLogger<ManifestSpeaker>());
-        using var metrics = new SpeakerMetrics(options.Manifests.Node, () => speaker.Current);
+        using var metrics = new SpeakerMetrics(options.Manifests.Node, () => speaker.Current, evaluationFailures: () => speaker.EvaluationFailures);
 
         // No membership loop here: a timer of its own proves the process alive. Frozen or starved, it stops
         // moving the answer deadline, and the kernel's replies stop within the window.
@@ -128,7 +128,7 @@ public static class SpeakerHost
             MembershipTicked = () => KeepAlive(announcer, liveness),
             MembershipLeaving = announcer.Deadline.Revoke,
         };
-        using var metrics = new SpeakerMetrics(options.Speaker.Node, () => speaker.Current, speaker.Writes, speaker.MembershipCounters);
+        using var metrics = new SpeakerMetrics(options.Speaker.Node, () => speaker.Current, speaker.Writes, speaker.MembershipCounters, evaluationFailures: () => speaker.EvaluationFailures);
         await using var monitoring = new MonitoringServer();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 

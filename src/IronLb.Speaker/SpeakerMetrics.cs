@@ -22,9 +22,15 @@ internal sealed class SpeakerMetrics : IDisposable
     /// <param name="writes">The speaker's writes to the API server; none when it runs from files.</param>
     /// <param name="membership">The membership's datagram counters; none when it runs from files.</param>
     /// <param name="meterFactory">Where the meter comes from (a test scopes its own); a plain meter when null.</param>
-    public SpeakerMetrics(string node, Func<SpeakerPlan?> current, WriteCounter? writes = null, MembershipCounters? membership = null, IMeterFactory? meterFactory = null)
+    /// <param name="evaluationFailures">How many evaluations threw and kept the last table.</param>
+    public SpeakerMetrics(string node, Func<SpeakerPlan?> current, WriteCounter? writes = null, MembershipCounters? membership = null, IMeterFactory? meterFactory = null, Func<long>? evaluationFailures = null)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        if (evaluationFailures is not null)
+        {
+            _meter.CreateObservableCounter("ironlb_speaker_evaluation_failures_total", evaluationFailures, description: "Evaluations that failed with an exception; the last announce table was kept.");
+        }
+
         if (membership is not null)
         {
             _meter.CreateObservableCounter("ironlb_membership_accepted_total", () => membership.Accepted, description: "Membership datagrams accepted.");

@@ -64,6 +64,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
     private long _discoveryStart;
     private bool _discoverySettled;
     private long _evaluations;
+    private long _evaluationFailures;
 
     /// <param name="connection">The API server.</param>
     /// <param name="options">Node, namespace, membership settings.</param>
@@ -138,6 +139,9 @@ internal sealed partial class ClusterSpeaker : IDisposable
 
     /// <summary>How many evaluations have finished, so tests and benchmarks can wait for one.</summary>
     public long Evaluations => Interlocked.Read(ref _evaluations);
+
+    /// <summary>Evaluations that threw (a bug or a poison object); the last table stayed. Exported as a counter.</summary>
+    public long EvaluationFailures => Interlocked.Read(ref _evaluationFailures);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -256,9 +260,12 @@ internal sealed partial class ClusterSpeaker : IDisposable
                 {
                     Evaluate(trigger);
                 }
-                catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or KeyNotFoundException)
+                catch (Exception e) when (e is not OutOfMemoryException)
                 {
-                    // A bug must not stop the speaker: the last table stays, the next change tries again.
+                    // Whatever the cause (a bug, one poison object), it must not stop the speaker: every speaker
+                    // sees the same objects, so one escaping exception would crash-loop them all. The last table
+                    // stays, the failure is counted, and the next change or resync tries again.
+                    Interlocked.Increment(ref _evaluationFailures);
                     LogEvaluationFailed(_logger, e, trigger);
                 }
             }

@@ -23,6 +23,7 @@ internal sealed class ManifestSpeaker : IDisposable
     private Dictionary<ServiceKey, ServiceDecision> _decisions = [];
     private volatile SpeakerPlan? _current;
     private long _attempts;
+    private long _failures;
 
     /// <param name="options">What to read and for which node.</param>
     /// <param name="publish">Receives every new table (the announcer's SetTable).</param>
@@ -47,6 +48,9 @@ internal sealed class ManifestSpeaker : IDisposable
 
     /// <summary>How many re-reads have finished (usable or not), so tests can wait for one.</summary>
     public long Attempts => Interlocked.Read(ref _attempts);
+
+    /// <summary>Reloads that threw (a filesystem race or a bug) and kept the last state. Exported as a counter.</summary>
+    public long EvaluationFailures => Interlocked.Read(ref _failures);
 
     /// <summary>Reads now, then follows the files until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -107,10 +111,11 @@ internal sealed class ManifestSpeaker : IDisposable
                 var read = ManifestReader.Read(_options.Paths, new ManifestReadOptions { ClusterFamilies = _options.ClusterFamilies });
                 Apply(SpeakerPlanner.Plan(read, _options.Node, _options.Speakers, _options.IgnoreExcludeLabel));
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException or ArgumentException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // The reader reports bad input itself; this is a filesystem race or a bug, and either way the
-                // last good state is the safe answer.
+                // last good state is the safe answer: an escaping exception would end the speaker.
+                Interlocked.Increment(ref _failures);
                 Log.ReloadFailed(_logger, e);
             }
             finally

@@ -23,6 +23,10 @@ internal static class MembershipCodec
     /// <summary>Flags bit 0: the sender has never had a valid configuration and must not be elected.</summary>
     public const ushort NotEligibleFlag = 0x0001;
 
+    // Strict: a name that is not UTF-8 makes the datagram Malformed. The lenient decoder turned invalid bytes into
+    // U+FFFD, so two different names on the wire could read as one node (found by fuzz/ membership-v1-signed).
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public static byte[] Encode(MembershipMessage message, MembershipKey key)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -154,7 +158,15 @@ internal static class MembershipCodec
             return false;
         }
 
-        name = Encoding.UTF8.GetString(data.Slice(at + 1, length));
+        try
+        {
+            name = StrictUtf8.GetString(data.Slice(at + 1, length));
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
+
         at += 1 + length;
         return true;
     }

@@ -1,0 +1,115 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CsCheck;
+using IronLb.KubeSim.Http;
+using IronLb.KubeSim.Patching;
+
+namespace IronLb.KubeSim.Tests.Http;
+
+/// <summary>
+/// KubeSim's request bodies are total: JSON, YAML and protobuf bodies, and the patches built from them, either
+/// work or are refused with <see cref="ApiException"/> / <see cref="JsonException"/> (a 4xx Status), never a 500.
+/// The first byte of a fuzz input picks the media type, the second what the body is for (fuzz/ kubesim-body).
+/// </summary>
+public sealed class RequestBodyFuzzReplayTests
+{
+    private static readonly string[] Media = ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"];
+
+    public sealed record Row(string Desc, string Media, string Body, int Code)
+    {
+        public override string ToString() => Desc;
+    }
+
+    public static TheoryData<Row> Rows { get; } =
+    [
+        new Row("YAML with a complex key", "application/yaml", "? [a]\n: b\n", 400),
+        new Row("YAML that does not scan", "application/yaml", "a: [1, 2\n", 400),
+        new Row("YAML with an unknown alias", "application/yaml", "a: *nope\n", 400),
+        new Row("YAML nested 100,000 deep", "application/yaml", new string('[', 100_000), 400),
+        new Row("a YAML alias bomb", "application/yaml", "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + string.Concat(Enumerable.Range(1, 12).Select(i => $"a{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 9))}]\n")), 400),
+    ];
+
+    [Fact]
+    public void A_yaml_number_too_large_for_a_double_stays_a_string_that_json_can_write()
+    {
+        // 1e999 became Infinity, which JSON cannot write: the object's next read was a 500.
+        var body = RequestBody.Decode("application/yaml", "a: 1e999\nb: 2.5\n"u8);
+
+        Assert.Equal("{\"a\":\"1e999\",\"b\":2.5}", body!.ToJsonString());
+    }
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public void A_body_that_cannot_be_read_is_a_4xx_status(Row row)
+    {
+        var e = Assert.Throws<ApiException>(() => RequestBody.Decode(row.Media, Encoding.UTF8.GetBytes(row.Body)));
+        Assert.Equal(row.Code, e.Code);
+    }
+
+    [Fact]
+    public void Every_kept_fuzz_input_is_decoded_or_refused()
+    {
+        var inputs = FuzzCorpus.Inputs("kubesim-body");
+        Assert.NotEmpty(inputs);
+        foreach (var (_, bytes) in inputs)
+        {
+            Run(bytes);
+        }
+    }
+
+    [Fact]
+    public void Mutated_corpus_inputs_are_decoded_or_refused()
+    {
+        var inputs = FuzzCorpus.Inputs("kubesim-body");
+        Gen.ULong.Sample(seed => Run(FuzzCorpus.Mutate(inputs, seed)), iter: 500);
+    }
+
+    [Fact]
+    public void Random_bytes_are_decoded_or_refused() =>
+        Gen.Byte.Array[0, 200].Sample(Run, iter: 1_000);
+
+    private static void Run(byte[] input)
+    {
+        if (input.Length < 2)
+        {
+            return;
+        }
+
+        try
+        {
+            var body = RequestBody.Decode(Media[input[0] % Media.Length], input.AsSpan(2));
+            switch (input[1] % 4)
+            {
+                case 1:
+                    _ = JsonPatch.Apply(Service(), body);
+                    break;
+                case 2:
+                    _ = MergePatch.Apply(Service(), body);
+                    break;
+                case 3 when body is JsonObject patch:
+                    _ = StrategicMergePatch.Apply(Service(), patch, "Service");
+                    break;
+                default:
+                    break;
+            }
+        }
+        catch (Exception e) when (e is ApiException or JsonException)
+        {
+            // A 4xx Status with the reason.
+        }
+    }
+
+    private static JsonObject Service() => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Service",
+        ["metadata"] = new JsonObject { ["name"] = "web", ["namespace"] = "default", ["labels"] = new JsonObject { ["app"] = "web" } },
+        ["spec"] = new JsonObject
+        {
+            ["type"] = "LoadBalancer",
+            ["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["port"] = 80, ["protocol"] = "TCP" }),
+            ["selector"] = new JsonObject { ["app"] = "web" },
+        },
+    };
+}
