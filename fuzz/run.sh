@@ -53,10 +53,11 @@ if ! compgen -G "$work/seeds/*" >/dev/null; then printf '{}' > "$work/seeds/empt
 dict=()
 if [[ -f "$here/dict/$target.dict" ]]; then dict=(-x "$here/dict/$target.dict"); fi
 
-# -t: a .NET parser that takes 2 s on one input is a hang worth recording. AFL++ 4.x stops by itself after -V seconds.
+# -t: a parser that takes 10 s on one input is a hang worth recording (generous: the machine is shared and .NET
+# builds caches on first use). AFL++ 4.x stops by itself after -V seconds.
 export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
 rm -rf "$work/findings"
-nice afl-fuzz -i "$work/seeds" -o "$work/findings" -t 2000 -m none -V "$budget" "${dict[@]}" \
+nice afl-fuzz -i "$work/seeds" -o "$work/findings" -t 10000 -m none -V "$budget" "${dict[@]}" \
   -- "$dotnet" "$work/bin/IronLb.Fuzz.dll" afl "$target" > "$work/afl.log" 2>&1 || { tail -40 "$work/afl.log"; exit 1; }
 
 stats="$work/findings/default/fuzzer_stats"
@@ -79,6 +80,6 @@ echo "corpus: $i files in fuzz/corpus/$target"
 
 if compgen -G "$work/findings/default/crashes/id*" >/dev/null || compgen -G "$work/findings/default/hangs/id*" >/dev/null; then
   echo "CRASHES OR HANGS: replaying them"
-  fuzz replay "$target" "$work/findings/default/crashes" "$work/findings/default/hangs" || true
+  fuzz replay "$target" $(ls "$work/findings/default/crashes"/id* "$work/findings/default/hangs"/id* 2>/dev/null) || true
   exit 1
 fi

@@ -19,6 +19,14 @@ internal abstract class FuzzTarget
     public abstract void Run(ReadOnlySpan<byte> input);
 
     /// <summary>
+    /// Slow one-time setup of uninstrumented libraries (serializer caches), run before the fuzzer starts so the
+    /// first input is not mistaken for a hang. It must not touch the instrumented assemblies.
+    /// </summary>
+    public virtual void WarmUp()
+    {
+    }
+
+    /// <summary>
     /// Valid inputs built with the project's own writers (frames, datagrams, watch lines), for `seed`; text
     /// targets also take the repository's example files (run.sh copies those).
     /// </summary>

@@ -44,6 +44,7 @@ internal static class Program
                 return 0;
             case "afl":
                 // Out of process: a stack overflow or a hang kills the child, which AFL++ then records as a crash.
+                target.WarmUp();
                 Fuzzer.OutOfProcess.Run(stream =>
                 {
                     using var buffer = new MemoryStream();

@@ -20,6 +20,14 @@ internal static partial class YamlLoader
     /// </summary>
     public static void Load(string file, string text, Action<ManifestDocument> onDocument)
     {
+        // YamlDotNet's scanner reads NUL as its end-of-input marker and then fails with InvalidOperationException
+        // inside a plain scalar: that was `ironlb plan`'s "internal error". YAML does not allow NUL anyway.
+        var nul = text.IndexOf('\0', StringComparison.Ordinal);
+        if (nul >= 0)
+        {
+            throw new ManifestSyntaxException(file, 1 + text.AsSpan(0, nul).Count('\n'), "invalid YAML: the file contains a NUL character (byte 0); is it a binary file?");
+        }
+
         var parser = new Parser(new StringReader(text));
         var index = 0;
         try

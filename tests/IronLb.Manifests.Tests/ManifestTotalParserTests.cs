@@ -32,6 +32,9 @@ public sealed class ManifestTotalParserTests
         new Row("truncated JSON", "cut.json", Text("{\"apiVersion\": \"v1\", \"kind\": \"Nod"), true, "cut.json:1: invalid JSON"),
         // An octal port too long for a long threw OverflowException: `ironlb plan` printed "internal error".
         new Row("an octal integer that overflows", "oct.yaml", Text("apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {type: LoadBalancer, ports: [{port: 0o77777777777777777777777}]}\n"), false, "oct.yaml:4: Service default/web: spec.ports[0].port: expected an integer"),
+        // YamlDotNet reads NUL as end of input and threw InvalidOperationException: `ironlb plan` printed
+        // "internal error (InvalidOperationException)" without the file (issue #14 finding 8; found by fuzz/ kubesim-body).
+        new Row("a NUL character inside a plain scalar", "nul.yaml", [.. Text("SSd:\n \uFFFD"), 0, .. Text("[\uFFFD\uFFFD\uFFFDSSSS"), 0, 0, .. Text("1\nXind:\n  ")], true, "nul.yaml:2: invalid YAML: the file contains a NUL character"),
         new Row("tab indentation", "tabs.yaml", Text("apiVersion: v1\nkind: Service\nmetadata:\n\tname: a\n"), true, "tabs.yaml:4: invalid YAML"),
     ];
 

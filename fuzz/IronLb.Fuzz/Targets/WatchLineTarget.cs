@@ -18,6 +18,9 @@ internal sealed class WatchLineTarget : FuzzTarget
 
     public override IReadOnlyList<string> Instrument => ["IronLb.Kubernetes.dll"];
 
+    // KubernetesClient's serializer options take seconds to build on a loaded machine; that is not a hang.
+    public override void WarmUp() => _ = k8s.KubernetesJson.Deserialize<k8s.Models.V1Service>("""{"metadata":{"name":"warm"},"spec":{"ports":[{"port":1,"targetPort":"x"}]}}""");
+
     public override void Run(ReadOnlySpan<byte> input)
     {
         // StreamReader decodes with replacement characters, so any bytes become some text.

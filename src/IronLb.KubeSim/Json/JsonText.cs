@@ -100,8 +100,13 @@ internal static class JsonText
         return node;
     }
 
+    /// <summary>
+    /// Parses and checks up front what JsonNode would otherwise find only on first access, as an exception no
+    /// handler expects (found by fuzz/ kubesim-body): strings that are not UTF-8 and duplicate keys.
+    /// </summary>
     public static JsonNode Parse(ReadOnlySpan<byte> utf8) =>
-        JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { MaxDepth = 256 })
+        !System.Text.Unicode.Utf8.IsValid(utf8) ? throw new JsonException("the body is not UTF-8 text")
+        : JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { MaxDepth = 256, AllowDuplicateProperties = false })
         ?? throw new JsonException("the body is JSON null");
 
     /// <summary>A human-readable rendering used for printer cells: strings bare, everything else as compact JSON.</summary>

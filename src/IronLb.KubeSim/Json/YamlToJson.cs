@@ -19,6 +19,12 @@ internal static class YamlToJson
     /// <summary>The first document as JSON (null for an empty body); bad YAML throws a 400 <see cref="ApiException"/>.</summary>
     public static JsonNode? Convert(string text)
     {
+        // YamlDotNet reads NUL as its end of input and then fails with InvalidOperationException; YAML forbids NUL.
+        if (text.Contains('\0', StringComparison.Ordinal))
+        {
+            throw ApiException.BadRequest("the YAML body contains a NUL character");
+        }
+
         var parser = new Parser(new StringReader(text));
         try
         {
