@@ -32,11 +32,11 @@ internal static partial class YamlLoader
         var index = 0;
         try
         {
-            parser.MoveNext();
+            Advance(parser, file);
             Expect<StreamStart>(parser, file);
             while (parser.Current is DocumentStart)
             {
-                parser.MoveNext();
+                Advance(parser, file);
                 var anchors = new Dictionary<string, ManifestNode>(StringComparer.Ordinal);
                 var root = ReadNode(parser, file, anchors, 1);
                 Expect<DocumentEnd>(parser, file);
@@ -63,6 +63,24 @@ internal static partial class YamlLoader
         }
     }
 
+    /// <summary>
+    /// The next event. YamlDotNet's scanner throws InvalidOperationException instead of a YamlException on a flow
+    /// collection left open across lines ("name: {web" then the next key; found by fuzz/ manifest-yaml): that was
+    /// `ironlb plan`'s "internal error (InvalidOperationException)" in issue #14.
+    /// </summary>
+    private static void Advance(Parser parser, string file)
+    {
+        try
+        {
+            parser.MoveNext();
+        }
+        catch (InvalidOperationException)
+        {
+            var line = parser.Current is null ? 0 : (int)parser.Current.End.Line;
+            throw new ManifestSyntaxException(file, line, "invalid YAML: cannot read past this line; is a { or [ left without its closing } or ]?");
+        }
+    }
+
     private static void Expect<T>(Parser parser, string file)
         where T : ParsingEvent
     {
@@ -72,7 +90,7 @@ internal static partial class YamlLoader
             throw new ManifestSyntaxException(file, line, $"invalid YAML: unexpected {parser.Current?.GetType().Name ?? "end of file"}");
         }
 
-        parser.MoveNext();
+        Advance(parser, file);
     }
 
     private static ManifestNode ReadNode(Parser parser, string file, Dictionary<string, ManifestNode> anchors, int depth)
@@ -88,27 +106,27 @@ internal static partial class YamlLoader
         switch (current)
         {
             case AnchorAlias alias:
-                parser.MoveNext();
+                Advance(parser, file);
                 return anchors.TryGetValue(alias.Value.Value, out var target)
                     ? target
                     : throw new ManifestSyntaxException(file, line, $"invalid YAML: unknown alias *{alias.Value.Value}");
             case Scalar scalar:
-                parser.MoveNext();
+                Advance(parser, file);
                 node = new ScalarNode(line, scalar.Value, Resolve(scalar));
                 break;
             case SequenceStart:
-                parser.MoveNext();
+                Advance(parser, file);
                 var items = ImmutableArray.CreateBuilder<ManifestNode>();
                 while (parser.Current is not SequenceEnd)
                 {
                     items.Add(ReadNode(parser, file, anchors, depth + 1));
                 }
 
-                parser.MoveNext();
+                Advance(parser, file);
                 node = new SequenceNode(line, items.ToImmutable());
                 break;
             case MappingStart:
-                parser.MoveNext();
+                Advance(parser, file);
                 node = ReadMapping(parser, file, anchors, line, depth);
                 break;
             default:
@@ -136,7 +154,7 @@ internal static partial class YamlLoader
                 throw new ManifestSyntaxException(file, keyLine, "invalid YAML: mapping keys must be scalars");
             }
 
-            parser.MoveNext();
+            Advance(parser, file);
             var value = ReadNode(parser, file, anchors, depth + 1);
             if (key.Style == ScalarStyle.Plain && key.Value == MergeKey)
             {
@@ -155,7 +173,7 @@ internal static partial class YamlLoader
             entries.Add(new(key.Value, value));
         }
 
-        parser.MoveNext();
+        Advance(parser, file);
         foreach (var entry in merged)
         {
             if (keyLines.TryAdd(entry.Key, entry.Value.Line))

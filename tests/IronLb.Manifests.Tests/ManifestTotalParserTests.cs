@@ -35,6 +35,9 @@ public sealed class ManifestTotalParserTests
         // YamlDotNet reads NUL as end of input and threw InvalidOperationException: `ironlb plan` printed
         // "internal error (InvalidOperationException)" without the file (issue #14 finding 8; found by fuzz/ kubesim-body).
         new Row("a NUL character inside a plain scalar", "nul.yaml", [.. Text("SSd:\n \uFFFD"), 0, .. Text("[\uFFFD\uFFFD\uFFFDSSSS"), 0, 0, .. Text("1\nXind:\n  ")], true, "nul.yaml:2: invalid YAML: the file contains a NUL character"),
+        // YamlDotNet threw InvalidOperationException on a flow mapping left open across lines (found by fuzz/ manifest-yaml).
+        new Row("a flow mapping left open", "open.yaml", Text("apiVersion: v1\nkind: Service\nmetadata:\n  name: {web\n  namespace: mail\n"), true, "open.yaml:4: invalid YAML: cannot read past this line; is a { or [ left without its closing } or ]?"),
+        new Row("a flow mapping left open at the top", "open.yaml", Text("a: {c\nd: e\n"), true, "open.yaml:1: invalid YAML"),
         new Row("tab indentation", "tabs.yaml", Text("apiVersion: v1\nkind: Service\nmetadata:\n\tname: a\n"), true, "tabs.yaml:4: invalid YAML"),
     ];
 

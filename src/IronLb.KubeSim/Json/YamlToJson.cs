@@ -41,6 +41,11 @@ internal static class YamlToJson
         {
             throw ApiException.BadRequest($"the YAML body could not be read: {e.Message}");
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way on a flow collection left open across lines ("a: {b" then "c: d").
+            throw ApiException.BadRequest("the YAML body could not be read: a { or [ is left without its closing } or ]");
+        }
     }
 
     private sealed class Counter

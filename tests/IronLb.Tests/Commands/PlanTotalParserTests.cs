@@ -30,6 +30,7 @@ public sealed class PlanTotalParserTests
         new Case("JSON nested 100,000 deep", [("deep.json", Text(Repeat("{\"a\":", 100_000) + "1" + Repeat("}", 100_000)))], 2, "deep.json:1", "maximum configured depth"),
         new Case("an octal port too long for 64 bits", [("oct.yaml", Text("apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {type: LoadBalancer, ports: [{port: 0o77777777777777777777777}]}\n"))], 1, "oct.yaml:4", "expected an integer"),
         new Case("a NUL byte in YAML (was: internal error (InvalidOperationException))", [("nul.yaml", [.. Text("SSd:\n \uFFFD"), 0, .. Text("[x\n")])], 2, "nul.yaml:2", "NUL character"),
+        new Case("a brace left open (was: internal error (InvalidOperationException))", [("svc.yaml", Text("apiVersion: v1\nkind: Service\nmetadata:\n  name: {web\n  namespace: mail\nspec: {type: LoadBalancer}\n"))], 2, "svc.yaml:4", "left without its closing"),
         new Case("a folder of mixed files", [("tree/README.md", Text("# not a manifest\n")), ("tree/ok.yaml", Text("apiVersion: v1\nkind: Node\nmetadata: {name: n1}\n")), ("tree/apps/cut.yaml", Truncated), ("tree/list.json", Text("[]"))], 2, "tree/apps/cut.yaml:6", "invalid YAML"),
         new Case("an empty file and a comment-only file", [("empty.yaml", []), ("comment.yaml", Text("# nothing here\n"))], 0, "", ""),
     ];
