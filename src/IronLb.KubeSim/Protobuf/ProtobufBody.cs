@@ -112,6 +112,20 @@ internal static class ProtobufBody
 
     public static JsonObject Decode(ReadOnlySpan<byte> body)
     {
+        try
+        {
+            return DecodeEnvelope(body);
+        }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidOperationException or OverflowException)
+        {
+            // A truncated or lying length, or a field repeated where the JSON tree cannot take it (found by fuzz/
+            // kubesim-body): a 400 like any undecodable body, not a 500.
+            throw ApiException.BadRequest($"the protobuf body could not be decoded: {e.Message}");
+        }
+    }
+
+    private static JsonObject DecodeEnvelope(ReadOnlySpan<byte> body)
+    {
         if (!body.StartsWith(Magic))
         {
             throw ApiException.BadRequest("the protobuf body does not start with the k8s envelope");

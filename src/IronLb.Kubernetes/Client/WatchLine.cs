@@ -46,6 +46,13 @@ public static class WatchLine
             error = $"not JSON: {e.Message}";
             return null;
         }
+        catch (InvalidOperationException e)
+        {
+            // System.Text.Json checks escapes lazily: a lone surrogate ("\ud800") in a name throws here, on lookup
+            // (found by fuzz/ watch-line).
+            error = $"not JSON text: {e.Message}";
+            return null;
+        }
     }
 
     /// <summary>metadata.resourceVersion of a BOOKMARK's object, when it has one as a string.</summary>
@@ -63,7 +70,7 @@ public static class WatchLine
                 ? rv.GetString()
                 : null;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             return null;
         }
@@ -86,9 +93,10 @@ public static class WatchLine
                 message = root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "";
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            // Not a Status: the raw text is the message, and a 500 retries with back-off.
+            // Not a Status (or a lone surrogate escape, which System.Text.Json finds only on lookup): the raw text
+            // is the message, and a 500 retries with back-off.
         }
 
         return new KubeApiException((System.Net.HttpStatusCode)code, reason, message);

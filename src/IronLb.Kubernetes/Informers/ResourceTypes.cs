@@ -49,14 +49,32 @@ public static class ResourceTypes
 
     private static ResourceType<T> BuiltIn<T>(ApiResource resource, Func<T, V1ObjectMeta?> metadata)
         where T : class =>
-        new(resource, null, json => KubernetesJson.Deserialize<T>(json), item => KubernetesJson.Serialize(item), item => Meta(metadata(item)));
+        new(resource, null, json => Refusing(resource.Kind, () => KubernetesJson.Deserialize<T>(json)), item => KubernetesJson.Serialize(item), item => Meta(metadata(item)));
 
     private static ResourceType<T> MetalLb<T>(string ns, string plural, string kind, JsonTypeInfo<T> info, Func<T, V1ObjectMeta?> metadata)
         where T : class =>
         new(new ApiResource(MetalLbGroupVersion, plural, kind, true), ns,
-            json => JsonSerializer.Deserialize(json, info) ?? throw new JsonException("null object"),
+            json => Refusing(kind, () => JsonSerializer.Deserialize(json, info)),
             item => JsonSerializer.Serialize(item, info),
             item => Meta(metadata(item)));
+
+    /// <summary>
+    /// The typed parse refuses only with <see cref="JsonException"/>: KubernetesClient's converters throw
+    /// NotSupportedException and others on a poison object (a targetPort that is an object, found by fuzz/
+    /// watch-line), and the informer must see one kind of refusal naming the kind.
+    /// </summary>
+    private static T Refusing<T>(string kind, Func<T?> parse)
+        where T : class
+    {
+        try
+        {
+            return parse() ?? throw new JsonException($"{kind}: the object is JSON null");
+        }
+        catch (Exception e) when (e is not (JsonException or OutOfMemoryException))
+        {
+            throw new JsonException($"{kind} could not be read: {e.Message}", e);
+        }
+    }
 
     private static ObjectMeta Meta(V1ObjectMeta? metadata) =>
         new(metadata?.NamespaceProperty, metadata?.Name ?? "", metadata?.ResourceVersion ?? "");

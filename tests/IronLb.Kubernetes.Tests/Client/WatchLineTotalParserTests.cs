@@ -23,6 +23,7 @@ public sealed class WatchLineTotalParserTests
     [InlineData("{\"type\":\"ADDED\"}", null, "the ADDED event has no \"object\" object")] // was passed on as "{}"
     [InlineData("{\"type\":\"ADDED\",\"object\":[]}", null, "no \"object\" object")]
     [InlineData("{\"type\":\"ADDED\",\"object\":{}", null, "not JSON")]
+    [InlineData("{\"type\":\"BOOK\",\"o\\ud800bject\":{}}", null, "not JSON text")] // lookup threw InvalidOperationException (fuzz/ watch-line)
     public void A_line_is_an_event_or_a_reason(string line, string? type, string? reason)
     {
         var e = WatchLine.Parse(line, out var error);
@@ -52,6 +53,7 @@ public sealed class WatchLineTotalParserTests
     [InlineData("{\"metadata\":{\"resourceVersion\":42}}", null)] // GetString() threw
     [InlineData("{\"metadata\":[]}", null)]
     [InlineData("[]", null)]
+    [InlineData("{\"m\\udc00\":1}", null)]
     public void A_bookmark_version_is_read_only_when_it_is_a_string(string json, string? version) =>
         Assert.Equal(version, WatchLine.ResourceVersion(json));
 
@@ -66,6 +68,17 @@ public sealed class WatchLineTotalParserTests
 
         Assert.Equal(status, e.Status);
         Assert.Equal(reason, e.Reason);
+    }
+
+    [Theory]
+    [InlineData("{\"metadata\":{\"name\":\"\\ud800\",\"namespace\":\"a\"}}")]
+    [InlineData("{\"metadata\":{\"name\":\"a\"},\"spec\":{\"ports\":[{\"port\":1,\"targetPort\":{}}]}}")] // was NotSupportedException
+    [InlineData("{\"metadata\":{\"name\":\"a\",\"creationTimestamp\":\"yesterday\"}}")] // was FormatException
+    [InlineData("{\"spec\":{\"addresses\":[7]}}")]
+    public void A_poison_object_is_refused_with_a_json_exception_only(string json)
+    {
+        Typed(ResourceTypes.Services, json);
+        Typed(ResourceTypes.IpAddressPools("metallb-system"), json);
     }
 
     [Fact]
