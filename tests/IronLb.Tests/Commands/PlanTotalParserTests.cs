@@ -8,7 +8,7 @@ namespace IronLb.Tests.Commands;
 /// </summary>
 public sealed class PlanTotalParserTests
 {
-    public sealed record Case(string Desc, (string Path, byte[] Bytes)[] Files, int Exit, string File, string Message)
+    public sealed record PlanCase(string Desc, (string Path, byte[] Bytes)[] Files, int Exit, string File, string Message)
     {
         public override string ToString() => Desc;
     }
@@ -19,25 +19,25 @@ public sealed class PlanTotalParserTests
 
     private static readonly byte[] Truncated = Text("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  labels: {app: [web\n");
 
-    public static TheoryData<Case> Cases { get; } =
+    public static TheoryData<PlanCase> Cases { get; } =
     [
-        new Case("truncated YAML", [("cut.yaml", Truncated)], 2, "cut.yaml:6", "invalid YAML"),
-        new Case("tab indentation", [("tabs.yaml", Text("apiVersion: v1\nkind: Service\nmetadata:\n\tname: web\n"))], 2, "tabs.yaml:4", "invalid YAML"),
-        new Case("a JSON array at the top level", [("list.json", Text("[{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"n1\"}}]"))], 1, "list.json:1", "expected a Kubernetes object"),
-        new Case("a binary file", [("image.yaml", [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0xFF])], 2, "image.yaml", "the file is not UTF-8 text"),
-        new Case("an alias bomb", [("bomb.yaml", Text("a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + string.Concat(Enumerable.Range(1, 10).Select(i => $"a{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 9))}]\n"))))], 1, "bomb.yaml:1", "missing required field \"apiVersion\""),
-        new Case("YAML nested 100,000 deep", [("deep.yaml", Text(Repeat("[", 100_000) + Repeat("]", 100_000)))], 2, "deep.yaml:1", "nested deeper than 100 levels"),
-        new Case("JSON nested 100,000 deep", [("deep.json", Text(Repeat("{\"a\":", 100_000) + "1" + Repeat("}", 100_000)))], 2, "deep.json:1", "maximum configured depth"),
-        new Case("an octal port too long for 64 bits", [("oct.yaml", Text("apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {type: LoadBalancer, ports: [{port: 0o77777777777777777777777}]}\n"))], 1, "oct.yaml:4", "expected an integer"),
-        new Case("a NUL byte in YAML (was: internal error (InvalidOperationException))", [("nul.yaml", [.. Text("SSd:\n \uFFFD"), 0, .. Text("[x\n")])], 2, "nul.yaml:2", "NUL character"),
-        new Case("a brace left open (was: internal error (InvalidOperationException))", [("svc.yaml", Text("apiVersion: v1\nkind: Service\nmetadata:\n  name: {web\n  namespace: mail\nspec: {type: LoadBalancer}\n"))], 2, "svc.yaml:4", "left without its closing"),
-        new Case("a folder of mixed files", [("tree/README.md", Text("# not a manifest\n")), ("tree/ok.yaml", Text("apiVersion: v1\nkind: Node\nmetadata: {name: n1}\n")), ("tree/apps/cut.yaml", Truncated), ("tree/list.json", Text("[]"))], 2, "tree/apps/cut.yaml:6", "invalid YAML"),
-        new Case("an empty file and a comment-only file", [("empty.yaml", []), ("comment.yaml", Text("# nothing here\n"))], 0, "", ""),
+        new PlanCase("truncated YAML", [("cut.yaml", Truncated)], 2, "cut.yaml:6", "invalid YAML"),
+        new PlanCase("tab indentation", [("tabs.yaml", Text("apiVersion: v1\nkind: Service\nmetadata:\n\tname: web\n"))], 2, "tabs.yaml:4", "invalid YAML"),
+        new PlanCase("a JSON array at the top level", [("list.json", Text("[{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"n1\"}}]"))], 1, "list.json:1", "expected a Kubernetes object"),
+        new PlanCase("a binary file", [("image.yaml", [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0xFF])], 2, "image.yaml", "the file is not UTF-8 text"),
+        new PlanCase("an alias bomb", [("bomb.yaml", Text("a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + string.Concat(Enumerable.Range(1, 10).Select(i => $"a{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 9))}]\n"))))], 1, "bomb.yaml:1", "missing required field \"apiVersion\""),
+        new PlanCase("YAML nested 100,000 deep", [("deep.yaml", Text(Repeat("[", 100_000) + Repeat("]", 100_000)))], 2, "deep.yaml:1", "nested deeper than 100 levels"),
+        new PlanCase("JSON nested 100,000 deep", [("deep.json", Text(Repeat("{\"a\":", 100_000) + "1" + Repeat("}", 100_000)))], 2, "deep.json:1", "maximum configured depth"),
+        new PlanCase("an octal port too long for 64 bits", [("oct.yaml", Text("apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {type: LoadBalancer, ports: [{port: 0o77777777777777777777777}]}\n"))], 1, "oct.yaml:4", "expected an integer"),
+        new PlanCase("a NUL byte in YAML (was: internal error (InvalidOperationException))", [("nul.yaml", [.. Text("SSd:\n \uFFFD"), 0, .. Text("[x\n")])], 2, "nul.yaml:2", "NUL character"),
+        new PlanCase("a brace left open (was: internal error (InvalidOperationException))", [("svc.yaml", Text("apiVersion: v1\nkind: Service\nmetadata:\n  name: {web\n  namespace: mail\nspec: {type: LoadBalancer}\n"))], 2, "svc.yaml:4", "left without its closing"),
+        new PlanCase("a folder of mixed files", [("tree/README.md", Text("# not a manifest\n")), ("tree/ok.yaml", Text("apiVersion: v1\nkind: Node\nmetadata: {name: n1}\n")), ("tree/apps/cut.yaml", Truncated), ("tree/list.json", Text("[]"))], 2, "tree/apps/cut.yaml:6", "invalid YAML"),
+        new PlanCase("an empty file and a comment-only file", [("empty.yaml", []), ("comment.yaml", Text("# nothing here\n"))], 0, "", ""),
     ];
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Plan_names_the_file_for_every_malformed_input(Case c)
+    public void Plan_names_the_file_for_every_malformed_input(PlanCase c)
     {
         using var dir = new TempManifests();
         foreach (var (path, bytes) in c.Files)
@@ -80,7 +80,11 @@ public sealed class PlanTotalParserTests
     {
         using var dir = new TempManifests();
         var path = dir.Write("secret.yaml", "apiVersion: v1\nkind: Node\nmetadata: {name: n1}\n");
-        File.SetUnixFileMode(path, UnixFileMode.None);
+        if (OperatingSystem.IsLinux())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.None);
+        }
+
         if (Environment.UserName == "root" || CanRead(path))
         {
             Assert.Skip("root reads files whatever their mode; this row needs an ordinary user");
