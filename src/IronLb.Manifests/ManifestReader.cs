@@ -144,6 +144,13 @@ public static class ManifestReader
         {
             if (file.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
             {
+                // Utf8JsonReader checks a string's UTF-8 only when it is read, with InvalidOperationException
+                // (found by fuzz/ manifest-json); check the whole file first, as the YAML path does by decoding.
+                if (!System.Text.Unicode.Utf8.IsValid(bytes))
+                {
+                    throw new DecoderFallbackException();
+                }
+
                 JsonLoader.Load(file, bytes, document => Dispatch(document, state));
             }
             else

@@ -27,6 +27,8 @@ public sealed class ManifestTotalParserTests
         new Row("JSON nested 100,000 deep", "deep.json", Text(Repeat("[", 100_000) + Repeat("]", 100_000)), true, "deep.json:1: invalid JSON: The maximum configured depth of 100 has been exceeded"),
         new Row("a billion-laughs alias bomb is read without expanding", "bomb.yaml", Text(AliasBomb()), false, "expected a Kubernetes object"),
         new Row("a binary file", "bin.yaml", [0x7F, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1, 0, 0xFF, 0xFE, 0, 0], true, "bin.yaml: the file is not UTF-8 text"),
+        // A string that is not UTF-8 threw InvalidOperationException when read (found by fuzz/ manifest-json).
+        new Row("a JSON string that is not UTF-8", "bad.json", [.. Text("{\"apiVersion\":\"v1\",\"kind\":\"n"), 0xB3, 0xB3, .. Text("\"}")], true, "bad.json: the file is not UTF-8 text"),
         new Row("a JSON array at the top level", "list.json", Text("[{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"n\"}}]"), false, "list.json:1: document 1: expected a Kubernetes object (a mapping with apiVersion and kind), got a list"),
         new Row("truncated YAML", "cut.yaml", Text("apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  labels: {x: [1, 2\n"), true, "cut.yaml:6: invalid YAML"),
         new Row("truncated JSON", "cut.json", Text("{\"apiVersion\": \"v1\", \"kind\": \"Nod"), true, "cut.json:1: invalid JSON"),
