@@ -120,19 +120,4 @@ public sealed class AnswerDeadlineAnnouncerTests : IAsyncDisposable
         };
     }
 
-    /// <summary>Meters scoped to one test: other tests in this process run announcers with meters of the same name.</summary>
-    private sealed class ScopedMeters : IMeterFactory
-    {
-        private readonly List<Meter> _created = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            options.Scope = this;
-            var meter = new Meter(options);
-            _created.Add(meter);
-            return meter;
-        }
-
-        public void Dispose() => _created.ForEach(m => m.Dispose());
-    }
 }

@@ -14,16 +14,24 @@ public sealed class Layer2AnnouncerTests : IAsyncDisposable
 
     private readonly FakePlatform _platform = new();
     private readonly FakeTimeProvider _time = new();
+
+    // Every test's announcer has meters of its own: other announcers in this process (other classes, in
+    // parallel) count the same addresses under the same meter name, and a listener must tell them apart.
+    private readonly ScopedMeters _meters = new();
     private readonly Layer2Announcer _announcer;
 
     public Layer2AnnouncerTests()
     {
         _platform.Interfaces.Add(FakePlatform.Eth("eno2", 2));
         _platform.Interfaces.Add(FakePlatform.Eth("eno3", 3));
-        _announcer = new Layer2Announcer(new Layer2Options(), _platform, _platform, _time, null, null);
+        _announcer = new Layer2Announcer(new Layer2Options(), _platform, _platform, _time, null, _meters);
     }
 
-    public ValueTask DisposeAsync() => _announcer.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _announcer.DisposeAsync();
+        _meters.Dispose();
+    }
 
     [Fact]
     public async Task Constructor_does_no_io_and_start_opens_responders()
@@ -142,7 +150,7 @@ public sealed class Layer2AnnouncerTests : IAsyncDisposable
         using var listener = new System.Diagnostics.Metrics.MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == "IronLb.Networking")
+            if (ReferenceEquals(instrument.Meter.Scope, _meters))
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -179,7 +187,7 @@ public sealed class Layer2AnnouncerTests : IAsyncDisposable
     {
         // The announcer's own meters only: other tests in this process run announcers too (some with a fake
         // kernel path), and their gauges share the meter's name.
-        using var meters = new OwnMeters();
+        using var meters = new ScopedMeters();
         await using var announcer = new Layer2Announcer(new Layer2Options(), _platform, _platform, _time, null, meters);
         var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
         using var listener = new System.Diagnostics.Metrics.MeterListener();
@@ -203,21 +211,6 @@ public sealed class Layer2AnnouncerTests : IAsyncDisposable
         Assert.DoesNotContain(seen.Keys, k => k.Contains("path=kernel", StringComparison.Ordinal));
     }
 
-    /// <summary>Meters scoped to one test, so a listener can tell them from every other announcer's.</summary>
-    private sealed class OwnMeters : System.Diagnostics.Metrics.IMeterFactory
-    {
-        private readonly List<System.Diagnostics.Metrics.Meter> _created = [];
-
-        public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options)
-        {
-            options.Scope = this;
-            var meter = new System.Diagnostics.Metrics.Meter(options);
-            _created.Add(meter);
-            return meter;
-        }
-
-        public void Dispose() => _created.ForEach(m => m.Dispose());
-    }
 
     [Fact]
     public async Task Every_lane_answers_on_its_own_socket_and_counts_survive_a_restart()

@@ -27,7 +27,7 @@ public sealed class MembershipRefusalTests
         counters.Count(ReceiveOutcome.Accepted);
 
         // Our own meter only: other tests in this process run speakers with the same meter name.
-        using var meters = new OwnMeters();
+        using var meters = new ScopedMeters();
         using var metrics = new SpeakerMetrics("node1", () => null, membership: counters, meterFactory: meters);
         var seen = new ConcurrentDictionary<string, long>();
         using var listener = new MeterListener
@@ -131,21 +131,6 @@ public sealed class MembershipRefusalTests
     private static long CountIn(string message) =>
         long.Parse(message.Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Meters scoped to one test, so a listener can tell them from every other speaker's.</summary>
-    private sealed class OwnMeters : IMeterFactory
-    {
-        private readonly List<Meter> _created = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            options.Scope = this;
-            var meter = new Meter(options);
-            _created.Add(meter);
-            return meter;
-        }
-
-        public void Dispose() => _created.ForEach(m => m.Dispose());
-    }
 
     private sealed class LinesLogger : ILogger
     {
