@@ -164,8 +164,21 @@ public static class ServiceConverger
                 return false;
             }
 
+            // What it shares the addresses with must not change under the hold: a new sharing key (or, while
+            // sharing, other ports or backends) is checked against the co-holders only by a normal converge.
+            if (!SharesAsHeld(hold.Allocation))
+            {
+                return false;
+            }
+
             return TryGetDesiredIps(out var desired, out _) && (desired.Count == 0 || desired.ToHashSet().SetEquals(hold.Ips));
         }
+
+        private bool SharesAsHeld(Allocation held) =>
+            string.Equals(_request.SharingKey, held.SharingKey, StringComparison.Ordinal)
+            && (_request.SharingKey.Length == 0
+                || (string.Equals(_request.BackendKey, held.BackendKey, StringComparison.Ordinal)
+                    && _request.Ports.ToHashSet().SetEquals(held.Ports)));
 
         // Step 7: the held addresses must still be acceptable, in the requested pool, and the requested ones.
         private ConvergeResult? ReassertOrClear(List<Address> held)

@@ -263,6 +263,24 @@ public sealed class PoolRemovalGraceTests
     }
 
     [Fact]
+    public void A_held_sharing_Service_that_changes_its_sharing_key_gives_the_hold_up_and_never_shares_under_two_keys()
+    {
+        // Found by AllocationProperties (seed d5tvUrFxcjo2): the hold kept b on the address under a new key
+        // while a still held it under the old one, which a restarted controller then refused.
+        var allocator = AllocatorWith(Web, Other);
+        var a = Converged(Service("a", annotations: Labels($"{ServiceAnnotations.AllowSharedIp}=k")) with { Ports = [Tcp(80)] }, allocator);
+        var b = Converged(Service("b", annotations: Labels($"{ServiceAnnotations.AllowSharedIp}=k")) with { Ports = [Tcp(443)] }, allocator);
+        allocator.SetPools(Config(Other), At(0));
+
+        var rekeyed = Converged(b with { Annotations = Labels($"{ServiceAnnotations.AllowSharedIp}=other") }, allocator);
+
+        Assert.Null(allocator.HeldFor(b.Key));
+        Assert.NotNull(allocator.HeldFor(a.Key));
+        Assert.DoesNotContain(a.IngressIps[0], rekeyed.IngressIps);
+        AssertConsistent(allocator, "after the new sharing key");
+    }
+
+    [Fact]
     public void The_speaker_does_not_announce_a_held_address_until_its_pool_is_back()
     {
         // The decision in docs/differences.md: the grace keeps the assignment, not the announcement. The speaker
