@@ -26,7 +26,10 @@ internal sealed class FaultProxy : IAsyncDisposable
 
     public int Port { get; private set; }
 
-    public int ConflictsServed { get; private set; }
+    private int _conflictsServed;
+
+    /// <summary>Counted atomically: the controller writes from several tasks at once.</summary>
+    public int ConflictsServed => Volatile.Read(ref _conflictsServed);
 
     /// <summary>The next <paramref name="count"/> PUT/PATCH requests get 409 Conflict.</summary>
     public void FailWritesWithConflict(int count) => Interlocked.Exchange(ref _conflictsLeft, count);
@@ -91,7 +94,7 @@ internal sealed class FaultProxy : IAsyncDisposable
         var method = context.Request.Method;
         if ((method == "PUT" || method == "PATCH") && Interlocked.Decrement(ref _conflictsLeft) >= 0)
         {
-            ConflictsServed++;
+            Interlocked.Increment(ref _conflictsServed);
             context.Response.StatusCode = 409;
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync("""{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Conflict","code":409,"message":"injected conflict"}""");
