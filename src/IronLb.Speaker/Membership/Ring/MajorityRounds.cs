@@ -22,7 +22,10 @@ internal sealed class MajorityRounds
     private TimeSpan _enteredCurrent;
     private TimeSpan _enteredPrevious;
 
-    public MajorityRounds(RingOptions options, int members, int self, uint tableDigest, TimeSpan now)
+    // carriedLease: the lease held over the previous member table (null: none). A member joining or leaving does not
+    // make the majority this node was just in any less real, and the lease runs out on its own within RoundLease;
+    // dropping it would stop every node answering for up to a round whenever discovery adds or removes a speaker.
+    public MajorityRounds(RingOptions options, int members, int self, uint tableDigest, TimeSpan now, TimeSpan? carriedLease = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
@@ -34,6 +37,7 @@ internal sealed class MajorityRounds
         _enteredCurrent = now;
         _enteredPrevious = now - options.Round;
         SetBit(_current, self);
+        LeaseUntil = carriedLease ?? TimeSpan.MinValue;
     }
 
     public ulong Round { get; private set; }

@@ -96,7 +96,9 @@ internal sealed partial class RingMembership
 
             var eligible = (peer.Flags & RingFlags.Eligible) != 0;
             var up = new Observation(subjectId, incarnation, peer.Generation, eligible ? Opinion.UpEligible : Opinion.UpIneligible);
-            var agrees = held is { Kind: VerdictKind.Alive } && held.Incarnation == incarnation && held.Generation == peer.Generation && held.Eligible == eligible;
+            // A verdict witnessed under a smaller member table (the cluster grew) is not proof to a newcomer: say it again.
+            var agrees = held is { Kind: VerdictKind.Alive } && held.Incarnation == incarnation && held.Generation == peer.Generation && held.Eligible == eligible
+                && IsProven(held, subject);
             var behind = held is not null && held.Rank.CompareTo((incarnation, peer.Generation)) > 0;
             return agrees || behind ? null : up;
         }
@@ -107,7 +109,7 @@ internal sealed partial class RingMembership
         var settled = now - _startedAt >= _options.HeardWindow
             && now - peer.NeighbourSince >= neighbourDelay
             && now - peer.LastHearYouSent >= _options.AlertHoldOff;
-        var ended = held is not null && held.Kind != VerdictKind.Alive && held.Incarnation >= incarnation;
+        var ended = held is not null && held.Kind != VerdictKind.Alive && held.Incarnation >= incarnation && IsProven(held, subject);
         return settled && !ended ? new Observation(subjectId, incarnation, 0, Opinion.Down) : null;
     }
 

@@ -31,6 +31,7 @@ internal sealed partial class RingMembership
     private VerdictBook _book = new(0);
     private RingPeer[] _peers = [];
     private MajorityRounds? _rounds;
+    private TimeSpan? _carriedLease;
     private List<int> _observers = [];
     private int _selfIndex = -1;
     private long _origin;
@@ -146,19 +147,38 @@ internal sealed partial class RingMembership
             return;
         }
 
+        // A member new to the table is a joiner, like a new incarnation just seen: it computes the same neighbours itself,
+        // so it is not a neighbour the ring shifted onto us (whose echoes would not count for our fence for a while).
+        var now = _started ? Now : TimeSpan.Zero;
         var peers = new RingPeer[table.Count];
         for (var j = 0; j < table.Count; j++)
         {
-            peers[j] = _table.TryIndexOf(table.Ids[j], out var i) ? _peers[i] : new RingPeer();
+            peers[j] = _table.TryIndexOf(table.Ids[j], out var i) ? _peers[i] : new RingPeer { IncarnationSeenAt = now };
+        }
+
+        // Observers that stay keep their history (indices change with the table): a growing or shrinking table must not
+        // drop this node's fence until the next period.
+        var kept = new List<int>();
+        foreach (var observer in _observers)
+        {
+            if (table.TryIndexOf(_table.Ids[observer], out var j))
+            {
+                kept.Add(j);
+            }
         }
 
         _book.Remap(_table, table);
         _acks.Clear();
+        _carriedLease = _rounds?.LeaseUntil;
         _rounds = null;
         _table = table;
         _peers = peers;
         _selfIndex = table.TryIndexOf(_selfId, out var self) ? self : -1;
-        _observers = [];
+        _observers = kept;
+        if (_started && _selfIndex >= 0)
+        {
+            RefreshObservers(now);
+        }
     }
 
     /// <summary>A change of eligibility is a new generation: observers issue a new alive verdict, and becoming eligible is a join.</summary>
@@ -262,7 +282,7 @@ internal sealed partial class RingMembership
     }
 
     private void EnsureRounds(TimeSpan now) =>
-        _rounds ??= new MajorityRounds(_options, _table.Count, _selfIndex, _table.Digest, now);
+        _rounds ??= new MajorityRounds(_options, _table.Count, _selfIndex, _table.Digest, now, _carriedLease);
 
     private RingHeader Header(RingMessageKind kind, RingFlags extra = RingFlags.None)
     {

@@ -26,7 +26,16 @@ internal sealed class VerdictBook
     {
         ArgumentNullException.ThrowIfNull(verdict);
         var held = _verdicts[index];
-        if (held is not null && held.Rank.CompareTo(verdict.Rank) >= 0)
+        if (held is not null && held.Rank.CompareTo(verdict.Rank) > 0)
+        {
+            return false;
+        }
+
+        // The same verdict again replaces the held one only with more witnesses: after the member table grew, the old
+        // proof may be too small for newcomers, and the re-witnessed copy is what they accept. Witnesses are not in the
+        // digest, so this changes no digest.
+        if (held is not null && held.Rank.CompareTo(verdict.Rank) == 0
+            && (held.Kind != verdict.Kind || held.Eligible != verdict.Eligible || verdict.Witnesses.Length <= held.Witnesses.Length))
         {
             return false;
         }
