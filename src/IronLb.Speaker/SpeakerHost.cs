@@ -76,7 +76,7 @@ public static class SpeakerHost
         var window = options.Layer2.LivenessWindow;
         var liveness = new Liveness(time, window, "answer-deadline timer");
         announcer.Deadline.Revoke();
-        var keepAlive = time.CreateTimer(_ => KeepAlive(announcer, liveness), null, TimeSpan.Zero, RefreshPeriod(window));
+        var keepAlive = time.CreateTimer(_ => KeepAlive(announcer, liveness, bound: null), null, TimeSpan.Zero, RefreshPeriod(window));
         await using var monitoring = new MonitoringServer();
         await monitoring.StartAsync(options.MetricsAddress, options.HealthAddress, exporter, () => speaker.Ready, loggerFactory, cancellationToken, liveness.Failure).ConfigureAwait(false);
         await announcer.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -97,10 +97,21 @@ public static class SpeakerHost
     /// <summary>How often the manifest speaker's timer refreshes: twelve times per window (25 ms for the default 300 ms).</summary>
     internal static TimeSpan RefreshPeriod(TimeSpan window) => TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, window.Ticks / 12));
 
-    /// <summary>One sign of life: the announcer may answer for another window, and /healthz says alive.</summary>
-    private static void KeepAlive(Layer2Announcer announcer, Liveness liveness)
+    /// <summary>
+    /// One sign of life: /healthz says alive, and the announcer may answer for another window, or less when the
+    /// membership bounds it (the ring's fence and round lease); a bound of zero (fenced) stops every answer now.
+    /// </summary>
+    private static void KeepAlive(Layer2Announcer announcer, Liveness liveness, TimeSpan? bound)
     {
-        announcer.Deadline.Refresh(liveness.Window);
+        if (bound is { } limit && limit <= TimeSpan.Zero)
+        {
+            announcer.Deadline.Revoke();
+        }
+        else
+        {
+            announcer.Deadline.Refresh(bound is { } shorter && shorter < liveness.Window ? shorter : liveness.Window);
+        }
+
         liveness.Beat();
     }
 
@@ -125,7 +136,7 @@ public static class SpeakerHost
         using var speaker = new ClusterSpeaker(connection, options.Speaker, announcer.SetTable, () => LocalInterfaces(announcer), time, loggerFactory)
         {
             Replies = () => ReplyPaths.Format(announcer.Responders, announcer.KernelResponders),
-            MembershipTicked = () => KeepAlive(announcer, liveness),
+            MembershipTicked = bound => KeepAlive(announcer, liveness, bound),
             MembershipLeaving = announcer.Deadline.Revoke,
         };
         using var metrics = new SpeakerMetrics(options.Speaker.Node, () => speaker.Current, speaker.Writes, speaker.MembershipCounters, evaluationFailures: () => speaker.EvaluationFailures);

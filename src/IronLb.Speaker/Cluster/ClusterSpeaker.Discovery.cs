@@ -37,7 +37,7 @@ internal sealed partial class ClusterSpeaker
     /// </summary>
     private bool DiscoverySettled()
     {
-        if (!_discoverySettled && _membershipLoop is not null)
+        if (!_discoverySettled && _membership is not null)
         {
             var others = _nodes.Items.Select(n => n.Metadata?.Name).OfType<string>().Where(n => !string.Equals(n, _options.Node, StringComparison.Ordinal));
             _discoverySettled = others.All(_peers.ContainsKey) || _time.GetElapsedTime(_discoveryStart) >= DiscoveryWait;

@@ -54,8 +54,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
     private LoadBalancerConfig? _config;
     private IReadOnlyList<string> _configErrors = [];
     private IReadOnlyList<string> _configWarnings = [];
-    private MembershipProtocol? _membership;
-    private MembershipLoop? _membershipLoop;
+    private ISpeakerMembership? _membership;
     private int _configDirty = 1;
     private volatile SpeakerPlan? _current;
     private volatile bool _ready;
@@ -113,10 +112,13 @@ internal sealed partial class ClusterSpeaker : IDisposable
     /// </summary>
     public Func<string?>? Replies { get; init; }
 
-    /// <summary>After every membership tick (see <see cref="MembershipLoop.Ticked"/>): liveness for the answer deadline and /healthz.</summary>
-    public Action? MembershipTicked { get; init; }
+    /// <summary>
+    /// After every membership tick (see <see cref="ISpeakerMembership.Ticked"/>): liveness for the answer deadline and
+    /// /healthz, with the membership's own bound on answering (null: none; zero: fenced, answer nothing).
+    /// </summary>
+    public Action<TimeSpan?>? MembershipTicked { get; init; }
 
-    /// <summary>Once the membership ticks have stopped, before the goodbye (see <see cref="MembershipLoop.Leaving"/>).</summary>
+    /// <summary>Once the membership ticks have stopped, before the goodbye (see <see cref="ISpeakerMembership.Leaving"/>).</summary>
     public Action? MembershipLeaving { get; init; }
 
     /// <summary>Every write of this speaker to the API server, and the failed ones.</summary>
@@ -194,18 +196,15 @@ internal sealed partial class ClusterSpeaker : IDisposable
             var endpoint = new IPEndPoint(address, ((IPEndPoint)transport.LocalEndPoint).Port);
             _endpoint = endpoint;
             // Not eligible until a valid configuration and known peers: the others cover its share meanwhile.
-            _membership = new MembershipProtocol(_options.Node, _options.Membership, key, _time) { Eligible = false };
-            _membership.ViewChanged += (_, _) => Poke("membership");
-            _membershipLoop = new MembershipLoop(_membership, transport, _options.Membership, _time, _loggerFactory.CreateLogger<MembershipLoop>(), MembershipCounters)
-            {
-                Ticked = MembershipTicked,
-                Leaving = MembershipLeaving,
-            };
+            _membership = CreateMembership(key, transport);
+            _membership.Changed += (_, _) => Poke("membership");
+            _membership.Ticked = MembershipTicked;
+            _membership.Leaving = MembershipLeaving;
             UpdateMembershipInputs();
             _discoveryStart = _time.GetTimestamp();
             LogStarted(_logger, _options.Node, endpoint, _peers.Count);
 
-            background.Add(_membershipLoop.RunAsync(stopMembership.Token));
+            background.Add(_membership.RunAsync(stopMembership.Token));
             background.Add(_statuses.RunAsync(stopInformers.Token));
             background.Add(_events.RunAsync(stopInformers.Token));
             // The endpoint stays on the ConfigurationState for people and tools that read it there; the
@@ -229,6 +228,12 @@ internal sealed partial class ClusterSpeaker : IDisposable
             transport?.Dispose();
         }
     }
+
+    private ISpeakerMembership CreateMembership(MembershipKey key, UdpMembershipTransport transport) => _options.MembershipProtocol switch
+    {
+        MembershipProtocolKind.Mesh => new MeshMembership(_options.Node, _options.Membership, key, transport, _time, _loggerFactory.CreateLogger<MeshMembership>(), MembershipCounters),
+        _ => new RingMembershipLoop(_options.Node, _options.Ring, key, transport, _time, _loggerFactory.CreateLogger<RingMembershipLoop>(), MembershipCounters),
+    };
 
     /// <summary>Asks for an evaluation; coalesced with any pending one.</summary>
     public void Poke(string trigger) => _pokes.Writer.TryWrite(trigger);
@@ -299,7 +304,10 @@ internal sealed partial class ClusterSpeaker : IDisposable
             return;
         }
 
-        var plan = SpeakerPlanner.Decide(config, cluster, _options.LoadBalancerClass, _options.Node, [.. View.Live], _options.IgnoreExcludeLabel, _localInterfaces());
+        // Answers stop the moment the membership fences this node (the answer deadline, in the kernel too). Only a
+        // fence that lasts withdraws the table and the status as well: a blip must not churn either.
+        var speakers = _membership is { Withdrawn: true } ? View.Live.Remove(_options.Node) : View.Live;
+        var plan = SpeakerPlanner.Decide(config, cluster, _options.LoadBalancerClass, _options.Node, [.. speakers], _options.IgnoreExcludeLabel, _localInterfaces());
         _publish(plan.Table);
         _current = plan;
         Report(plan, trigger);
@@ -346,7 +354,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
     /// <summary>Peers from the speakers' Leases (kept while their Nodes exist), readiness from the Nodes; applied only when changed.</summary>
     private void UpdateMembershipInputs()
     {
-        if (_membershipLoop is null)
+        if (_membership is null)
         {
             return;
         }
@@ -361,14 +369,14 @@ internal sealed partial class ClusterSpeaker : IDisposable
                 LogPeers(_logger, known);
             }
 
-            _membershipLoop.SetPeers(peers);
+            _membership.SetPeers(peers);
         }
 
         var ready = SpeakerDirectory.ReadyNodes(_nodes.Items);
         if (_readyNodes is null || !ready.SequenceEqual(_readyNodes))
         {
             _readyNodes = ready;
-            _membershipLoop.SetReadyNodes(ready);
+            _membership.SetReadyNodes(ready);
         }
     }
 

@@ -31,10 +31,16 @@ public sealed record ClusterSpeakerOptions
 
     public bool InsecureMembership { get; init; }
 
-    /// <summary>Heartbeat period; must be the same on every speaker (see docs/membership.md).</summary>
+    /// <summary>Which membership protocol runs; every speaker of a cluster must run the same one.</summary>
+    public MembershipProtocolKind MembershipProtocol { get; init; } = MembershipProtocolKind.Ring;
+
+    /// <summary>The ring's timing (defaults everywhere but in tests that run many speakers in one busy process).</summary>
+    internal Membership.Ring.RingOptions Ring { get; init; } = new();
+
+    /// <summary>Heartbeat period of the mesh; must be the same on every speaker (see docs/membership.md).</summary>
     public TimeSpan HeartbeatInterval { get; init; } = new MembershipOptions().Interval;
 
-    /// <summary>Heartbeats missed before a peer stops counting as heard; the same on every speaker.</summary>
+    /// <summary>Heartbeats missed before a mesh peer stops counting as heard; the same on every speaker.</summary>
     public int MissedHeartbeats { get; init; } = new MembershipOptions().MissedHeartbeats;
 
     internal MembershipOptions Membership => new() { Interval = HeartbeatInterval, MissedHeartbeats = MissedHeartbeats };

@@ -29,6 +29,12 @@ internal static class SpeakerLease
     public const string NotEligible = "not eligible";
     public const string WarmingUp = "warming up";
 
+    /// <summary>Ring: no round with a majority of the members lately. When most Leases say this, heartbeats fail everywhere.</summary>
+    public const string NoMajority = "fenced: no majority round";
+
+    /// <summary>Ring: too few observers echo this node.</summary>
+    public const string FencedByObservers = "fenced: observers";
+
     /// <summary>How long a Lease stays valid without renewal, in renewal periods (kubelet's node leases: 40 s / 10 s).</summary>
     public const int DurationPeriods = 4;
 
@@ -43,9 +49,15 @@ internal static class SpeakerLease
             return NotEligible;
         }
 
+        // The ring can keep a member of its own election from answering (its fence is down): say which fence.
+        if (view.Mode == MembershipMode.NoMajority)
+        {
+            return NoMajority;
+        }
+
         if (view.Live.Contains(self))
         {
-            return Answering;
+            return view.Mode == MembershipMode.Fenced ? FencedByObservers : Answering;
         }
 
         // Not in its own live set: it answers for nothing, whatever the others think.

@@ -32,6 +32,15 @@ internal enum MembershipMode
 
     /// <summary>Isolated or on a minority side: unheard nodes count as live while Kubernetes reports them Ready.</summary>
     ReadinessFallback,
+
+    /// <summary>Ring: fewer observers echo this node than its fence needs, or its join is not complete: it answers nothing.</summary>
+    Fenced,
+
+    /// <summary>Ring: no round with a strict majority of the members was seen lately (a minority side, or heartbeats cut): it answers nothing.</summary>
+    NoMajority,
+
+    /// <summary>Ring: heartbeats fail across the cluster, so the speakers' Leases decide who is alive (API mode).</summary>
+    Api,
 }
 
 /// <summary>An immutable snapshot for the election: Live feeds ElectionInput.Speakers.</summary>

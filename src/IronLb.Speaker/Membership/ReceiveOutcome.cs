@@ -39,4 +39,16 @@ internal enum ReceiveOutcome
 
     /// <summary>The incarnation already said goodbye.</summary>
     AfterGoodbye,
+
+    /// <summary>Ring: membership has not started yet, or this node has left.</summary>
+    NotStarted,
+
+    /// <summary>Ring: authenticated as one member but sent from another member's address.</summary>
+    SourceMismatch,
+
+    /// <summary>Ring: a heartbeat or ack addressed to another member (a peer's member table is behind).</summary>
+    NotForMe,
+
+    /// <summary>Ring: a round bitmap over another member table (discovery differs for a moment); not merged.</summary>
+    TableMismatch,
 }

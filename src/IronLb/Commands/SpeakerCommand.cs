@@ -13,6 +13,7 @@ using IronLb.Monitoring;
 using IronLb.Networking;
 using IronLb.Speaker;
 using IronLb.Speaker.Files;
+using IronLb.Speaker.Membership;
 
 namespace IronLb.Commands;
 
@@ -63,19 +64,24 @@ internal static class SpeakerCommand
         };
         var keyFile = new Option<string?>("--membership-key-file") { Description = "File holding the shared membership key (default: $METALLB_ML_SECRET_KEY_PATH/secretkey)." };
         var insecure = new Option<bool>("--insecure-membership") { Description = "Run membership without authentication: anyone on the network could move addresses. For labs only." };
-        var heartbeat = DurationOption.Create("--heartbeat-interval", "Membership heartbeat period; the same on every speaker.", TimeSpan.FromMilliseconds(100), mustBePositive: true);
+        var protocol = new Option<MembershipProtocolKind>("--membership-protocol")
+        {
+            Description = "ring (membership v2: constant traffic per node, fencing) or mesh (v1, all-to-all, up to ~50 speakers); the same on every speaker.",
+            DefaultValueFactory = _ => MembershipProtocolKind.Ring,
+        };
+        var heartbeat = DurationOption.Create("--heartbeat-interval", "Heartbeat period of the mesh protocol; the same on every speaker.", TimeSpan.FromMilliseconds(100), mustBePositive: true);
         var kernelReplies = new Option<bool>("--kernel-replies")
         {
             Description = "Answer ARP and NDP inside the kernel (a tc program; Linux 6.6+, CAP_BPF and CAP_NET_ADMIN) where allowed; false answers from userspace only, as MetalLB does.",
             DefaultValueFactory = _ => true,
         };
         var livenessWindow = DurationOption.Create("--liveness-window", "Answers (in the kernel too) stop, and /healthz fails, when the speaker's loop has not run for this long: a frozen or hung speaker goes quiet.", new Layer2Options().LivenessWindow, mustBePositive: true);
-        var missed = new Option<int>("--missed-heartbeats") { Description = "Heartbeats missed before a peer is no longer heard; the same on every speaker.", DefaultValueFactory = _ => 4 };
+        var missed = new Option<int>("--missed-heartbeats") { Description = "Mesh protocol: heartbeats missed before a peer is no longer heard; the same on every speaker.", DefaultValueFactory = _ => 4 };
 
         var command = new Command("speaker", "Run the Layer 2 speaker for one node: answer ARP and NDP for the Service addresses this node wins.")
         {
             node, manifests, nodes, exclude, ignoreExclude, families, logLevel, metrics, health, burst, refresh, reload,
-            kubeconfig, ns, podName, lbClass, membershipAddress, membershipPort, keyFile, insecure, heartbeat, missed, kernelReplies,
+            kubeconfig, ns, podName, lbClass, membershipAddress, membershipPort, keyFile, insecure, protocol, heartbeat, missed, kernelReplies,
             livenessWindow,
         };
         command.SetAction(async (parse, cancellationToken) =>
@@ -216,6 +222,7 @@ internal static class SpeakerCommand
                     MembershipPort = port,
                     MembershipKey = key,
                     InsecureMembership = parse.GetValue(insecure),
+                    MembershipProtocol = parse.GetValue(protocol),
                     HeartbeatInterval = interval,
                     MissedHeartbeats = missedCount,
                 },

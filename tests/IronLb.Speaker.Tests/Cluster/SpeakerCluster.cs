@@ -1,3 +1,4 @@
+using IronLb.Speaker.Membership.Ring;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
@@ -51,6 +52,18 @@ internal sealed class SpeakerCluster : IAsyncDisposable
 
     /// <summary>Short, so a deleted Lease is back within a second or so.</summary>
     public static readonly TimeSpan LeaseRenewInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Membership timing five times slower than the defaults: these tests are about the API side, and several
+    /// clusters of speakers share one process on a busy CI machine, where a thread-pool stall of half a second
+    /// would otherwise fence a node or get it removed. Failover speed is the lab's to test (FailoverTests).
+    /// </summary>
+    internal static readonly RingOptions RelaxedRing = new()
+    {
+        HeardWindow = TimeSpan.FromSeconds(2),
+        FenceWindow = TimeSpan.FromMilliseconds(1750),
+        HearYouWindow = TimeSpan.FromMilliseconds(1250),
+    };
 
     /// <summary>Nodes in MetalLB's election order for the address: sha256("node#ip"), ascending bytes.</summary>
     public static List<string> ElectionOrder(string ip, IEnumerable<string> nodes) =>
@@ -129,9 +142,10 @@ internal sealed class SpeakerCluster : IAsyncDisposable
             PodName = podName,
             WatchTimeoutSeconds = 30,
             LeaseRenewInterval = LeaseRenewInterval,
+            Ring = RelaxedRing,
         };
         var tables = new Tables();
-        var speaker = new ClusterSpeaker(connection, options, tables.Set, localInterfaces ?? (() => null), TimeProvider.System, NullLoggerFactory.Instance) { Replies = replies };
+        var speaker = new ClusterSpeaker(connection, options, tables.Set, localInterfaces ?? (() => null), TimeProvider.System, Environment.GetEnvironmentVariable("IRONLB_TEST_LOG") == "1" ? IronLb.Monitoring.Logging.CreateFactory(Microsoft.Extensions.Logging.LogLevel.Information) : NullLoggerFactory.Instance) { Replies = replies };
         var stop = new CancellationTokenSource();
         var run = Task.Run(() => speaker.RunAsync(stop.Token));
         Assert.True(_speakers.TryAdd(node, new Running(speaker, connection, stop, run, tables)), $"{node} already runs");
