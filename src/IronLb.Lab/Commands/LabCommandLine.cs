@@ -19,6 +19,9 @@ internal static class LabCommandLine
             ProcessCommands.KillSpeaker(),
             ProcessCommands.RestartSpeaker(),
             ProcessCommands.RestartController(),
+            FaultCommands.Pause(),
+            FaultCommands.Resume(),
+            FaultCommands.ControllerReplicas(),
             DownCommand.Create(),
         };
 

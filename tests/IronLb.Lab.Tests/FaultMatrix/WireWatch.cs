@@ -1,0 +1,63 @@
+using System.Net;
+using IronLb.Testing.Network;
+using static IronLb.Testing.Eventually;
+
+namespace IronLb.Lab.Tests.FaultMatrix;
+
+/// <summary>
+/// The wire judge running through one test: a <see cref="NeighbourProber"/> in the external client's namespace
+/// asking for every Service address each <see cref="MatrixLab.ProbePeriod"/>, and the verdicts drawn from it.
+/// </summary>
+internal sealed class WireWatch(NeighbourProber prober, IReadOnlyList<IPAddress> targets, Func<string, string> nodeOfMac) : IDisposable
+{
+    /// <summary>Now on the watch's monotonic clock: take it right before injecting a fault.</summary>
+    public TimeSpan Now => prober.Now;
+
+    public IReadOnlyList<IPAddress> Targets => targets;
+
+    /// <summary>Everything heard so far, judged against a fault at <paramref name="fault"/>.</summary>
+    public WireVerdict Verdict(TimeSpan fault) => WireJudge.Judge(Samples(), fault);
+
+    /// <summary>Every sample since <paramref name="from"/>, judged against a fault at <paramref name="fault"/> (default: the same instant).</summary>
+    public WireVerdict Verdict(TimeSpan from, TimeSpan fault) => WireJudge.Judge(Samples().Where(s => s.At >= from), fault);
+
+    /// <summary>
+    /// Waits until, for a whole <paramref name="quiet"/>, every address was answered in every round by exactly the
+    /// MAC <paramref name="expectedMacs"/> names for it.
+    /// </summary>
+    public async Task SettledAsync(IReadOnlyDictionary<IPAddress, string> expectedMacs, TimeSpan quiet, string why)
+    {
+        await WaitForAsync(
+            () =>
+            {
+                var recent = Samples().Where(s => s.At >= Now - quiet).ToList();
+                return Task.FromResult(Now > quiet
+                    && targets.All(t => recent.Count(s => s.Address.Equals(t)) >= (int)(quiet / prober.Period) - 2)
+                    && recent.All(s => s.Macs.Count == 1 && s.Macs[0] == expectedMacs[s.Address]));
+            },
+            $"every address answered by its expected node alone for {quiet.TotalSeconds} s ({why})",
+            MatrixLab.Deadline,
+            () => Task.FromResult("expected " + string.Join(", ", expectedMacs.Select(e => $"{e.Key} by {nodeOfMac(e.Value)}"))
+                + "\nheard in the last 3 s:\n" + Describe(Verdict(Now - TimeSpan.FromSeconds(3), Now - TimeSpan.FromSeconds(3)))));
+    }
+
+    /// <summary>A verdict for a failure message, with MACs named by node.</summary>
+    public string Describe(WireVerdict verdict)
+    {
+        var text = verdict.ToString();
+        foreach (var mac in Samples().SelectMany(s => s.Macs).Distinct())
+        {
+            text = text.Replace(mac, nodeOfMac(mac), StringComparison.Ordinal);
+        }
+
+        return text;
+    }
+
+    public void Dispose() => prober.Dispose();
+
+    private IReadOnlyList<WireSample> Samples()
+    {
+        var (rounds, replies) = prober.Snapshot();
+        return WireJudge.Samples(rounds, replies, targets);
+    }
+}
