@@ -148,9 +148,22 @@ public sealed class MatrixLab : IAsyncLifetime
         }
     }
 
+    /// <summary>The pid of a node's speaker; fails when it does not run.</summary>
+    public async Task<int> RunningSpeakerAsync(string node) => await SpeakerPidAsync(node) ?? throw new InvalidOperationException($"{node}'s speaker is not running");
+
     /// <summary>The pid of a node's speaker, or null when it does not run.</summary>
     public async Task<int?> SpeakerPidAsync(string node) =>
         LabView.Parse(await Lab.OkAsync("status", "--output", "json")).Nodes.Single(n => n.Name == node).SpeakerPid;
+
+    /// <summary>
+    /// Signals a speaker directly (KILL, STOP, CONT), not through `ironlb-lab`: starting that takes about a second
+    /// here, which would count against the row's time to a single answerer. Take the pid before the fault.
+    /// </summary>
+    public static async Task SignalAsync(int pid, string signal)
+    {
+        var result = await RunAsync("kill", $"-{signal}", pid.ToString(CultureInfo.InvariantCulture));
+        Assert.True(result.ExitCode == 0, $"kill -{signal} {pid}: {result}");
+    }
 
     /// <summary>Waits until the speaker of <paramref name="node"/> is gone (after a SIGTERM restart or a kill).</summary>
     public Task SpeakerGoneAsync(string node) =>

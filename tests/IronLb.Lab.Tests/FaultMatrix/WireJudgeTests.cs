@@ -77,11 +77,11 @@ public sealed class WireJudgeTests
         ProbeRound[] rounds = [new(0, TimeSpan.Zero), new(1, TimeSpan.FromMilliseconds(100)), new(2, TimeSpan.FromMilliseconds(200))];
         ProbeReply[] replies =
         [
-            new(0, TimeSpan.FromMilliseconds(1), new NeighbourAnswer(ipv4, A)),
-            new(0, TimeSpan.FromMilliseconds(2), new NeighbourAnswer(ipv6, A)),
-            new(1, TimeSpan.FromMilliseconds(101), new NeighbourAnswer(ipv4, A)),
-            new(1, TimeSpan.FromMilliseconds(150), new NeighbourAnswer(ipv4, B)),
-            new(2, TimeSpan.FromMilliseconds(201), new NeighbourAnswer(ipv4, B)),
+            new(0, TimeSpan.FromMilliseconds(1), new NeighbourAnswer(ipv4, A, ipv4)),
+            new(0, TimeSpan.FromMilliseconds(2), new NeighbourAnswer(ipv6, A, ipv6)),
+            new(1, TimeSpan.FromMilliseconds(101), new NeighbourAnswer(ipv4, A, ipv4)),
+            new(1, TimeSpan.FromMilliseconds(150), new NeighbourAnswer(ipv4, B, ipv4)),
+            new(2, TimeSpan.FromMilliseconds(201), new NeighbourAnswer(ipv4, B, ipv4)),
         ];
 
         var samples = WireJudge.Samples(rounds, replies, [ipv4, ipv6]);

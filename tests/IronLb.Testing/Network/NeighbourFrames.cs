@@ -5,8 +5,11 @@ using System.Net.Sockets;
 
 namespace IronLb.Testing.Network;
 
-/// <summary>One answer on the wire: who (<paramref name="Mac"/>, lower case with colons) claimed <paramref name="Address"/>.</summary>
-public readonly record struct NeighbourAnswer(IPAddress Address, string Mac);
+/// <summary>
+/// One answer on the wire: who (<paramref name="Mac"/>, lower case with colons) claimed <paramref name="Address"/>,
+/// answering a request sent from <paramref name="AskedFrom"/>.
+/// </summary>
+public readonly record struct NeighbourAnswer(IPAddress Address, string Mac, IPAddress AskedFrom);
 
 /// <summary>
 /// The client side of ARP (RFC 826) and NDP (RFC 4861): a who-has request for an address, and reading the
@@ -89,7 +92,7 @@ public static class NeighbourFrames
             case EtherTypeArp when frame.Length >= ArpFrameLength
                 && BinaryPrimitives.ReadUInt16BigEndian(frame[20..]) == 2 && frame[18] == 6 && frame[19] == 4
                 && frame.Slice(32, 6).SequenceEqual(own):
-                return new NeighbourAnswer(new IPAddress(frame.Slice(28, 4)), Format(frame.Slice(22, 6)));
+                return new NeighbourAnswer(new IPAddress(frame.Slice(28, 4)), Format(frame.Slice(22, 6)), new IPAddress(frame.Slice(38, 4)));
             case EtherTypeIpv6 when frame.Length >= 14 + 40 + 24 && frame[20] == 58 && frame[54] == 136 && (frame[58] & 0x40) != 0:
                 // The target link-layer option names the answerer; without one, the frame's source does.
                 var answerer = frame.Slice(6, 6);
@@ -102,7 +105,7 @@ public static class NeighbourFrames
                     }
                 }
 
-                return new NeighbourAnswer(new IPAddress(frame.Slice(62, 16)), Format(answerer));
+                return new NeighbourAnswer(new IPAddress(frame.Slice(62, 16)), Format(answerer), new IPAddress(frame.Slice(38, 16)));
             default:
                 return null;
         }

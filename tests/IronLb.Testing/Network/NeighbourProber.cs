@@ -20,8 +20,17 @@ public readonly record struct ProbeReply(int Round, TimeSpan At, NeighbourAnswer
 /// two nodes answered at once, or none did. Three threads of its own (one sender, one receiver per family),
 /// no processes: cheap enough to run through a whole lab test on two cores.
 /// </summary>
+/// <remarks>
+/// Each answer must be put down to the round that asked, even when the receiving thread runs late on a loaded
+/// machine (a whole round of ARP answers once landed in the next round, which made the round before look
+/// unanswered). So round r asks from the client's address plus r mod <see cref="Slots"/>, and the answer,
+/// addressed back to that address, names its round. The client's next <see cref="Slots"/> − 1 addresses must be
+/// unused on the LAN (in the lab: .2–.8 and ::2–::8).
+/// </remarks>
 public sealed class NeighbourProber : IDisposable
 {
+    public const int Slots = 8;
+
     private static readonly TimeSpan ReceiveTimeout = TimeSpan.FromMilliseconds(100);
 
     private readonly Socket _arp;
@@ -128,9 +137,10 @@ public sealed class NeighbourProber : IDisposable
             foreach (var target in _targets)
             {
                 var ipv4 = NeighbourFrames.IsIpv4(target);
+                var from = Offset(ipv4 ? _ipv4 : _ipv6, _round % Slots);
                 var length = ipv4
-                    ? NeighbourFrames.WriteArpRequest(frame, _mac, _ipv4, target)
-                    : NeighbourFrames.WriteSolicitation(frame, _mac, _ipv6, target);
+                    ? NeighbourFrames.WriteArpRequest(frame, _mac, from, target)
+                    : NeighbourFrames.WriteSolicitation(frame, _mac, from, target);
                 try
                 {
                     (ipv4 ? _arp : _ndp).Send(frame.AsSpan(0, length));
@@ -171,14 +181,33 @@ public sealed class NeighbourProber : IDisposable
             }
 
             var at = Now;
-            if (NeighbourFrames.ReadAnswer(buffer.AsSpan(0, length), _mac) is { } answer && _targets.Contains(answer.Address))
+            if (NeighbourFrames.ReadAnswer(buffer.AsSpan(0, length), _mac) is { } answer && _targets.Contains(answer.Address)
+                && Slot(answer.AskedFrom, NeighbourFrames.IsIpv4(answer.Address) ? _ipv4 : _ipv6) is { } slot)
             {
                 lock (_gate)
                 {
-                    _replies.Add(new ProbeReply(_round, at, answer));
+                    // The latest round asked from that slot: an answer later than Slots rounds would be put down wrongly.
+                    var round = _round - ((((_round - slot) % Slots) + Slots) % Slots);
+                    _replies.Add(new ProbeReply(round, at, answer));
                 }
             }
         }
+    }
+
+    /// <summary><paramref name="address"/> plus <paramref name="offset"/> in its last byte (the client's addresses end in a small number).</summary>
+    private static IPAddress Offset(IPAddress address, int offset)
+    {
+        var bytes = address.GetAddressBytes();
+        bytes[^1] += (byte)offset;
+        return new IPAddress(bytes);
+    }
+
+    /// <summary>Which slot an answer went back to, or null when it went to none of ours.</summary>
+    private static int? Slot(IPAddress askedFrom, IPAddress own)
+    {
+        var (a, b) = (askedFrom.GetAddressBytes(), own.GetAddressBytes());
+        var slot = a[^1] - b[^1];
+        return a.AsSpan(0, a.Length - 1).SequenceEqual(b.AsSpan(0, b.Length - 1)) && slot is >= 0 and < Slots ? slot : null;
     }
 
     private static Socket Open(int index, ushort etherType)
