@@ -195,14 +195,18 @@ public sealed partial class FaultMatrixTests(MatrixLab lab) : IClassFixture<Matr
         // Its share stays with the others for as long as the configuration is invalid: settled for 6 s, not 2.
         await wire.SettledAsync(lab.ExpectedMacs(others), TimeSpan.FromSeconds(6), $"{owner} restarted with an invalid configuration");
         Keeps(InvalidRestart, wire, fault, "a speaker restarted with an invalid configuration");
-        Assert.Contains($"{owner} NotEligible", lab.SpeakerLog(owner)[logFrom..], StringComparison.Ordinal);
+        Assert.DoesNotContain(Eligible, lab.SpeakerLog(owner)[logFrom..], StringComparison.Ordinal);
+        await WaitForAsync(async () => await TestObjects.SpeakerStateAsync(api, owner) == "not eligible", $"{owner}'s Lease saying it is not eligible", MatrixLab.Deadline);
 
         var fixedAt = wire.Now;
         await TestObjects.DeleteAsync(api, $"{TestObjects.Pools}/{TestObjects.BrokenPool}");
         await wire.SettledAsync(lab.ExpectedMacs(lab.Nodes), Quiet, "the configuration valid again");
         Keeps(Rejoin, wire, fixedAt, "the configuration valid again");
-        Assert.Contains("eligible for the election from now on", lab.SpeakerLog(owner)[logFrom..], StringComparison.Ordinal);
+        Assert.Contains(Eligible, lab.SpeakerLog(owner)[logFrom..], StringComparison.Ordinal);
     }
+
+    /// <summary>What a speaker logs once it has a valid configuration and knows its peers.</summary>
+    private const string Eligible = "eligible for the election from now on";
 
     private async Task<WireWatch> StartAsync()
     {

@@ -76,6 +76,22 @@ internal static class TestObjects
         ($"apis/coordination.k8s.io/v1/namespaces/{MatrixLab.MetalLbNamespace}/leases", "ironlb-speaker-"),
     ];
 
+    /// <summary>The ironlb.io/speaker-state annotation of a speaker's Lease (answering, not eligible, ...), or null.</summary>
+    public static async Task<string?> SpeakerStateAsync(KubeConnection api, string node)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(await api.GetAsync($"{DiscoveryLists[1].List}/ironlb-speaker-{node}", Ct));
+            return json.RootElement.GetProperty("metadata").TryGetProperty("annotations", out var a) && a.TryGetProperty("ironlb.io/speaker-state", out var state)
+                ? state.GetString()
+                : null;
+        }
+        catch (KubeApiException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Removes whatever a row added: its Services, then its pools (what is not there is skipped).</summary>
     public static async Task RemoveAllAsync(MatrixLab lab)
     {
