@@ -48,6 +48,8 @@ public sealed partial class FaultMatrixTests
             await CreateAsync(2);
             await WaitForAsync(() => Task.FromResult(Assigned(statuses) == created), $"all {created} Services assigned by {successor}", MatrixLab.Deadline);
 
+            Assert.True(await Faults.DroppedAsync(lab.Netns(node)) > 0, $"the rules dropped none of {leader}'s packets: the row tested nothing");
+
             // Healed, the deposed leader's connections work again: whatever it still had queued must not land.
             await Faults.HealAsync(lab.Netns(node));
             await CreateAsync(2);

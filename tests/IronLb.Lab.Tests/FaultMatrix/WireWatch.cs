@@ -18,7 +18,7 @@ internal sealed class WireWatch(NeighbourProber prober, IReadOnlyList<IPAddress>
     /// <summary>Everything heard so far, judged against a fault at <paramref name="fault"/>.</summary>
     public WireVerdict Verdict(TimeSpan fault) => WireJudge.Judge(Samples(), fault);
 
-    /// <summary>Every sample since <paramref name="from"/>, judged against a fault at <paramref name="fault"/> (default: the same instant).</summary>
+    /// <summary>Every sample since <paramref name="from"/>, judged against a fault at <paramref name="fault"/>.</summary>
     public WireVerdict Verdict(TimeSpan from, TimeSpan fault) => WireJudge.Judge(Samples().Where(s => s.At >= from), fault);
 
     /// <summary>
