@@ -16,6 +16,27 @@ internal sealed partial class RingMembership
             if (_selfId < _table.Ids[observer])
             {
                 SendHeartbeat(observer, fenced, now);
+                _peers[observer].AwaitingReplySince = now;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Asks once more, half a period on, when a request of ours has had no reply: the request or the reply was lost.
+    /// Without the retry one lost request costs the responder two renewals of its fence echo (its reply to this request
+    /// is what our next request would have echoed), and under 5% loss on every link that made answering pauses at
+    /// 500 nodes (issue #21). Only on loss, so the steady traffic does not change. A retry is an ordinary heartbeat:
+    /// echoes, "I hear you" and the hold-off follow the same rules, so the fence argument is untouched.
+    /// </summary>
+    private void RetryUnansweredHeartbeats(TimeSpan now)
+    {
+        foreach (var observer in _observers)
+        {
+            var peer = _peers[observer];
+            if (peer.AwaitingReplySince != TimeSpan.MaxValue && now - peer.AwaitingReplySince >= _options.RetryAfter)
+            {
+                peer.AwaitingReplySince = TimeSpan.MaxValue;
+                SendHeartbeat(observer, Answering ? RingFlags.None : RingFlags.Fenced, now);
             }
         }
     }
@@ -131,14 +152,10 @@ internal sealed partial class RingMembership
             return;
         }
 
-        for (var attempt = 0; attempt < 4; attempt++)
+        var target = ObserverRing.FingerTarget(_table, _selfIndex, _roundPushes++, InRing);
+        if (target >= 0)
         {
-            var target = _random.Next(_table.Count);
-            if (target != _selfIndex && InRing(target))
-            {
-                Send(target, _rounds!.ToMessage(Header(RingMessageKind.Round)), now);
-                return;
-            }
+            Send(target, _rounds!.ToMessage(Header(RingMessageKind.Round)), now);
         }
     }
 

@@ -125,6 +125,7 @@ internal sealed partial class RingMembership
         }
 
         var peer = _peers[sender];
+        peer.AwaitingReplySince = TimeSpan.MaxValue;
         peer.Generation = heartbeat.Generation;
         peer.Flags = heartbeat.Header.Flags;
 

@@ -36,6 +36,7 @@ internal sealed partial class RingMembership
     private int _selfIndex = -1;
     private long _origin;
     private ulong _sequence;
+    private long _roundPushes;
     private uint _generation;
     private bool _eligible = true;
     private bool _started;
@@ -239,6 +240,10 @@ internal sealed partial class RingMembership
             CheckJoin(now);
             _tally.Expire(now, _options.HeardWindow);
         }
+        else
+        {
+            RetryUnansweredHeartbeats(now);
+        }
 
         FlushGossip(now);
         return Drain();
@@ -323,6 +328,7 @@ internal sealed partial class RingMembership
         foreach (var gone in _observers.Except(current))
         {
             _peers[gone].NeighbourSince = TimeSpan.MaxValue;
+            _peers[gone].AwaitingReplySince = TimeSpan.MaxValue;
         }
 
         foreach (var added in current.Except(_observers))

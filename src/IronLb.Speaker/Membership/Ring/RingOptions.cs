@@ -29,6 +29,9 @@ internal sealed record RingOptions
     /// </summary>
     public TimeSpan FenceMargin { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>An initiator sends one more heartbeat when its request has had no reply for this long (within the period).</summary>
+    public TimeSpan RetryAfter { get; init; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>K: observers per member, half before and half after it on the ring.</summary>
     public int Observers { get; init; } = 4;
 
@@ -82,6 +85,11 @@ internal sealed record RingOptions
         if (HearYouWindow <= Period || HearYouWindow > HeardWindow)
         {
             errors.Add("HearYouWindow must be longer than a period and at most HeardWindow");
+        }
+
+        if (RetryAfter <= TimeSpan.Zero || RetryAfter >= Period)
+        {
+            errors.Add("RetryAfter must be positive and shorter than Period");
         }
 
         if (FenceMargin < TimeSpan.Zero)

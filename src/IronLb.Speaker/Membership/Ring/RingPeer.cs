@@ -26,6 +26,9 @@ internal sealed class RingPeer
     /// <summary>When we first saw the peer's current incarnation.</summary>
     public TimeSpan IncarnationSeenAt { get; set; } = Never;
 
+    /// <summary>When we sent this peer a heartbeat that it has not answered yet (TimeSpan.MaxValue: none outstanding or already retried).</summary>
+    public TimeSpan AwaitingReplySince { get; set; } = TimeSpan.MaxValue;
+
     public uint Generation { get; set; }
 
     public RingFlags Flags { get; set; }

@@ -112,4 +112,51 @@ public sealed class ObserverRingTests
         // A verdict takes `quorum` observers that do not hear the node; an unfenced node has `fence` that do: together more than all.
         Assert.True(quorum + fence > observers);
     }
+
+    [Theory]
+    [InlineData(2, 1)]
+    [InlineData(3, 2)]
+    [InlineData(4, 2)]
+    [InlineData(5, 3)]
+    [InlineData(50, 6)]
+    [InlineData(500, 9)]
+    public void Round_pushes_cycle_through_the_power_of_two_fingers_ahead_on_the_ring(int members, int fingers)
+    {
+        var table = Table(members);
+        var self = table.RingOrder[members / 2];
+        var position = members / 2;
+
+        var targets = Enumerable.Range(0, 2 * fingers).Select(push => ObserverRing.FingerTarget(table, self, push, _ => true)).ToList();
+
+        var expected = Enumerable.Range(0, 2 * fingers).Select(push => table.RingOrder[(position + (1 << (push % fingers))) % members]);
+        Assert.Equal(expected, targets);
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(50)]
+    [InlineData(500)]
+    public void With_pushes_in_step_every_member_receives_exactly_one_push_per_period(int members)
+    {
+        var table = Table(members);
+
+        foreach (var push in Enumerable.Range(0, 12))
+        {
+            var received = Enumerable.Range(0, members).Select(m => ObserverRing.FingerTarget(table, m, push, _ => true)).ToList();
+            Assert.Equal(members, received.Distinct().Count());
+        }
+    }
+
+    [Fact]
+    public void A_finger_on_a_member_out_of_the_ring_moves_on_to_the_next_one_in_it()
+    {
+        var table = Table(50);
+        var self = table.RingOrder[10];
+        var outOfRing = new HashSet<int> { table.RingOrder[11], table.RingOrder[14], table.RingOrder[15] };
+
+        Assert.Equal(table.RingOrder[12], ObserverRing.FingerTarget(table, self, 0, m => !outOfRing.Contains(m)));
+        Assert.Equal(table.RingOrder[16], ObserverRing.FingerTarget(table, self, 2, m => !outOfRing.Contains(m)));
+        Assert.Equal(-1, ObserverRing.FingerTarget(Table(1), 0, 0, _ => true));
+        Assert.Equal(-1, ObserverRing.FingerTarget(table, self, 0, m => m == self));
+    }
 }

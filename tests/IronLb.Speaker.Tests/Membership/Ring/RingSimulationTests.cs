@@ -1,3 +1,5 @@
+using IronLb.Speaker.Membership.Ring;
+
 namespace IronLb.Speaker.Tests.Membership.Ring;
 
 /// <summary>Membership v2 on fake time at 4 and 50 nodes: start, crashes, freezes, cuts, loss, partitions, joins and leaves.</summary>
@@ -142,6 +144,27 @@ public sealed class RingSimulationTests(ITestOutputHelper output)
         Assert.Empty(sim.Violations);
         Assert.True(quiet < RingScenarios.MinorityBound, $"minority quiet after {quiet}");
         Assert.All(minority, n => Assert.False(sim.IsAnswering(n)));
+    }
+
+    [Fact]
+    public void A_request_without_a_reply_is_asked_again_within_the_period_and_only_then()
+    {
+        var sim = Settled(4, seed: 1000);
+        var (initiator, responder) = MemberTable.IdOf(sim.Names[0]) < MemberTable.IdOf(sim.Names[1]) ? (0, 1) : (1, 0);
+
+        // Four nodes: everybody observes everybody, the smaller id asks. Other kinds (rounds, acks) also travel on the
+        // link, so the request rate is read as the difference between a quiet second and a second of lost replies.
+        var quietBefore = sim.Links.SentOn(initiator, responder);
+        sim.Run(TimeSpan.FromSeconds(1));
+        var quiet = sim.Links.SentOn(initiator, responder) - quietBefore;
+
+        sim.Links.SetLinkLoss(responder, initiator, 1);
+        var lossyBefore = sim.Links.SentOn(initiator, responder);
+        sim.Run(TimeSpan.FromSeconds(1));
+        var lossy = sim.Links.SentOn(initiator, responder) - lossyBefore;
+
+        output.WriteLine($"{sim.Names[initiator]} to {sim.Names[responder]}: {quiet} datagrams in a quiet second, {lossy} with every reply lost");
+        Assert.InRange(lossy - quiet, 8, 11);
     }
 
     [Fact]

@@ -8,6 +8,7 @@ internal sealed class SimLinks(Random random)
 {
     private readonly PriorityQueue<(int From, int To, byte[] Payload), (TimeSpan At, long Order)> _inFlight = new();
     private readonly Dictionary<(int From, int To), double> _linkLoss = [];
+    private readonly Dictionary<(int From, int To), long> _sent = [];
     private int[] _group = [];
     private long _order;
 
@@ -18,6 +19,9 @@ internal sealed class SimLinks(Random random)
     public TimeSpan Jitter { get; set; } = TimeSpan.FromMilliseconds(2);
 
     public int InFlight => _inFlight.Count;
+
+    /// <summary>Datagrams sent from one node to another so far, delivered or not.</summary>
+    public long SentOn(int from, int to) => _sent.GetValueOrDefault((from, to));
 
     /// <summary>Loss on one direction of one link: 1.0 blocks it.</summary>
     public void SetLinkLoss(int from, int to, double loss) => _linkLoss[(from, to)] = loss;
@@ -53,6 +57,7 @@ internal sealed class SimLinks(Random random)
 
     public void Send(TimeSpan now, int from, int to, byte[] payload)
     {
+        _sent[(from, to)] = SentOn(from, to) + 1;
         if (_group.Length > 0 && _group[from] != _group[to])
         {
             return;
