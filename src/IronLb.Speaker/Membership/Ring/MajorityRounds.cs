@@ -19,6 +19,7 @@ internal sealed class MajorityRounds
     private readonly uint _tableDigest;
     private byte[] _current;
     private byte[] _previous;
+    private readonly TimeSpan[] _lastSeen;
     private TimeSpan _enteredCurrent;
     private TimeSpan _enteredPrevious;
 
@@ -38,6 +39,10 @@ internal sealed class MajorityRounds
         _enteredPrevious = now - options.Round;
         SetBit(_current, self);
         LeaseUntil = carriedLease ?? TimeSpan.MinValue;
+
+        // Nobody counts as silent before we have watched the rounds for a while ourselves.
+        _lastSeen = new TimeSpan[members];
+        Array.Fill(_lastSeen, now);
     }
 
     public ulong Round { get; private set; }
@@ -53,6 +58,12 @@ internal sealed class MajorityRounds
 
     public int CurrentCount => Count(_current);
 
+    /// <summary>
+    /// How long since a bitmap we merged or hold last had the member's bit: a member whose datagrams reach the majority
+    /// shows up in every round, so a long absence while we hold the lease means it is crashed or cut off from us.
+    /// </summary>
+    public TimeSpan AbsentFor(int member, TimeSpan now) => now - _lastSeen[member];
+
     /// <summary>Starts the next round when a round has passed on our own clock.</summary>
     public void Tick(TimeSpan now)
     {
@@ -66,6 +77,7 @@ internal sealed class MajorityRounds
         _enteredCurrent = now;
         Round++;
         SetBit(_current, _self);
+        _lastSeen[_self] = now;
         UpdateLease();
     }
 
@@ -106,8 +118,25 @@ internal sealed class MajorityRounds
             Trim(_previous);
         }
 
+        Seen(_current, now);
+        Seen(_previous, now);
         UpdateLease();
         return true;
+    }
+
+    private void Seen(byte[] bitmap, TimeSpan now)
+    {
+        for (var i = 0; i < bitmap.Length; i++)
+        {
+            for (var bits = (uint)bitmap[i]; bits != 0; bits &= bits - 1)
+            {
+                var member = (i * 8) + BitOperations.TrailingZeroCount(bits);
+                if (member < _members)
+                {
+                    _lastSeen[member] = now;
+                }
+            }
+        }
     }
 
     public RoundMessage ToMessage(RingHeader header) =>

@@ -8,12 +8,17 @@ namespace IronLb.Speaker.Membership.Ring;
 /// </summary>
 internal sealed class ObservationTally
 {
-    private readonly Dictionary<(ulong Subject, ulong Observer), (Observation Item, TimeSpan At)> _entries = [];
+    private readonly Dictionary<(ulong Subject, ulong Observer), (Observation Item, TimeSpan At, TimeSpan Since)> _entries = [];
 
     public int Count => _entries.Count;
 
-    public void Record(ulong observer, Observation observation, TimeSpan at) =>
-        _entries[(observation.Subject, observer)] = (observation, at);
+    /// <summary>Records the observer's latest opinion; an unchanged opinion keeps the time it was first held.</summary>
+    public void Record(ulong observer, Observation observation, TimeSpan at)
+    {
+        var key = (observation.Subject, observer);
+        var since = _entries.TryGetValue(key, out var held) && held.Item == observation ? held.Since : at;
+        _entries[key] = (observation, at, since);
+    }
 
     public void Withdraw(ulong subject, ulong observer) => _entries.Remove((subject, observer));
 
@@ -50,6 +55,47 @@ internal sealed class ObservationTally
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The correlated-failure verdict (docs/design/membership-v2.md, "Correlated failures"): a Dead verdict on
+    /// <paramref name="subject"/> supported by fresh down observations held without a break for at least
+    /// <paramref name="held"/>, plus observers that sent nothing on the subject and that <paramref name="isSilent"/>
+    /// says are gone (absent from the majority rounds), together at least <paramref name="quorum"/>. At least one real
+    /// down is needed, all on one incarnation. The caller adds the delays and checks that keep it safe.
+    /// </summary>
+    public Verdict? TryCorrelatedVerdict(ulong subject, IReadOnlyList<ulong> observers, int quorum, TimeSpan now, TimeSpan window, TimeSpan held, Func<ulong, bool> isSilent)
+    {
+        ArgumentNullException.ThrowIfNull(observers);
+        ArgumentNullException.ThrowIfNull(isSilent);
+        var downs = new List<ulong>();
+        var silent = new List<ulong>();
+        ulong? incarnation = null;
+        foreach (var observer in observers)
+        {
+            if (_entries.TryGetValue((subject, observer), out var entry) && now - entry.At < window)
+            {
+                // A fresh opinion means the observer is alive: it counts only as a down held long enough.
+                if (entry.Item.Opinion != Opinion.Down || now - entry.Since < held || (incarnation is { } i && i != entry.Item.Incarnation))
+                {
+                    return null;
+                }
+
+                incarnation = entry.Item.Incarnation;
+                downs.Add(observer);
+            }
+            else if (isSilent(observer))
+            {
+                silent.Add(observer);
+            }
+        }
+
+        if (incarnation is not { } ended || downs.Count + silent.Count < Math.Max(1, quorum))
+        {
+            return null;
+        }
+
+        return new Verdict(subject, ended, uint.MaxValue, VerdictKind.Dead, false, [.. downs.Concat(silent).Order()]);
     }
 
     /// <summary>Drops entries older than <paramref name="window"/>, so the tally stays the size of the live disagreements.</summary>

@@ -139,10 +139,46 @@ internal sealed partial class RingMembership
         var observers = ObserversOf(subject);
         var quorum = ObserverRing.Quorum(_table.Count, _options.VerdictQuorum);
         var ids = observers.Select(o => _table.Ids[o]).ToList();
-        if (_tally.TryVerdict(_table.Ids[subject], ids, quorum, now, _options.HeardWindow) is { } verdict)
+        // Only a round-lease holder ends an incarnation: a minority keeps forming downs on the members it lost, and once
+        // its ring has shifted past them it could reach a quorum on a member the majority still counts as fenced-in and
+        // answering. (Alive verdicts carry no such risk: they only start joins, which need every member's ack.)
+        if (_tally.TryVerdict(_table.Ids[subject], ids, quorum, now, _options.HeardWindow) is { } verdict
+            && (verdict.Kind == VerdictKind.Alive || HoldsRoundLease))
         {
             ApplyVerdict(subject, verdict, now, forward: true);
         }
+        else if (CorrelatedVerdict(subject, ids, quorum, now) is { } correlated)
+        {
+            _correlatedVerdicts++;
+            ApplyVerdict(subject, correlated, now, forward: true);
+        }
+    }
+
+    /// <summary>
+    /// A run of three or more failed members adjacent on the ring leaves each with at most two live observers, so the
+    /// quorum rule above never removes any of them. Here observers that are gone count as witnesses: the subject's
+    /// other observers that send nothing on it and whose bit has been missing from the majority rounds for a while.
+    /// Safe because the subject must be gone from the rounds too, for longer than its round lease can outlive its last
+    /// contact with the majority (CorrelatedDelay + a round), and the real downs must have been held as long: a member cut
+    /// off together with its observers has stopped answering by then. Only a lease holder decides (a minority node sees
+    /// the majority as absent), and only on an incarnation the book has not ended yet.
+    /// </summary>
+    private Verdict? CorrelatedVerdict(int subject, List<ulong> observers, int quorum, TimeSpan now)
+    {
+        var silence = _options.CorrelatedDelay + _options.Round;
+        if (!HoldsRoundLease || _rounds!.AbsentFor(subject, now) < silence || _book.HasEnded(subject, out _))
+        {
+            return null;
+        }
+
+        return _tally.TryCorrelatedVerdict(
+            _table.Ids[subject],
+            observers,
+            quorum,
+            now,
+            _options.HeardWindow,
+            _options.HeardWindow + _options.CorrelatedDelay,
+            id => _table.TryIndexOf(id, out var member) && _rounds.AbsentFor(member, now) >= silence);
     }
 
     private void SendRound(TimeSpan now)

@@ -70,6 +70,10 @@ internal sealed partial class RingMembership
     {
         var now = Now;
         EnsureRounds(now);
+
+        // Any kind, not only heartbeats: a removed member whose ring view no longer reaches its observers (it only
+        // replies to heartbeats, and nobody asks it any more) still pushes rounds, and must learn that it was removed.
+        TellIfEnded(sender, message.Header.Incarnation, now);
         switch (message)
         {
             case HeartbeatMessage heartbeat:
@@ -124,6 +128,8 @@ internal sealed partial class RingMembership
             return RingReceiveOutcome.NotForMe;
         }
 
+        // Before this echo renews the fence: a lapse that it would hide must still count.
+        CheckFenceLapse(now);
         var peer = _peers[sender];
         peer.AwaitingReplySince = TimeSpan.MaxValue;
         peer.Generation = heartbeat.Generation;
@@ -162,7 +168,6 @@ internal sealed partial class RingMembership
             ReplyToHeartbeat(sender, now);
         }
 
-        TellIfEnded(sender, heartbeat.Header.Incarnation, now);
         return RingReceiveOutcome.Accepted;
     }
 

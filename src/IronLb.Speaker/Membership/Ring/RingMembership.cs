@@ -37,6 +37,7 @@ internal sealed partial class RingMembership
     private long _origin;
     private ulong _sequence;
     private long _roundPushes;
+    private long _correlatedVerdicts;
     private uint _generation;
     private bool _eligible = true;
     private bool _started;
@@ -108,6 +109,9 @@ internal sealed partial class RingMembership
 
     /// <summary>The round lease alone (for tests and status): a strict-majority round seen recently enough.</summary>
     public bool HoldsRoundLease => _rounds is not null && Now < _rounds.LeaseUntil;
+
+    /// <summary>Dead verdicts this node formed with the correlated-failure rule (observers gone from the rounds as witnesses).</summary>
+    public long CorrelatedVerdicts => _correlatedVerdicts;
 
     /// <summary>How many datagrams ended with each outcome.</summary>
     public long Count(RingReceiveOutcome outcome) => _outcomes[(int)outcome];
@@ -228,6 +232,7 @@ internal sealed partial class RingMembership
 
         var now = Now;
         _lastTick = now;
+        CheckFenceLapse(now);
         EnsureRounds(now);
         _rounds!.Tick(now);
         if (now >= _nextPeriod)
@@ -247,36 +252,6 @@ internal sealed partial class RingMembership
 
         FlushGossip(now);
         return Drain();
-    }
-
-    private TimeSpan? DeadlineElapsed()
-    {
-        if (!_started || _left || !_eligible || !_joined || _selfIndex < 0 || _rounds is null)
-        {
-            return null;
-        }
-
-        var need = ObserverRing.FenceNeed(_observers.Count, ObserverRing.Quorum(_table.Count, _options.VerdictQuorum));
-        if (_observers.Count == 0 || need > _observers.Count)
-        {
-            return null;
-        }
-
-        // The need-th freshest echo decides the fence: fewer fresh echoes than that and a verdict may form. Observers the
-        // ring shifted onto us lately count as silent: a node cut off with them may still be watched by the old ones.
-        // (Hot path: the simulation asks every node on every step, hence no LINQ.)
-        var now = Now;
-        Span<TimeSpan> echoes = stackalloc TimeSpan[_observers.Count];
-        for (var i = 0; i < echoes.Length; i++)
-        {
-            var peer = _peers[_observers[i]];
-            echoes[i] = peer.ShiftedIn && now - peer.NeighbourSince < _options.CorrelatedDelay ? RingPeer.Never : peer.FenceEchoAt;
-        }
-
-        echoes.Sort((a, b) => b.CompareTo(a));
-        var fence = echoes[need - 1] + _options.FenceWindow;
-        var deadline = Min(Min(fence, _rounds.LeaseUntil), _lastTick + _options.FenceWindow);
-        return deadline > TimeSpan.Zero ? deadline : null;
     }
 
     private void ResetJoin()

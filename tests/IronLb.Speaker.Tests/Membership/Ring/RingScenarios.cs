@@ -10,6 +10,13 @@ internal static class RingScenarios
     public static readonly TimeSpan MinorityBound = TimeSpan.FromSeconds(6);
 
     /// <summary>
+    /// The documented bound for the majority to take over what a cut-off run of adjacent members answered: downs held
+    /// W + CorrelatedDelay and members absent from the rounds CorrelatedDelay + a round (about 6 s), twice for the middle
+    /// of a long run (its shifted-in observers wait W + CorrelatedDelay first), plus gossip and joins.
+    /// </summary>
+    public static readonly TimeSpan CorrelatedBound = TimeSpan.FromSeconds(20);
+
+    /// <summary>
     /// Crashes the answering owner of a random address at a random phase, measures until another node answers it,
     /// restarts the crashed node and lets it rejoin; returns milliseconds per crash.
     /// </summary>

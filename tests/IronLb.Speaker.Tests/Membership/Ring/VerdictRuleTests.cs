@@ -80,6 +80,79 @@ public sealed class VerdictRuleTests
         }
     }
 
+    public static TheoryData<string, bool> CorrelatedRows => new()
+    {
+        // row, verdict expected; observers 1-4, "silent" = gone from the rounds, "aged" = held past the delay
+        { "two aged downs, two silent observers", true },
+        { "one aged down, two silent observers", true },
+        { "one aged down, one silent observer", false },
+        { "two young downs, two silent observers", false },
+        { "two aged downs, one silent, one up", false },
+        { "two aged downs, two observers not silent", false },
+        { "no down, four silent observers", false },
+        { "aged downs on two incarnations, two silent", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(CorrelatedRows))]
+    public void A_correlated_verdict_counts_silent_observers_only_next_to_downs_held_long_enough(string row, bool expected)
+    {
+        var held = TimeSpan.FromSeconds(4);
+        var tally = new ObservationTally();
+        HashSet<ulong> silent = [3, 4];
+        void Aged(ulong observer, ulong incarnation = 5)
+        {
+            tally.Record(observer, Down(incarnation), T0 - held - TimeSpan.FromSeconds(1));
+            tally.Record(observer, Down(incarnation), T0 - TimeSpan.FromMilliseconds(50));
+        }
+
+        switch (row)
+        {
+            case "two aged downs, two silent observers":
+                Aged(1);
+                Aged(2);
+                break;
+            case "one aged down, two silent observers":
+                Aged(1);
+                silent = [2, 3];
+                break;
+            case "one aged down, one silent observer":
+                Aged(1);
+                silent = [3];
+                break;
+            case "two young downs, two silent observers":
+                Record(tally, (1, Down(5)), (2, Down(5)));
+                break;
+            case "two aged downs, one silent, one up":
+                Aged(1);
+                Aged(2);
+                Record(tally, (4, Up(5, 0)));
+                break;
+            case "two aged downs, two observers not silent":
+                Aged(1);
+                Aged(2);
+                silent = [];
+                break;
+            case "no down, four silent observers":
+                silent = [1, 2, 3, 4];
+                break;
+            case "aged downs on two incarnations, two silent":
+                Aged(1);
+                Aged(2, incarnation: 4);
+                break;
+        }
+
+        var verdict = tally.TryCorrelatedVerdict(Subject, Observers, quorum: 3, T0, W, held, silent.Contains);
+
+        Assert.Equal(expected, verdict is not null);
+        if (verdict is not null)
+        {
+            Assert.Equal(VerdictKind.Dead, verdict.Kind);
+            Assert.Equal(5UL, verdict.Incarnation);
+            Assert.True(verdict.Witnesses.Length >= 3);
+        }
+    }
+
     [Fact]
     public void A_stale_incarnation_verdict_changes_nothing()
     {

@@ -1,0 +1,78 @@
+namespace IronLb.Speaker.Membership.Ring;
+
+/// <summary>The fence: until when this node may answer, and what it does when its observer fence has lapsed.</summary>
+internal sealed partial class RingMembership
+{
+    /// <summary>How many times the observer fence lapsed long enough for a verdict to be possible (each time a new incarnation).</summary>
+    public long FenceLapses { get; private set; }
+
+    private bool _fenceHeld;
+
+    private TimeSpan? DeadlineElapsed()
+    {
+        if (!_started || _left || !_eligible || !_joined || _selfIndex < 0 || _rounds is null)
+        {
+            return null;
+        }
+
+        var deadline = Min(Min(ObserverFenceUntil(Now), _rounds.LeaseUntil), _lastTick + _options.FenceWindow);
+        return deadline > TimeSpan.Zero ? deadline : null;
+    }
+
+    /// <summary>
+    /// Until when the observer fence holds: the need-th freshest echo + W_f (fewer fresh echoes than that and a verdict
+    /// may form). Observers the ring shifted onto us lately count as silent: a node cut off with them may still be
+    /// watched by the old ones. TimeSpan.MinValue when there are too few observers to answer at all.
+    /// (Hot path: the simulation asks every node on every step, hence no LINQ.)
+    /// </summary>
+    private TimeSpan ObserverFenceUntil(TimeSpan now)
+    {
+        var need = ObserverRing.FenceNeed(_observers.Count, ObserverRing.Quorum(_table.Count, _options.VerdictQuorum));
+        if (_observers.Count == 0 || need > _observers.Count)
+        {
+            return TimeSpan.MinValue;
+        }
+
+        Span<TimeSpan> echoes = stackalloc TimeSpan[_observers.Count];
+        for (var i = 0; i < echoes.Length; i++)
+        {
+            var peer = _peers[_observers[i]];
+            echoes[i] = peer.ShiftedIn && now - peer.NeighbourSince < _options.CorrelatedDelay ? RingPeer.Never : peer.FenceEchoAt;
+        }
+
+        echoes.Sort((a, b) => b.CompareTo(a));
+        return echoes[need - 1] + _options.FenceWindow;
+    }
+
+    /// <summary>
+    /// A verdict on us needs H observers with a down each, and each down waits W_f + margin after the observer's last
+    /// "I hear you", so it comes at least the margin after our fence lapsed. Coming back from a longer lapse as the same
+    /// incarnation could meet a verdict formed meanwhile by observers we no longer count (they were cut off with us and
+    /// the ring has shifted; the verdict reaches the others after a heal while we answer again). So a joined node whose
+    /// fence lapsed for longer than the margin assumes it was removed and comes back as a new incarnation: it rejoins,
+    /// and any verdict on the old one is harmless. Under 5% loss the fence does not lapse (issue #21), so this costs
+    /// nothing in steady state.
+    /// </summary>
+    private void CheckFenceLapse(TimeSpan now)
+    {
+        if (!_joined || _left || _observers.Count == 0)
+        {
+            _fenceHeld = false;
+            return;
+        }
+
+        // Only a lapse of a fence we held counts: right after a join the echoes may still be building up.
+        var until = ObserverFenceUntil(now);
+        if (until > now)
+        {
+            _fenceHeld = true;
+        }
+        else if (_fenceHeld && until != TimeSpan.MinValue && now - until >= _options.FenceMargin)
+        {
+            _fenceHeld = false;
+            FenceLapses++;
+            Incarnation++;
+            ResetJoin();
+        }
+    }
+}
