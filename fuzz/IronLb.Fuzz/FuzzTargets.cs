@@ -12,6 +12,8 @@ internal static class FuzzTargets
         new WatchLineTarget(),
         new MembershipV1Target(signed: false),
         new MembershipV1Target(signed: true),
+        new MembershipV2Target(signed: false),
+        new MembershipV2Target(signed: true),
         new ArpTarget(),
         new NdpTarget(),
         new SysfsTarget(),
