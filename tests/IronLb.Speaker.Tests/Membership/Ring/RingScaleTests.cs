@@ -37,6 +37,7 @@ public sealed class RingScaleTests(ITestOutputHelper output)
         sim.CountChanges = true;
         sim.Links.Loss = 0.05;
         sim.Run(TimeSpan.FromSeconds(20));
+        output.WriteLine($"{Nodes} nodes, 20 s of 5% loss: {sim.OwnershipChanges} ownership changes, {RingScenarios.Rejoins(sim, incarnations)} removals or rejoins");
         Assert.Equal(0, sim.OwnershipChanges);
         Assert.Equal(incarnations, sim.Nodes.Select(n => n.Incarnation));
         Assert.Empty(sim.Violations);
