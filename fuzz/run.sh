@@ -26,6 +26,7 @@ fi
 # One Release build shared by all targets; each target instruments its own copy, since sharpfuzz edits in place.
 # FUZZ_KEEP_BUILD=1 reuses the last build even when sources changed (a campaign over every target while editing).
 if [[ ! -f "$build/IronLb.Fuzz.dll" ]] || [[ -z "${FUZZ_KEEP_BUILD:-}" && -n "$(find "$repo/src" "$here/IronLb.Fuzz" -name '*.cs' -newer "$build/IronLb.Fuzz.dll" -print -quit)" ]]; then
+  mkdir -p "$out"
   nice dotnet build "$here/IronLb.Fuzz" -c Release -o "$build" > "$out/build.log" 2>&1 || { grep -E 'error' "$out/build.log" | sort -u; exit 1; }
 fi
 dotnet="$(command -v dotnet)"
