@@ -14,6 +14,12 @@ internal sealed record Promise(TimeSpan ToSingle, TimeSpan Unanswered, TimeSpan 
     /// <summary>Nothing moves: the answerer before the fault answers every round, alone.</summary>
     public static Promise Steady { get; } = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, NothingMoves: true);
 
+    /// <summary>
+    /// Never two answerers, and possibly nobody until the fault ends: what the ring promises while heartbeats fail on
+    /// every node, until its API mode is built (docs/membership.md, "Not here yet").
+    /// </summary>
+    public static Promise NeverTwo { get; } = new(TimeSpan.MaxValue, TimeSpan.MaxValue, TimeSpan.Zero);
+
     public static Promise Moves(double toSingleSeconds, double unansweredSeconds) =>
         new(TimeSpan.FromSeconds(toSingleSeconds), TimeSpan.FromSeconds(unansweredSeconds), TimeSpan.Zero);
 
@@ -36,7 +42,7 @@ internal sealed record Promise(TimeSpan ToSingle, TimeSpan Unanswered, TimeSpan 
             return broken;
         }
 
-        if (verdict.ToSingle is not { } settled || settled > ToSingle)
+        if (ToSingle != TimeSpan.MaxValue && (verdict.ToSingle is not { } settled || settled > ToSingle))
         {
             broken.Add($"a single answerer {(verdict.ToSingle is { } t ? Ms(t) : "never")} after the fault (promised within {Ms(ToSingle)})");
         }
