@@ -27,7 +27,7 @@ internal static class Benchmarks
             ],
             L2LatencyBench.RunAsync),
         new("membership-scale", "Membership protocols in the scale simulator at 4 to 500 nodes: traffic per node, crash detection, false failovers under 5% loss, CPU.",
-            "[--sizes LIST] [--seconds N] [--crashes N] [--seed N] [--protocol v1|all] [--wall-limit S]", MembershipScaleOptions.Help, MembershipScaleBench.RunAsync),
+            "[--sizes LIST] [--seconds N] [--crashes N] [--seed N] [--protocol v1|v2|all] [--wall-limit S]", MembershipScaleOptions.Help, MembershipScaleBench.RunAsync),
         new("plan", "`ironlb plan` over generated GitOps trees of 5,000 and 50,000 Services; exits 1 if 10x the input costs over 12x the time.",
             "", [], PlanBench.RunAsync),
         new("speaker-memory", "What one `ironlb speaker` costs a node (memory, CPU, the files it needs and maps), per way of publishing ironlb (root, Linux).",

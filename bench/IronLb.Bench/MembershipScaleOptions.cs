@@ -13,7 +13,7 @@ internal sealed record MembershipScaleOptions
         "--seconds N         simulated seconds of steady traffic, and again of 5% loss (default 10)",
         "--crashes N         crashes per size, each followed by a restart and 2 s to settle (default 20)",
         "--seed N            seed of the whole run: the same seed prints the same traffic and detection (default 1)",
-        "--protocol NAME     v1 or all (default all); v1 is today's protocol, the baseline",
+        "--protocol NAME     v1, v2 or all (default all); v1 is today's protocol, the baseline; v2 the ring (membership-v2.md)",
         "--wall-limit S      run a size only when its run is estimated under S seconds (CPU time of a one-second probe,",
         "                    the wall time on an idle core); larger sizes are extrapolated from the protocol's cost",
         "                    model, where it has one, and marked so (default 60)",
