@@ -16,7 +16,7 @@ internal static class MembershipScaleBench
     public static readonly TimeSpan CrashTimeout = TimeSpan.FromSeconds(3);
     public static readonly TimeSpan ColdStartLimit = TimeSpan.FromSeconds(30);
 
-    public static Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(string[] args)
     {
         var (options, errors) = MembershipScaleOptions.Parse(args);
         if (options is null)
@@ -26,10 +26,26 @@ internal static class MembershipScaleBench
                 Console.Error.WriteLine($"membership-scale: {error}");
             }
 
-            return Task.FromResult(2);
+            return 2;
         }
 
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+        if (!options.Sizes.IsEmpty)
+        {
+            RunSimulation(options);
+        }
+
+        if (!options.UdpSizes.IsEmpty)
+        {
+            await MembershipUdpBench.RunAsync(options);
+        }
+
+        return 0;
+    }
+
+    /// <summary>The simulated table: every protocol at every size, in one run.</summary>
+    private static void RunSimulation(MembershipScaleOptions options)
+    {
         Console.WriteLine($"seed: {options.Seed}  steady and 5%-loss phases: {options.Seconds} s each  crashes per size: {options.Crashes}  wall limit: {options.WallLimitSeconds} s");
         foreach (var protocol in options.Protocols)
         {
@@ -60,8 +76,6 @@ internal static class MembershipScaleBench
                 Console.WriteLine(row.Format());
             }
         }
-
-        return Task.FromResult(0);
     }
 
     /// <summary>
