@@ -71,7 +71,7 @@ internal sealed class UdpRingCluster : IDisposable
         while (Stopwatch.GetElapsedTime(started) < limit)
         {
             var alive = Alive.Select(i => Names[i]).ToList();
-            if (Alive.All(i => _endpoints[i].State() is { Answering: true } s && alive.All(s.ElectionSet.Contains)))
+            if (Alive.All(i => _endpoints[i].State() is { Answering: true } s && s.ElectionSet.Count == alive.Count && alive.All(s.ElectionSet.Contains)))
             {
                 return Stopwatch.GetElapsedTime(started);
             }
@@ -91,7 +91,7 @@ internal sealed class UdpRingCluster : IDisposable
         var refusedBefore = alive.Select(i => _endpoints[i].Refused).ToList();
         var cpu = Environment.CpuUsage.TotalTime;
         var started = Stopwatch.GetTimestamp();
-        await Task.Delay(duration).ConfigureAwait(false);
+        var disruptions = await CountDisruptionsAsync(alive, duration).ConfigureAwait(false);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var cpuMs = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
         var sent = alive.Select(i => (_endpoints[i].SentDatagrams / seconds, _endpoints[i].SentBytes / seconds)).ToList();
@@ -104,8 +104,37 @@ internal sealed class UdpRingCluster : IDisposable
             sent.Max(s => s.Item2),
             received,
             refused,
+            disruptions,
             cpuMs / (alive.Count * seconds),
             Lag.Sample());
+    }
+
+    /// <summary>
+    /// Polls every 20 ms for <paramref name="duration"/> and counts what the simulation counts as false failovers: an
+    /// endpoint's election set shrinking, or an endpoint ceasing to answer. With nothing killed, each is a false one
+    /// (on a loaded machine, late ticks fence endpoints and delay heartbeats: this is where it shows).
+    /// </summary>
+    private async Task<int> CountDisruptionsAsync(List<int> alive, TimeSpan duration)
+    {
+        var last = alive.Select(i => _endpoints[i].State()).Select(s => (s.Answering, s.ElectionSet.Count)).ToArray();
+        var disruptions = 0;
+        var started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started) < duration)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20)).ConfigureAwait(false);
+            for (var k = 0; k < alive.Count; k++)
+            {
+                var (answering, electionSet) = _endpoints[alive[k]].State();
+                if (electionSet.Count < last[k].Count || (last[k].Answering && !answering))
+                {
+                    disruptions++;
+                }
+
+                last[k] = (answering, electionSet.Count);
+            }
+        }
+
+        return disruptions;
     }
 
     /// <summary>
@@ -151,7 +180,7 @@ internal sealed class UdpRingCluster : IDisposable
     }
 
     /// <summary>Survivors that answer and come first in the address's order within their own election set.</summary>
-    private int Claimants(List<int> survivors, List<(bool Answering, IReadOnlyList<string> ElectionSet)> states, List<string> order)
+    private int Claimants(List<int> survivors, List<(bool Answering, IReadOnlySet<string> ElectionSet)> states, List<string> order)
     {
         var claimants = 0;
         for (var k = 0; k < survivors.Count; k++)
@@ -189,7 +218,7 @@ internal sealed class UdpRingCluster : IDisposable
 }
 
 /// <summary>Per live endpoint and second: datagrams and payload bytes sent (mean, and bytes of the busiest), datagrams received;
-/// refusals by the gate or the ring; process CPU ms per endpoint-second; tick lag over the phase.</summary>
+/// refusals by the gate or the ring; removals and answering stops seen by 20 ms polls; process CPU ms per endpoint-second; tick lag.</summary>
 internal sealed record UdpTrafficSample(
     int Endpoints,
     double DatagramsPerSecond,
@@ -197,6 +226,7 @@ internal sealed record UdpTrafficSample(
     double MaxBytesPerSecond,
     double ReceivedPerSecond,
     long Refused,
+    int Disruptions,
     double CpuMsPerSecond,
     TickLagSample Lag);
 
