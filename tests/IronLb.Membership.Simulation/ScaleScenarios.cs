@@ -148,7 +148,10 @@ public static class ScaleScenarios
             sim.NodeStepped -= Observe;
         }
 
-        return new CrashSample(victimName, address.Address, allDropped, newOwner);
+        var missed = allDropped is not null && newOwner is not null ? null : string.Join("; ", survivors.Select(i => sim.Node(i) is { } n
+            ? $"{sim.Names[i]} {(n.Answering ? "answering" : "not answering")}, {(n.Live.Contains(victimName) ? "still lists it" : "dropped it")}{(address.Claims(i) ? ", claims" : "")}"
+            : $"{sim.Names[i]} down"));
+        return new CrashSample(victimName, address.Address, allDropped, newOwner, crashedAt, missed);
     }
 }
 
@@ -156,4 +159,5 @@ public static class ScaleScenarios
 public sealed record TrafficSample(double DatagramsPerSecond, double BytesPerSecond, double WireBitsPerSecond, double CpuMsPerSecond, TimeSpan Wall);
 
 /// <summary>One crash: until every survivor dropped the victim, and until its address had a single new claimant.</summary>
-public sealed record CrashSample(string Victim, string Address, TimeSpan? AllDropped, TimeSpan? NewOwner);
+/// <summary>Missed: when either was not reached, each survivor's state at the timeout (for the report under the table).</summary>
+public sealed record CrashSample(string Victim, string Address, TimeSpan? AllDropped, TimeSpan? NewOwner, TimeSpan At = default, string? Missed = null);
