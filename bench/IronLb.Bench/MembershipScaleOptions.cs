@@ -9,17 +9,23 @@ internal sealed record MembershipScaleOptions
 {
     public static readonly string[] Help =
     [
-        "--sizes LIST        cluster sizes, comma-separated (default 4,16,50,100,200,500)",
-        "--seconds N         simulated seconds of steady traffic, and again of 5% loss (default 10)",
+        "--sizes LIST        simulated cluster sizes, comma-separated, or none (default 4,16,50,100,200,500)",
+        "--udp LIST          real-UDP v2 endpoint counts on loopback, comma-separated, or none (default 100)",
+        "--kills N           endpoints killed one at a time in each real-UDP run (default 5)",
+        "--seconds N         simulated seconds of steady traffic, and again of 5% loss; real-UDP steady seconds (default 10)",
         "--crashes N         crashes per size, each followed by a restart and 2 s to settle (default 20)",
         "--seed N            seed of the whole run: the same seed prints the same traffic and detection (default 1)",
-        "--protocol NAME     v1 or all (default all); v1 is today's protocol, the baseline",
+        "--protocol NAME     v1, v2 or all (default all); v1 is today's protocol, the baseline; v2 the ring (membership-v2.md)",
         "--wall-limit S      run a size only when its run is estimated under S seconds (CPU time of a one-second probe,",
         "                    the wall time on an idle core); larger sizes are extrapolated from the protocol's cost",
         "                    model, where it has one, and marked so (default 60)",
     ];
 
     public ImmutableArray<int> Sizes { get; init; } = [4, 16, 50, 100, 200, 500];
+
+    public ImmutableArray<int> UdpSizes { get; init; } = [100];
+
+    public int Kills { get; init; } = 5;
 
     public int Seconds { get; init; } = 10;
 
@@ -38,7 +44,7 @@ internal sealed record MembershipScaleOptions
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
-            if (name is not ("--sizes" or "--seconds" or "--crashes" or "--seed" or "--wall-limit" or "--protocol"))
+            if (name is not ("--sizes" or "--udp" or "--kills" or "--seconds" or "--crashes" or "--seed" or "--wall-limit" or "--protocol"))
             {
                 errors.Add($"unknown option {name}");
                 continue;
@@ -54,17 +60,13 @@ internal sealed record MembershipScaleOptions
             switch (name)
             {
                 case "--sizes":
-                    var sizes = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-                    var parsed = sizes.Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 2 ? n : -1).ToArray();
-                    if (parsed.Length == 0 || parsed.Contains(-1))
-                    {
-                        errors.Add($"--sizes {value}: expected sizes of at least 2, comma-separated");
-                    }
-                    else
-                    {
-                        options = options with { Sizes = [.. parsed.Distinct().Order()] };
-                    }
-
+                    options = options with { Sizes = ParseSizes(name, value, errors) };
+                    break;
+                case "--udp":
+                    options = options with { UdpSizes = ParseSizes(name, value, errors) };
+                    break;
+                case "--kills":
+                    options = options with { Kills = Positive(name, value, errors) };
                     break;
                 case "--seconds":
                     options = options with { Seconds = Positive(name, value, errors) };
@@ -97,6 +99,24 @@ internal sealed record MembershipScaleOptions
         }
 
         return errors.Count == 0 ? (options, errors) : (null, errors);
+    }
+
+    private static ImmutableArray<int> ParseSizes(string name, string value, List<string> errors)
+    {
+        if (value == "none")
+        {
+            return [];
+        }
+
+        var parsed = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 2 ? n : -1).ToArray();
+        if (parsed.Length == 0 || parsed.Contains(-1))
+        {
+            errors.Add($"{name} {value}: expected none or sizes of at least 2, comma-separated");
+            return [];
+        }
+
+        return [.. parsed.Distinct().Order()];
     }
 
     private static int Positive(string name, string value, List<string> errors) =>

@@ -44,7 +44,7 @@ public sealed record ProtocolFactory(string Name, string Description, TimeSpan T
 /// <summary>Every protocol the bench can compare, in the order it prints them.</summary>
 public static class MembershipProtocols
 {
-    public static IReadOnlyList<ProtocolFactory> All { get; } = [V1Membership.Factory()];
+    public static IReadOnlyList<ProtocolFactory> All { get; } = [V1Membership.Factory(), V2Membership.Factory()];
 
     public static ProtocolFactory? Find(string name) =>
         All.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.Ordinal));

@@ -11,6 +11,30 @@ public static class ScaleScenarios
     /// <summary>Ethernet (14 + 4 FCS), IPv4 (20) and UDP (8) headers: what a datagram costs on the wire beyond its payload.</summary>
     public const int HeaderBytes = 46;
 
+    /// <summary>
+    /// Runs until every running node answers and its live set holds every running node (v2 joins take longer than
+    /// v1's first heartbeats, and a restarted node must be back before the next crash), at most <paramref name="limit"/>.
+    /// Returns how long it took; null when the limit passed first.
+    /// </summary>
+    public static TimeSpan? RunUntilSettled(ScaleSimulation sim, TimeSpan limit)
+    {
+        ArgumentNullException.ThrowIfNull(sim);
+        var started = sim.Now;
+        var running = sim.Running.ToList();
+        var step = TimeSpan.FromMilliseconds(50);
+        while (sim.Now - started < limit)
+        {
+            if (running.All(i => sim.Node(i) is { Answering: true } node && running.All(j => node.Live.Contains(sim.Names[j]))))
+            {
+                return sim.Now - started;
+            }
+
+            sim.Run(step);
+        }
+
+        return null;
+    }
+
     /// <summary>Counts what every node sends during <paramref name="duration"/>, and the process CPU it took.</summary>
     public static TrafficSample MeasureTraffic(ScaleSimulation sim, TimeSpan duration)
     {
@@ -124,7 +148,10 @@ public static class ScaleScenarios
             sim.NodeStepped -= Observe;
         }
 
-        return new CrashSample(victimName, address.Address, allDropped, newOwner);
+        var missed = allDropped is not null && newOwner is not null ? null : string.Join("; ", survivors.Select(i => sim.Node(i) is { } n
+            ? $"{sim.Names[i]} {(n.Answering ? "answering" : "not answering")}, {(n.Live.Contains(victimName) ? "still lists it" : "dropped it")}{(address.Claims(i) ? ", claims" : "")}"
+            : $"{sim.Names[i]} down"));
+        return new CrashSample(victimName, address.Address, allDropped, newOwner, crashedAt, missed);
     }
 }
 
@@ -132,4 +159,5 @@ public static class ScaleScenarios
 public sealed record TrafficSample(double DatagramsPerSecond, double BytesPerSecond, double WireBitsPerSecond, double CpuMsPerSecond, TimeSpan Wall);
 
 /// <summary>One crash: until every survivor dropped the victim, and until its address had a single new claimant.</summary>
-public sealed record CrashSample(string Victim, string Address, TimeSpan? AllDropped, TimeSpan? NewOwner);
+/// <summary>Missed: when either was not reached, each survivor's state at the timeout (for the report under the table).</summary>
+public sealed record CrashSample(string Victim, string Address, TimeSpan? AllDropped, TimeSpan? NewOwner, TimeSpan At = default, string? Missed = null);
