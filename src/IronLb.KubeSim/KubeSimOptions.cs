@@ -18,6 +18,13 @@ public sealed class KubeSimOptions
     /// <summary>The clock for timestamps, ages and bookmarks.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// When true, as on a real cluster: a request needs the admin token or a ServiceAccount token from TokenRequest (401
+    /// otherwise), and RBAC decides (403 with kube-apiserver's message). When false, any other token is the admin and
+    /// denials are only audited (<see cref="KubeSim.Audit"/>); access reviews answer by RBAC either way.
+    /// </summary>
+    public bool EnforceRbac { get; init; }
+
     /// <summary>Logs from KubeSim and Kestrel; none when null.</summary>
     public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
 }
