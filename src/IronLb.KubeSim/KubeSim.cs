@@ -195,6 +195,31 @@ public sealed class KubeSim : IAsyncDisposable
         return Json.JsonText.Compact(Service.Create(type, ns ?? "", body, WriteOptions.Default).Object);
     }
 
+    /// <summary>
+    /// Creates every object of a multi-document YAML manifest through the same pipeline, as <c>kubectl create -f</c>
+    /// would (for fixtures: deploy/rbac's ServiceAccounts, Roles and bindings, without a kubectl process). Returns how
+    /// many objects were created.
+    /// </summary>
+    public int CreateFromYaml(string yaml)
+    {
+        var created = 0;
+        foreach (var document in System.Text.RegularExpressions.Regex.Split(yaml, "^---[ \t]*$", System.Text.RegularExpressions.RegexOptions.Multiline))
+        {
+            if (Json.YamlToJson.Convert(document) is not JsonObject obj)
+            {
+                continue;
+            }
+            var apiVersion = Json.JsonText.Str(obj, "apiVersion") ?? "";
+            var slash = apiVersion.IndexOf('/', StringComparison.Ordinal);
+            var (group, version) = slash < 0 ? ("", apiVersion) : (apiVersion[..slash], apiVersion[(slash + 1)..]);
+            var type = Service.Registry.FindByKind(group, version, Json.JsonText.Str(obj, "kind") ?? "")
+                ?? throw new ArgumentException($"{Json.JsonText.Str(obj, "kind")} in {apiVersion} is not served", nameof(yaml));
+            Service.Create(type, Json.JsonText.Str(obj, "metadata", "namespace") ?? "", obj, WriteOptions.Default);
+            created++;
+        }
+        return created;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopServingAsync().ConfigureAwait(false);

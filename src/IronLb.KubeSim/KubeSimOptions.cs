@@ -1,7 +1,8 @@
 namespace IronLb.KubeSim;
 
-/// <summary>How a <see cref="KubeSim"/> listens and behaves. The defaults suit tests.</summary>
-public sealed class KubeSimOptions
+/// <summary>How a <see cref="KubeSim"/> listens and behaves. The defaults suit tests; a harness adds to a caller's
+/// options with <c>options with { EnforceRbac = true }</c>.</summary>
+public sealed record KubeSimOptions
 {
     /// <summary>The port on 127.0.0.1; 0 picks a free one.</summary>
     public int Port { get; init; }

@@ -13,6 +13,7 @@ namespace IronLb.KubeSim.Authorization;
 internal sealed class AccessGate(Authenticator authenticator, RbacAuthorizer authorizer, AuthorizationAudit audit, bool enforce)
 {
     private const string UserKey = "kubesim.user";
+    private const string AttributesKey = "kubesim.attributes";
 
     public RbacAuthorizer Authorizer => authorizer;
 
@@ -26,6 +27,24 @@ internal sealed class AccessGate(Authenticator authenticator, RbacAuthorizer aut
         user = Impersonate(request, user);
         context.Items[UserKey] = user;
         var attributes = RequestAttributes.From(request, user);
+        context.Items[AttributesKey] = attributes;
+        Decide(attributes);
+    }
+
+    /// <summary>
+    /// A server-side apply that finds no object creates it, and kube-apiserver then also requires <c>create</c> (with the
+    /// object's name, so resourceNames apply), since patch alone must not let anyone create.
+    /// </summary>
+    public void AdmitCreateOnApply(HttpContext context)
+    {
+        if (context.Items[AttributesKey] is RequestAttributes patch)
+        {
+            Decide(patch with { Verb = "create" });
+        }
+    }
+
+    private void Decide(RequestAttributes attributes)
+    {
         var decision = authorizer.Authorize(attributes);
         audit.Record(attributes, decision.Allowed);
         if (!decision.Allowed && enforce)

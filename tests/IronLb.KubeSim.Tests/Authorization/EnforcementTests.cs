@@ -116,6 +116,42 @@ public sealed class EnforcementTests
     }
 
     [Fact]
+    public async Task A_server_side_apply_that_creates_also_needs_create_as_upstream_requires()
+    {
+        await using var api = await StartAsync();
+        using var admin = Clients.For(api);
+        using var applier = As(api, await ServiceAccountTokenAsync(admin, "default", "applier"));
+        await GrantAsync(admin, "default", "applier", new V1PolicyRule { ApiGroups = ["coordination.k8s.io"], Resources = ["leases"], Verbs = ["patch"] });
+        var lease = new V1Patch("{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":{\"name\":\"mine\"},\"spec\":{\"holderIdentity\":\"a\"}}", V1Patch.PatchType.ApplyPatch);
+
+        var denied = await Assert.ThrowsAsync<HttpOperationException>(() => applier.CoordinationV1.PatchNamespacedLeaseAsync(lease, "mine", "default", fieldManager: "test", cancellationToken: Ct));
+        await admin.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease { Metadata = new V1ObjectMeta { Name = "mine" }, Spec = new V1LeaseSpec() }, "default", cancellationToken: Ct);
+        var applied = await applier.CoordinationV1.PatchNamespacedLeaseAsync(lease, "mine", "default", fieldManager: "test", cancellationToken: Ct);
+
+        Assert.Equal("leases.coordination.k8s.io \"mine\" is forbidden: User \"system:serviceaccount:default:applier\" cannot create resource \"leases\" in API group \"coordination.k8s.io\" in the namespace \"default\"",
+            CrudTestsStatus(denied).Message);
+        Assert.Equal("a", applied.Spec.HolderIdentity);
+    }
+
+    [Fact]
+    public async Task Only_a_user_allowed_to_impersonate_may_act_as_another()
+    {
+        await using var api = await StartAsync();
+        using var admin = Clients.For(api);
+        using var account = As(api, await ServiceAccountTokenAsync(admin, "default", "pretender"));
+        account.HttpClient.DefaultRequestHeaders.Add("Impersonate-User", "system:serviceaccount:kube-system:admin");
+        admin.HttpClient.DefaultRequestHeaders.Add("Impersonate-User", "system:serviceaccount:default:pretender");
+
+        var refused = await Assert.ThrowsAsync<HttpOperationException>(() => account.CoreV1.ListNamespacedPodAsync("default", cancellationToken: Ct));
+        var asPretender = await Assert.ThrowsAsync<HttpOperationException>(() => admin.CoreV1.ListNamespacedPodAsync("default", cancellationToken: Ct));
+
+        Assert.Equal("serviceaccounts \"admin\" is forbidden: User \"system:serviceaccount:default:pretender\" cannot impersonate resource \"serviceaccounts\" in API group \"\" in the namespace \"kube-system\"",
+            CrudTestsStatus(refused).Message);
+        Assert.Equal("pods is forbidden: User \"system:serviceaccount:default:pretender\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\"",
+            CrudTestsStatus(asPretender).Message);
+    }
+
+    [Fact]
     public async Task Deleting_the_service_account_ends_its_tokens()
     {
         await using var api = await StartAsync();
