@@ -14,7 +14,8 @@ namespace IronLb.Speaker.Tests.Cluster;
 /// <summary>
 /// KubeSim with MetalLB's CRDs (applied by the real kubectl), Nodes, a pool and an L2Advertisement, and
 /// cluster speakers run in this process against it through the real client. Their membership runs over
-/// real UDP on loopback; each speaker's announce table is captured instead of going to the wire.
+/// real UDP on loopback; each speaker's announce table is captured instead of going to the wire. RBAC is
+/// enforced: speakers run as deploy/'s ServiceAccount ironlb-speaker, bound by deploy/rbac/speaker.yaml's objects.
 /// </summary>
 internal sealed class SpeakerCluster : IAsyncDisposable
 {
@@ -32,14 +33,19 @@ internal sealed class SpeakerCluster : IAsyncDisposable
 
     public k8s.Kubernetes Client { get; }
 
+    /// <summary>A kubeconfig acting as the ServiceAccount ironlb-speaker (what every speaker here runs with).</summary>
+    public string SpeakerKubeconfig { get; private set; } = "";
+
     public static async Task<SpeakerCluster> StartAsync(params string[] nodes)
     {
-        var api = await KubeSim.KubeSim.StartAsync();
+        var api = await KubeSim.KubeSim.StartAsync(new KubeSim.KubeSimOptions { EnforceRbac = true });
         var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
         var cluster = new SpeakerCluster(api, client);
         await cluster.KubectlAsync("apply", "-f", Path.Combine(RepoRoot, "deploy", "crds"));
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "metallb-system" } });
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "web" } });
+        api.CreateFromYaml(await File.ReadAllTextAsync(Path.Combine(RepoRoot, "deploy", "rbac", "speaker.yaml")));
+        cluster.SpeakerKubeconfig = api.WriteKubeconfigFor("metallb-system", "ironlb-speaker");
         foreach (var node in nodes)
         {
             await cluster.CreateNodeAsync(node);
@@ -131,7 +137,7 @@ internal sealed class SpeakerCluster : IAsyncDisposable
     /// <summary>Starts a speaker for the node: its own connection, membership on 127.0.0.1 at a free port.</summary>
     public void Start(string node, Func<IReadOnlySet<string>?>? localInterfaces = null, byte[]? key = null, bool insecure = false, string? podName = null, Func<string?>? replies = null)
     {
-        var connection = KubeConnection.Create(Api.Kubeconfig);
+        var connection = KubeConnection.Create(SpeakerKubeconfig);
         var options = new ClusterSpeakerOptions
         {
             Node = node,
@@ -194,6 +200,8 @@ internal sealed class SpeakerCluster : IAsyncDisposable
 
         Client.Dispose();
         await Api.DisposeAsync();
+        // deploy/'s rules must be enough: a denied request the speaker shrugged off is a failure too.
+        Assert.Empty(Api.Audit.Of("system:serviceaccount:metallb-system:ironlb-speaker").Where(e => !e.Allowed).Distinct());
     }
 
 
