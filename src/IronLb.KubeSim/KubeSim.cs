@@ -81,14 +81,33 @@ public sealed class KubeSim : IAsyncDisposable
         return Json.JsonText.Str(TokenRequests.Issue(null, account, _access.Tokens, _options.TimeProvider.GetUtcNow()), "status", "token")!;
     }
 
-    /// <summary>Writes a kubeconfig that acts as the ServiceAccount (a fresh token), deleted when this server is disposed;
-    /// returns its path.</summary>
-    public string WriteKubeconfigFor(string ns, string serviceAccount)
+    /// <summary>
+    /// Writes a kubeconfig that acts as the ServiceAccount (a fresh token) and returns its path. Without a path it is a
+    /// temporary file deleted when this server is disposed. The server is <see cref="BaseUrl"/> unless another is given:
+    /// KubernetesClient sends its token over plain HTTP and components spend no CPU on TLS; kubectl needs
+    /// <see cref="SecureBaseUrl"/> (or a relay to it) to send any.
+    /// </summary>
+    public string WriteKubeconfigFor(string ns, string serviceAccount, string? path = null, Uri? server = null)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"kubesim-{BaseUrl.Port}-{ns}-{serviceAccount}-{Guid.NewGuid():N}.kubeconfig");
-        File.WriteAllText(path, KubeconfigText(SecureBaseUrl, $"{ns}-{serviceAccount}", CreateToken(ns, serviceAccount), ns, CertificateAuthorityData));
-        _tokenKubeconfigs.Add(path);
+        if (path is null)
+        {
+            path = Path.Combine(Path.GetTempPath(), $"kubesim-{BaseUrl.Port}-{ns}-{serviceAccount}-{Guid.NewGuid():N}.kubeconfig");
+            _tokenKubeconfigs.Add(path);
+        }
+        server ??= BaseUrl;
+        File.WriteAllText(path, KubeconfigText(server, $"{ns}-{serviceAccount}", CreateToken(ns, serviceAccount), ns,
+            server.Scheme == Uri.UriSchemeHttps ? CertificateAuthorityData : null));
         return path;
+    }
+
+    /// <summary>Creates the namespace unless it exists (for fixtures that need one before their objects).</summary>
+    public void EnsureNamespace(string name)
+    {
+        var type = Service.Registry.Find("", "v1", "namespaces")!;
+        if (Service.Store.Read(tx => tx.Get(type.StorageKey, "", name)) is null)
+        {
+            Service.Create(type, "", new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } }, WriteOptions.Default);
+        }
     }
 
     public static async Task<KubeSim> StartAsync(KubeSimOptions? options = null, CancellationToken cancellationToken = default)
