@@ -4,7 +4,7 @@ using IronLb.KubeSim.Storage;
 namespace IronLb.KubeSim;
 
 /// <summary>What every fresh cluster has: the four system namespaces and the <c>kubernetes</c> Service on the first
-/// address of the service CIDR.</summary>
+/// address of the service CIDR, and the default RBAC policy.</summary>
 internal static class Bootstrap
 {
     public static void Seed(ObjectService service)
@@ -35,5 +35,6 @@ internal static class Bootstrap
                 ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = 443, ["protocol"] = "TCP", ["targetPort"] = 6443 }),
             },
         }, WriteOptions.Default);
+        Authorization.BootstrapPolicy.Seed(service);
     }
 }

@@ -7,7 +7,8 @@ namespace IronLb.Controller.Tests;
 
 /// <summary>
 /// KubeSim with MetalLB's CRDs applied by the real kubectl, and controllers started and killed against it
-/// through the real KubernetesClient over HTTP.
+/// through the real KubernetesClient over HTTP. RBAC is enforced: controllers run as deploy/'s ServiceAccount
+/// ironlb-controller, bound by deploy/rbac/controller.yaml's own objects; only setup uses the admin.
 /// </summary>
 internal sealed class ControllerHarness : IAsyncDisposable
 {
@@ -24,21 +25,26 @@ internal sealed class ControllerHarness : IAsyncDisposable
 
     public k8s.Kubernetes Client { get; }
 
+    /// <summary>A kubeconfig acting as the ServiceAccount ironlb-controller (what every controller here runs with).</summary>
+    public string ControllerKubeconfig { get; private set; } = "";
+
     public static string RepoRoot => IronLb.Testing.Repository.Root;
 
     public static async Task<ControllerHarness> StartAsync(KubeSim.KubeSimOptions? options = null)
     {
-        var api = await KubeSim.KubeSim.StartAsync(options);
+        var api = await KubeSim.KubeSim.StartAsync((options ?? new KubeSim.KubeSimOptions()) with { EnforceRbac = true });
         var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
         var harness = new ControllerHarness(api, client);
         await harness.KubectlAsync("apply", "-f", Path.Combine(RepoRoot, "deploy", "crds"));
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "metallb-system" } });
+        api.CreateFromYaml(await File.ReadAllTextAsync(Path.Combine(RepoRoot, "deploy", "rbac", "controller.yaml")));
+        harness.ControllerKubeconfig = api.WriteKubeconfigFor("metallb-system", "ironlb-controller");
         return harness;
     }
 
     public LoadBalancerController StartController(ControllerOptions? options = null, string? kubeconfig = null)
     {
-        var connection = KubeConnection.Create(kubeconfig ?? Api.Kubeconfig);
+        var connection = KubeConnection.Create(kubeconfig ?? ControllerKubeconfig);
         var controller = new LoadBalancerController(connection, options ?? new ControllerOptions { WatchTimeoutSeconds = 30 }, new ControllerMetrics(), TimeProvider.System, NullLoggerFactory.Instance);
         var stop = new CancellationTokenSource();
         var run = Task.Run(() => controller.RunAsync(stop.Token));
@@ -47,10 +53,10 @@ internal sealed class ControllerHarness : IAsyncDisposable
     }
 
     /// <summary>Runs the whole `ironlb controller` host (leader election, endpoints) until the returned source is cancelled.</summary>
-    public (CancellationTokenSource Stop, Task Run) StartHost(ControllerOptions options)
+    public (CancellationTokenSource Stop, Task Run) StartHost(ControllerOptions options, Microsoft.Extensions.Logging.ILoggerFactory? logs = null)
     {
         var stop = new CancellationTokenSource();
-        var run = Task.Run(() => ControllerHost.RunAsync(options, Api.Kubeconfig, NullLoggerFactory.Instance, stop.Token));
+        var run = Task.Run(() => ControllerHost.RunAsync(options, ControllerKubeconfig, logs ?? NullLoggerFactory.Instance, stop.Token));
         _hosts.Add((stop, run));
         return (stop, run);
     }
@@ -112,6 +118,13 @@ internal sealed class ControllerHarness : IAsyncDisposable
 
         Client.Dispose();
         await Api.DisposeAsync();
+        // deploy/'s rules must be enough: a denied request the controller shrugged off is a failure too (unless the
+        // test took a rule away on purpose).
+        var denied = Api.Audit.Of("system:serviceaccount:metallb-system:ironlb-controller").Where(e => !e.Allowed).Distinct().ToList();
+        Assert.True(ExpectDenials || denied.Count == 0, $"the controller was denied: {string.Join("; ", denied)}");
     }
+
+    /// <summary>Set by tests that remove a rule on purpose (DenialTests).</summary>
+    public bool ExpectDenials { get; set; }
 
 }

@@ -41,8 +41,8 @@ internal sealed class FaultProxy : IAsyncDisposable
         return proxy;
     }
 
-    /// <summary>A kubeconfig for clients that should go through the proxy.</summary>
-    public string WriteKubeconfig()
+    /// <summary>A kubeconfig for clients that should go through the proxy, with the token they authenticate with.</summary>
+    public string WriteKubeconfig(string token)
     {
         var path = Path.Combine(Path.GetTempPath(), $"faultproxy-{Port}-{Guid.NewGuid():N}.kubeconfig");
         File.WriteAllText(path, $"""
@@ -55,7 +55,7 @@ internal sealed class FaultProxy : IAsyncDisposable
             users:
             - name: test
               user:
-                token: test
+                token: {token}
             contexts:
             - name: proxy
               context:

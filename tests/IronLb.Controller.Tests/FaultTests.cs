@@ -87,7 +87,7 @@ public sealed class FaultTests
         await using var proxy = await FaultProxy.StartAsync(harness.Api.BaseUrl);
         await harness.CreatePoolAsync("pool", """["192.0.2.0/28"]""");
         proxy.FailWritesWithConflict(40);
-        harness.StartController(kubeconfig: proxy.WriteKubeconfig());
+        harness.StartController(kubeconfig: proxy.WriteKubeconfig(harness.Api.CreateToken("metallb-system", "ironlb-controller")));
         for (var i = 0; i < 5; i++)
         {
             await harness.CreateServiceAsync("default", $"svc-{i}");
@@ -109,7 +109,7 @@ public sealed class FaultTests
         await using var harness = await ControllerHarness.StartAsync(new KubeSim.KubeSimOptions { WatchHistoryLimit = 20 });
         await using var proxy = await FaultProxy.StartAsync(harness.Api.BaseUrl);
         await harness.CreatePoolAsync("pool", """["192.0.2.0/27"]""");
-        var controller = harness.StartController(kubeconfig: proxy.WriteKubeconfig());
+        var controller = harness.StartController(kubeconfig: proxy.WriteKubeconfig(harness.Api.CreateToken("metallb-system", "ironlb-controller")));
         await harness.CreateServiceAsync("default", "early");
         await WaitForAddressAsync(harness, "early");
 

@@ -34,8 +34,9 @@ public sealed class RbacTests
         [
             .. Grants("metallb.io", "ipaddresspools", Any, "list", "watch"),
             .. Grants("metallb.io", "ipaddresspools/status", Any, "patch"),
-            .. Grants("metallb.io", "configurationstates", Any, "get", "create"),
-            .. Grants("metallb.io", "configurationstates/status", Any, "patch"),
+            .. Grants("metallb.io", "configurationstates", Any, "create"),
+            .. Grants("metallb.io", "configurationstates", "controller", "get"),
+            .. Grants("metallb.io", "configurationstates/status", "controller", "patch"),
             .. Grants("coordination.k8s.io", "leases", Any, "create"),
             .. Grants("coordination.k8s.io", "leases", "ironlb-controller", "get", "update"),
         ],

@@ -109,6 +109,30 @@ internal sealed class ApiException : Exception
         return new ApiException(422, "Invalid", $"{kind}{(group.Length > 0 ? "." + group : "")} \"{name}\" is invalid: {summary}", details);
     }
 
+    /// <summary>
+    /// 403 worded as kube-apiserver words an authorization denial: <c>services "web" is forbidden: User "…" cannot patch
+    /// resource "services/status" in API group "" in the namespace "mail"</c> (the reason, when the authorizer gives one,
+    /// follows a colon); a path for non-resource requests.
+    /// </summary>
+    internal static ApiException Forbidden(Authorization.RequestAttributes request, string reason)
+    {
+        var denied = !request.IsResourceRequest
+            ? $"User \"{request.User.Name}\" cannot {request.Verb} path \"{request.Path}\""
+            : $"User \"{request.User.Name}\" cannot {request.Verb} resource \"{request.CombinedResource}\" in API group \"{request.Group}\" "
+              + (request.Namespace.Length > 0 ? $"in the namespace \"{request.Namespace}\"" : "at the cluster scope");
+        if (reason.Length > 0)
+        {
+            denied += ": " + reason;
+        }
+        if (!request.IsResourceRequest)
+        {
+            return new ApiException(403, "Forbidden", $"forbidden: {denied}", new JsonObject());
+        }
+        var qualified = Qualified(request.Group, request.Resource);
+        var message = request.Name.Length > 0 ? $"{qualified} \"{request.Name}\" is forbidden: {denied}" : $"{qualified} is forbidden: {denied}";
+        return new ApiException(403, "Forbidden", message, DetailsFor(request.Group, request.Resource, request.Name.Length > 0 ? request.Name : null));
+    }
+
     public static ApiException BadRequest(string message) => new(400, "BadRequest", message);
 
     public static ApiException MethodNotAllowed(string message) => new(405, "MethodNotAllowed", message);

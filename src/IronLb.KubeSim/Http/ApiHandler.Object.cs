@@ -30,6 +30,10 @@ internal sealed partial class ApiHandler
             {
                 var kind = RequestBody.PatchKindOf(request);
                 var patch = await RequestBody.ReadAsync(request, ct).ConfigureAwait(false) ?? throw ApiException.BadRequest("empty patch");
+                if (kind == PatchKind.Apply && subresource is null && _service.Store.Read(tx => tx.Get(type.StorageKey, scope, name)) is null)
+                {
+                    _gate.AdmitCreateOnApply(context);
+                }
                 var (patched, created) = _service.Patch(type, scope, name, subresource, kind, patch, options);
                 await WriteObjectAsync(context, created ? 201 : 200, type, patched, accept, ct).ConfigureAwait(false);
                 return;

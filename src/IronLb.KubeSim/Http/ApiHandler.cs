@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using IronLb.KubeSim.Authentication;
+using IronLb.KubeSim.Authorization;
 using IronLb.KubeSim.Discovery;
 using IronLb.KubeSim.Json;
 using IronLb.KubeSim.Resources;
@@ -20,10 +22,15 @@ internal sealed partial class ApiHandler
     private readonly ILogger _logger;
     private readonly CancellationToken _stopping;
     private readonly KubeSimFaults _faults;
+    private readonly AccessGate _gate;
+    private readonly ServiceAccountTokens _tokens;
 
     // stopping ends open watches when the server stops, so shutdown does not wait for clients.
-    public ApiHandler(ObjectService service, TimeProvider time, TimeSpan bookmarkInterval, ILogger logger, KubeSimFaults faults, CancellationToken stopping)
+    public ApiHandler(ObjectService service, TimeProvider time, TimeSpan bookmarkInterval, ILogger logger, KubeSimFaults faults,
+        AccessGate gate, ServiceAccountTokens tokens, CancellationToken stopping)
     {
+        _gate = gate;
+        _tokens = tokens;
         _stopping = stopping;
         _faults = faults;
         _service = service;
@@ -44,6 +51,7 @@ internal sealed partial class ApiHandler
 
         try
         {
+            _gate.Admit(context);
             await RouteAsync(context, ct).ConfigureAwait(false);
         }
         catch (ApiException e)
@@ -170,6 +178,11 @@ internal sealed partial class ApiHandler
         var type = _service.Registry.Find(group, version, rest[0]) ?? throw NotFound();
         var name = rest.Length > 1 ? rest[1] : null;
         var subresource = rest.Length > 2 ? rest[2] : null;
+        if (subresource == "token" && group.Length == 0 && type.Plural == "serviceaccounts" && ns is not null)
+        {
+            await TokenRequestAsync(context, type, ns, name!, ct).ConfigureAwait(false);
+            return;
+        }
         if (subresource is not null && !(subresource == "status" && type.HasStatus))
         {
             throw NotFound();
@@ -200,9 +213,11 @@ internal sealed partial class ApiHandler
             }
             var review = await RequestBody.ReadAsync(request, ct).ConfigureAwait(false) as JsonObject
                 ?? throw ApiException.BadRequest("the request body must be an object");
-            // Any bearer token is accepted, so every request is allowed; say so the way an authorizer would.
-            review["status"] = new JsonObject { ["allowed"] = true, ["reason"] = "KubeSim authorizes every request" };
-            await WriteJsonAsync(context, 201, review, ct).ConfigureAwait(false);
+            var user = AccessGate.UserOf(context);
+            var answer = type.Kind == "SelfSubjectRulesReview"
+                ? AccessReviews.RulesReview(review, user, _gate.Authorizer)
+                : AccessReviews.AccessReview(review, user, _gate.Authorizer);
+            await WriteJsonAsync(context, 201, answer, ct).ConfigureAwait(false);
             return;
         }
         if (name is null)
@@ -211,6 +226,17 @@ internal sealed partial class ApiHandler
             return;
         }
         await ObjectAsync(context, type, ns ?? "", name, subresource, accept, options, ct).ConfigureAwait(false);
+    }
+
+    private async Task TokenRequestAsync(HttpContext context, ResourceType serviceAccounts, string ns, string name, CancellationToken ct)
+    {
+        if (context.Request.Method != "POST")
+        {
+            throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
+        }
+        var body = await RequestBody.ReadAsync(context.Request, ct).ConfigureAwait(false) as JsonObject;
+        var account = _service.Get(serviceAccounts, ns, name);
+        await WriteJsonAsync(context, 201, TokenRequests.Issue(body, account, _tokens, _time.GetUtcNow()), ct).ConfigureAwait(false);
     }
 
     private static JsonObject PartialMetadata(JsonObject obj) => new()

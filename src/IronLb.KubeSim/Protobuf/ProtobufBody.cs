@@ -6,7 +6,7 @@ using IronLb.KubeSim.Json;
 namespace IronLb.KubeSim.Protobuf;
 
 /// <summary>Decodes the protobuf request bodies kubectl's typed generators send (<c>kubectl create namespace</c>,
-/// <c>create configmap</c>, <c>create secret generic</c>, <c>create service …</c>, <c>auth can-i</c>), which it never retries as
+/// <c>create configmap</c>, <c>create secret generic</c>, <c>create service …</c>, <c>auth can-i</c>, <c>create token</c>), which it never retries as
 /// JSON. Only those kinds and the fields the generators fill are known; unknown fields are skipped, and zero
 /// values are dropped as JSON's <c>omitempty</c> would (gogo-protobuf writes empty strings explicitly).</summary>
 internal static class ProtobufBody
@@ -101,6 +101,27 @@ internal static class ProtobufBody
                     [7] = new("name", T.String),
                 }),
                 [2] = new("nonResourceAttributes", T.Message, new() { [1] = new("path", T.String), [2] = new("verb", T.String) }),
+            }),
+        },
+        ["SelfSubjectRulesReview"] = new()
+        {
+            [1] = new("metadata", T.Message, ObjectMeta),
+            [2] = new("spec", T.Message, new() { [1] = new("namespace", T.String) }),
+        },
+        ["TokenRequest"] = new()
+        {
+            [1] = new("metadata", T.Message, ObjectMeta),
+            [2] = new("spec", T.Message, new()
+            {
+                [1] = new("audiences", T.RepeatedString),
+                [3] = new("boundObjectRef", T.Message, new()
+                {
+                    [1] = new("kind", T.String),
+                    [2] = new("apiVersion", T.String),
+                    [3] = new("name", T.String),
+                    [4] = new("uid", T.String),
+                }),
+                [4] = new("expirationSeconds", T.Int),
             }),
         },
         ["Service"] = new()

@@ -55,6 +55,12 @@ internal static class BuiltinResources
         },
         new ResourceType
         {
+            Group = "authorization.k8s.io", Version = "v1", Kind = "SelfSubjectRulesReview",
+            Plural = "selfsubjectrulesreviews", Singular = "selfsubjectrulesreview", Namespaced = false,
+            Behaviour = KindBehaviour.Review, Verbs = ["create"],
+        },
+        new ResourceType
+        {
             Group = "apiextensions.k8s.io", Version = "v1", Kind = "CustomResourceDefinition",
             Plural = "customresourcedefinitions", Singular = "customresourcedefinition", Namespaced = false,
             ShortNames = ["crd", "crds"], HasStatus = true, HasGeneration = true,

@@ -153,6 +153,11 @@ public sealed partial class LeaderElector(KubeConnection connection, LeaseSettin
                 Interlocked.Increment(ref _attemptTimeouts);
                 LogAttemptTimedOut(logger, settings.Name, settings.EffectiveAttemptTimeout.TotalMilliseconds);
             }
+            else if (e is KubeApiException { Status: System.Net.HttpStatusCode.Forbidden })
+            {
+                // Not a lost race: RBAC refuses, and every attempt will. Say so, with the permission it names.
+                LogLeaseForbidden(logger, e, settings.Name);
+            }
             else
             {
                 LogLeaseFailed(logger, e, settings.Name);
@@ -211,6 +216,9 @@ public sealed partial class LeaderElector(KubeConnection connection, LeaseSettin
 
     [LoggerMessage(EventId = 232, Level = LogLevel.Debug, Message = "lease {lease} not acquired or renewed")]
     private static partial void LogLeaseFailed(ILogger logger, Exception exception, string lease);
+
+    [LoggerMessage(EventId = 235, Level = LogLevel.Warning, Message = "lease {lease} not acquired or renewed: forbidden; the ServiceAccount's Role lacks a permission")]
+    private static partial void LogLeaseForbidden(ILogger logger, Exception exception, string lease);
 
     [LoggerMessage(EventId = 233, Level = LogLevel.Warning, Message = "lease {lease}: acquire or renew attempt got no answer within {timeoutMs} ms")]
     private static partial void LogAttemptTimedOut(ILogger logger, string lease, double timeoutMs);

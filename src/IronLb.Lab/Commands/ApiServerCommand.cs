@@ -37,6 +37,15 @@ internal static class ApiServerCommand
         {
             Description = "Comma-separated node names: keep an EndpointSlice with a ready endpoint on each for every LoadBalancer Service, as kube-controller-manager would (the lab's nodes).",
         };
+        var rbac = new Option<DirectoryInfo?>("--rbac")
+        {
+            Description = "Enforce RBAC, and create the ServiceAccounts, Roles and bindings of every YAML file in this folder (deploy/rbac) at start.",
+        };
+        var tokenKubeconfigs = new Option<string[]>("--token-kubeconfig")
+        {
+            Description = "NAMESPACE/SERVICEACCOUNT=FILE: write a kubeconfig acting as that ServiceAccount (over the relay when there is one). Repeatable.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var command = new Command("apiserver", "Run KubeSim, the in-memory Kubernetes API server, over plain HTTP on 127.0.0.1.")
         {
             listen,
@@ -44,6 +53,8 @@ internal static class ApiServerCommand
             historyLimit,
             relay,
             endpointNodes,
+            rbac,
+            tokenKubeconfigs,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -62,8 +73,13 @@ internal static class ApiServerCommand
             }
 
             var path = result.GetValue(kubeconfigOut)!.FullName;
-            var options = new KubeSimOptions { Port = port.Value, KubeconfigPath = path, WatchHistoryLimit = result.GetValue(historyLimit) };
+            var rbacDir = result.GetValue(rbac);
+            var options = new KubeSimOptions { Port = port.Value, KubeconfigPath = path, WatchHistoryLimit = result.GetValue(historyLimit), EnforceRbac = rbacDir is not null };
             await using var api = await KubeSim.KubeSim.StartAsync(options, ct).ConfigureAwait(false);
+            if (!await ServiceAccountsAsync(api, rbacDir, result.GetValue(tokenKubeconfigs) ?? [], relayEndpoint, ct).ConfigureAwait(false))
+            {
+                return 2;
+            }
             await Console.Out.WriteLineAsync($"kubesim listening on {api.BaseUrl} (kubeconfig {path})").ConfigureAwait(false);
             await using var relayed = relayEndpoint is null ? null : new TcpRelay(relayEndpoint, new IPEndPoint(IPAddress.Loopback, api.BaseUrl.Port));
             if (relayed is not null)
@@ -88,6 +104,37 @@ internal static class ApiServerCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>deploy/rbac's objects, then a kubeconfig per requested ServiceAccount (its namespace made first).</summary>
+    private static async Task<bool> ServiceAccountsAsync(KubeSim.KubeSim api, DirectoryInfo? rbacDir, string[] requests, IPEndPoint? relay, CancellationToken ct)
+    {
+        var wanted = new List<(string Namespace, string Name, string File)>();
+        foreach (var request in requests)
+        {
+            var (account, file) = request.IndexOf('=', StringComparison.Ordinal) is var eq and > 0 ? (request[..eq], request[(eq + 1)..]) : (request, "");
+            var slash = account.IndexOf('/', StringComparison.Ordinal);
+            if (slash <= 0 || slash == account.Length - 1 || file.Length == 0)
+            {
+                await Console.Error.WriteLineAsync($"--token-kubeconfig {request}: expected NAMESPACE/SERVICEACCOUNT=FILE").ConfigureAwait(false);
+                return false;
+            }
+            wanted.Add((account[..slash], account[(slash + 1)..], file));
+        }
+        foreach (var ns in wanted.Select(w => w.Namespace).Distinct(StringComparer.Ordinal))
+        {
+            api.EnsureNamespace(ns);
+        }
+        foreach (var file in rbacDir is null ? [] : rbacDir.GetFiles("*.yaml").OrderBy(f => f.Name, StringComparer.Ordinal).ToArray())
+        {
+            api.CreateFromYaml(await File.ReadAllTextAsync(file.FullName, ct).ConfigureAwait(false));
+        }
+        var server = relay is null ? api.BaseUrl : new Uri($"http://{relay}");
+        foreach (var (ns, name, file) in wanted)
+        {
+            api.WriteKubeconfigFor(ns, name, Path.GetFullPath(file), server);
+        }
+        return true;
     }
 
     private static int? ParseListen(string text)

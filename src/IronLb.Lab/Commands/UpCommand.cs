@@ -23,13 +23,14 @@ internal static class UpCommand
         });
         var example = new Option<DirectoryInfo?>("--example") { Description = "Manifests to apply (default: the repository's examples/lab)." };
         var crds = new Option<DirectoryInfo?>("--crds") { Description = "The CRD manifests (default: the repository's deploy/crds)." };
+        var rbac = new Option<DirectoryInfo?>("--rbac") { Description = "The components' ServiceAccounts, Roles and bindings, enforced (default: the repository's deploy/rbac)." };
         var subnet = new Option<string?>("--mgmt-subnet") { Description = "The management LAN, a /24 to /27 of 203.0.113.0/24 (default: the first /26 not on a host interface)." };
         var ironlb = new Option<string?>("--ironlb") { Description = "The ironlb executable (apphost or ironlb.dll, or their folder); default: beside ironlb-lab, else the repository's build." };
         var wait = DurationOption.Create("--wait", "How long to wait for the API server and for every LoadBalancer Service to get its addresses.", TimeSpan.FromSeconds(90), mustBePositive: true);
         var verbose = new Option<bool>("--verbose") { Description = "Print every command run on the machine (ip, sh)." };
         var command = new Command("up", "Start a lab: KubeSim, node network namespaces on external/office/management LANs, the controller and a speaker per node (root).")
         {
-            name, nodes, example, crds, subnet, ironlb, wait, verbose,
+            name, nodes, example, crds, rbac, subnet, ironlb, wait, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -48,9 +49,10 @@ internal static class UpCommand
             var root = Executables.RepositoryRoot();
             var exampleDir = result.GetValue(example)?.FullName ?? (root is null ? null : Path.Combine(root, "examples", "lab"));
             var crdDir = result.GetValue(crds)?.FullName ?? (root is null ? null : Path.Combine(root, "deploy", "crds"));
-            if (exampleDir is null || crdDir is null || !Directory.Exists(exampleDir) || !Directory.Exists(crdDir))
+            var rbacDir = result.GetValue(rbac)?.FullName ?? (root is null ? null : Path.Combine(root, "deploy", "rbac"));
+            if (exampleDir is null || crdDir is null || rbacDir is null || !Directory.Exists(exampleDir) || !Directory.Exists(crdDir) || !Directory.Exists(rbacDir))
             {
-                await Console.Error.WriteLineAsync($"ironlb-lab: need the example ({exampleDir ?? "?"}) and CRD ({crdDir ?? "?"}) folders; outside the repository pass --example and --crds").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"ironlb-lab: need the example ({exampleDir ?? "?"}), CRD ({crdDir ?? "?"}) and RBAC ({rbacDir ?? "?"}) folders; outside the repository pass --example, --crds and --rbac").ConfigureAwait(false);
                 return LabExit.Usage;
             }
 
@@ -66,6 +68,7 @@ internal static class UpCommand
                 Nodes = result.GetValue(nodes),
                 Example = exampleDir,
                 Crds = crdDir,
+                Rbac = rbacDir,
                 ManagementSubnet = managementSubnet,
                 IronLb = result.GetValue(ironlb),
                 Wait = result.GetValue(wait).TimeSpan,

@@ -40,7 +40,8 @@ internal static class DownOperation
 
         // Processes started but not yet on record when `up` crashed: each names one of the lab's own kubeconfig
         // files on its command line (a `tail -f` of a log is left alone).
-        string[] ours = [Path.Combine(directory, UpOperation.KubeconfigFile), Path.Combine(directory, UpOperation.LoopbackKubeconfigFile)];
+        string[] ours = [Path.Combine(directory, UpOperation.KubeconfigFile), Path.Combine(directory, UpOperation.LoopbackKubeconfigFile),
+            Path.Combine(directory, UpOperation.ControllerKubeconfigFile), Path.Combine(directory, UpOperation.SpeakerKubeconfigFile)];
         foreach (var pid in ProcFs.AllPids().Where(pid => pid != Environment.ProcessId && ProcFs.CommandLine(pid).Any(ours.Contains)))
         {
             if (ProcFs.StartTime(pid) is { } start)

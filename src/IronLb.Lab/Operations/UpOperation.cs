@@ -21,6 +21,11 @@ internal sealed class UpOperation(UpOptions options)
     /// <summary>KubeSim's own kubeconfig (127.0.0.1): for the host only, and the sweep's mark of the API server.</summary>
     public const string LoopbackKubeconfigFile = "apiserver-loopback.kubeconfig";
 
+    /// <summary>The controller's and the speakers' kubeconfigs: tokens for their ServiceAccounts, written by the API server.</summary>
+    public const string ControllerKubeconfigFile = "controller.kubeconfig";
+
+    public const string SpeakerKubeconfigFile = "speaker.kubeconfig";
+
     /// <summary>Where the speakers write ServiceL2Status (their --namespace default, like MetalLB's).</summary>
     private const string MetalLbNamespace = "metallb-system";
 
@@ -58,8 +63,8 @@ internal sealed class UpOperation(UpOptions options)
 
             subnet = chosen;
             plan = LabPlan.Create(names, example.NodeNames, subnet);
-            // Readable by everyone, so kubectl and `ironlb status` work without sudo (KubeSim takes any token); the
-            // membership key alone is root's.
+            // Readable by everyone, so kubectl and `ironlb status` work without sudo (the lab's admin token is no
+            // secret); the membership key alone is root's.
             Directory.CreateDirectory(store.Directory);
             session = LabSession.Begin(store, new LabState
             {
@@ -80,11 +85,23 @@ internal sealed class UpOperation(UpOptions options)
         await new TopologyBuilder(plan, session.RecordAsync).BuildAsync().ConfigureAwait(false);
 
         await WriteMembershipKeyAsync(session.State.MembershipKeyFile).ConfigureAwait(false);
-        await File.WriteAllTextAsync(session.State.Kubeconfig, Kubeconfig.Text(plan.ApiServer), CancellationToken.None).ConfigureAwait(false);
 
-        await Step($"API server (KubeSim) on {plan.ApiServer}").ConfigureAwait(false);
+        await Step($"API server (KubeSim) on {plan.ApiServer}, RBAC from {options.Rbac} enforced").ConfigureAwait(false);
+        var loopback = Path.Combine(store.Directory, LoopbackKubeconfigFile);
+        var access = new LabAccess(options.Rbac, Path.Combine(store.Directory, ControllerKubeconfigFile), Path.Combine(store.Directory, SpeakerKubeconfigFile));
+        foreach (var stale in new[] { loopback, access.ControllerKubeconfig, access.SpeakerKubeconfig })
+        {
+            File.Delete(stale);
+        }
         var apiserver = await StartAsync(session, Roles.ApiServer, null,
-            LabCommands.ApiServer(Executables.Self(), Path.Combine(store.Directory, LoopbackKubeconfigFile), plan)).ConfigureAwait(false);
+            LabCommands.ApiServer(Executables.Self(), loopback, plan, access)).ConfigureAwait(false);
+        // The speakers' kubeconfig is written last, once deploy/rbac's objects exist.
+        if (!await WaitAsync(() => Task.FromResult(File.Exists(access.SpeakerKubeconfig)), [apiserver], cancellationToken).ConfigureAwait(false))
+        {
+            return await FailAsync("the API server wrote no kubeconfigs for the components", [apiserver]).ConfigureAwait(false);
+        }
+        // The admin's kubeconfig is the API server's own: HTTPS on loopback, because kubectl sends its token over HTTPS only.
+        File.Copy(loopback, session.State.Kubeconfig, overwrite: true);
         using var cluster = ClusterClient.Create(session.State.Kubeconfig);
         if (!await WaitAsync(() => cluster.IsServingAsync(cancellationToken), [apiserver], cancellationToken).ConfigureAwait(false))
         {
@@ -95,11 +112,11 @@ internal sealed class UpOperation(UpOptions options)
         await ApplyAsync(cluster, crds, example, plan, cancellationToken).ConfigureAwait(false);
 
         await Step("controller and speakers").ConfigureAwait(false);
-        var controller = await StartAsync(session, Roles.Controller, null, LabCommands.Controller(ironlb, session.State.Kubeconfig)).ConfigureAwait(false);
+        var controller = await StartAsync(session, Roles.Controller, null, LabCommands.Controller(ironlb, access.ControllerKubeconfig)).ConfigureAwait(false);
         var speakers = new List<ProcessRecord>();
         foreach (var node in plan.Nodes)
         {
-            var command = LabCommands.Speaker(ironlb, node, session.State.Kubeconfig, session.State.MembershipKeyFile);
+            var command = LabCommands.Speaker(ironlb, node, access.SpeakerKubeconfig, session.State.MembershipKeyFile);
             speakers.Add(await StartAsync(session, Roles.Speaker, node.Name, command).ConfigureAwait(false));
         }
 

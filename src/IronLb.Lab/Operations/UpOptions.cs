@@ -12,6 +12,9 @@ internal sealed record UpOptions
 
     public required string Crds { get; init; }
 
+    /// <summary>deploy/rbac: every component runs under its ServiceAccount with these rules enforced.</summary>
+    public required string Rbac { get; init; }
+
     /// <summary>Null: the first /26 of 203.0.113.0/24 that no host interface is on yet.</summary>
     public IPNetwork? ManagementSubnet { get; init; }
 

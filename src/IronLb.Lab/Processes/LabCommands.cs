@@ -3,13 +3,29 @@ using IronLb.Lab.Topology;
 
 namespace IronLb.Lab.Processes;
 
+/// <summary>RBAC in the lab: deploy/rbac's objects, and each component's kubeconfig with a token for its ServiceAccount.</summary>
+internal sealed record LabAccess(string Rbac, string ControllerKubeconfig, string SpeakerKubeconfig)
+{
+    public const string Namespace = "metallb-system";
+    public const string ControllerAccount = "ironlb-controller";
+    public const string SpeakerAccount = "ironlb-speaker";
+}
+
 /// <summary>The command lines of the lab's processes. Metrics and health endpoints are off: every speaker would
 /// want the same ports, and nothing in the lab scrapes them.</summary>
 internal static class LabCommands
 {
-    public static ImmutableArray<string> ApiServer(ImmutableArray<string> self, string loopbackKubeconfig, LabPlan plan) =>
+    /// <summary>KubeSim on loopback with the relay for the node namespaces; with <see cref="LabAccess"/>, RBAC enforced from
+    /// deploy/rbac and the controller's and the speakers' token kubeconfigs written.</summary>
+    public static ImmutableArray<string> ApiServer(ImmutableArray<string> self, string loopbackKubeconfig, LabPlan plan, LabAccess? access = null) =>
         [.. self, "apiserver", "--listen", "127.0.0.1:0", "--kubeconfig-out", loopbackKubeconfig, "--relay", $"{plan.HostManagementAddress}:{LabPlan.ApiPort}",
-            "--endpoint-nodes", string.Join(',', plan.Nodes.Select(n => n.Name))];
+            "--endpoint-nodes", string.Join(',', plan.Nodes.Select(n => n.Name)),
+            .. access is null ? [] : new[]
+            {
+                "--rbac", access.Rbac,
+                "--token-kubeconfig", $"{LabAccess.Namespace}/{LabAccess.ControllerAccount}={access.ControllerKubeconfig}",
+                "--token-kubeconfig", $"{LabAccess.Namespace}/{LabAccess.SpeakerAccount}={access.SpeakerKubeconfig}",
+            }];
 
     public static ImmutableArray<string> Controller(ImmutableArray<string> ironlb, string kubeconfig) =>
         [.. ironlb, "controller", "--kubeconfig", kubeconfig, "--metrics-address", "", "--health-address", "", "--log-level", "info"];

@@ -33,6 +33,13 @@ public sealed class LabCommandsTests
             ["ironlb-lab", "apiserver", "--listen", "127.0.0.1:0", "--kubeconfig-out", "/l", "--relay", "203.0.113.1:6443", "--endpoint-nodes", "cwn1,cwn2"],
             LabCommands.ApiServer(["ironlb-lab"], "/l", Plan));
 
+    [Fact]
+    public void With_rbac_the_api_server_enforces_deploys_rules_and_writes_each_components_token_kubeconfig() =>
+        Assert.Equal(
+            ["ironlb-lab", "apiserver", "--listen", "127.0.0.1:0", "--kubeconfig-out", "/l", "--relay", "203.0.113.1:6443", "--endpoint-nodes", "cwn1,cwn2",
+                "--rbac", "/deploy/rbac", "--token-kubeconfig", "metallb-system/ironlb-controller=/c", "--token-kubeconfig", "metallb-system/ironlb-speaker=/s"],
+            LabCommands.ApiServer(["ironlb-lab"], "/l", Plan, new LabAccess("/deploy/rbac", "/c", "/s")));
+
     [Theory]
     [InlineData("203.0.113.1", true)]
     [InlineData("192.0.2.1", true)]

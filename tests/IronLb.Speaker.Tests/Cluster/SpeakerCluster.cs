@@ -14,7 +14,8 @@ namespace IronLb.Speaker.Tests.Cluster;
 /// <summary>
 /// KubeSim with MetalLB's CRDs (applied by the real kubectl), Nodes, a pool and an L2Advertisement, and
 /// cluster speakers run in this process against it through the real client. Their membership runs over
-/// real UDP on loopback; each speaker's announce table is captured instead of going to the wire.
+/// real UDP on loopback; each speaker's announce table is captured instead of going to the wire. RBAC is
+/// enforced: speakers run as deploy/'s ServiceAccount ironlb-speaker, bound by deploy/rbac/speaker.yaml's objects.
 /// </summary>
 internal sealed class SpeakerCluster : IAsyncDisposable
 {
@@ -32,14 +33,19 @@ internal sealed class SpeakerCluster : IAsyncDisposable
 
     public k8s.Kubernetes Client { get; }
 
+    /// <summary>A kubeconfig acting as the ServiceAccount ironlb-speaker (what every speaker here runs with).</summary>
+    public string SpeakerKubeconfig { get; private set; } = "";
+
     public static async Task<SpeakerCluster> StartAsync(params string[] nodes)
     {
-        var api = await KubeSim.KubeSim.StartAsync();
+        var api = await KubeSim.KubeSim.StartAsync(new KubeSim.KubeSimOptions { EnforceRbac = true });
         var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
         var cluster = new SpeakerCluster(api, client);
         await cluster.KubectlAsync("apply", "-f", Path.Combine(RepoRoot, "deploy", "crds"));
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "metallb-system" } });
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "web" } });
+        api.CreateFromYaml(await File.ReadAllTextAsync(Path.Combine(RepoRoot, "deploy", "rbac", "speaker.yaml")));
+        cluster.SpeakerKubeconfig = api.WriteKubeconfigFor("metallb-system", "ironlb-speaker");
         foreach (var node in nodes)
         {
             await cluster.CreateNodeAsync(node);
@@ -129,9 +135,10 @@ internal sealed class SpeakerCluster : IAsyncDisposable
     }
 
     /// <summary>Starts a speaker for the node: its own connection, membership on 127.0.0.1 at a free port.</summary>
-    public void Start(string node, Func<IReadOnlySet<string>?>? localInterfaces = null, byte[]? key = null, bool insecure = false, string? podName = null, Func<string?>? replies = null)
+    public void Start(string node, Func<IReadOnlySet<string>?>? localInterfaces = null, byte[]? key = null, bool insecure = false, string? podName = null, Func<string?>? replies = null,
+        Microsoft.Extensions.Logging.ILoggerFactory? logs = null)
     {
-        var connection = KubeConnection.Create(Api.Kubeconfig);
+        var connection = KubeConnection.Create(SpeakerKubeconfig);
         var options = new ClusterSpeakerOptions
         {
             Node = node,
@@ -145,13 +152,17 @@ internal sealed class SpeakerCluster : IAsyncDisposable
             Ring = RelaxedRing,
         };
         var tables = new Tables();
-        var speaker = new ClusterSpeaker(connection, options, tables.Set, localInterfaces ?? (() => null), TimeProvider.System, Environment.GetEnvironmentVariable("IRONLB_TEST_LOG") == "1" ? IronLb.Monitoring.Logging.CreateFactory(Microsoft.Extensions.Logging.LogLevel.Information) : NullLoggerFactory.Instance) { Replies = replies };
+        var speaker = new ClusterSpeaker(connection, options, tables.Set, localInterfaces ?? (() => null), TimeProvider.System,
+            logs ?? (Environment.GetEnvironmentVariable("IRONLB_TEST_LOG") == "1" ? IronLb.Monitoring.Logging.CreateFactory(Microsoft.Extensions.Logging.LogLevel.Information) : NullLoggerFactory.Instance)) { Replies = replies };
         var stop = new CancellationTokenSource();
         var run = Task.Run(() => speaker.RunAsync(stop.Token));
         Assert.True(_speakers.TryAdd(node, new Running(speaker, connection, stop, run, tables)), $"{node} already runs");
     }
 
     internal ClusterSpeaker Speaker(string node) => _speakers[node].Speaker;
+
+    /// <summary>Whether the node's speaker was started and has not returned or failed.</summary>
+    public bool IsRunning(string node) => _speakers.TryGetValue(node, out var s) && !s.Run.IsCompleted;
 
     /// <summary>The addresses the node's speaker currently answers for.</summary>
     public IReadOnlyList<string> Announced(string node) =>
@@ -194,7 +205,14 @@ internal sealed class SpeakerCluster : IAsyncDisposable
 
         Client.Dispose();
         await Api.DisposeAsync();
+        // deploy/'s rules must be enough: a denied request the speaker shrugged off is a failure too (unless the test
+        // took a rule away on purpose).
+        var denied = Api.Audit.Of("system:serviceaccount:metallb-system:ironlb-speaker").Where(e => !e.Allowed).Distinct().ToList();
+        Assert.True(ExpectDenials || denied.Count == 0, $"the speaker was denied: {string.Join("; ", denied)}");
     }
+
+    /// <summary>Set by tests that remove a rule on purpose (DenialTests).</summary>
+    public bool ExpectDenials { get; set; }
 
 
     /// <summary>The announce tables one speaker published, newest last.</summary>
