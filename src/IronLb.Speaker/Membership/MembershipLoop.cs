@@ -73,7 +73,7 @@ internal sealed class MembershipLoop(
             protocol.Start();
         }
 
-        var receiving = ReceiveLoopAsync(cancellationToken);
+        var receiving = DatagramReceiver.RunAsync(transport, Receive, _counters, _refusals, cancellationToken);
         using (var timer = new PeriodicTimer(options.Interval / 4, time))
         {
             try
@@ -107,36 +107,6 @@ internal sealed class MembershipLoop(
 
         await SendAsync(goodbye, CancellationToken.None).ConfigureAwait(false);
         await receiving.ConfigureAwait(false);
-    }
-
-    private async Task ReceiveLoopAsync(CancellationToken cancellationToken)
-    {
-        var buffer = new byte[MembershipCodec.MaxDatagram];
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            int length;
-            IPEndPoint from;
-            try
-            {
-                (length, from) = await transport.ReceiveAsync(buffer, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                // ICMP port unreachable from a restarting peer surfaces here on some stacks; keep listening.
-                continue;
-            }
-
-            var outcome = Receive(buffer.AsSpan(0, length), from);
-            _counters.Count(outcome);
-            if (outcome != ReceiveOutcome.Accepted)
-            {
-                _refusals.Refused(outcome, from);
-            }
-        }
     }
 
     private ReceiveOutcome Receive(ReadOnlySpan<byte> datagram, IPEndPoint from)

@@ -136,7 +136,7 @@ internal sealed class RingMembershipLoop : ISpeakerMembership
             _ring.Start(Math.Max(1UL, (ulong)_time.GetUtcNow().ToUnixTimeMilliseconds() * 1000));
         }
 
-        var receiving = ReceiveLoopAsync(cancellationToken);
+        var receiving = DatagramReceiver.RunAsync(_transport, Receive, Counters, _refusals, cancellationToken);
         using (var timer = new PeriodicTimer(TickPeriod, _time))
         {
             try
@@ -279,36 +279,6 @@ internal sealed class RingMembershipLoop : ISpeakerMembership
         RingStanding.NotEligible => ExclusionReason.NotEligible,
         _ => ExclusionReason.WarmingUp,
     };
-
-    private async Task ReceiveLoopAsync(CancellationToken cancellationToken)
-    {
-        var buffer = new byte[MembershipCodec.MaxDatagram];
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            int length;
-            IPEndPoint from;
-            try
-            {
-                (length, from) = await _transport.ReceiveAsync(buffer, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                // ICMP port unreachable from a restarting peer surfaces here on some stacks; keep listening.
-                continue;
-            }
-
-            var outcome = Receive(buffer.AsSpan(0, length), from);
-            Counters.Count(outcome);
-            if (outcome != ReceiveOutcome.Accepted)
-            {
-                _refusals.Refused(outcome, from);
-            }
-        }
-    }
 
     private ReceiveOutcome Receive(ReadOnlySpan<byte> datagram, IPEndPoint from)
     {
