@@ -93,18 +93,6 @@ internal sealed class RingMembershipLoop : ISpeakerMembership
 
     public Action? Leaving { get; set; }
 
-    /// <summary>Datagrams and bytes sent, for the scale measurements.</summary>
-    public (long Datagrams, long Bytes) Sent
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return (_ring.SentDatagrams, _ring.SentBytes);
-            }
-        }
-    }
-
     public void SetPeers(IReadOnlyDictionary<string, IPEndPoint> peers)
     {
         ArgumentNullException.ThrowIfNull(peers);
@@ -122,7 +110,7 @@ internal sealed class RingMembershipLoop : ISpeakerMembership
         }
     }
 
-    /// <summary>The ring decides liveness from heartbeats and the API's Leases; Node readiness plays no part.</summary>
+    /// <summary>The ring decides liveness from heartbeats alone; Node readiness plays no part (a Ready node may be cut off).</summary>
     public void SetReadyNodes(IEnumerable<string>? ready)
     {
     }
