@@ -39,6 +39,13 @@ internal sealed partial class LabCli : IAsyncDisposable
         if (args is ["up", ..])
         {
             await StaleRemoved.Value;
+
+            // The lab shares two cores with the other suites in CI. The ring fences a speaker that stalls (that is its
+            // job), so on a starved machine settling can take longer than the 90 s an idle one needs.
+            if (!args.Contains("--wait"))
+            {
+                args = [.. args, "--wait", "200s"];
+            }
         }
 
         var dll = RepoPaths.IronLbLabDll;

@@ -292,8 +292,14 @@ internal sealed partial class RingMembership
     }
 
     /// <summary>In our ring: not ended by a verdict, or heard from in an incarnation after the ended one (rejoining).</summary>
+    /// <remarks>
+    /// An end on incarnation 0 (a member never heard, so that it does not block joins) keeps the member in the ring: it
+    /// may simply have started after us. Were it left out, a neighbour that initiates the pair's heartbeats would never
+    /// send it one and never hear its real incarnation, and at a cold start the others' joins waited on it for good
+    /// (found in the lab: four speakers stuck for 90 s).
+    /// </remarks>
     private bool InRing(int member) =>
-        member == _selfIndex || !_book.HasEnded(member, out var ended) || _peers[member].Replay.Incarnation > ended;
+        member == _selfIndex || !_book.HasEnded(member, out var ended) || ended == 0 || _peers[member].Replay.Incarnation > ended;
 
     private List<int> ObserversOf(int member) => ObserverRing.ObserversOf(_table, member, InRing, _options.Observers);
 
