@@ -12,6 +12,7 @@ using IronLb.Kubernetes.Status;
 using IronLb.Networking;
 using IronLb.Speaker.Announcing;
 using IronLb.Speaker.Membership;
+using IronLb.Speaker.Membership.ApiMode;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
@@ -42,6 +43,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
     private readonly Informer<V1Namespace> _namespaces;
     private readonly Informer<V1Lease> _leases;
     private readonly SpeakerLeaseRenewer _leaseRenewer;
+    private readonly SpeakerLeaseWatch _leaseWatch;
     private readonly L2StatusReconciler _statuses;
     private readonly ConfigurationStateReporter _stateReporter;
     private readonly ResourceClient<V1Pod> _pods;
@@ -101,7 +103,11 @@ internal sealed partial class ClusterSpeaker : IDisposable
             Assigned = key => RecordEvent(key, "Normal", "nodeAssigned", $"announcing from node \"{options.Node}\" with protocol \"layer2\""),
         };
         _stateReporter = new ConfigurationStateReporter(connection, ConfigurationStateIdentity.Speaker(options.Namespace, options.Node), time, Writes, writeLogger);
-        _leaseRenewer = new SpeakerLeaseRenewer(connection, options.Namespace, options.Node, options.LeaseRenewInterval, () => _leaseContent, time, Writes, loggerFactory.CreateLogger<SpeakerLeaseRenewer>());
+        _leaseWatch = new SpeakerLeaseWatch(time);
+        _leaseRenewer = new SpeakerLeaseRenewer(connection, options.Namespace, options.Node, options.LeaseRenewInterval, () => _leaseContent, time, Writes, loggerFactory.CreateLogger<SpeakerLeaseRenewer>())
+        {
+            Written = _leaseWatch.Written,
+        };
         _pods = new ResourceClient<V1Pod>(connection, ResourceTypes.Pods);
         _events = new ServiceEventQueue(new EventRecorder(connection, "metallb-speaker", time, loggerFactory.CreateLogger<EventRecorder>()));
     }
@@ -163,6 +169,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
         // Every speaker renews its Lease every period: only a new or moved endpoint is worth an evaluation.
         _leases.Changed += change =>
         {
+            _leaseWatch.Observe(change);
             if (SpeakerDirectory.IsNews(change.New, _peers, _options.Node))
             {
                 Poke("speakers");
@@ -200,6 +207,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
             _membership.Changed += (_, _) => Poke("membership");
             _membership.Ticked = MembershipTicked;
             _membership.Leaving = MembershipLeaving;
+            _membership.LeaseEvidence = () => _leaseWatch.Evidence;
             UpdateMembershipInputs();
             _discoveryStart = _time.GetTimestamp();
             LogStarted(_logger, _options.Node, endpoint, _peers.Count);
@@ -232,7 +240,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
     private ISpeakerMembership CreateMembership(MembershipKey key, UdpMembershipTransport transport) => _options.MembershipProtocol switch
     {
         MembershipProtocolKind.Mesh => new MeshMembership(_options.Node, _options.Membership, key, transport, _time, _loggerFactory.CreateLogger<MeshMembership>(), MembershipCounters),
-        _ => new RingMembershipLoop(_options.Node, _options.Ring, key, transport, _time, _loggerFactory.CreateLogger<RingMembershipLoop>(), MembershipCounters),
+        _ => new RingMembershipLoop(_options.Node, _options.Ring, key, transport, _time, _loggerFactory.CreateLogger<RingMembershipLoop>(), MembershipCounters, apiTiming: new ApiModeTiming(_options.LeaseRenewInterval)),
     };
 
     /// <summary>Asks for an evaluation; coalesced with any pending one.</summary>

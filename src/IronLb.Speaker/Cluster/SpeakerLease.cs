@@ -22,7 +22,7 @@ internal static class SpeakerLease
 
     public const string EndpointAnnotation = IronLbAnnotations.MembershipEndpoint;
 
-    /// <summary>Free text for operators and, later, for the API-mode rule of membership v2.</summary>
+    /// <summary>For operators, and read by every speaker: the ring's API mode decides on these states (docs/membership.md).</summary>
     public const string StateAnnotation = "ironlb.io/speaker-state";
 
     public const string Answering = "answering";
@@ -31,6 +31,9 @@ internal static class SpeakerLease
 
     /// <summary>Ring: no round with a majority of the members lately. When most Leases say this, heartbeats fail everywhere.</summary>
     public const string NoMajority = "fenced: no majority round";
+
+    /// <summary>Ring: heartbeats fail across the cluster and this node elects over the Leases (API mode).</summary>
+    public const string ApiMode = "api mode";
 
     /// <summary>Ring: too few observers echo this node.</summary>
     public const string FencedByObservers = "fenced: observers";
@@ -47,6 +50,11 @@ internal static class SpeakerLease
         if (!eligible)
         {
             return NotEligible;
+        }
+
+        if (view.Mode == MembershipMode.Api)
+        {
+            return ApiMode;
         }
 
         // The ring can keep a member of its own election from answering (its fence is down): say which fence.

@@ -53,6 +53,12 @@ internal sealed partial class SpeakerLeaseRenewer
     /// <summary>The speaker Pod, so the Lease goes with it (the others keep its last endpoint while the Node exists).</summary>
     public V1OwnerReference? Owner { get; set; }
 
+    /// <summary>
+    /// Told of every successful write: what was written, when the attempt started and when it returned (the ring's API
+    /// mode fences this node on its own renewals).
+    /// </summary>
+    public Action<SpeakerLeaseContent, long, long>? Written { get; set; }
+
     /// <summary>How often the content is compared with what was written: a state change is published within this.</summary>
     public TimeSpan Check => _period / 2 < MaxCheck ? _period / 2 : MaxCheck;
 
@@ -109,10 +115,12 @@ internal sealed partial class SpeakerLeaseRenewer
         using var attempt = new CancellationTokenSource(AttemptTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, attempt.Token);
         var lease = SpeakerLease.Build(_namespace, _node, content, _period, _time.GetUtcNow(), Owner);
+        var started = _time.GetTimestamp();
         try
         {
             await _leases.ApplyAsync(lease, FieldManager, linked.Token).ConfigureAwait(false);
             _writes.Record(failed: false);
+            Written?.Invoke(content, started, _time.GetTimestamp());
             return true;
         }
         catch (Exception e) when (ApiFailure.Is(e, cancellationToken))

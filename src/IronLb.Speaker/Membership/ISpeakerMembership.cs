@@ -42,6 +42,9 @@ internal interface ISpeakerMembership
     /// <summary>Once the ticks have stopped, before the goodbye: the last moment to stop answering.</summary>
     Action? Leaving { get; set; }
 
+    /// <summary>What the API says about the speakers' Leases (the ring's API mode reads it on every tick; the mesh ignores it).</summary>
+    Func<ApiMode.LeaseEvidence>? LeaseEvidence { get; set; }
+
     /// <summary>The other speakers from discovery, with their advertised endpoints.</summary>
     void SetPeers(IReadOnlyDictionary<string, IPEndPoint> peers);
 

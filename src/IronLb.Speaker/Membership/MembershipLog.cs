@@ -17,4 +17,10 @@ internal static partial class MembershipLog
 
     [LoggerMessage(EventId = 163, Level = LogLevel.Warning, Message = "Membership refused {count} datagram(s) as {reason} (at most one line per reason every {seconds} s), the latest from {endpoint}")]
     public static partial void RefusedUnexpected(ILogger logger, long count, ReceiveOutcome reason, int seconds, string endpoint);
+
+    [LoggerMessage(EventId = 164, Level = LogLevel.Warning, Message = "Membership on {node}: heartbeats fail across the cluster, so the speakers' Leases decide who is alive (API mode): electing over {speakers}")]
+    public static partial void ApiModeEntered(ILogger logger, string node, IEnumerable<string> speakers);
+
+    [LoggerMessage(EventId = 165, Level = LogLevel.Warning, Message = "Membership on {node} leaves API mode ({reason}); ring answers resume after {hold} ms")]
+    public static partial void ApiModeLeft(ILogger logger, string node, string reason, int hold);
 }

@@ -44,6 +44,9 @@ internal sealed class MeshMembership : ISpeakerMembership
 
     public Action? Leaving { get; set; }
 
+    /// <summary>Not read: the mesh falls back to Node readiness, not to the Leases.</summary>
+    public Func<ApiMode.LeaseEvidence>? LeaseEvidence { get; set; }
+
     public void SetPeers(IReadOnlyDictionary<string, IPEndPoint> peers) => _loop.SetPeers(peers);
 
     public void SetReadyNodes(IEnumerable<string>? ready) => _loop.SetReadyNodes(ready);

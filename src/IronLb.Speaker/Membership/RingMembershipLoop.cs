@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
+using IronLb.Speaker.Membership.ApiMode;
 using IronLb.Speaker.Membership.Ring;
 using Microsoft.Extensions.Logging;
 
@@ -13,6 +14,7 @@ namespace IronLb.Speaker.Membership;
 /// passes the <see cref="DatagramGate"/> (a known member's address, size, rate), so a flood from elsewhere never
 /// reaches the HMAC. After each tick the answer bound goes to <see cref="Ticked"/>: the ring's own deadline (fence,
 /// round lease) while it answers, zero when it does not, so the kernel stops replying the moment the fence drops.
+/// When heartbeats fail across the cluster, <see cref="ApiModeFallback"/> lets the speakers' Leases decide instead.
 /// </summary>
 internal sealed class RingMembershipLoop : ISpeakerMembership
 {
@@ -29,6 +31,10 @@ internal sealed class RingMembershipLoop : ISpeakerMembership
     private readonly ILogger _logger;
     private readonly DatagramGate _datagrams;
     private readonly RefusalLog _refusals;
+    private readonly ApiModeFallback _api;
+    private ImmutableArray<string> _memberNames;
+    private long _apiVersion = -1;
+    private bool _apiWasActive;
     private FrozenDictionary<string, IPEndPoint> _endpoints = FrozenDictionary<string, IPEndPoint>.Empty;
     private FrozenDictionary<IPEndPoint, string> _members = FrozenDictionary<IPEndPoint, string>.Empty;
     private volatile MembershipView _view = MembershipView.Empty;
@@ -42,9 +48,11 @@ internal sealed class RingMembershipLoop : ISpeakerMembership
     private bool _alone = true;
     private bool _answeringWas;
 
-    public RingMembershipLoop(string self, RingOptions options, MembershipKey key, UdpMembershipTransport transport, TimeProvider time, ILogger logger, MembershipCounters counters, DatagramGateOptions? limits = null)
+    public RingMembershipLoop(string self, RingOptions options, MembershipKey key, UdpMembershipTransport transport, TimeProvider time, ILogger logger, MembershipCounters counters, DatagramGateOptions? limits = null, ApiModeTiming? apiTiming = null)
     {
         _ring = new RingMembership(self, options, key, time, new Random());
+        _api = new ApiModeFallback(self, apiTiming ?? new ApiModeTiming(TimeSpan.FromSeconds(10)), time);
+        _memberNames = [self];
         _transport = transport;
         _time = time;
         _logger = logger;
@@ -93,6 +101,11 @@ internal sealed class RingMembershipLoop : ISpeakerMembership
 
     public Action? Leaving { get; set; }
 
+    public Func<LeaseEvidence>? LeaseEvidence { get; set; }
+
+    /// <summary>Whether the Leases decide now (API mode).</summary>
+    public bool InApiMode => _api.Active;
+
     public void SetPeers(IReadOnlyDictionary<string, IPEndPoint> peers)
     {
         ArgumentNullException.ThrowIfNull(peers);
@@ -105,7 +118,8 @@ internal sealed class RingMembershipLoop : ISpeakerMembership
         lock (_gate)
         {
             _alone = peers.Keys.All(p => string.Equals(p, _ring.Self, StringComparison.Ordinal));
-            _ring.SetMembers(peers.Keys.Append(_ring.Self));
+            _memberNames = [.. peers.Keys.Append(_ring.Self).Distinct(StringComparer.Ordinal)];
+            _ring.SetMembers(_memberNames);
             Publish();
         }
     }
@@ -136,6 +150,7 @@ internal sealed class RingMembershipLoop : ISpeakerMembership
                     lock (_gate)
                     {
                         outgoing = _ring.Tick();
+                        UpdateApiMode();
                         bound = AnswerBound();
                         Publish();
                     }
@@ -196,25 +211,50 @@ internal sealed class RingMembershipLoop : ISpeakerMembership
             return _eligible ? null : TimeSpan.Zero;
         }
 
-        if (_ring.AnswerDeadline is not { } deadline)
+        var now = _time.GetTimestamp();
+        var answerUntil = _api.Active ? _api.AnswerDeadline : _api.HoldsRingAnswers(now) ? null : _ring.AnswerDeadline;
+        return answerUntil is not { } deadline || deadline <= now ? TimeSpan.Zero : _time.GetElapsedTime(now, deadline);
+    }
+
+    /// <summary>
+    /// Under the lock, every tick: one step of the API-mode fallback. A lone member has nobody to lose heartbeats with,
+    /// so it never switches.
+    /// </summary>
+    private void UpdateApiMode()
+    {
+        if (_alone)
         {
-            return TimeSpan.Zero;
+            return;
         }
 
-        var now = _time.GetTimestamp();
-        return deadline <= now ? TimeSpan.Zero : _time.GetElapsedTime(now, deadline);
+        _api.Update(_time.GetTimestamp(), LeaseEvidence?.Invoke() ?? ApiMode.LeaseEvidence.None, _memberNames, _ring.HoldsRoundLease, _eligible);
+        if (_api.Active != _apiWasActive)
+        {
+            _apiWasActive = _api.Active;
+            if (_api.Active)
+            {
+                MembershipLog.ApiModeEntered(_logger, _ring.Self, _api.ElectionSet);
+            }
+            else
+            {
+                var reason = _ring.HoldsRoundLease ? "a majority round again" : !_eligible ? "not eligible" : _api.Condition.ToString();
+                MembershipLog.ApiModeLeft(_logger, _ring.Self, reason, (int)_api.Timing.ReturnHold.TotalMilliseconds);
+            }
+        }
     }
 
     /// <summary>Under the lock: a new snapshot when a verdict landed or the fence moved, and the Changed event.</summary>
     private void Publish()
     {
-        var answering = _alone ? _eligible : _ring.Answering;
-        var mode = answering || _alone ? MembershipMode.Quorum : !_ring.HoldsRoundLease ? MembershipMode.NoMajority : MembershipMode.Fenced;
+        var now = _time.GetTimestamp();
+        var api = !_alone && _api.Active;
+        var answering = _alone ? _eligible : api ? _api.MayAnswer : _ring.Answering && !_api.HoldsRingAnswers(now);
+        var mode = api ? MembershipMode.Api
+            : answering || _alone ? MembershipMode.Quorum : !_ring.HoldsRoundLease ? MembershipMode.NoMajority : MembershipMode.Fenced;
         // Until its join completes, a node's book may lack verdicts on others, so an election over it would hand this
         // node their shares: it stays out of its own election (WarmingUp) until then.
         var joined = _alone || _ring.Joined;
         var version = _alone ? (_eligible ? -2 : -3) : (_ring.BookVersion * 2) + (joined ? 1 : 0);
-        var now = _time.GetTimestamp();
         if (answering)
         {
             _fencedSince = 0;
@@ -233,7 +273,7 @@ internal sealed class RingMembershipLoop : ISpeakerMembership
             Changed?.Invoke(this, EventArgs.Empty);
         }
 
-        if (version == _viewVersion && mode == _viewMode)
+        if (version == _viewVersion && mode == _viewMode && _api.Version == _apiVersion)
         {
             return;
         }
@@ -241,6 +281,7 @@ internal sealed class RingMembershipLoop : ISpeakerMembership
         var standings = _alone ? ImmutableSortedDictionary<string, RingStanding>.Empty : _ring.Standings();
         var live = _alone
             ? (_eligible ? ImmutableSortedSet.Create(StringComparer.Ordinal, _ring.Self) : ImmutableSortedSet.Create<string>(StringComparer.Ordinal))
+            : api ? _api.ElectionSet
             : ImmutableSortedSet.CreateRange(StringComparer.Ordinal, _ring.ElectionSet.Where(m => joined || !string.Equals(m, _ring.Self, StringComparison.Ordinal)));
         var excluded = ImmutableSortedDictionary.CreateRange(
             StringComparer.Ordinal,
@@ -249,6 +290,7 @@ internal sealed class RingMembershipLoop : ISpeakerMembership
         var liveChanged = !view.SameLiveSet(_view) || view.Mode != _view.Mode;
         _viewVersion = version;
         _viewMode = mode;
+        _apiVersion = _api.Version;
         _view = view;
         _answering = answering;
         if (liveChanged || answering != _answeringWas)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using IronLb.Kubernetes.Client;
 using static IronLb.Testing.Eventually;
 
 namespace IronLb.Lab.Tests.FaultMatrix;
@@ -24,8 +25,14 @@ public sealed partial class FaultMatrixTests(MatrixLab lab) : IClassFixture<Matr
     /// <summary>A node coming back takes its share back (the election is MetalLB's): bounded by its start and join, never a gap or an overlap.</summary>
     internal static readonly Promise Rejoin = Promise.Moves(20, 0.5);
     internal static readonly Promise HeartbeatsCut = Promise.Moves(1, 1);
-    /// <summary>The ring fences every node; without its API mode (not built yet) nobody answers until heartbeats return.</summary>
-    internal static readonly Promise HeartbeatsEverywhere = Promise.NeverTwo;
+    /// <summary>
+    /// The ring fences every node within a second; then the Leases decide (API mode): the state written within a
+    /// second, one renewal period (10 s) of agreement, "api mode" written, half a period more: a single answerer by 26 s.
+    /// </summary>
+    internal static readonly Promise HeartbeatsEverywhere = Promise.Moves(26, 26);
+
+    /// <summary>Leaving API mode when heartbeats return: ring answers wait for the return hold (0.5 s) after the round.</summary>
+    internal static readonly Promise HeartbeatsBack = Promise.Moves(3, 3);
     internal static readonly Promise InvalidRestart = Promise.Moves(1.5, 1);
 
     [Fact]
@@ -131,8 +138,14 @@ public sealed partial class FaultMatrixTests(MatrixLab lab) : IClassFixture<Matr
             await Faults.DropHeartbeatsAsync(lab.Netns(node));
         }
 
-        await HoldAsync(TimeSpan.FromSeconds(30));
-        Keeps(HeartbeatsEverywhere, wire, fault, "heartbeats blocked everywhere", expected: null);
+        // The ring fences every node first; then every speaker's Lease is fresh, so API mode elects over all of them:
+        // the same answerers as before the cut.
+        var silent = await wire.SilentAsync("every node fenced");
+        await wire.SettledAsync(lab.ExpectedMacs(lab.Nodes), Quiet, "heartbeats blocked everywhere, API mode", since: silent);
+        using var api = lab.Connect();
+        await EveryLeaseSaysAsync(api, "api mode");
+        await HoldAsync(TimeSpan.FromSeconds(15));
+        Keeps(HeartbeatsEverywhere, wire, fault, "heartbeats blocked everywhere", expected: lab.ExpectedMacs(lab.Nodes));
 
         var healed = wire.Now;
         foreach (var node in lab.Nodes)
@@ -140,8 +153,10 @@ public sealed partial class FaultMatrixTests(MatrixLab lab) : IClassFixture<Matr
             await Faults.HealAsync(lab.Netns(node));
         }
 
+        // API mode gave the same answerers, so the wire alone cannot tell that the ring took over again: the Leases can.
+        await EveryLeaseSaysAsync(api, "answering");
         await wire.SettledAsync(lab.ExpectedMacs(lab.Nodes), Quiet, "heartbeats back everywhere");
-        Keeps(Rejoin, wire, healed, "heartbeats back everywhere");
+        Keeps(HeartbeatsBack, wire, healed, "heartbeats back everywhere", expected: lab.ExpectedMacs(lab.Nodes));
     }
 
     [Fact]
@@ -237,6 +252,23 @@ public sealed partial class FaultMatrixTests(MatrixLab lab) : IClassFixture<Matr
 
         Assert.True(broken.Count == 0, $"{row}: {string.Join("; ", broken)}\n{lab.Explain(wire, verdict)}");
     }
+
+    private Task EveryLeaseSaysAsync(KubeConnection api, string state) =>
+        WaitForAsync(
+            async () =>
+            {
+                foreach (var node in lab.Nodes)
+                {
+                    if (await TestObjects.SpeakerStateAsync(api, node) != state)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            },
+            $"every speaker's Lease saying \"{state}\"",
+            MatrixLab.Deadline);
 
     private static Task HoldAsync(TimeSpan hold) => Task.Delay(hold, TestContext.Current.CancellationToken);
 }

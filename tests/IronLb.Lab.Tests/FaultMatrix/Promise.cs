@@ -14,12 +14,6 @@ internal sealed record Promise(TimeSpan ToSingle, TimeSpan Unanswered, TimeSpan 
     /// <summary>Nothing moves: the answerer before the fault answers every round, alone.</summary>
     public static Promise Steady { get; } = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, NothingMoves: true);
 
-    /// <summary>
-    /// Never two answerers, and possibly nobody until the fault ends: what the ring promises while heartbeats fail on
-    /// every node, until its API mode is built (docs/membership.md, "Not here yet").
-    /// </summary>
-    public static Promise NeverTwo { get; } = new(TimeSpan.MaxValue, TimeSpan.MaxValue, TimeSpan.Zero);
-
     public static Promise Moves(double toSingleSeconds, double unansweredSeconds) =>
         new(TimeSpan.FromSeconds(toSingleSeconds), TimeSpan.FromSeconds(unansweredSeconds), TimeSpan.Zero);
 

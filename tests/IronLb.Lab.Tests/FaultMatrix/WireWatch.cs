@@ -25,13 +25,18 @@ internal sealed class WireWatch(NeighbourProber prober, IReadOnlyList<IPAddress>
     /// Waits until, for a whole <paramref name="quiet"/>, every address was answered in every round by exactly the
     /// MAC <paramref name="expectedMacs"/> names for it.
     /// </summary>
-    public async Task SettledAsync(IReadOnlyDictionary<IPAddress, string> expectedMacs, TimeSpan quiet, string why)
+    /// <param name="expectedMacs">The answerer wanted for each address.</param>
+    /// <param name="quiet">How long it must hold.</param>
+    /// <param name="why">For the failure message.</param>
+    /// <param name="since">Only rounds from this moment on count (for a fault that starts by silencing the same answerers).</param>
+    public async Task SettledAsync(IReadOnlyDictionary<IPAddress, string> expectedMacs, TimeSpan quiet, string why, TimeSpan? since = null)
     {
+        var from = since ?? TimeSpan.Zero;
         await WaitForAsync(
             () =>
             {
                 var recent = Samples().Where(s => s.At >= Now - quiet).ToList();
-                return Task.FromResult(Now > quiet
+                return Task.FromResult(Now > quiet && Now - from >= quiet
                     && targets.All(t => recent.Count(s => s.Address.Equals(t)) >= (int)(quiet / prober.Period) - 2)
                     && recent.All(s => s.Macs.Count == 1 && s.Macs[0] == expectedMacs[s.Address]));
             },
@@ -39,6 +44,18 @@ internal sealed class WireWatch(NeighbourProber prober, IReadOnlyList<IPAddress>
             MatrixLab.Deadline,
             () => Task.FromResult("expected " + string.Join(", ", expectedMacs.Select(e => $"{e.Key} by {nodeOfMac(e.Value)}"))
                 + "\nheard in the last 3 s:\n" + Describe(Verdict(Now - TimeSpan.FromSeconds(3), Now - TimeSpan.FromSeconds(3)))));
+    }
+
+    /// <summary>Waits until nobody answered any address in the last few rounds; returns that moment.</summary>
+    public async Task<TimeSpan> SilentAsync(string why)
+    {
+        var rounds = TimeSpan.FromTicks(prober.Period.Ticks * 3);
+        await WaitForAsync(
+            () => Task.FromResult(Now > rounds && Samples().Where(s => s.At >= Now - rounds).All(s => s.Macs.Count == 0)),
+            $"no address answered for three rounds ({why})",
+            MatrixLab.Deadline,
+            () => Task.FromResult("heard in the last 3 s:\n" + Describe(Verdict(Now - TimeSpan.FromSeconds(3), Now - TimeSpan.FromSeconds(3)))));
+        return Now;
     }
 
     /// <summary>A verdict for a failure message, with MACs named by node.</summary>

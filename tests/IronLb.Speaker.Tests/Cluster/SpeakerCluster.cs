@@ -136,7 +136,7 @@ internal sealed class SpeakerCluster : IAsyncDisposable
 
     /// <summary>Starts a speaker for the node: its own connection, membership on 127.0.0.1 at a free port.</summary>
     public void Start(string node, Func<IReadOnlySet<string>?>? localInterfaces = null, byte[]? key = null, bool insecure = false, string? podName = null, Func<string?>? replies = null,
-        Microsoft.Extensions.Logging.ILoggerFactory? logs = null)
+        Microsoft.Extensions.Logging.ILoggerFactory? logs = null, TimeSpan? leaseRenewInterval = null)
     {
         var connection = KubeConnection.Create(SpeakerKubeconfig);
         var options = new ClusterSpeakerOptions
@@ -148,7 +148,7 @@ internal sealed class SpeakerCluster : IAsyncDisposable
             InsecureMembership = insecure,
             PodName = podName,
             WatchTimeoutSeconds = 30,
-            LeaseRenewInterval = LeaseRenewInterval,
+            LeaseRenewInterval = leaseRenewInterval ?? LeaseRenewInterval,
             Ring = RelaxedRing,
         };
         var tables = new Tables();

@@ -99,6 +99,20 @@ public sealed class SpeakerDirectoryTests
         Assert.Equal(expected, SpeakerLease.Describe(eligible, new MembershipView(live, excluded, MembershipMode.Quorum), Self));
     }
 
+    [Theory]
+    [InlineData(true, "Api", true, SpeakerLease.ApiMode)]
+    [InlineData(true, "Api", false, SpeakerLease.ApiMode)]
+    [InlineData(false, "Api", true, SpeakerLease.NotEligible)]
+    [InlineData(true, "NoMajority", true, SpeakerLease.NoMajority)]
+    [InlineData(true, "NoMajority", false, SpeakerLease.NoMajority)]
+    [InlineData(true, "Fenced", true, SpeakerLease.FencedByObservers)]
+    public void The_Lease_names_the_ring_s_mode(bool eligible, string mode, bool inOwnElection, string expected)
+    {
+        var live = ImmutableSortedSet.Create(StringComparer.Ordinal, inOwnElection ? new[] { Self, "n2" } : new[] { "n2" });
+        var view = new MembershipView(live, ImmutableSortedDictionary.Create<string, ExclusionReason>(StringComparer.Ordinal), Enum.Parse<MembershipMode>(mode));
+        Assert.Equal(expected, SpeakerLease.Describe(eligible, view, Self));
+    }
+
     [Fact]
     public void The_Lease_written_reads_back_as_the_same_peer()
     {
