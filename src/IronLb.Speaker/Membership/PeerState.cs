@@ -10,8 +10,11 @@ internal sealed class PeerState
     /// <summary>Our elapsed time at the last accepted heartbeat.</summary>
     public TimeSpan LastHeard { get; set; }
 
-    /// <summary>Smallest (our elapsed ms − sender uptime ms) seen: the fastest delivery, the base for the delay check.</summary>
-    public long MinOffsetMs { get; set; } = long.MaxValue;
+    /// <summary>
+    /// Smallest (our elapsed ms − sender uptime ms) seen lately: the fastest delivery, the base for the delay check.
+    /// A sliding minimum, so a clock-rate difference between the two nodes never adds up to a lockout.
+    /// </summary>
+    public SlidingMinimum MinOffsetMs;
 
     /// <summary>The sender's uptime in its last heartbeat: its report only counts once it has run a full window.</summary>
     public long SenderUptimeMs { get; set; }

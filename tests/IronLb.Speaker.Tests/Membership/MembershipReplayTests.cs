@@ -104,6 +104,29 @@ public sealed class MembershipReplayTests
         Assert.Equal(expected, core.Receive(last).ToString());
     }
 
+    /// <summary>
+    /// Issue 14, finding 3: the sender's clock runs 200 ppm slow against ours (its uptime gains 1 s while ours gains
+    /// 1.0002 s). Under a minimum that only fell, the offset grew past the 2 s limit after under 3 hours and every
+    /// heartbeat was refused as Delayed from then on; the sliding minimum follows the drift for 12 hours.
+    /// </summary>
+    [Fact]
+    public void A_clock_rate_difference_of_200_ppm_for_12_hours_never_locks_a_peer_out()
+    {
+        var time = new FakeTimeProvider();
+        var core = new MembershipProtocol("self", new MembershipOptions(), Key, time);
+        core.Start(1);
+        core.SetPeers(["self", "peer"]);
+        var refused = 0;
+        for (ulong second = 1; second <= 12 * 3600; second++)
+        {
+            time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond + (TimeSpan.TicksPerSecond / 5_000)));
+            var beat = MembershipCodec.Encode(new MembershipMessage(MessageKind.Heartbeat, "peer", 10, second, StartedAt, (long)second * 1000, []), Key);
+            refused += core.Receive(beat) == ReceiveOutcome.Accepted ? 0 : 1;
+        }
+
+        Assert.Equal(0, refused);
+    }
+
     [Fact]
     public void ReceiveBeforeStartIsAProgrammingError()
     {
