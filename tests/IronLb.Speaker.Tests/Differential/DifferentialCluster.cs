@@ -35,7 +35,9 @@ internal sealed record Outcome(
 /// its own configuration namespace and Service namespaces, is written through the real client, read back
 /// into `ironlb plan`'s reader and planner, then converged by a fresh real controller (a restart over the
 /// same objects), and finally elected by the speaker's code over fresh informers with every node live.
-/// Its Services are deleted afterwards so the next cluster starts from an empty address space.
+/// Its Services are deleted afterwards so the next cluster starts from an empty address space. RBAC is enforced:
+/// the controller and the election run as deploy/'s ServiceAccounts (<see cref="DeployedAccounts"/>); only setup and
+/// reading the outcome use the admin, and a denied request fails the run.
 /// </summary>
 internal sealed class DifferentialCluster : IAsyncDisposable
 {
@@ -45,12 +47,16 @@ internal sealed class DifferentialCluster : IAsyncDisposable
     private readonly SettableClock _clock;
     private int _next;
 
-    private DifferentialCluster(KubeSim.KubeSim api, k8s.Kubernetes client, SettableClock clock)
+    private DifferentialCluster(KubeSim.KubeSim api, k8s.Kubernetes client, SettableClock clock, DeployedAccounts accounts)
     {
         Api = api;
         Client = client;
         _clock = clock;
+        Accounts = accounts;
     }
+
+    /// <summary>The ServiceAccounts the controller and the election run as.</summary>
+    public DeployedAccounts Accounts { get; }
 
     public KubeSim.KubeSim Api { get; }
 
@@ -61,9 +67,10 @@ internal sealed class DifferentialCluster : IAsyncDisposable
     public static async Task<DifferentialCluster> StartAsync()
     {
         var clock = new SettableClock { Now = Epoch };
-        var api = await KubeSim.KubeSim.StartAsync(new KubeSim.KubeSimOptions { TimeProvider = clock });
+        var api = await KubeSim.KubeSim.StartAsync(new KubeSim.KubeSimOptions { TimeProvider = clock, EnforceRbac = true });
         var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
         await Kubectl.OkOnceAsync(api.Kubeconfig, "apply", "-f", Path.Combine(Repository.Root, "deploy", "crds"));
+        var accounts = await DeployedAccounts.InstallAsync(api, client);
         foreach (var node in ClusterGen.Nodes)
         {
             await client.CoreV1.CreateNodeAsync(new V1Node
@@ -76,7 +83,7 @@ internal sealed class DifferentialCluster : IAsyncDisposable
             });
         }
 
-        return new DifferentialCluster(api, client, clock);
+        return new DifferentialCluster(api, client, clock, accounts);
     }
 
     /// <summary>Creates the cluster, runs all three sides over it, and removes its Services again.</summary>
@@ -109,6 +116,8 @@ internal sealed class DifferentialCluster : IAsyncDisposable
         {
             await Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } });
         }
+
+        await Accounts.GrantAsync(names.Config);
 
         foreach (var pool in spec.Pools)
         {
@@ -284,7 +293,7 @@ internal sealed class DifferentialCluster : IAsyncDisposable
     /// </summary>
     private async Task<(ImmutableDictionary<ServiceKey, ImmutableArray<string>>, ImmutableDictionary<ServiceKey, string?>, ImmutableDictionary<string, (long, long)>)> ConvergeAsync(Names names)
     {
-        using var connection = KubeConnection.Create(Api.Kubeconfig);
+        using var connection = KubeConnection.Create(Accounts.ControllerKubeconfig);
         // Grace 0: a fresh controller would otherwise hold generated statuses that lie outside every pool for the
         // pool-removal grace, where plan (which has no time) shows the state after the grace (docs/differences.md).
         var options = new ControllerOptions { Namespace = names.Config, WatchTimeoutSeconds = 30, PoolRemovalGrace = TimeSpan.Zero };
@@ -297,7 +306,7 @@ internal sealed class DifferentialCluster : IAsyncDisposable
             var (lastVersion, quiet) = (-1L, 0);
             while (true)
             {
-                Assert.True(DateTime.UtcNow < deadline, $"the controller did not settle on {names.Config} (ready={controller.Ready})");
+                Assert.True(DateTime.UtcNow < deadline, $"the controller did not settle on {names.Config} (ready={controller.Ready}); denied: {string.Join("; ", Accounts.Denials())}");
                 Assert.False(run.IsFaulted, $"the controller failed: {run.Exception}");
                 var version = Api.ResourceVersion;
                 if (controller.Ready && version == lastVersion && await PoolStatusesWrittenAsync(names))
@@ -368,7 +377,7 @@ internal sealed class DifferentialCluster : IAsyncDisposable
     /// </summary>
     private async Task<ImmutableDictionary<ServiceKey, ImmutableArray<string>>> ElectAsync(Names names)
     {
-        using var connection = KubeConnection.Create(Api.Kubeconfig);
+        using var connection = KubeConnection.Create(Accounts.SpeakerKubeconfig);
         var logger = NullLogger.Instance;
         var services = new Informer<V1Service>(connection, ResourceTypes.Services, TimeProvider.System, logger);
         var slices = new Informer<V1EndpointSlice>(connection, ResourceTypes.EndpointSlices, TimeProvider.System, logger);
@@ -381,8 +390,16 @@ internal sealed class DifferentialCluster : IAsyncDisposable
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await Task.WhenAll(services.WaitForSyncAsync(timeout.Token), slices.WaitForSyncAsync(timeout.Token), nodes.WaitForSyncAsync(timeout.Token),
-                pools.WaitForSyncAsync(timeout.Token), advertisements.WaitForSyncAsync(timeout.Token), namespaces.WaitForSyncAsync(timeout.Token));
+            try
+            {
+                await Task.WhenAll(services.WaitForSyncAsync(timeout.Token), slices.WaitForSyncAsync(timeout.Token), nodes.WaitForSyncAsync(timeout.Token),
+                    pools.WaitForSyncAsync(timeout.Token), advertisements.WaitForSyncAsync(timeout.Token), namespaces.WaitForSyncAsync(timeout.Token));
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                Assert.Fail($"the election's informers did not sync on {names.Config}; denied: {string.Join("; ", Accounts.Denials())}");
+            }
+
             var cluster = ClusterIngest.Input(names.Config, services.Items, pools.Items, advertisements.Items, namespaces.Items, nodes.Items, slices.Items);
             var parsed = ConfigParser.Parse(cluster.Resources);
             Assert.True(parsed.Config is not null, "the speaker refused the configuration: " + string.Join("; ", parsed.Errors));
@@ -425,6 +442,9 @@ internal sealed class DifferentialCluster : IAsyncDisposable
     {
         Client.Dispose();
         await Api.DisposeAsync();
+        // deploy/'s rules must be enough: a denied request that did not change the outcome is a failure too.
+        var denied = Accounts.Denials();
+        Assert.True(denied.Count == 0, "deploy/'s rules were not enough: " + string.Join("; ", denied));
     }
 
     /// <summary>One cluster's namespaces: its configuration namespace and its two Service namespaces.</summary>
