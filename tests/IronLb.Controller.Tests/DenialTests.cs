@@ -1,7 +1,6 @@
-using System.Collections.Concurrent;
+using IronLb.Testing.Rbac;
 using k8s;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
 
 namespace IronLb.Controller.Tests;
 
@@ -40,7 +39,7 @@ public sealed class DenialTests
     {
         await using var harness = await ControllerHarness.StartAsync();
         harness.ExpectDenials = true;
-        await TakeAwayAsync(harness, kind, group, resource, verb);
+        await RuleRemoval.TakeAwayAsync(harness.Client, "ironlb-controller", kind, group, resource, verb);
         harness.Api.Create("metallb.io/v1beta1", "ipaddresspools", "metallb-system",
             """{"apiVersion":"metallb.io/v1beta1","kind":"IPAddressPool","metadata":{"name":"pool","namespace":"metallb-system"},"spec":{"addresses":["192.0.2.0/28"]}}""");
         await harness.Client.CoreV1.CreateNamespacedServiceAsync(new V1Service
@@ -48,7 +47,7 @@ public sealed class DenialTests
             Metadata = new V1ObjectMeta { Name = "web" },
             Spec = new V1ServiceSpec { Type = "LoadBalancer", Ports = [new V1ServicePort { Port = 80 }] },
         }, "default");
-        var logs = new Lines();
+        var logs = new WarningLog();
         var (stop, run) = harness.StartHost(new ControllerOptions
         {
             LeaderElect = true,
@@ -61,61 +60,10 @@ public sealed class DenialTests
             WatchTimeoutSeconds = 30,
         }, logs);
 
-        var needle = $"cannot {verb} resource \"{resource}\"";
-        await ControllerHarness.EventuallyAsync(() => Task.FromResult(logs.Warnings), w => w.Any(l => l.Contains(needle, StringComparison.Ordinal)), $"a warning naming '{needle}'");
+        await logs.NamesAsync(verb, resource);
 
         Assert.False(run.IsCompleted, $"the controller stopped: {run.Exception}");
         await stop.CancelAsync();
         await run;
-    }
-
-    private static async Task TakeAwayAsync(ControllerHarness harness, string kind, string group, string resource, string verb)
-    {
-        var rbac = harness.Client.RbacAuthorizationV1;
-        IList<V1PolicyRule> rules = kind == "ClusterRole"
-            ? (await rbac.ReadClusterRoleAsync("ironlb-controller")).Rules
-            : (await rbac.ReadNamespacedRoleAsync("ironlb-controller", "metallb-system")).Rules;
-        var rule = Assert.Single(rules, r => r.ApiGroups.Contains(group) && r.Resources.Contains(resource) && r.Verbs.Contains(verb));
-        rule.Verbs = [.. rule.Verbs.Where(v => v != verb)];
-        var kept = rules.Where(r => r.Verbs.Count > 0).ToList();
-        if (kind == "ClusterRole")
-        {
-            await rbac.ReplaceClusterRoleAsync(new V1ClusterRole { Metadata = new V1ObjectMeta { Name = "ironlb-controller" }, Rules = kept }, "ironlb-controller");
-        }
-        else
-        {
-            await rbac.ReplaceNamespacedRoleAsync(new V1Role { Metadata = new V1ObjectMeta { Name = "ironlb-controller", NamespaceProperty = "metallb-system" }, Rules = kept }, "ironlb-controller", "metallb-system");
-        }
-    }
-
-    /// <summary>Every warning or error the controller logs, with its exception's message, as one line each.</summary>
-    private sealed class Lines : ILoggerFactory, ILogger
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        public IReadOnlyList<string> Warnings => [.. _lines];
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public void AddProvider(ILoggerProvider provider)
-        {
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel))
-            {
-                _lines.Enqueue($"{formatter(state, exception)} {exception?.Message}");
-            }
-        }
-
-        public void Dispose()
-        {
-        }
     }
 }

@@ -1,7 +1,6 @@
-using System.Collections.Concurrent;
+using IronLb.Testing.Rbac;
 using k8s;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
 
 namespace IronLb.Speaker.Tests.Cluster;
 
@@ -61,11 +60,11 @@ public sealed class SpeakerDenialTests
     {
         await using var cluster = await SpeakerCluster.StartAsync("node-a");
         cluster.ExpectDenials = true;
-        await TakeAwayAsync(cluster.Client, kind, group, resource, verb);
+        await RuleRemoval.TakeAwayAsync(cluster.Client, "ironlb-speaker", kind, group, resource, verb);
         await cluster.CreatePoolAsync("pool", "[\"192.0.2.0/28\"]");
         await cluster.CreateAdvertisementAsync("l2", "pool");
         await PodAsync(cluster, "speaker-1");
-        var logs = new Lines();
+        var logs = new WarningLog();
         cluster.Start("node-a", podName: "speaker-1", logs: logs);
         await cluster.CreateServiceAsync("web", "gateway", ["192.0.2.1"], ["node-a"]);
         if (stage == Stage.ServiceDeleted)
@@ -81,8 +80,7 @@ public sealed class SpeakerDenialTests
             cluster.Start("node-a", podName: "speaker-2", logs: logs);
         }
 
-        var needle = $"cannot {verb} resource \"{resource}\"";
-        await SpeakerCluster.EventuallyAsync(() => logs.Warnings, w => w.Any(l => l.Contains(needle, StringComparison.Ordinal)), $"a warning naming '{needle}'");
+        await logs.NamesAsync(verb, resource);
 
         Assert.True(cluster.IsRunning("node-a"), "the speaker stopped");
     }
@@ -93,61 +91,4 @@ public sealed class SpeakerDenialTests
             Metadata = new V1ObjectMeta { Name = name },
             Spec = new V1PodSpec { NodeName = "node-a", Containers = [new V1Container { Name = "speaker", Image = "ironlb" }] },
         }, "metallb-system");
-
-    private static async Task TakeAwayAsync(k8s.Kubernetes admin, string kind, string group, string resource, string verb)
-    {
-        var rbac = admin.RbacAuthorizationV1;
-        IList<V1PolicyRule> rules = kind == "ClusterRole"
-            ? (await rbac.ReadClusterRoleAsync("ironlb-speaker")).Rules
-            : (await rbac.ReadNamespacedRoleAsync("ironlb-speaker", "metallb-system")).Rules;
-        var rule = Assert.Single(rules, r => r.ApiGroups.Contains(group) && r.Resources.Contains(resource) && r.Verbs.Contains(verb));
-        if (rule.Resources.Count > 1)
-        {
-            // Take the verb away from this resource only: split it out of a rule shared with others.
-            rule.Resources = [.. rule.Resources.Where(r => r != resource)];
-            rules.Add(new V1PolicyRule { ApiGroups = [group], Resources = [resource], Verbs = [.. rule.Verbs] });
-            rule = rules[^1];
-        }
-        rule.Verbs = [.. rule.Verbs.Where(v => v != verb)];
-        var kept = rules.Where(r => r.Verbs.Count > 0).ToList();
-        if (kind == "ClusterRole")
-        {
-            await rbac.ReplaceClusterRoleAsync(new V1ClusterRole { Metadata = new V1ObjectMeta { Name = "ironlb-speaker" }, Rules = kept }, "ironlb-speaker");
-        }
-        else
-        {
-            await rbac.ReplaceNamespacedRoleAsync(new V1Role { Metadata = new V1ObjectMeta { Name = "ironlb-speaker", NamespaceProperty = "metallb-system" }, Rules = kept }, "ironlb-speaker", "metallb-system");
-        }
-    }
-
-    /// <summary>Every warning or error the speaker logs, with its exception's message, as one line each.</summary>
-    private sealed class Lines : ILoggerFactory, ILogger
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        public IReadOnlyList<string> Warnings => [.. _lines];
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public void AddProvider(ILoggerProvider provider)
-        {
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel))
-            {
-                _lines.Enqueue($"{formatter(state, exception)} {exception?.Message}");
-            }
-        }
-
-        public void Dispose()
-        {
-        }
-    }
 }
