@@ -1,3 +1,4 @@
+using IronLb.Fuzz.Exercises;
 using IronLb.Speaker.Membership;
 using IronLb.Speaker.Membership.Ring;
 
@@ -8,12 +9,12 @@ namespace IronLb.Fuzz.Targets;
 /// at the magic, the version or the truncated MAC (what a flood costs). Signed: the input is the part before the MAC
 /// and the target appends a valid one, so the fuzzer reaches the kind, the flags and every body parser. The outcome
 /// must agree with the message, and an accepted datagram must encode back to exactly the same bytes (v2 has no
-/// ignored fields: a reserved byte that is not zero, or an unknown flag, is Malformed).
+/// ignored fields: a reserved byte that is not zero, or an unknown flag, is Malformed; <see cref="MembershipV2Exercise"/>).
 /// </summary>
 internal sealed class MembershipV2Target(bool signed) : FuzzTarget
 {
     // A property, not a field: instrumented code must not run before SharpFuzz starts.
-    private static MembershipKey Key => KeyHolder.Key;
+    private static MembershipKey Key => FuzzMembershipKey.Key;
 
     public override string Name => signed ? "membership-v2-signed" : "membership-v2";
 
@@ -21,28 +22,7 @@ internal sealed class MembershipV2Target(bool signed) : FuzzTarget
 
     public override IReadOnlyList<string> Instrument => ["IronLb.Speaker.dll"];
 
-    public override void Run(ReadOnlySpan<byte> input)
-    {
-        var datagram = signed ? Sign(input) : input.ToArray();
-        var outcome = RingCodec.TryDecode(datagram, Key, out var message);
-        if ((outcome == RingReceiveOutcome.Accepted) != (message is not null))
-        {
-            throw new ContractViolationException($"outcome {outcome} with message {(message is null ? "null" : "set")}");
-        }
-
-        if (message is not null && !RingCodec.Encode(message, Key).AsSpan().SequenceEqual(datagram))
-        {
-            throw new ContractViolationException("an accepted datagram does not encode back to the same bytes");
-        }
-    }
-
-    internal static byte[] Sign(ReadOnlySpan<byte> input)
-    {
-        var datagram = new byte[input.Length + RingCodec.MacLength];
-        input.CopyTo(datagram);
-        Key.SignTruncated(input, datagram.AsSpan(input.Length));
-        return datagram;
-    }
+    public override void Run(ReadOnlySpan<byte> input) => MembershipV2Exercise.Run(input, signed);
 
     public override IEnumerable<(string Name, byte[] Bytes)> Seeds()
     {

@@ -1,29 +1,18 @@
+using IronLb.Fuzz.Exercises;
 using IronLb.Networking.Packets;
-using IronLb.Networking.Responders;
 
 namespace IronLb.Fuzz.Targets;
 
-/// <summary>The NDP responder's whole decision on one received frame (Ethernet, IPv6, ICMPv6, NS options).</summary>
+/// <summary>The NDP responder's whole decision on one received frame (Ethernet, IPv6, ICMPv6, NS options; <see cref="NetworkingExercises"/>).</summary>
 internal sealed class NdpTarget : FuzzTarget
 {
-    private NdpResponder? _responder;
-
     public override string Name => "ndp";
 
     public override string Description => "NdpResponder.Process (IPv6 + neighbour solicitation parsing, checksum, options)";
 
     public override IReadOnlyList<string> Instrument => ["IronLb.Networking.dll"];
 
-    public override void Run(ReadOnlySpan<byte> input)
-    {
-        Span<byte> reply = stackalloc byte[256];
-        _responder ??= new NdpResponder("fuzz0", ResponderFixture.InterfaceMac);
-        var reason = _responder.Process(input, ResponderFixture.Table, reply, out var length, out _);
-        if ((reason == DropReason.None) != (length > 0) || length > reply.Length)
-        {
-            throw new ContractViolationException($"reason {reason} with a reply of {length} bytes");
-        }
-    }
+    public override void Run(ReadOnlySpan<byte> input) => NetworkingExercises.Ndp(input);
 
     public override IEnumerable<(string Name, byte[] Bytes)> Seeds()
     {

@@ -1,5 +1,4 @@
-using System.Text;
-using IronLb.Networking.Interfaces;
+using IronLb.Fuzz.Exercises;
 
 namespace IronLb.Fuzz.Targets;
 
@@ -12,14 +11,7 @@ internal sealed class SysfsTarget : FuzzTarget
 
     public override IReadOnlyList<string> Instrument => ["IronLb.Networking.dll"];
 
-    public override void Run(ReadOnlySpan<byte> input)
-    {
-        var text = Encoding.UTF8.GetString(input);
-        _ = SysfsParser.ParseFlags(text);
-        _ = SysfsParser.ParseInt(text);
-        _ = SysfsParser.ParseMac(text);
-        _ = SysfsParser.ParseLinkLocals(text);
-    }
+    public override void Run(ReadOnlySpan<byte> input) => NetworkingExercises.Sysfs(input);
 
     public override IEnumerable<(string Name, byte[] Bytes)> Seeds() =>
     [

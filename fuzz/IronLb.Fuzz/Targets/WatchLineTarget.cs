@@ -1,15 +1,8 @@
-using System.Text;
-using System.Text.Json;
-using IronLb.Kubernetes.Client;
-using IronLb.Kubernetes.Informers;
+using IronLb.Fuzz.Exercises;
 
 namespace IronLb.Fuzz.Targets;
 
-/// <summary>
-/// A watch stream's body, line by line, as the informer reads it: the event line, then the typed object
-/// (a Service and an IPAddressPool, one built-in model and one of ours), a BOOKMARK's version and an ERROR's Status.
-/// The typed parse may refuse with <see cref="JsonException"/> (the informer relists); nothing else may escape.
-/// </summary>
+/// <summary>A watch stream's body, line by line, as the informer reads it (<see cref="WatchLineExercise"/>).</summary>
 internal sealed class WatchLineTarget : FuzzTarget
 {
     public override string Name => "watch-line";
@@ -21,36 +14,7 @@ internal sealed class WatchLineTarget : FuzzTarget
     // KubernetesClient's serializer options take seconds to build on a loaded machine; that is not a hang.
     public override void WarmUp() => _ = k8s.KubernetesJson.Deserialize<k8s.Models.V1Service>("""{"metadata":{"name":"warm"},"spec":{"ports":[{"port":1,"targetPort":"x"}]}}""");
 
-    public override void Run(ReadOnlySpan<byte> input)
-    {
-        // StreamReader decodes with replacement characters, so any bytes become some text.
-        using var reader = new StringReader(Encoding.UTF8.GetString(input));
-        while (reader.ReadLine() is { } line)
-        {
-            if (line.Length == 0 || WatchLine.Parse(line, out _) is not { } e)
-            {
-                continue;
-            }
-
-            _ = WatchLine.ResourceVersion(e.ObjectJson);
-            _ = WatchLine.Status(e.ObjectJson);
-            Typed(ResourceTypes.Services, e.ObjectJson);
-            Typed(ResourceTypes.IpAddressPools("metallb-system"), e.ObjectJson);
-        }
-    }
-
-    private static void Typed<T>(ResourceType<T> type, string json)
-        where T : class
-    {
-        try
-        {
-            _ = type.Metadata(type.Parse(json)).Key;
-        }
-        catch (JsonException)
-        {
-            // The documented refusal.
-        }
-    }
+    public override void Run(ReadOnlySpan<byte> input) => WatchLineExercise.Run(input);
 
     public override IEnumerable<(string Name, byte[] Bytes)> Seeds() =>
     [

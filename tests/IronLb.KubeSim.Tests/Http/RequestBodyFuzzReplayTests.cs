@@ -1,21 +1,19 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using CsCheck;
+using IronLb.Fuzz.Exercises;
 using IronLb.KubeSim.Http;
-using IronLb.KubeSim.Patching;
 
 namespace IronLb.KubeSim.Tests.Http;
 
 /// <summary>
 /// KubeSim's request bodies are total: JSON, YAML and protobuf bodies, and the patches built from them, either
 /// work or are refused with <see cref="ApiException"/> / <see cref="JsonException"/> (a 4xx Status), never a 500.
-/// The first byte of a fuzz input picks the media type, the second what the body is for (fuzz/ kubesim-body).
+/// The first byte of a fuzz input picks the media type, the second what the body is for: the fuzz target's own
+/// <see cref="KubeSimBodyExercise"/> (fuzz/ kubesim-body).
 /// </summary>
 public sealed class RequestBodyFuzzReplayTests
 {
-    private static readonly string[] Media = ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"];
-
     public sealed record Row(string Desc, string Media, byte[] Body, int Code)
     {
         public override string ToString() => Desc;
@@ -75,47 +73,5 @@ public sealed class RequestBodyFuzzReplayTests
     public void Random_bytes_are_decoded_or_refused() =>
         Gen.Byte.Array[0, 200].Sample(Run, iter: 1_000);
 
-    private static void Run(byte[] input)
-    {
-        if (input.Length < 2)
-        {
-            return;
-        }
-
-        try
-        {
-            var body = RequestBody.Decode(Media[input[0] % Media.Length], input.AsSpan(2));
-            switch (input[1] % 4)
-            {
-                case 1:
-                    _ = JsonPatch.Apply(Service(), body);
-                    break;
-                case 2:
-                    _ = MergePatch.Apply(Service(), body);
-                    break;
-                case 3 when body is JsonObject patch:
-                    _ = StrategicMergePatch.Apply(Service(), patch, "Service");
-                    break;
-                default:
-                    break;
-            }
-        }
-        catch (Exception e) when (e is ApiException or JsonException)
-        {
-            // A 4xx Status with the reason.
-        }
-    }
-
-    private static JsonObject Service() => new()
-    {
-        ["apiVersion"] = "v1",
-        ["kind"] = "Service",
-        ["metadata"] = new JsonObject { ["name"] = "web", ["namespace"] = "default", ["labels"] = new JsonObject { ["app"] = "web" } },
-        ["spec"] = new JsonObject
-        {
-            ["type"] = "LoadBalancer",
-            ["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["port"] = 80, ["protocol"] = "TCP" }),
-            ["selector"] = new JsonObject { ["app"] = "web" },
-        },
-    };
+    private static void Run(byte[] input) => KubeSimBodyExercise.Run(input);
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using CsCheck;
+using IronLb.Fuzz.Exercises;
 using IronLb.Kubernetes.Client;
 using IronLb.Kubernetes.Informers;
 
@@ -103,35 +104,9 @@ public sealed class WatchLineTotalParserTests
     public void Random_json_punctuation_is_read_without_throwing() =>
         Gen.Char["{}[]:,\"\\0123456789 tyeobjcADEMLIFNRvsu\n"].Array[0, 160].Sample(chars => Stream(Encoding.UTF8.GetBytes(chars)), iter: 1_000);
 
-    /// <summary>What the informer does with a watch body, line by line.</summary>
-    private static void Stream(byte[] body)
-    {
-        using var reader = new StringReader(Encoding.UTF8.GetString(body));
-        while (reader.ReadLine() is { } line)
-        {
-            if (WatchLine.Parse(line, out var error) is not { } e)
-            {
-                Assert.NotNull(error);
-                continue;
-            }
-
-            _ = WatchLine.ResourceVersion(e.ObjectJson);
-            _ = WatchLine.Status(e.ObjectJson);
-            Typed(ResourceTypes.Services, e.ObjectJson);
-            Typed(ResourceTypes.IpAddressPools("metallb-system"), e.ObjectJson);
-        }
-    }
+    /// <summary>What the informer does with a watch body, line by line: the fuzz target's own exercise.</summary>
+    private static void Stream(byte[] body) => WatchLineExercise.Run(body);
 
     private static void Typed<T>(ResourceType<T> type, string json)
-        where T : class
-    {
-        try
-        {
-            _ = type.Metadata(type.Parse(json)).Key;
-        }
-        catch (JsonException)
-        {
-            // The informer's documented refusal: it relists.
-        }
-    }
+        where T : class => WatchLineExercise.Typed(type, json);
 }
