@@ -153,6 +153,7 @@ public sealed partial class LabEndToEndTests
         Assert.Equal(Assigned(services), Assigned(now.Where(s => s.Name != "extra")));
         // No hand-made EndpointSlice: the lab keeps one for a Service created after `up`, so it is answered on the LAN.
         await ExpectAnnouncersAsync(lab, view, now, nodes);
+        ExpectNoDenials(lab);
 
         var pids = LabView.Parse(await lab.OkAsync("status", "--output", "json")) is var after
             ? after.ControllerPids.Concat(after.Nodes.Select(n => n.SpeakerPid).OfType<int>()).ToList()
@@ -241,6 +242,22 @@ public sealed partial class LabEndToEndTests
 
     private static HashSet<string> Assigned(IEnumerable<LoadBalancerService> services) =>
         [.. services.Select(s => $"{s}={string.Join(',', s.Ingress.Select(IPAddress.Parse))}")];
+
+    /// <summary>
+    /// deploy/'s RBAC is enough in the lab too: the controller and the speakers run on their ServiceAccounts' tokens,
+    /// and no line of theirs carries kube-apiserver's denial (<c>User "system:serviceaccount:…" cannot …</c>), which
+    /// they log as a warning and carry on, so only their logs show it.
+    /// </summary>
+    private static void ExpectNoDenials(LabCli lab)
+    {
+        var denied = Directory.EnumerateFiles(lab.StateDirectory, "*.log").Order(StringComparer.Ordinal)
+            .SelectMany(f => File.ReadLines(f).Where(l => Denial().IsMatch(l)).Select(l => $"{Path.GetFileName(f)}: {l}"))
+            .ToList();
+        Assert.True(denied.Count == 0, $"a component was denied:\n{string.Join('\n', denied)}");
+    }
+
+    [GeneratedRegex(@"User ""system:serviceaccount:[^""]+"" cannot ")]
+    private static partial Regex Denial();
 
     [GeneratedRegex("^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")]
     private static partial Regex MacPattern();
