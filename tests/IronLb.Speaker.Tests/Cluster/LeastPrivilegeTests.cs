@@ -59,6 +59,9 @@ public sealed class LeastPrivilegeTests
         }, "web");
         await cluster.SetEndpointsAsync("web", "gateway", ["node-a", "node-b"]);
         await SpeakerCluster.EventuallyAsync(() => cluster.ListAsync("servicel2statuses"), l => l.Count == 1, "a ServiceL2Status for gateway");
+        // nodeAssigned follows the status; the announcing speaker may be node-a, which is replaced next, and an event
+        // still queued when a speaker stops is dropped, so it is awaited here rather than hoped for.
+        await SpeakerCluster.EventuallyAsync(() => cluster.Api.Audit.Of(SpeakerUser), a => a.Any(e => e.Verb == "create" && e.Resource == "events"), "the nodeAssigned event");
         await SpeakerCluster.EventuallyAsync(() => cluster.Api.Audit.Of(ControllerUser), a => a.Any(e => e.Verb == "update" && e.Resource == "leases"), "a renewal of the controller's Lease");
         // The DaemonSet replaces node-a's Pod: the new speaker takes over its ConfigurationState by patching the owner.
         await cluster.StopAsync("node-a");
