@@ -12,7 +12,7 @@ internal static class Benchmarks
         new("controller", "The controller against KubeSim: first allocation, a restart that must write nothing, then new Services.",
             "[SERVICES] [ADDED]", ["SERVICES  Services the first controller allocates (default 10000)", "ADDED     new Services after the restart (default 1000)"], ControllerBench.RunAsync),
         new("failover", "Failover time in the lab: the announcing speaker killed or cut off, until the new owner's ARP is seen (root, Linux).",
-            "[RUNS] [NODES] [--ironlb PATH]", ["RUNS          runs per series (default 20)", "NODES         lab nodes (default 4)", "--ironlb PATH the ironlb to run, as for `ironlb-lab up --ironlb`"],
+            "[RUNS] [NODES] [--ironlb PATH] [--membership-protocol ring|mesh]", ["RUNS          runs per series (default 20)", "NODES         lab nodes (default 4)", "--ironlb PATH the ironlb to run, as for `ironlb-lab up --ironlb`", "--membership-protocol ring|mesh  passed to every speaker (default: the speaker's own, the ring)"],
             args => OperatingSystem.IsLinux() ? FailoverBench.RunAsync(args) : Task.FromResult(2)),
         new("kubesim", "KubeSim at a big cluster's scale: creating and listing Services, and a change reaching many watchers.",
             "[--services N] [--watchers N] [--writes N]", ["--services N  Services created (default 10000)", "--watchers N  concurrent watchers (default 50)", "--writes N    changes timed (default 200)"], KubeSimBench.RunAsync),

@@ -22,17 +22,22 @@ internal static class FailoverBench
     private const string Address = "192.0.2.184";
     private static readonly string[] Links = ["eno2", "eno3", "mgmt0"];
 
-    /// <param name="args">[runs] [nodes] [--ironlb PATH]: PATH as for `ironlb-lab up --ironlb` (an image's binary, say).</param>
+    /// <param name="args">
+    /// [runs] [nodes] [--ironlb PATH] [--membership-protocol ring|mesh]: PATH as for `ironlb-lab up --ironlb` (an
+    /// image's binary, say); the protocol is handed to every speaker through a wrapper, as the lab passes no speaker flags.
+    /// </param>
     public static async Task<int> RunAsync(string[] args)
     {
-        var at = Array.IndexOf(args, "--ironlb");
-        string[] ironlb = at >= 0 && at + 1 < args.Length ? ["--ironlb", args[at + 1]] : [];
-        var positional = at >= 0 ? [.. args[..at], .. args[Math.Min(at + 2, args.Length)..]] : args;
+        var (explicitIronLb, rest) = TakeOption(args, "--ironlb");
+        var (protocol, positional) = TakeOption(rest, "--membership-protocol");
         var runs = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 20;
         var nodeCount = positional.Length > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 4;
         var name = $"fb{Environment.ProcessId % 10000}";
+        var wrapper = protocol is null ? null : SpeakerWrapper(explicitIronLb, protocol);
+        string[] ironlb = (wrapper ?? explicitIronLb) is { } path ? ["--ironlb", path] : [];
         try
         {
+            Console.WriteLine($"membership_protocol: {protocol ?? "default"}");
             await LabAsync(["up", "--name", name, "--nodes", nodeCount.ToString(CultureInfo.InvariantCulture), .. ironlb]);
             var lab = await StatusAsync(name);
             var order = lab.Nodes.Select(n => n.Name)
@@ -81,7 +86,50 @@ internal static class FailoverBench
         finally
         {
             await LabAsync("down", "--name", name);
+            if (wrapper is not null)
+            {
+                File.Delete(wrapper);
+            }
         }
+    }
+
+    /// <summary>The value after <paramref name="option"/> (null when absent) and the arguments without the pair.</summary>
+    private static (string? Value, string[] Others) TakeOption(string[] args, string option)
+    {
+        var at = Array.IndexOf(args, option);
+        return at < 0 || at + 1 >= args.Length ? (null, args) : (args[at + 1], [.. args[..at], .. args[(at + 2)..]]);
+    }
+
+    /// <summary>
+    /// A shell script standing in for `ironlb` that adds `--membership-protocol` to the speaker command only (the
+    /// controller runs the same binary). It runs the given ironlb, else the one the lab would find beside this bench.
+    /// </summary>
+    private static string SpeakerWrapper(string? explicitIronLb, string protocol)
+    {
+        if (protocol is not ("ring" or "mesh"))
+        {
+            throw new ArgumentException($"--membership-protocol takes ring or mesh, not {protocol}");
+        }
+
+        var real = Path.GetFullPath(explicitIronLb ?? AppContext.BaseDirectory);
+        if (Directory.Exists(real))
+        {
+            real = File.Exists(Path.Combine(real, "ironlb")) ? Path.Combine(real, "ironlb") : Path.Combine(real, "ironlb.dll");
+        }
+
+        var run = real.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? $"dotnet '{real}'" : $"'{real}'";
+        var wrapper = Path.Combine(Path.GetTempPath(), $"ironlb-{protocol}-{Environment.ProcessId}");
+        File.WriteAllText(wrapper, $"""
+            #!/bin/sh
+            if [ "$1" = speaker ]; then
+              shift
+              exec {run} speaker --membership-protocol {protocol} "$@"
+            fi
+            exec {run} "$@"
+
+            """);
+        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        return wrapper;
     }
 
     /// <summary>Starts tcpdump on the client, waits for quiet (any gratuitous burst of the previous run is over), acts, and returns seconds from the action to the new owner's first ARP.</summary>
