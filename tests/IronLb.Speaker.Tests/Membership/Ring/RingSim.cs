@@ -208,6 +208,22 @@ internal sealed class RingSim
         return _ownedCache[node].Owned;
     }
 
+    /// <summary>Who <paramref name="node"/>'s own election set elects for <paramref name="address"/> (-1: an empty set).</summary>
+    public int ElectedBy(int node, int address)
+    {
+        var best = -1;
+        foreach (var name in Nodes[node].ElectionSet)
+        {
+            var m = _index[name];
+            if (best < 0 || _scores[address][m] > _scores[address][best])
+            {
+                best = m;
+            }
+        }
+
+        return best;
+    }
+
     private void CheckInvariant()
     {
         Span<int> owner = Addresses.Length <= 1024 ? stackalloc int[Addresses.Length] : new int[Addresses.Length];
