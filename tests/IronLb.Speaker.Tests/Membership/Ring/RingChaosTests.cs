@@ -27,7 +27,7 @@ public sealed class RingChaosScaleTests(ITestOutputHelper output)
     [Fact]
     public void Five_hundred_nodes_under_random_faults_and_five_percent_loss_keep_one_answerer_and_calm_down_after_the_heal()
     {
-        RingChaosRun.Run(output, nodes: 500, addresses: 100, seed: 2500, faults: 8, healthy: TimeSpan.FromSeconds(20));
+        RingChaosRun.Run(output, nodes: 500, addresses: 100, seed: 2500, faults: 6, healthy: TimeSpan.FromSeconds(20));
     }
 }
 
