@@ -13,7 +13,10 @@ internal sealed partial class RingMembership
         var fenced = Answering ? RingFlags.None : RingFlags.Fenced;
         foreach (var observer in _observers)
         {
-            if (_selfId < _table.Ids[observer])
+            // Until it has joined, a node also sends to the observers that would otherwise only reply: after a removal they
+            // keep it out of their rings until they hear its new incarnation, so a node that only replied would never be
+            // heard again (the largest id of its observer pairs, cut for 2 s, stayed out for good).
+            if (_selfId < _table.Ids[observer] || !_joined)
             {
                 SendHeartbeat(observer, fenced, now);
                 _peers[observer].AwaitingReplySince = now;
