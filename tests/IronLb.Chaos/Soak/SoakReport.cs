@@ -4,6 +4,12 @@ using System.Text;
 
 namespace IronLb.Chaos.Soak;
 
+/// <summary>A progress line of a run, on the soak's clock.</summary>
+internal sealed record SoakLogLine(TimeSpan At, string Text)
+{
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"[{At.TotalSeconds,7:0.0} s] {Text}");
+}
+
 /// <summary>One fault kind over a run: how often injected, and the worst and typical numbers on the wire.</summary>
 internal sealed record KindSummary(FaultKind Kind, int Injected, int DoubleRounds, TimeSpan LongestDouble, TimeSpan LongestUnanswered, TimeSpan MedianUnanswered, TimeSpan? Promise)
 {
@@ -29,7 +35,7 @@ internal sealed record SoakReport(
     ChurnCounts Churn,
     IReadOnlyList<string> Lost,
     IReadOnlyList<string> Conflicts,
-    IReadOnlyList<string> Log,
+    IReadOnlyList<SoakLogLine> Log,
     Func<string, string> NodeOfMac)
 {
     /// <summary>The longest stretch nobody may answer an address that should be answered, per kind (null: not judged).</summary>
@@ -103,6 +109,14 @@ internal sealed record SoakReport(
         {
             Line(text, $"  {p.Phase.Index,3} {p.Phase.Kind,-20} {p.Phase.Node,-5} at {p.Phase.Start.TotalSeconds,7:0.0} s, healed {(p.Phase.Healed is { } h ? $"+{(h - p.Phase.Start).TotalSeconds:0.0} s" : "never")}: "
                 + $"double {Describe(p.LongestDouble)}; unanswered {Describe(p.LongestUnanswered)}");
+            foreach (var run in new[] { p.LongestDouble, p.LongestUnanswered }.OfType<WireRun>())
+            {
+                // What the soak did in the 3 s before a stretch began: evidence for a finding.
+                foreach (var line in Log.Where(l => l.At <= run.Start && l.At >= run.Start - TimeSpan.FromSeconds(3)))
+                {
+                    Line(text, $"        before {run.Address} at {run.Start.TotalSeconds:0.0} s: {line}");
+                }
+            }
         }
 
         foreach (var lost in Lost.Take(20))

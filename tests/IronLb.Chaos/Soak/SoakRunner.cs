@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using System.Globalization;
 using System.Net;
 using IronLb.Testing.Network;
 
@@ -30,7 +29,7 @@ internal static class SoakRunner
 {
     public static async Task<SoakReport> RunAsync(SoakLab lab, SoakOptions options, CancellationToken ct)
     {
-        var log = new ConcurrentQueue<string>();
+        var log = new ConcurrentQueue<SoakLogLine>();
         var status = await lab.StatusAsync();
         var macs = status.Nodes.ToDictionary(n => n.ExternalMac, n => n.Name, StringComparer.Ordinal);
         string NodeOfMac(string mac) => macs.GetValueOrDefault(mac, mac);
@@ -97,9 +96,9 @@ internal static class SoakRunner
 
         void Log(string line)
         {
-            var stamped = string.Create(CultureInfo.InvariantCulture, $"[{prober.Now.TotalSeconds,7:0.0} s] {line}");
+            var stamped = new SoakLogLine(prober.Now, line);
             log.Enqueue(stamped);
-            options.Progress(stamped);
+            options.Progress(stamped.ToString());
         }
     }
 
