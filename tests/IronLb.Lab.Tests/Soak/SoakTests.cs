@@ -34,6 +34,12 @@ public sealed class SoakTests(MatrixLab lab)
         var report = await SoakRunner.RunAsync(soak, options, TestContext.Current.CancellationToken);
 
         output?.WriteLine(report.ToString());
+        // Where the numbers of a passing run go too, as IRONLB_MATRIX_REPORT does for the matrix's rows.
+        if (Environment.GetEnvironmentVariable("IRONLB_SOAK_REPORT") is { Length: > 0 } file)
+        {
+            await File.AppendAllTextAsync(file, report + "\n", TestContext.Current.CancellationToken);
+        }
+
         var faults = report.Phases.Count(p => p.Phase.Kind != FaultKind.None);
         Assert.True(faults >= 3, $"only {faults} faults in {Duration.TotalMinutes} min: the soak tested too little\n{report}");
         Assert.True(report.Churn.Done.GetValueOrDefault(ChurnKind.CreateService) > 0, $"the churn created no Service\n{report}");
