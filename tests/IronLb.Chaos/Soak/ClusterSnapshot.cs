@@ -49,16 +49,19 @@ internal sealed record ClusterSnapshot(
     ImmutableHashSet<string> ServicesWithReadyEndpoints)
 {
     /// <summary>
-    /// The addresses that should be answered: held by a Service that has a ready endpoint, inside a pool that
-    /// exists, which an advertisement covers.
+    /// The addresses that should be answered, each with its holder (the uids of the Services holding it): held
+    /// by a Service that has a ready endpoint, inside a pool that exists, which an advertisement covers. The
+    /// holder matters because a Service waiting for a requested address takes it the moment its holder goes,
+    /// and the speakers then hand it from one Service to the other: a new start, not a gap in the old one.
     /// </summary>
-    public ImmutableHashSet<IPAddress> Expected()
+    public ImmutableDictionary<IPAddress, string> Expected()
     {
         var covered = Pools.Where(p => Advertisements.Any(a => a.Covers(p.Name))).ToList();
-        return [.. Services.Values.Where(s => ServicesWithReadyEndpoints.Contains(s.Key))
-            .SelectMany(s => s.Ingress)
-            .Select(ip => IPAddress.TryParse(ip, out var a) ? a : null).OfType<IPAddress>()
-            .Where(a => covered.Any(p => p.Contains(a)))];
+        return Services.Values.Where(s => ServicesWithReadyEndpoints.Contains(s.Key))
+            .SelectMany(s => s.Ingress.Select(ip => (Ip: IPAddress.TryParse(ip, out var a) ? a : null, s.Uid)))
+            .Where(x => x.Ip is not null && covered.Any(p => p.Contains(x.Ip)))
+            .GroupBy(x => x.Ip!)
+            .ToImmutableDictionary(g => g.Key, g => string.Join('+', g.Select(x => x.Uid).Order(StringComparer.Ordinal)));
     }
 
     /// <summary>Addresses a Service held in <paramref name="before"/> and not now, while a pool still holds them: lost.</summary>

@@ -27,9 +27,9 @@ internal sealed record PhaseVerdict(Phase Phase, int DoubleRounds, WireRun? Long
 /// </summary>
 /// <remarks>
 /// The end of a stretch to answer is pulled in by <see cref="EndMargin"/>: a snapshot's time is taken before
-/// its reads, and a round's before its requests go out, so on a loaded machine a Service deleted within a round
-/// of a snapshot was once counted as unanswered for that round (the first 20-minute run, seed 42: one 100 ms
-/// round on 192.0.2.243, stamped with the deletion of the Service holding it).
+/// its reads, and a round's before its requests go out. A stretch also ends when the address changes holder:
+/// the 20-minute runs counted one 100 ms round as unanswered where a Service asking for an address took it
+/// the moment its holder was deleted (seed 42: 192.0.2.243 and 2001:db8:3a::5:3, stamped with the deletions).
 /// </remarks>
 internal static class SoakJudge
 {
@@ -64,19 +64,20 @@ internal static class SoakJudge
     public static Dictionary<IPAddress, List<(TimeSpan From, TimeSpan To)>> ExpectedIntervals(IReadOnlyList<ClusterSnapshot> snapshots, TimeSpan warmUp)
     {
         var intervals = new Dictionary<IPAddress, List<(TimeSpan From, TimeSpan To)>>();
-        var open = new Dictionary<IPAddress, (TimeSpan First, TimeSpan Last)>();
+        var open = new Dictionary<IPAddress, (TimeSpan First, TimeSpan Last, string Holder)>();
         foreach (var snapshot in snapshots)
         {
             var now = snapshot.Expected();
-            foreach (var address in open.Keys.Where(a => !now.Contains(a)).ToList())
+            // Gone, or handed to another Service: the stretch ends (a new holder starts its own warm-up).
+            foreach (var address in open.Keys.Where(a => !now.TryGetValue(a, out var holder) || holder != open[a].Holder).ToList())
             {
                 Close(address, open[address]);
                 open.Remove(address);
             }
 
-            foreach (var address in now)
+            foreach (var (address, holder) in now)
             {
-                open[address] = open.TryGetValue(address, out var run) ? (run.First, snapshot.At) : (snapshot.At, snapshot.At);
+                open[address] = open.TryGetValue(address, out var run) ? (run.First, snapshot.At, holder) : (snapshot.At, snapshot.At, holder);
             }
         }
 
@@ -87,7 +88,7 @@ internal static class SoakJudge
 
         return intervals;
 
-        void Close(IPAddress address, (TimeSpan First, TimeSpan Last) run)
+        void Close(IPAddress address, (TimeSpan First, TimeSpan Last, string Holder) run)
         {
             if (run.Last - EndMargin >= run.First + warmUp)
             {

@@ -89,6 +89,8 @@ internal static class SoakSchedule
         FaultKind.LeaderBlackHole => (10, 20),
         FaultKind.Flood => (5, 10),
         FaultKind.InvalidConfigRestart => (6, 15),
+        // Sometimes past the 19 s API mode needs to answer, sometimes healed before it does.
+        FaultKind.HeartbeatsEverywhere => (10, 30),
         _ => (3, 15),
     };
 }

@@ -31,6 +31,19 @@ public sealed class SoakJudgeTests
     }
 
     [Fact]
+    public void An_address_handed_to_another_Service_starts_a_new_warm_up()
+    {
+        // Held by u1 for 0–10 s, by u2 (which asked for it) from 11 s: two stretches, the second after its own warm-up.
+        var snapshots = Enumerable.Range(0, 20).Select(s => Snapshot(s, true) with
+        {
+            Services = Services(new ServiceView(s <= 10 ? "soak/s" : "soak/t", s <= 10 ? "u1" : "u2", null, [A.ToString()])),
+            ServicesWithReadyEndpoints = ["soak/s", "soak/t"],
+        }).ToList();
+        var intervals = SoakJudge.ExpectedIntervals(snapshots, TimeSpan.FromSeconds(5));
+        Assert.Equal([(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10) - SoakJudge.EndMargin), (TimeSpan.FromSeconds(16), TimeSpan.FromSeconds(19) - SoakJudge.EndMargin)], intervals[A]);
+    }
+
+    [Fact]
     public void Unanswered_counts_only_while_expected_and_two_answerers_count_always_each_in_the_phase_it_began()
     {
         var snapshots = Enumerable.Range(0, 21).Select(s => Snapshot(s, s <= 20)).ToList();
