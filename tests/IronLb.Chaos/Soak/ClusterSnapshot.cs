@@ -51,7 +51,7 @@ internal sealed record ClusterSnapshot(
     /// <summary>
     /// The addresses that should be answered, each with its holder (the uids of the Services holding it): held
     /// by a Service that has a ready endpoint, inside a pool that exists, which an advertisement covers. The
-    /// holder matters because a Service waiting for a requested address takes it the moment its holder goes,
+    /// holder matters because a Service waiting for an address (asked for, or none free) takes it the moment its holder goes,
     /// and the speakers then hand it from one Service to the other: a new start, not a gap in the old one.
     /// </summary>
     public ImmutableDictionary<IPAddress, string> Expected()

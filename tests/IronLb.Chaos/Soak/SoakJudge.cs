@@ -28,7 +28,7 @@ internal sealed record PhaseVerdict(Phase Phase, int DoubleRounds, WireRun? Long
 /// <remarks>
 /// The end of a stretch to answer is pulled in by <see cref="EndMargin"/>: a snapshot's time is taken before
 /// its reads, and a round's before its requests go out. A stretch also ends when the address changes holder:
-/// the 20-minute runs counted one 100 ms round as unanswered where a Service asking for an address took it
+/// the 20-minute runs counted one 100 ms round as unanswered where a Service waiting for an address took it
 /// the moment its holder was deleted (seed 42: 192.0.2.243 and 2001:db8:3a::5:3, stamped with the deletions).
 /// </remarks>
 internal static class SoakJudge
