@@ -30,6 +30,9 @@ internal static class Benchmarks
             "[--sizes LIST|none] [--udp LIST|none] [--kills N] [--seconds N] [--crashes N] [--seed N] [--protocol v1|v2|all] [--wall-limit S]", MembershipScaleOptions.Help, MembershipScaleBench.RunAsync),
         new("plan", "`ironlb plan` over generated GitOps trees of 5,000 and 50,000 Services; exits 1 if 10x the input costs over 12x the time.",
             "", [], PlanBench.RunAsync),
+        new("soak", "The chaos soak: a lab through random faults of issue 14's matrix with Service, pool and advertisement churn, judged on the wire and in the API; exits 1 on a missed target (root, Linux).",
+            "[--minutes N] [--seed N] [--nodes 3|4]", SoakBench.Help,
+            args => OperatingSystem.IsLinux() ? SoakBench.RunAsync(args) : Task.FromResult(2)),
         new("speaker-memory", "What one `ironlb speaker` costs a node (memory, CPU, the files it needs and maps), per way of publishing ironlb (root, Linux).",
             "[--settle DURATION] [--nodes N] [--ironlb [LABEL=]PATH]...",
             [

@@ -75,14 +75,14 @@ public sealed partial class FaultMatrixTests
     {
         using var wire = await StartAsync();
         var owner = lab.OwnerOf(MatrixLab.Gateway);
-        var target = new IPEndPoint(await Faults.ManagementAddressAsync(lab, owner), Faults.MembershipPort);
-        var source = await Faults.AddFloodSourceAsync(lab);
+        var target = new IPEndPoint(await Faults.ManagementAddressAsync(lab.Netns(owner)), Faults.MembershipPort);
+        var source = await Faults.AddFloodSourceAsync(lab.LanNamespace, lab.Netns(lab.Nodes[0]));
         var logBefore = lab.SpeakerLog(owner).Length;
 
         var fault = wire.Now;
         var sent = await UdpBlaster.BlastAsync(IronLb.Lab.Topology.LabNames.Create(lab.Lab.Name).LanNamespace, source, target, Faults.FloodPayloads(), FloodRate, FloodTime, TestContext.Current.CancellationToken);
         await HoldAsync(Quiet);
-        await Faults.RemoveFloodSourceAsync(lab);
+        await Faults.RemoveFloodSourceAsync(lab.LanNamespace, lab.Netns(lab.Nodes[0]));
 
         var rate = sent / FloodTime.TotalSeconds;
         Keeps(Promise.Steady, wire, fault, string.Create(CultureInfo.InvariantCulture, $"a membership flood from a non-peer ({sent} datagrams from {source} to {target} in {FloodTime.TotalSeconds} s, {rate:0}/s)"));

@@ -14,7 +14,8 @@ namespace IronLb.Lab.Tests.FaultMatrix;
 [Trait("Category", Category.Lab)]
 [Trait("Category", Category.Network)]
 [Trait("Category", Category.Root)]
-public sealed partial class FaultMatrixTests(MatrixLab lab) : IClassFixture<MatrixLab>
+[Collection(Soak.SharedMatrixLab.Name)]
+public sealed partial class FaultMatrixTests(MatrixLab lab)
 {
     /// <summary>How long every address must stay with its expected answerer before a phase counts as settled.</summary>
     private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(2);

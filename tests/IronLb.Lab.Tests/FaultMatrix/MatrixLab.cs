@@ -43,6 +43,9 @@ public sealed class MatrixLab : IAsyncLifetime
     /// <summary>The API server's address and port as the nodes reach it (the lab's relay on the host's management address).</summary>
     public IPEndPoint ApiEndpoint => IPEndPoint.Parse(new Uri(View.ApiServer).Authority);
 
+    /// <summary>The lab's LAN namespace (bridges), where the flood source goes.</summary>
+    public string LanNamespace => IronLb.Lab.Topology.LabNames.Create(Lab.Name).LanNamespace;
+
     public string Netns(string node) => View.Nodes.Single(n => n.Name == node).Netns;
 
     public string Mac(string node) => View.MacOn(node, "external");
@@ -123,7 +126,7 @@ public sealed class MatrixLab : IAsyncLifetime
             }
         }
 
-        await Faults.RemoveFloodSourceAsync(this);
+        await Faults.RemoveFloodSourceAsync(LanNamespace, Netns(Nodes[0]));
         if (status.ControllerPids.Count != 1)
         {
             await Lab.OkAsync("controller-replicas", "--replicas", "0");

@@ -4,11 +4,10 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using IronLb.Lab.Topology;
 using IronLb.Testing.Network;
 using static IronLb.Testing.ProcessRunner;
 
-namespace IronLb.Lab.Tests.FaultMatrix;
+namespace IronLb.Chaos;
 
 /// <summary>
 /// The fault injectors: nftables rules in one node's namespace only (a table of their own, removed whole by
@@ -35,9 +34,9 @@ internal static class Faults
     }
 
     /// <summary>The node's address on the management LAN, where its speaker talks membership.</summary>
-    public static async Task<IPAddress> ManagementAddressAsync(MatrixLab lab, string node)
+    public static async Task<IPAddress> ManagementAddressAsync(string nodeNetns)
     {
-        using var json = JsonDocument.Parse(await Ip.IpAsync("-n", lab.Netns(node), "-j", "-4", "addr", "show", "dev", "mgmt0"));
+        using var json = JsonDocument.Parse(await Ip.IpAsync("-n", nodeNetns, "-j", "-4", "addr", "show", "dev", "mgmt0"));
         return IPAddress.Parse(json.RootElement[0].GetProperty("addr_info")[0].GetProperty("local").GetString()!);
     }
 
@@ -96,17 +95,19 @@ internal static class Faults
     /// An address on the management LAN that is no speaker's (the subnet's base + 30: past the host (.1) and the
     /// nodes (.11–.19), inside even a /27), put on the LAN namespace's management bridge.
     /// </summary>
-    public static async Task<IPAddress> AddFloodSourceAsync(MatrixLab lab)
+    /// <param name="lanNamespace">The lab's LAN namespace (LabNames.LanNamespace), where the bridges are.</param>
+    /// <param name="nodeNetns">Any node's namespace: its management address gives the subnet.</param>
+    public static async Task<IPAddress> AddFloodSourceAsync(string lanNamespace, string nodeNetns)
     {
-        var (source, prefix) = await FloodSourceAsync(lab);
-        await Ip.IpAsync("-n", LanNamespace(lab), "addr", "replace", $"{source}/{prefix}", "dev", ManagementBridge);
+        var (source, prefix) = await FloodSourceAsync(nodeNetns);
+        await Ip.IpAsync("-n", lanNamespace, "addr", "replace", $"{source}/{prefix}", "dev", ManagementBridge);
         return source;
     }
 
-    public static async Task RemoveFloodSourceAsync(MatrixLab lab)
+    public static async Task RemoveFloodSourceAsync(string lanNamespace, string nodeNetns)
     {
-        var (source, prefix) = await FloodSourceAsync(lab);
-        await RunAsync("ip", "-n", LanNamespace(lab), "addr", "del", $"{source}/{prefix}", "dev", ManagementBridge);
+        var (source, prefix) = await FloodSourceAsync(nodeNetns);
+        await RunAsync("ip", "-n", lanNamespace, "addr", "del", $"{source}/{prefix}", "dev", ManagementBridge);
     }
 
     /// <summary>
@@ -135,11 +136,9 @@ internal static class Faults
 
     private const string ManagementBridge = "br-mgmt";
 
-    private static string LanNamespace(MatrixLab lab) => LabNames.Create(lab.Lab.Name).LanNamespace;
-
-    private static async Task<(IPAddress Address, int Prefix)> FloodSourceAsync(MatrixLab lab)
+    private static async Task<(IPAddress Address, int Prefix)> FloodSourceAsync(string nodeNetns)
     {
-        using var json = JsonDocument.Parse(await Ip.IpAsync("-n", lab.Netns(lab.Nodes[0]), "-j", "-4", "addr", "show", "dev", "mgmt0"));
+        using var json = JsonDocument.Parse(await Ip.IpAsync("-n", nodeNetns, "-j", "-4", "addr", "show", "dev", "mgmt0"));
         var info = json.RootElement[0].GetProperty("addr_info")[0];
         var prefix = info.GetProperty("prefixlen").GetInt32();
         var node = BinaryPrimitives.ReadUInt32BigEndian(IPAddress.Parse(info.GetProperty("local").GetString()!).GetAddressBytes());
@@ -151,6 +150,9 @@ internal static class Faults
     private static async Task NftAsync(string netns, string script)
     {
         var result = await RunAsync(StartInfo("ip", ["netns", "exec", netns, "nft", "-f", "-"]), DefaultHangGuard, script);
-        Assert.True(result.ExitCode == 0, $"nft in {netns}: {result}\n{script}");
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"nft in {netns}: {result}\n{script}");
+        }
     }
 }

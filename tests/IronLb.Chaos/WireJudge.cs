@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using IronLb.Testing.Network;
 
-namespace IronLb.Lab.Tests.FaultMatrix;
+namespace IronLb.Chaos;
 
 /// <summary>What one probe round heard for one address: the MACs that answered (none, one, or a split brain's two).</summary>
 internal sealed record WireSample(TimeSpan At, IPAddress Address, ImmutableSortedSet<string> Macs)

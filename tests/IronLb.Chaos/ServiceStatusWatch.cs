@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using IronLb.Kubernetes.Client;
 
-namespace IronLb.Lab.Tests.FaultMatrix;
+namespace IronLb.Chaos;
 
 /// <summary>
 /// Snapshots every Service's status.loadBalancer.ingress, every 200 ms, through a leader row: an address held by
