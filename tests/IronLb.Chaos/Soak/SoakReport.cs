@@ -62,26 +62,34 @@ internal sealed record SoakReport(
     public TimeSpan LongestDouble => Phases.Select(p => p.DoubleTime).DefaultIfEmpty().Max();
 
     /// <summary>Every missed target, one line each; empty when the run kept them all.</summary>
-    public IReadOnlyList<string> Missed()
+    /// <summary>Every missed target: the invariants, and each fault kind's unanswered time against its row's promise.</summary>
+    public IReadOnlyList<string> Missed() =>
+        [.. Broken(), .. Kinds.Where(k => !k.UnansweredKept).Select(k => $"{k.Kind}: unanswered for {Ms(k.LongestUnanswered)} (promised at most {Ms(k.Promise!.Value)})")];
+
+    /// <summary>
+    /// The invariants issue 14 sets the soak (never two answerers, no address lost, none on two Services): what the CI run
+    /// fails on. Unanswered times are measured against the rows' promises too, but under churn they also show gaps the
+    /// fault matrix does not (docs/performance.md, "Chaos soak"), so they fail the bench, not CI.
+    /// </summary>
+    public IReadOnlyList<string> Broken()
     {
-        var missed = new List<string>();
+        var broken = new List<string>();
         if (DoubleRounds > 0)
         {
-            missed.Add($"two answerers in {DoubleRounds} rounds, longest {Ms(LongestDouble)} (target: never)");
+            broken.Add($"two answerers in {DoubleRounds} rounds, longest {Ms(LongestDouble)} (target: never)");
         }
 
-        missed.AddRange(Kinds.Where(k => !k.UnansweredKept).Select(k => $"{k.Kind}: unanswered for {Ms(k.LongestUnanswered)} (promised at most {Ms(k.Promise!.Value)})"));
         if (Lost.Count > 0)
         {
-            missed.Add($"{Lost.Count} addresses lost (target 0)");
+            broken.Add($"{Lost.Count} addresses lost (target 0)");
         }
 
         if (Conflicts.Count > 0)
         {
-            missed.Add($"{Conflicts.Count} snapshots with an address on two Services (target 0)");
+            broken.Add($"{Conflicts.Count} snapshots with an address on two Services (target 0)");
         }
 
-        return missed;
+        return broken;
     }
 
     public override string ToString()
