@@ -3,10 +3,11 @@ namespace IronLb.Speaker.Tests.Membership.Ring;
 /// <summary>
 /// A lab's cold start on a loaded machine (<see cref="RingColdStart"/>): staggered starts, tables growing a member at a
 /// time in another order on each node, stalls of 100–800 ms. The ring must come up on every seed, never with two
-/// answerers. Before the fixes of this test's commit, 46 of the first 100 three-node seeds wedged for good (as the lab
-/// did, three speakers fenced for 200 s): a dead verdict formed under a two-member table (one observer) was too small a
-/// proof for its subject's three-member table, so the subject never moved on; and two members that had ended each
-/// other never sent each other anything again.
+/// answerers. Before the fix (docs/design/membership-v2.md, "Cold start with growing tables") 23 of the first 50
+/// three-node seeds wedged for good, as the lab did (three speakers fenced for 200 s): a dead verdict formed under a
+/// two-member table (one observer) was too small a proof for its subject's three-member table, so the subject never
+/// moved on; two members that had ended each other never sent each other anything again; and in a two-member table a
+/// restarted peer's every new incarnation was ended the period after it came.
 /// </summary>
 public sealed class RingColdStartTests(ITestOutputHelper output)
 {
