@@ -129,9 +129,12 @@ internal sealed partial class RingMembership
 
         // A neighbour the ring shifted onto us (members between were removed) may not be one the subject counts for its
         // fence: our down observation waits until the subject's round lease must have run out as well.
+        // An incarnation seen less than W ago has not had the time to be heard: a down on it then, with a two-member
+        // table's quorum of one, ended each new incarnation of a restarted peer the period after it came (a livelock).
         var neighbourDelay = peer.ShiftedIn ? _options.HeardWindow + _options.CorrelatedDelay : _options.HeardWindow;
         var settled = now - _startedAt >= _options.HeardWindow
             && now - peer.NeighbourSince >= neighbourDelay
+            && now - peer.IncarnationSeenAt >= _options.HeardWindow
             && now - peer.LastHearYouSent >= _options.AlertHoldOff;
         var ended = held is not null && held.Kind != VerdictKind.Alive && held.Incarnation >= incarnation && IsProven(held, subject);
         return settled && !ended ? new Observation(subjectId, incarnation, 0, Opinion.Down) : null;
@@ -234,6 +237,29 @@ internal sealed partial class RingMembership
             {
                 Send(member, new AckRequestMessage(Header(RingMessageKind.AckRequest), _generation), now);
             }
+        }
+    }
+
+    /// <summary>
+    /// Tells a member we removed, once a round, that its incarnation ended, as long as we have heard nothing from a later
+    /// one; only the members that would be its observers do, so a crashed member costs K datagrams a round. Otherwise
+    /// only a datagram from it makes us tell it (<see cref="TellIfEnded"/>), and two members that ended each other (a
+    /// two-member table needs one observer, and at a cold start under load both may stall) leave each other out of
+    /// their rings: neither sends the other anything again, and neither learns the other's next incarnation. The tell
+    /// carries our own incarnation, so it also brings us back into a ring that had ended us.
+    /// </summary>
+    private void RemindEnded(TimeSpan now)
+    {
+        for (var member = 0; member < _table.Count; member++)
+        {
+            if (InRing(member) || _book[member] is not { Kind: VerdictKind.Dead } ended || now - _peers[member].LastToldEnded < _options.Round
+                || !ObserversOf(member).Contains(_selfIndex))
+            {
+                continue;
+            }
+
+            _peers[member].LastToldEnded = now;
+            Send(member, new VerdictMessage(Header(RingMessageKind.Gossip), [ended]), now);
         }
     }
 

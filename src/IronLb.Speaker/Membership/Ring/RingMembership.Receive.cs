@@ -214,11 +214,39 @@ internal sealed partial class RingMembership
         if (!IsProven(verdict, subject))
         {
             _drops[(int)RingDropReason.VerdictUnproven]++;
+
+            // A dead verdict on us that is too small a proof for our table was witnessed under a smaller one (at a cold
+            // start a two-member table needs one observer). Others must not act on it, so it stays out of the book; but
+            // its holders have ended this incarnation and leave it out of their rings (no heartbeats to it, no witness of
+            // it alive), and the others hear us, so no larger proof ever follows: this incarnation could never join,
+            // and the joins of the others waited on it for good (the lab: three speakers fenced for 200 s).
+            if (subject == _selfIndex && verdict.Kind == VerdictKind.Dead && IsWitnessedByOthers(verdict))
+            {
+                EndOwnIncarnation(verdict.Incarnation);
+            }
+
             return;
         }
 
         ApplyVerdict(subject, verdict, now, forward);
     }
+
+    /// <summary>
+    /// Comes back as a new incarnation when <paramref name="ended"/> is ours (or later). Always safe: it only stops us
+    /// answering until the new incarnation has joined, and any verdict on the old one is harmless from then on.
+    /// </summary>
+    private void EndOwnIncarnation(ulong ended)
+    {
+        if (ended >= Incarnation && !_left)
+        {
+            Incarnation = ended + 1;
+            ResetJoin();
+        }
+    }
+
+    /// <summary>Distinct witnesses, at least one, none of them the subject: a proof under some member table.</summary>
+    private static bool IsWitnessedByOthers(Verdict verdict) =>
+        verdict.Witnesses.Length > 0 && !verdict.Witnesses.Contains(verdict.Subject) && verdict.Witnesses.Distinct().Count() == verdict.Witnesses.Length;
 
     /// <summary>Left: witnessed by its subject alone. Otherwise a quorum of distinct witnesses other than the subject.</summary>
     private bool IsProven(Verdict verdict, int subject)
@@ -248,10 +276,9 @@ internal sealed partial class RingMembership
         if (subject == _selfIndex)
         {
             // Our own incarnation ended (a freeze, a cut, or a stale start): come back as a new one.
-            if (verdict.Kind != VerdictKind.Alive && verdict.Incarnation >= Incarnation && !_left)
+            if (verdict.Kind != VerdictKind.Alive)
             {
-                Incarnation = verdict.Incarnation + 1;
-                ResetJoin();
+                EndOwnIncarnation(verdict.Incarnation);
             }
 
             return;

@@ -243,6 +243,7 @@ internal sealed partial class RingMembership
             Observe(now);
             SendRound(now);
             CheckJoin(now);
+            RemindEnded(now);
             _tally.Expire(now, _options.HeardWindow);
         }
         else
