@@ -5,6 +5,9 @@ using IronLb.Testing.Network;
 
 namespace IronLb.Chaos;
 
+/// <summary>A stretch of rounds of one address (nobody answering, or two): from when, how long, who answered then or just before.</summary>
+internal sealed record WireRun(IPAddress Address, TimeSpan Start, TimeSpan Length, string Answerers);
+
 /// <summary>What one probe round heard for one address: the MACs that answered (none, one, or a split brain's two).</summary>
 internal sealed record WireSample(TimeSpan At, IPAddress Address, ImmutableSortedSet<string> Macs)
 {
@@ -100,9 +103,16 @@ internal static class WireJudge
     }
 
     /// <summary>The longest stretch of consecutive samples meeting <paramref name="condition"/>, each lasting until the next sample.</summary>
-    private static TimeSpan LongestRun(List<WireSample> samples, Func<WireSample, bool> condition)
+    private static TimeSpan LongestRun(List<WireSample> samples, Func<WireSample, bool> condition) =>
+        Runs(samples, condition).Select(r => r.Run.Length).DefaultIfEmpty(TimeSpan.Zero).Max();
+
+    /// <summary>
+    /// Each stretch of consecutive samples (of one address, in time order) meeting <paramref name="condition"/>: from its
+    /// first sample until the next sample after it (the last sample, at the end), with the answerers at its start (or
+    /// "after" those just before it, when nobody answered) and its number of rounds.
+    /// </summary>
+    internal static IEnumerable<(WireRun Run, int Rounds)> Runs(List<WireSample> samples, Func<WireSample, bool> condition)
     {
-        var longest = TimeSpan.Zero;
         for (var i = 0; i < samples.Count; i++)
         {
             if (!condition(samples[i]))
@@ -117,11 +127,10 @@ internal static class WireJudge
             }
 
             var end = j + 1 < samples.Count ? samples[j + 1].At : samples[j].At;
-            longest = end - samples[i].At > longest ? end - samples[i].At : longest;
+            var answerers = samples[i].Macs.Count > 0 ? string.Join('+', samples[i].Macs) : i > 0 ? "after " + string.Join('+', samples[i - 1].Macs) : "";
+            yield return (new WireRun(samples[i].Address, samples[i].At, end - samples[i].At, answerers), j - i + 1);
             i = j;
         }
-
-        return longest;
     }
 
     /// <summary>From the fault to the start of the last run of samples answered by one and the same MAC; null if the last sample is not such.</summary>

@@ -6,9 +6,6 @@ namespace IronLb.Chaos.Soak;
 /// <summary>One step of a run on the soak's clock: from its fault's injection to the next one's (the heal and the quiet gap belong to it).</summary>
 internal sealed record Phase(int Index, FaultKind Kind, string Node, TimeSpan Start, TimeSpan? Healed, TimeSpan End);
 
-/// <summary>The worst stretch of a kind found in a phase: which address, from when, how long, who answered just before or then.</summary>
-internal sealed record WireRun(IPAddress Address, TimeSpan Start, TimeSpan Length, string Answerers);
-
 /// <summary>One phase judged on the wire.</summary>
 internal sealed record PhaseVerdict(Phase Phase, int DoubleRounds, WireRun? LongestDouble, WireRun? LongestUnanswered)
 {
@@ -44,8 +41,8 @@ internal static class SoakJudge
         {
             var ordered = address.OrderBy(s => s.At).ToList();
             var intervals = expected.GetValueOrDefault(address.Key, []);
-            doubles.AddRange(Runs(ordered, s => s.Macs.Count >= 2).Select(r => (r.Run, r.Rounds)));
-            unanswered.AddRange(Runs(ordered, s => s.Macs.Count == 0 && intervals.Any(i => i.From <= s.At && s.At <= i.To)).Select(r => r.Run));
+            doubles.AddRange(WireJudge.Runs(ordered, s => s.Macs.Count >= 2).Select(r => (r.Run, r.Rounds)));
+            unanswered.AddRange(WireJudge.Runs(ordered, s => s.Macs.Count == 0 && intervals.Any(i => i.From <= s.At && s.At <= i.To)).Select(r => r.Run));
         }
 
         return [.. phases.Select(phase =>
@@ -94,29 +91,6 @@ internal static class SoakJudge
             {
                 (intervals.TryGetValue(address, out var list) ? list : intervals[address] = []).Add((run.First + warmUp, run.Last - EndMargin));
             }
-        }
-    }
-
-    /// <summary>Each stretch of consecutive samples meeting <paramref name="condition"/>, lasting until the next sample (as <see cref="WireJudge"/> counts).</summary>
-    private static IEnumerable<(WireRun Run, int Rounds)> Runs(List<WireSample> samples, Func<WireSample, bool> condition)
-    {
-        for (var i = 0; i < samples.Count; i++)
-        {
-            if (!condition(samples[i]))
-            {
-                continue;
-            }
-
-            var j = i;
-            while (j + 1 < samples.Count && condition(samples[j + 1]))
-            {
-                j++;
-            }
-
-            var end = j + 1 < samples.Count ? samples[j + 1].At : samples[j].At;
-            var answerers = samples[i].Macs.Count > 0 ? string.Join('+', samples[i].Macs) : i > 0 ? "after " + string.Join('+', samples[i - 1].Macs) : "";
-            yield return (new WireRun(samples[i].Address, samples[i].At, end - samples[i].At, answerers), j - i + 1);
-            i = j;
         }
     }
 }
