@@ -103,9 +103,6 @@ internal sealed class RingMembershipLoop : ISpeakerMembership
 
     public Func<LeaseEvidence>? LeaseEvidence { get; set; }
 
-    /// <summary>Whether the Leases decide now (API mode).</summary>
-    public bool InApiMode => _api.Active;
-
     public void SetPeers(IReadOnlyDictionary<string, IPEndPoint> peers)
     {
         ArgumentNullException.ThrowIfNull(peers);
