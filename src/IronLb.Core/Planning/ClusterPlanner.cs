@@ -4,6 +4,7 @@ using IronLb.Core.Addressing;
 using IronLb.Core.Allocation;
 using IronLb.Core.Announcement;
 using IronLb.Core.Configuration;
+using IronLb.Core.Egress;
 
 namespace IronLb.Core.Planning;
 
@@ -147,7 +148,10 @@ public static class ClusterPlanner
         var events = converged.Result.Events
             .Select(e => new PlannedEvent(e.Type.ToString(), e.Reason, e.Message, e.Type == EventType.Warning ? ServiceRequestField.Of(view, e) : null))
             .ToImmutableArray();
-        return new ServicePlan(view.Key.Namespace, view.Key.Name, view.IngressIps, converged.Result.PoolAnnotation, announce, events);
+        return new ServicePlan(view.Key.Namespace, view.Key.Name, view.IngressIps, converged.Result.PoolAnnotation, announce, events)
+        {
+            Egress = EgressSelection.IsRequested(view) ? EgressSelection.Paths(view.IngressIps, announce?.Node) : [],
+        };
     }
 
     private static PoolUsage Usage(AddressPool pool, Allocator allocator)

@@ -3,6 +3,7 @@ using System.Numerics;
 using IronLb.Core.Allocation;
 using IronLb.Core.Announcement;
 using IronLb.Core.Configuration;
+using IronLb.Core.Egress;
 
 namespace IronLb.Core.Planning;
 
@@ -24,6 +25,12 @@ public sealed record PlanInput
 
     /// <summary>--lb-class: which spec.loadBalancerClass this instance handles ("" = unset).</summary>
     public string LoadBalancerClass { get; init; } = "";
+
+    /// <summary>The Nodes' InternalIPs and pod ranges, in name order (egress steers to the first, keeps the second inside).</summary>
+    public ImmutableArray<NodeNetwork> NodeNetworks { get; init; } = [];
+
+    /// <summary>The cluster's Service ranges (networking.k8s.io/v1 ServiceCIDR spec.cidrs), which egress keeps inside.</summary>
+    public ImmutableArray<string> ServiceCidrs { get; init; } = [];
 }
 
 /// <summary>Total, assigned and available addresses of one family in one pool; exact, never saturated.</summary>
@@ -45,7 +52,11 @@ public sealed record ServicePlan(
     ImmutableArray<string> Ips,
     string? Pool,
     AnnounceInfo? Announce,
-    ImmutableArray<PlannedEvent> Events);
+    ImmutableArray<PlannedEvent> Events)
+{
+    /// <summary>Empty unless the Service asks for egress from its addresses; then one path per family.</summary>
+    public ImmutableArray<FamilyEgress> Egress { get; init; } = [];
+}
 
 /// <summary>
 /// A configuration error or warning with the object it concerns. File is where the object starts

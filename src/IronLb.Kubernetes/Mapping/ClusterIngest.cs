@@ -44,9 +44,9 @@ public static class ClusterIngest
     }
 
     /// <summary>
-    /// The whole cluster as one input: configuration, Services and their endpoints. A Service without any
-    /// EndpointSlice has no entry, and in a cluster that means no endpoints (the speaker reads it so); only
-    /// plan, over manifests, assumes the opposite.
+    /// The whole cluster as one input: configuration, Services and their endpoints, and what egress needs of the
+    /// Nodes and Service ranges. A Service without any EndpointSlice has no entry, and in a cluster that means no
+    /// endpoints (the speaker reads it so); only plan, over manifests, assumes the opposite.
     /// </summary>
     public static PlanInput Input(
         string configNamespace,
@@ -55,11 +55,14 @@ public static class ClusterIngest
         IEnumerable<L2AdvertisementObject>? advertisements = null,
         IEnumerable<V1Namespace>? namespaces = null,
         IEnumerable<V1Node>? nodes = null,
-        IEnumerable<V1EndpointSlice>? slices = null) =>
+        IEnumerable<V1EndpointSlice>? slices = null,
+        IEnumerable<V1ServiceCIDR>? serviceCidrs = null) =>
         new()
         {
             Resources = Resources(configNamespace, pools, advertisements, namespaces, nodes),
             Services = Services(services),
             Endpoints = CoreMapping.ToEndpointsByService(slices ?? []).ToImmutableDictionary(),
+            NodeNetworks = [.. (nodes ?? []).Select(CoreMapping.ToNetwork).OrderBy(n => n.Name, StringComparer.Ordinal)],
+            ServiceCidrs = [.. (serviceCidrs ?? []).SelectMany(c => c.Spec?.Cidrs ?? []).Where(c => !string.IsNullOrEmpty(c)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
         };
 }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using IronLb.Core.Allocation;
 using IronLb.Core.Announcement;
 using IronLb.Core.Configuration;
+using IronLb.Core.Egress;
 using IronLb.Kubernetes.Crds;
 using k8s.Models;
 
@@ -101,11 +102,26 @@ public static class CoreMapping
         return new NodeResource(node.Metadata?.Name ?? "", ToImmutable(node.Metadata?.Labels), unavailable);
     }
 
+    /// <summary>The Node's InternalIPs (in its order) and pod ranges (spec.podCIDRs, else spec.podCIDR).</summary>
+    public static NodeNetwork ToNetwork(V1Node node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var spec = node.Spec ?? new V1NodeSpec();
+        var podCidrs = spec.PodCIDRs is { Count: > 0 } cidrs ? cidrs : string.IsNullOrEmpty(spec.PodCIDR) ? [] : [spec.PodCIDR];
+        return new NodeNetwork(
+            node.Metadata?.Name ?? "",
+            [.. (node.Status?.Addresses ?? []).Where(a => a.Type == "InternalIP" && !string.IsNullOrEmpty(a.Address)).Select(a => a.Address)],
+            [.. podCidrs.Where(c => !string.IsNullOrEmpty(c))]);
+    }
+
     /// <summary>All endpoints of one Service over its EndpointSlices.</summary>
     public static ServiceEndpoints ToEndpoints(IEnumerable<V1EndpointSlice> slices)
     {
         ArgumentNullException.ThrowIfNull(slices);
-        return new ServiceEndpoints([.. slices.SelectMany(s => s.Endpoints ?? []).Select(e => new EndpointView(e.NodeName, e.Conditions?.Ready, e.Conditions?.Serving))]);
+        return new ServiceEndpoints([.. slices.SelectMany(s => s.Endpoints ?? []).Select(e => new EndpointView(e.NodeName, e.Conditions?.Ready, e.Conditions?.Serving)
+        {
+            Addresses = [.. (e.Addresses ?? []).Where(a => !string.IsNullOrEmpty(a))],
+        })]);
     }
 
     /// <summary>Every Service's endpoints, from all EndpointSlices labelled with the Service's name.</summary>

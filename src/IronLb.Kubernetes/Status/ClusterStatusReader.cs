@@ -4,6 +4,7 @@ using System.Text.Json;
 using IronLb.Core.Addressing;
 using IronLb.Core.Allocation;
 using IronLb.Core.Configuration;
+using IronLb.Core.Egress;
 using IronLb.Core.Planning;
 using IronLb.Kubernetes.Client;
 using IronLb.Kubernetes.Informers;
@@ -97,7 +98,11 @@ public static class ClusterStatusReader
                 warnings.Add(new PlannedEvent("Warning", warning.Reason ?? "", warning.Message ?? ""));
             }
 
-            rows.Add(new ServicePlan(view.Key.Namespace, view.Key.Name, ips, pool, announce, warnings.ToImmutable()));
+            rows.Add(new ServicePlan(view.Key.Namespace, view.Key.Name, ips, pool, announce, warnings.ToImmutable())
+            {
+                // The announcing node translates, and the others send to it: egress leaves where ServiceL2Status says.
+                Egress = EgressSelection.IsRequested(view) ? EgressSelection.Paths(ips, announce?.Node) : [],
+            });
         }
 
         var usage = config.Pools.Select(p =>

@@ -317,6 +317,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
         var speakers = _membership is { Withdrawn: true } ? View.Live.Remove(_options.Node) : View.Live;
         var plan = SpeakerPlanner.Decide(config, cluster, _options.LoadBalancerClass, _options.Node, [.. speakers], _options.IgnoreExcludeLabel, _localInterfaces());
         _publish(plan.Table);
+        UpdateEgress(plan, cluster);
         _current = plan;
         Report(plan, trigger);
         _ready = true;

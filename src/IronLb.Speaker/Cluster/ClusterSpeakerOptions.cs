@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Net;
 using IronLb.Speaker.Membership;
 
@@ -59,6 +60,12 @@ public sealed record ClusterSpeakerOptions
     /// one write per node per period, as kubelet's node leases.
     /// </summary>
     public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>--egress-exclude: destinations that keep the pod's own source besides the cluster's own ranges.</summary>
+    public ImmutableArray<IPNetwork> EgressExclude { get; init; } = [];
+
+    /// <summary>--service-cidr: the cluster's Service ranges where the API serves no ServiceCIDR objects.</summary>
+    public ImmutableArray<string> ServiceCidrs { get; init; } = [];
 
     /// <summary>Watch streams end after this long and resume (short in tests).</summary>
     public int WatchTimeoutSeconds { get; init; } = 300;

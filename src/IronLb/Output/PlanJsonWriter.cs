@@ -59,6 +59,17 @@ internal static class PlanJsonWriter
                     json.WriteEndObject();
                 }
 
+                json.WriteStartArray("egress");
+                foreach (var path in service.Egress)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("family", path.Family == Core.Addressing.IpFamily.IPv4 ? "IPv4" : "IPv6");
+                    json.WriteString("address", path.Address.ToString());
+                    json.WriteString("node", path.Node);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
                 json.WriteStartArray("events");
                 foreach (var e in service.Events)
                 {

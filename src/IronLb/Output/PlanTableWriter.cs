@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Numerics;
+using IronLb.Core.Egress;
 using IronLb.Core.Planning;
 using IronLb.Kubernetes.Status;
 
@@ -78,7 +79,7 @@ internal static class PlanTableWriter
         }
         else
         {
-            var services = new TextTable("SERVICE", "IPS", "POOL", "NODE", "INTERFACES", "WARNING");
+            var services = new TextTable("SERVICE", "IPS", "POOL", "NODE", "INTERFACES", "EGRESS", "WARNING");
             foreach (var service in result.Services)
             {
                 var warning = service.Events.FirstOrDefault(e => e.Type == PlanReport.Warning);
@@ -88,11 +89,27 @@ internal static class PlanTableWriter
                     service.Pool ?? "-",
                     service.Announce?.Node ?? "-",
                     service.Announce is null ? "-" : service.Announce.Interfaces.IsEmpty ? "(all)" : string.Join(',', service.Announce.Interfaces),
+                    Egress(service.Egress),
                     warning is null ? "" : $"{warning.Reason}: {warning.Message}");
             }
 
             services.Write(writer);
         }
+    }
+
+    /// <summary>
+    /// "-" without egress; the node when every family leaves through it; else per family ("IPv4 cwn2, IPv6 cwn3"),
+    /// with "none" for a family nobody announces (its pods keep their own source until someone does).
+    /// </summary>
+    private static string Egress(ImmutableArray<FamilyEgress> paths)
+    {
+        if (paths.IsDefaultOrEmpty)
+        {
+            return "-";
+        }
+
+        var nodes = paths.Select(p => p.Node).Distinct().ToList();
+        return nodes is [{ } node] ? $"via {node}" : string.Join(", ", paths.Select(p => $"{p.Family} {p.Node ?? "none"}"));
     }
 
     /// <summary>One row per speaker: configuration result, membership endpoint, where its replies come from.</summary>

@@ -52,7 +52,14 @@ public sealed class CampusPlanTests
     {
         var row = Table.Value.Output.Split('\n').Single(l => l.StartsWith(service + " ", StringComparison.Ordinal));
 
-        Assert.Matches(new Regex($@"^{Regex.Escape(service)}\s+{Regex.Escape(ipv4)},2001:638:807:[0-9a-f:]+\s+(external|office)\s+cwn[1-4]\s+{iface}$"), row);
+        // Only smtpout asks for egress (Metaleg's label): it leaves through its announcer.
+        var egress = service == "mail/smtpout" ? @"via cwn[1-4]" : "-";
+        Assert.Matches(new Regex($@"^{Regex.Escape(service)}\s+{Regex.Escape(ipv4)},2001:638:807:[0-9a-f:]+\s+(external|office)\s+(?<node>cwn[1-4])\s+{iface}\s+{egress}$"), row);
+        if (service == "mail/smtpout")
+        {
+            var node = Regex.Match(row, @"\s(cwn[1-4])\s").Groups[1].Value;
+            Assert.EndsWith($"via {node}", row, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -82,7 +89,7 @@ public sealed class CampusPlanTests
         Assert.Equal(Documented.Count, services.Count);
         foreach (var service in services)
         {
-            Assert.Equal(["namespace", "name", "ips", "pool", "announce", "events"], service.EnumerateObject().Select(p => p.Name));
+            Assert.Equal(["namespace", "name", "ips", "pool", "announce", "egress", "events"], service.EnumerateObject().Select(p => p.Name));
             var key = $"{service.GetProperty("namespace").GetString()}/{service.GetProperty("name").GetString()}";
             var expected = Documented.Single(row => (string)row.Data.Item1 == key).Data;
             Assert.Equal(expected.Item2, service.GetProperty("ips")[0].GetString());
@@ -90,6 +97,10 @@ public sealed class CampusPlanTests
             var announce = service.GetProperty("announce");
             Assert.Matches("^cwn[1-4]$", announce.GetProperty("node").GetString()!);
             Assert.Equal([expected.Item3], announce.GetProperty("interfaces").EnumerateArray().Select(i => i.GetString()));
+            var egress = service.GetProperty("egress").EnumerateArray().Select(p => $"{p.GetProperty("family").GetString()} {p.GetProperty("address").GetString()} {p.GetProperty("node").GetString()}");
+            Assert.Equal(
+                key == "mail/smtpout" ? [$"IPv4 141.89.58.186 {announce.GetProperty("node").GetString()}", $"IPv6 2001:638:807:3a:c3a9:7be2:51d4:f86 {announce.GetProperty("node").GetString()}"] : [],
+                egress);
             var e = service.GetProperty("events").EnumerateArray().Single();
             Assert.Equal(("Normal", "IPAllocated"), (e.GetProperty("type").GetString(), e.GetProperty("reason").GetString()));
         }
