@@ -46,6 +46,7 @@ public sealed class RbacTests
             .. Grants("", "nodes", Any, "list", "watch"),
             .. Grants("", "namespaces", Any, "list", "watch"),
             .. Grants("discovery.k8s.io", "endpointslices", Any, "list", "watch"),
+            .. Grants("networking.k8s.io", "servicecidrs", Any, "list", "watch"),
             .. Grants("", "events", Any, "create"),
         ],
         ["Role/ironlb-speaker"] =

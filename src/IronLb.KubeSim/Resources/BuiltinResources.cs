@@ -47,6 +47,8 @@ internal static class BuiltinResources
         Stored("admissionregistration.k8s.io", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", namespaced: false),
         Stored("policy", "PodDisruptionBudget", "poddisruptionbudgets", namespaced: true) with { ShortNames = ["pdb"], HasStatus = true, HasGeneration = true },
         Stored("scheduling.k8s.io", "PriorityClass", "priorityclasses", namespaced: false) with { ShortNames = ["pc"] },
+        // The Service ranges (GA in 1.33): the speaker keeps egress to them inside the cluster.
+        Stored("networking.k8s.io", "ServiceCIDR", "servicecidrs", namespaced: false) with { HasStatus = true },
         new ResourceType
         {
             Group = "authorization.k8s.io", Version = "v1", Kind = "SelfSubjectAccessReview",

@@ -25,6 +25,9 @@ public static class ResourceTypes
     public static ResourceType<V1EndpointSlice> EndpointSlices { get; } =
         BuiltIn<V1EndpointSlice>(new("discovery.k8s.io/v1", "endpointslices", "EndpointSlice", true), s => s.Metadata);
 
+    public static ResourceType<V1ServiceCIDR> ServiceCidrs { get; } =
+        BuiltIn<V1ServiceCIDR>(new("networking.k8s.io/v1", "servicecidrs", "ServiceCIDR", false), c => c.Metadata);
+
     public static ResourceType<V1Lease> Leases { get; } = BuiltIn<V1Lease>(new("coordination.k8s.io/v1", "leases", "Lease", true), l => l.Metadata);
 
     public static ResourceType<IpAddressPoolObject> IpAddressPools(string ns) =>

@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using System.Net.Sockets;
 using IronLb.Core.Allocation;
 using IronLb.Core.Planning;
+using IronLb.Kubernetes.Client;
+using IronLb.Kubernetes.Informers;
 using IronLb.Networking.Egress;
 using IronLb.Speaker.Announcing;
 using IronLb.Speaker.Egress;
@@ -47,6 +49,24 @@ internal sealed partial class ClusterSpeaker
         var failure = ProgramEgress(build.RuleSet);
         _egress = build;
         ReportEgress(build, failure);
+    }
+
+    /// <summary>
+    /// Whether the API serves networking.k8s.io/v1 ServiceCIDRs (Kubernetes 1.33 and later); older clusters have
+    /// only the --service-cidr flag. Asked once at start: a cluster upgraded underneath a running speaker is
+    /// read after the speaker's next restart.
+    /// </summary>
+    private async Task<bool> ServesServiceCidrsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _discovery.ResourcesAsync(ResourceTypes.ServiceCidrs.Resource.GroupVersion, cancellationToken).ConfigureAwait(false)).ContainsKey("ServiceCIDR");
+        }
+        catch (Exception e) when (ApiFailure.Is(e, cancellationToken) || e is System.Text.Json.JsonException)
+        {
+            LogServiceCidrsUnknown(_logger, e);
+            return false;
+        }
     }
 
     private void ReportEgress(EgressBuild build, string? kernelFailure)
@@ -103,6 +123,9 @@ internal sealed partial class ClusterSpeaker
 
     private static string FamilyName(AddressFamily family) =>
         family == AddressFamily.InterNetwork ? "IPv4" : "IPv6";
+
+    [LoggerMessage(EventId = 194, Level = LogLevel.Warning, Message = "Cannot tell whether the API serves ServiceCIDRs; egress keeps only --service-cidr ranges inside the cluster")]
+    private static partial void LogServiceCidrsUnknown(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 190, Level = LogLevel.Information, Message = "Egress of {service} {family}: leaves as {address}, {path} ({sources} endpoint addresses)")]
     private static partial void LogEgress(ILogger logger, string service, string family, string address, string path, int sources);

@@ -42,6 +42,9 @@ internal sealed partial class ClusterSpeaker : IDisposable
     private readonly Informer<L2AdvertisementObject> _advertisements;
     private readonly Informer<V1Namespace> _namespaces;
     private readonly Informer<V1Lease> _leases;
+    private readonly Informer<V1ServiceCIDR> _serviceCidrs;
+    private readonly DynamicClient _discovery;
+    private bool _readsServiceCidrs;
     private readonly SpeakerLeaseRenewer _leaseRenewer;
     private readonly SpeakerLeaseWatch _leaseWatch;
     private readonly L2StatusReconciler _statuses;
@@ -97,6 +100,8 @@ internal sealed partial class ClusterSpeaker : IDisposable
         _advertisements = new Informer<L2AdvertisementObject>(connection, ResourceTypes.L2Advertisements(options.Namespace), time, informerLogger) { WatchTimeoutSeconds = watch };
         _namespaces = new Informer<V1Namespace>(connection, ResourceTypes.Namespaces, time, informerLogger) { WatchTimeoutSeconds = watch };
         _leases = new Informer<V1Lease>(connection, ResourceTypes.Leases.InNamespace(options.Namespace), time, informerLogger) { WatchTimeoutSeconds = watch };
+        _serviceCidrs = new Informer<V1ServiceCIDR>(connection, ResourceTypes.ServiceCidrs, time, informerLogger) { WatchTimeoutSeconds = watch };
+        _discovery = new DynamicClient(connection);
         var writeLogger = loggerFactory.CreateLogger("IronLb.Status");
         _statuses = new L2StatusReconciler(connection, options.Namespace, options.Node, watch, options.StatusSettle, Writes, time, loggerFactory.CreateLogger<L2StatusReconciler>())
         {
@@ -177,8 +182,16 @@ internal sealed partial class ClusterSpeaker : IDisposable
         };
 
         using var stopInformers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Func<CancellationToken, Task>[] runs = [_services.RunAsync, _slices.RunAsync, _nodes.RunAsync, _pools.RunAsync, _advertisements.RunAsync, _namespaces.RunAsync, _leases.RunAsync];
-        Func<CancellationToken, Task>[] syncs = [_services.WaitForSyncAsync, _slices.WaitForSyncAsync, _nodes.WaitForSyncAsync, _pools.WaitForSyncAsync, _advertisements.WaitForSyncAsync, _namespaces.WaitForSyncAsync, _leases.WaitForSyncAsync];
+        List<Func<CancellationToken, Task>> runs = [_services.RunAsync, _slices.RunAsync, _nodes.RunAsync, _pools.RunAsync, _advertisements.RunAsync, _namespaces.RunAsync, _leases.RunAsync];
+        List<Func<CancellationToken, Task>> syncs = [_services.WaitForSyncAsync, _slices.WaitForSyncAsync, _nodes.WaitForSyncAsync, _pools.WaitForSyncAsync, _advertisements.WaitForSyncAsync, _namespaces.WaitForSyncAsync, _leases.WaitForSyncAsync];
+        if (_options.Egress && await ServesServiceCidrsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            _serviceCidrs.Changed += _ => Poke("servicecidr");
+            runs.Add(_serviceCidrs.RunAsync);
+            syncs.Add(_serviceCidrs.WaitForSyncAsync);
+            _readsServiceCidrs = true;
+        }
+
         var running = runs.Select(run => run(stopInformers.Token)).ToList();
         using var stopMembership = new CancellationTokenSource();
         var background = new List<Task>();
@@ -296,7 +309,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
         UpdateMembershipInputs();
         PublishReplies();
         var configDirty = Interlocked.Exchange(ref _configDirty, 0) == 1;
-        var cluster = ClusterIngest.Input(_options.Namespace, _services.Items, _pools.Items, _advertisements.Items, _namespaces.Items, _nodes.Items, _slices.Items);
+        var cluster = ClusterIngest.Input(_options.Namespace, _services.Items, _pools.Items, _advertisements.Items, _namespaces.Items, _nodes.Items, _slices.Items, _readsServiceCidrs ? _serviceCidrs.Items : null);
         if (configDirty)
         {
             ParseConfig(cluster.Resources);

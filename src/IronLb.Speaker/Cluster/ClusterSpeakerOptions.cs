@@ -61,6 +61,9 @@ public sealed record ClusterSpeakerOptions
     /// </summary>
     public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>--egress: program egress for labelled Services (and read the ServiceCIDRs it keeps inside).</summary>
+    public bool Egress { get; init; } = true;
+
     /// <summary>--egress-exclude: destinations that keep the pod's own source besides the cluster's own ranges.</summary>
     public ImmutableArray<IPNetwork> EgressExclude { get; init; } = [];
 

@@ -76,13 +76,28 @@ internal static class SpeakerCommand
             DefaultValueFactory = _ => true,
         };
         var livenessWindow = DurationOption.Create("--liveness-window", "Answers (in the kernel too) stop, and /healthz fails, when the speaker's loop has not run for this long: a frozen or hung speaker goes quiet.", new Layer2Options().LivenessWindow, mustBePositive: true);
+        var egress = new Option<bool>("--egress")
+        {
+            Description = "Let Services labelled metaleg.de/rewriteSrcIP=true send from their load-balancer address (nftables table inet ironlb, policy routing); false programs nothing.",
+            DefaultValueFactory = _ => true,
+        };
+        var egressExclude = new Option<string[]>("--egress-exclude")
+        {
+            Description = "A destination CIDR that keeps the pod's own source, besides pod ranges, Service ranges and node addresses (repeatable).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var serviceCidr = new Option<string[]>("--service-cidr")
+        {
+            Description = "The cluster's Service range, for clusters whose API serves no ServiceCIDR objects (before Kubernetes 1.33; repeatable).",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var missed = new Option<int>("--missed-heartbeats") { Description = "Mesh protocol: heartbeats missed before a peer is no longer heard; the same on every speaker.", DefaultValueFactory = _ => 4 };
 
         var command = new Command("speaker", "Run the Layer 2 speaker for one node: answer ARP and NDP for the Service addresses this node wins.")
         {
             node, manifests, nodes, exclude, ignoreExclude, families, logLevel, metrics, health, burst, refresh, reload,
             kubeconfig, ns, podName, lbClass, membershipAddress, membershipPort, keyFile, insecure, protocol, heartbeat, missed, kernelReplies,
-            livenessWindow,
+            livenessWindow, egress, egressExclude, serviceCidr,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -200,6 +215,22 @@ internal static class SpeakerCommand
                 return null;
             }
 
+            var excludes = ImmutableArray.CreateBuilder<IPNetwork>();
+            var serviceCidrs = ImmutableArray.CreateBuilder<string>();
+            foreach (var (flag, values, into) in new[] { ("--egress-exclude", parse.GetValue(egressExclude), (Action<IPNetwork>)excludes.Add), ("--service-cidr", parse.GetValue(serviceCidr), n => serviceCidrs.Add(n.ToString())) })
+            {
+                foreach (var value in values ?? [])
+                {
+                    if (!IPNetwork.TryParse(value, out var network))
+                    {
+                        console.Error.WriteLine($"ironlb speaker: {flag} takes a CIDR such as 10.96.0.0/12, not \"{value}\"");
+                        return null;
+                    }
+
+                    into(network);
+                }
+            }
+
             var port = parse.GetValue(membershipPort);
             var interval = parse.GetValue(heartbeat).TimeSpan;
             var missedCount = parse.GetValue(missed);
@@ -225,6 +256,9 @@ internal static class SpeakerCommand
                     MembershipProtocol = parse.GetValue(protocol),
                     HeartbeatInterval = interval,
                     MissedHeartbeats = missedCount,
+                    Egress = parse.GetValue(egress),
+                    EgressExclude = excludes.ToImmutable(),
+                    ServiceCidrs = serviceCidrs.ToImmutable(),
                 },
                 Kubeconfig = parse.GetValue(kubeconfig),
                 Layer2 = layer2,

@@ -86,6 +86,7 @@ public sealed class KubectlAuthTests
         "nodes [] [] [list watch]",
         "services [] [] [list watch]",
         "endpointslices.discovery.k8s.io [] [] [list watch]",
+        "servicecidrs.networking.k8s.io [] [] [list watch]",
         "ipaddresspools.metallb.io [] [] [list watch]",
         "l2advertisements.metallb.io [] [] [list watch]",
     ];

@@ -33,6 +33,8 @@ public sealed class SpeakerDenialTests
         { "ClusterRole", "", "namespaces", "watch", Stage.Start },
         { "ClusterRole", "discovery.k8s.io", "endpointslices", "list", Stage.Start },
         { "ClusterRole", "discovery.k8s.io", "endpointslices", "watch", Stage.Start },
+        { "ClusterRole", "networking.k8s.io", "servicecidrs", "list", Stage.Start },
+        { "ClusterRole", "networking.k8s.io", "servicecidrs", "watch", Stage.Start },
         { "ClusterRole", "", "events", "create", Stage.Start },
         { "Role", "metallb.io", "ipaddresspools", "list", Stage.Start },
         { "Role", "metallb.io", "ipaddresspools", "watch", Stage.Start },
