@@ -139,7 +139,7 @@ public static class SpeakerHost
             MembershipTicked = bound => KeepAlive(announcer, liveness, bound),
             MembershipLeaving = announcer.Deadline.Revoke,
         };
-        using var metrics = new SpeakerMetrics(options.Speaker.Node, () => speaker.Current, speaker.Writes, speaker.MembershipCounters, evaluationFailures: () => speaker.EvaluationFailures);
+        using var metrics = new SpeakerMetrics(options.Speaker.Node, () => speaker.Current, speaker.Writes, speaker.MembershipCounters, evaluationFailures: () => speaker.EvaluationFailures, egress: () => speaker.Egress);
         await using var monitoring = new MonitoringServer();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using IronLb.Kubernetes.Status;
 using IronLb.Speaker.Announcing;
+using IronLb.Speaker.Egress;
 using IronLb.Speaker.Membership;
 
 namespace IronLb.Speaker;
@@ -23,9 +24,18 @@ internal sealed class SpeakerMetrics : IDisposable
     /// <param name="membership">The membership's datagram counters; none when it runs from files.</param>
     /// <param name="meterFactory">Where the meter comes from (a test scopes its own); a plain meter when null.</param>
     /// <param name="evaluationFailures">How many evaluations threw and kept the last table.</param>
-    public SpeakerMetrics(string node, Func<SpeakerPlan?> current, WriteCounter? writes = null, MembershipCounters? membership = null, IMeterFactory? meterFactory = null, Func<long>? evaluationFailures = null)
+    /// <param name="egress">The last evaluation's egress; none when it runs from files.</param>
+    public SpeakerMetrics(string node, Func<SpeakerPlan?> current, WriteCounter? writes = null, MembershipCounters? membership = null, IMeterFactory? meterFactory = null, Func<long>? evaluationFailures = null, Func<EgressBuild>? egress = null)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        if (egress is not null)
+        {
+            _meter.CreateObservableGauge(
+                "ironlb_egress_services",
+                () => egress().Services.Count(s => s.Paths.Any(p => p.Node is not null)),
+                description: "LoadBalancer Services labelled for egress from their address that leave through some node, as this node sees them.");
+        }
+
         if (evaluationFailures is not null)
         {
             _meter.CreateObservableCounter("ironlb_speaker_evaluation_failures_total", evaluationFailures, description: "Evaluations that failed with an exception; the last announce table was kept.");

@@ -64,8 +64,15 @@ public sealed record ClusterSpeakerOptions
     /// <summary>--egress: program egress for labelled Services (and read the ServiceCIDRs it keeps inside).</summary>
     public bool Egress { get; init; } = true;
 
+    /// <summary>
+    /// Metaleg's default FIREWALL_EXCLUDE_DST_CIDRS: private, unique-local and link-local ranges keep the pod's
+    /// source, so a cluster that drops Metaleg for IronLB sends exactly what it sent before.
+    /// </summary>
+    public static ImmutableArray<IPNetwork> DefaultEgressExclude { get; } =
+        [IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("172.16.0.0/12"), IPNetwork.Parse("192.168.0.0/16"), IPNetwork.Parse("169.254.0.0/16"), IPNetwork.Parse("fc00::/7"), IPNetwork.Parse("fe80::/10")];
+
     /// <summary>--egress-exclude: destinations that keep the pod's own source besides the cluster's own ranges.</summary>
-    public ImmutableArray<IPNetwork> EgressExclude { get; init; } = [];
+    public ImmutableArray<IPNetwork> EgressExclude { get; init; } = DefaultEgressExclude;
 
     /// <summary>--service-cidr: the cluster's Service ranges where the API serves no ServiceCIDR objects.</summary>
     public ImmutableArray<string> ServiceCidrs { get; init; } = [];

@@ -83,7 +83,7 @@ internal static class SpeakerCommand
         };
         var egressExclude = new Option<string[]>("--egress-exclude")
         {
-            Description = "A destination CIDR that keeps the pod's own source, besides pod ranges, Service ranges and node addresses (repeatable).",
+            Description = "A destination CIDR that keeps the pod's own source, besides pod ranges, Service ranges and node addresses (repeatable; replaces the default, Metaleg's: 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 169.254.0.0/16 fc00::/7 fe80::/10).",
             AllowMultipleArgumentsPerToken = true,
         };
         var serviceCidr = new Option<string[]>("--service-cidr")
@@ -257,7 +257,7 @@ internal static class SpeakerCommand
                     HeartbeatInterval = interval,
                     MissedHeartbeats = missedCount,
                     Egress = parse.GetValue(egress),
-                    EgressExclude = excludes.ToImmutable(),
+                    EgressExclude = parse.GetValue(egressExclude) is { Length: > 0 } ? excludes.ToImmutable() : ClusterSpeakerOptions.DefaultEgressExclude,
                     ServiceCidrs = serviceCidrs.ToImmutable(),
                 },
                 Kubeconfig = parse.GetValue(kubeconfig),
