@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace IronLb.Networking.Egress;
 
 /// <summary>
@@ -17,6 +19,7 @@ public sealed class EgressProgrammer : IDisposable
     private readonly Rtnetlink _netlink = new();
     private readonly KernelRouting _routing;
     private EgressRuleSet? _applied;
+    private ImmutableArray<EgressRoute>? _appliedPlan;
     private bool _disposed;
 
     public EgressProgrammer(EgressKernelOptions? options = null)
@@ -53,15 +56,24 @@ public sealed class EgressProgrammer : IDisposable
         }
 
         var plan = EgressRouting.Plan(set, Options);
-        var (rules, routes, readError) = _routing.ReadOwned();
-        if (readError is not null)
+        // Most changes (endpoints, roles) keep the same next hops: then the rules and routes this programmer
+        // wrote last time still stand and only the table is replaced, without listing the node's routes.
+        var routingUnchanged = _appliedPlan is { } last && last.SequenceEqual(plan);
+        _appliedPlan = null;
+        List<KernelRule> rules = [];
+        List<KernelRoute> routes = [];
+        if (!routingUnchanged)
         {
-            return EgressApplyResult.Failed(readError);
-        }
+            (rules, routes, var readError) = _routing.ReadOwned();
+            if (readError is not null)
+            {
+                return EgressApplyResult.Failed(readError);
+            }
 
-        if (_routing.AddMissing(plan, rules, routes) is { } addError)
-        {
-            return EgressApplyResult.Failed(addError);
+            if (_routing.AddMissing(plan, rules, routes) is { } addError)
+            {
+                return EgressApplyResult.Failed(addError);
+            }
         }
 
         var answer = _nft.Run(EgressNftRenderer.Render(set, Options));
@@ -70,12 +82,13 @@ public sealed class EgressProgrammer : IDisposable
             return EgressApplyResult.Failed($"nftables refused the table: {answer.Error}");
         }
 
-        if (_routing.RemoveStale(plan, rules, routes) is { } removeError)
+        if (!routingUnchanged && _routing.RemoveStale(plan, rules, routes) is { } removeError)
         {
             return EgressApplyResult.Failed(removeError);
         }
 
         _applied = set;
+        _appliedPlan = plan;
         return EgressApplyResult.Applied;
     }
 
@@ -85,6 +98,7 @@ public sealed class EgressProgrammer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _applied = null;
+        _appliedPlan = null;
         var errors = new List<string>();
         var answer = _nft.Run(EgressNftRenderer.RenderRemoval());
         if (!answer.Ok)
@@ -108,6 +122,7 @@ public sealed class EgressProgrammer : IDisposable
         }
 
         _applied = EgressRuleSet.Empty;
+        _appliedPlan = [];
         return EgressApplyResult.Applied;
     }
 

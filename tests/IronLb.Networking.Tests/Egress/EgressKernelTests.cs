@@ -57,6 +57,15 @@ public sealed class EgressKernelTests
         Assert.Equal(EgressApplyResult.Applied, InNode(node, () => programmer.Apply(Second)));
         await AssertSecondAsync(node);
 
+        // Endpoints change, the next hops stay: only the table is replaced, the rules and routes stand.
+        var messages = programmer.NetlinkMessages;
+        var moved = Second with { Entries = [.. Second.Entries.Select(e => e with { Sources = [IPAddress.Parse("203.0.113.9")] })] };
+        Assert.Equal(EgressApplyResult.Applied, InNode(node, () => programmer.Apply(moved)));
+        Assert.Equal(messages, programmer.NetlinkMessages);
+        Assert.Contains("203.0.113.9", await ListTableAsync(node), StringComparison.Ordinal);
+        Assert.DoesNotContain("203.0.113.6", await ListTableAsync(node), StringComparison.Ordinal);
+        await AssertSecondAsync(node);
+
         // A restarted speaker over a crashed run's state: the same set again, nothing duplicated.
         using (var restarted = new EgressProgrammer())
         {
@@ -142,8 +151,9 @@ public sealed class EgressKernelTests
         Assert.Equal("default via 192.0.2.13 dev eno2 proto static", (await IpAsync("-n", node, "-4", "route", "show", "table", "17900")).Trim());
         Assert.Equal("default via 192.0.2.14 dev eno2 proto static", (await IpAsync("-n", node, "-4", "route", "show", "table", "17901")).Trim());
         Assert.Equal("", (await IpAsync("-n", node, "-6", "route", "show", "table", "17900")).Trim());
-        var chains = JsonNode.Parse(await ListTableAsync(node))!["nftables"]!.AsArray().Count(i => i!.AsObject().ContainsKey("chain"));
-        Assert.Equal(2, chains);
+        var chains = JsonNode.Parse(await ListTableAsync(node))!["nftables"]!.AsArray()
+            .Where(i => i!.AsObject().ContainsKey("chain")).Select(i => (string)i!["chain"]!["name"]!).Order(StringComparer.Ordinal);
+        Assert.Equal(["hop4-0", "hop4-1", "postrouting", "prerouting"], chains);
     }
 
     /// <summary>IronLB's rules at its priority (the fixed one from the test excluded by its table).</summary>
