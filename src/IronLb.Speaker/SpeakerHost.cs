@@ -3,7 +3,9 @@ using IronLb.Kubernetes.Client;
 using IronLb.Kubernetes.Status;
 using IronLb.Monitoring;
 using IronLb.Networking;
+using IronLb.Networking.Egress;
 using IronLb.Speaker.Cluster;
+using IronLb.Speaker.Egress;
 using IronLb.Speaker.Files;
 using Microsoft.Extensions.Logging;
 
@@ -30,6 +32,9 @@ public sealed record ClusterHostOptions
     public string? Kubeconfig { get; init; }
 
     public Layer2Options Layer2 { get; init; } = new();
+
+    /// <summary>Where egress lives in the kernel: routing tables, rule priority, firewall-mark bits.</summary>
+    public EgressKernelOptions EgressKernel { get; init; } = EgressKernelOptions.Default;
 
     /// <summary>"[host]:port" as given to --metrics-address ("" disables); null: port 7472 on <see cref="MonitoringHost"/>.</summary>
     public string? MetricsAddress { get; init; }
@@ -133,13 +138,17 @@ public static class SpeakerHost
         // window: a frozen or hung speaker goes quiet in the kernel before its peers can agree it is gone.
         var liveness = new Liveness(time, options.Layer2.LivenessWindow, "membership loop");
         announcer.Deadline.Revoke();
+        using var egress = options.Speaker.Egress ? new EgressKernel(new EgressProgrammer(options.EgressKernel)) : null;
         using var speaker = new ClusterSpeaker(connection, options.Speaker, announcer.SetTable, () => LocalInterfaces(announcer), time, loggerFactory)
         {
             Replies = () => ReplyPaths.Format(announcer.Responders, announcer.KernelResponders),
             MembershipTicked = bound => KeepAlive(announcer, liveness, bound),
             MembershipLeaving = announcer.Deadline.Revoke,
+            ProgramEgress = egress is null ? null : egress.Apply,
+            ClearEgress = egress is null ? null : egress.Clear,
         };
-        using var metrics = new SpeakerMetrics(options.Speaker.Node, () => speaker.Current, speaker.Writes, speaker.MembershipCounters, evaluationFailures: () => speaker.EvaluationFailures, egress: () => speaker.Egress);
+        using var metrics = new SpeakerMetrics(options.Speaker.Node, () => speaker.Current, speaker.Writes, speaker.MembershipCounters, evaluationFailures: () => speaker.EvaluationFailures,
+            egress: () => speaker.Egress, egressCounters: egress is null ? null : egress.Totals);
         await using var monitoring = new MonitoringServer();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using IronLb.Kubernetes.Status;
+using IronLb.Networking.Egress;
 using IronLb.Speaker.Announcing;
 using IronLb.Speaker.Egress;
 using IronLb.Speaker.Membership;
@@ -25,8 +26,14 @@ internal sealed class SpeakerMetrics : IDisposable
     /// <param name="meterFactory">Where the meter comes from (a test scopes its own); a plain meter when null.</param>
     /// <param name="evaluationFailures">How many evaluations threw and kept the last table.</param>
     /// <param name="egress">The last evaluation's egress; none when it runs from files.</param>
-    public SpeakerMetrics(string node, Func<SpeakerPlan?> current, WriteCounter? writes = null, MembershipCounters? membership = null, IMeterFactory? meterFactory = null, Func<long>? evaluationFailures = null, Func<EgressBuild>? egress = null)
+    /// <param name="egressCounters">Translated packets and bytes per Service and family on this node, since start.</param>
+    public SpeakerMetrics(string node, Func<SpeakerPlan?> current, WriteCounter? writes = null, MembershipCounters? membership = null, IMeterFactory? meterFactory = null, Func<long>? evaluationFailures = null, Func<EgressBuild>? egress = null, Func<IReadOnlyList<EgressCounter>>? egressCounters = null)
     {
+        if (egressCounters is not null)
+        {
+            CreateEgressCounters(egressCounters);
+        }
+
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         if (egress is not null)
         {
@@ -63,6 +70,26 @@ internal sealed class SpeakerMetrics : IDisposable
                 new KeyValuePair<string, object?>("node", node),
                 new KeyValuePair<string, object?>("ip", ip)))),
             description: "The node announces the service IP");
+    }
+
+    // Packets and bytes from the same read of the nftables counters would be two reads per scrape; the counters
+    // are cheap (one libnftables call), and a scrape that sees packets and bytes a moment apart is harmless.
+    private void CreateEgressCounters(Func<IReadOnlyList<EgressCounter>> counters)
+    {
+        _meter.CreateObservableCounter(
+            "ironlb_egress_translated_packets_total",
+            () => counters().Select(c => new Measurement<long>((long)c.Packets, Tags(c))),
+            description: "Packets of a Service's endpoints translated to its address on this node (the announcing node), per family.");
+        _meter.CreateObservableCounter(
+            "ironlb_egress_translated_bytes_total",
+            () => counters().Select(c => new Measurement<long>((long)c.Bytes, Tags(c))),
+            description: "Bytes of a Service's endpoints translated to its address on this node (the announcing node), per family.");
+
+        static KeyValuePair<string, object?>[] Tags(EgressCounter c) =>
+        [
+            new("service", c.Service),
+            new("family", c.Family == System.Net.Sockets.AddressFamily.InterNetwork ? "IPv4" : "IPv6"),
+        ];
     }
 
     /// <summary>This instance's meter, so an exporter (or a test) can read exactly this speaker's series.</summary>

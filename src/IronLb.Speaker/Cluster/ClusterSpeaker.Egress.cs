@@ -32,6 +32,9 @@ internal sealed partial class ClusterSpeaker
     /// </summary>
     public Func<EgressRuleSet, string?>? ProgramEgress { get; init; }
 
+    /// <summary>Removes all of IronLB's egress state from the kernel; null when the speaker runs without egress.</summary>
+    public Func<string?>? ClearEgress { get; init; }
+
     /// <summary>The last evaluation's egress: rule set, paths per labelled Service, problems.</summary>
     public EgressBuild Egress => _egress;
 
@@ -66,6 +69,23 @@ internal sealed partial class ClusterSpeaker
         {
             LogServiceCidrsUnknown(_logger, e);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// At start: whatever a crashed earlier run left (its table, rules and routes) goes before anything is
+    /// programmed, so state is replaced, never duplicated. At a clean stop: nothing of IronLB's stays.
+    /// </summary>
+    private void ClearEgressState(bool stopping)
+    {
+        if (ClearEgress?.Invoke() is { } failure)
+        {
+            LogEgressClearFailed(_logger, stopping ? "stopping" : "starting", failure);
+        }
+
+        if (stopping)
+        {
+            _egress = EgressBuild.None;
         }
     }
 
@@ -126,6 +146,9 @@ internal sealed partial class ClusterSpeaker
 
     [LoggerMessage(EventId = 194, Level = LogLevel.Warning, Message = "Cannot tell whether the API serves ServiceCIDRs; egress keeps only --service-cidr ranges inside the cluster")]
     private static partial void LogServiceCidrsUnknown(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 195, Level = LogLevel.Error, Message = "Egress state could not be removed while {phase}: {reason}")]
+    private static partial void LogEgressClearFailed(ILogger logger, string phase, string reason);
 
     [LoggerMessage(EventId = 190, Level = LogLevel.Information, Message = "Egress of {service} {family}: leaves as {address}, {path} ({sources} endpoint addresses)")]
     private static partial void LogEgress(ILogger logger, string service, string family, string address, string path, int sources);

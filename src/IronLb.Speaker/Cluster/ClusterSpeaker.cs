@@ -181,6 +181,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
             }
         };
 
+        ClearEgressState(stopping: false);
         using var stopInformers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         List<Func<CancellationToken, Task>> runs = [_services.RunAsync, _slices.RunAsync, _nodes.RunAsync, _pools.RunAsync, _advertisements.RunAsync, _namespaces.RunAsync, _leases.RunAsync];
         List<Func<CancellationToken, Task>> syncs = [_services.WaitForSyncAsync, _slices.WaitForSyncAsync, _nodes.WaitForSyncAsync, _pools.WaitForSyncAsync, _advertisements.WaitForSyncAsync, _namespaces.WaitForSyncAsync, _leases.WaitForSyncAsync];
@@ -243,6 +244,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
             // Withdraw first, then say goodbye: the peers take the addresses over as soon as it arrives, and
             // this node must not still be answering for them by then.
             _publish(AnnounceTable.Empty);
+            ClearEgressState(stopping: true);
             await stopMembership.CancelAsync().ConfigureAwait(false);
             await stopInformers.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(running.Concat(background).Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);

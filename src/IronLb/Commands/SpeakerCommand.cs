@@ -11,6 +11,7 @@ using IronLb.Cli;
 using IronLb.CommandLine;
 using IronLb.Monitoring;
 using IronLb.Networking;
+using IronLb.Networking.Egress;
 using IronLb.Speaker;
 using IronLb.Speaker.Files;
 using IronLb.Speaker.Membership;
@@ -91,13 +92,28 @@ internal static class SpeakerCommand
             Description = "The cluster's Service range, for clusters whose API serves no ServiceCIDR objects (before Kubernetes 1.33; repeatable).",
             AllowMultipleArgumentsPerToken = true,
         };
+        var routeTable = new Option<uint>("--egress-route-table")
+        {
+            Description = "Egress: the first of the 256 routing tables IronLB owns (one per announcing node it steers to).",
+            DefaultValueFactory = _ => EgressKernelOptions.Default.RouteTableBase,
+        };
+        var rulePriority = new Option<uint>("--egress-rule-priority")
+        {
+            Description = "Egress: the priority of IronLB's policy rules (fwmark → its tables); it owns every rule there.",
+            DefaultValueFactory = _ => EgressKernelOptions.Default.RulePriority,
+        };
+        var markMask = new Option<string>("--egress-fwmark-mask")
+        {
+            Description = "Egress: the firewall-mark bits IronLB may set (one contiguous run; hex); others stay the CNI's and kube-proxy's.",
+            DefaultValueFactory = _ => $"0x{EgressKernelOptions.Default.FwmarkMask:x8}",
+        };
         var missed = new Option<int>("--missed-heartbeats") { Description = "Mesh protocol: heartbeats missed before a peer is no longer heard; the same on every speaker.", DefaultValueFactory = _ => 4 };
 
         var command = new Command("speaker", "Run the Layer 2 speaker for one node: answer ARP and NDP for the Service addresses this node wins.")
         {
             node, manifests, nodes, exclude, ignoreExclude, families, logLevel, metrics, health, burst, refresh, reload,
             kubeconfig, ns, podName, lbClass, membershipAddress, membershipPort, keyFile, insecure, protocol, heartbeat, missed, kernelReplies,
-            livenessWindow, egress, egressExclude, serviceCidr,
+            livenessWindow, egress, egressExclude, serviceCidr, routeTable, rulePriority, markMask,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -231,6 +247,21 @@ internal static class SpeakerCommand
                 }
             }
 
+            var maskText = parse.GetValue(markMask) ?? "";
+            var hex = maskText.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? maskText[2..] : maskText;
+            if (!uint.TryParse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var mask))
+            {
+                console.Error.WriteLine($"ironlb speaker: --egress-fwmark-mask takes a hexadecimal mask such as 0x0ff00000, not \"{maskText}\"");
+                return null;
+            }
+
+            var kernel = new EgressKernelOptions { RouteTableBase = parse.GetValue(routeTable), RulePriority = parse.GetValue(rulePriority), FwmarkMask = mask };
+            if (kernel.Validate() is { IsEmpty: false } problems)
+            {
+                console.Error.WriteLine($"ironlb speaker: egress: {string.Join("; ", problems)}");
+                return null;
+            }
+
             var port = parse.GetValue(membershipPort);
             var interval = parse.GetValue(heartbeat).TimeSpan;
             var missedCount = parse.GetValue(missed);
@@ -262,6 +293,7 @@ internal static class SpeakerCommand
                 },
                 Kubeconfig = parse.GetValue(kubeconfig),
                 Layer2 = layer2,
+                EgressKernel = kernel,
                 MetricsAddress = parse.GetValue(metrics),
                 HealthAddress = parse.GetValue(health),
                 MonitoringHost = host ?? address,
