@@ -90,39 +90,43 @@ public sealed class EgressKernelTests
         Assert.Equal(EgressApplyResult.Applied, InNode(node, programmer.Clear)); // nothing there: still fine
     }
 
-    [Fact]
-    public async Task A_translated_datagram_leaves_as_the_service_address_and_is_counted()
+    [Theory]
+    [InlineData("203.0.113.5", "192.0.2.200", "192.0.2.1", "198.51.100.0/24")]
+    [InlineData("2001:db8:100::5", "2001:db8:2::200", "2001:db8:2::1", "2001:db8:3::/64")]
+    public async Task A_translated_datagram_leaves_as_the_service_address_and_is_counted(string podAddress, string serviceAddress, string clientAddress, string excluded)
     {
         Requirements.RootAndTools();
         await using var t = await Lan.CreateAsync();
         var node = t.Node(1);
-        await IpAsync("-n", node, "addr", "add", "203.0.113.5/32", "dev", "lo"); // the "pod"
-        await IpAsync("-n", node, "addr", "add", "192.0.2.200/32", "dev", "eno2"); // node1 announces the Service
+        IPAddress pod = IPAddress.Parse(podAddress), service = IPAddress.Parse(serviceAddress), clientIp = IPAddress.Parse(clientAddress);
+        var prefix = pod.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
+        await IpAsync("-n", node, "addr", "add", $"{pod}/{prefix}", "dev", "lo"); // the "pod"
+        await IpAsync("-n", node, "addr", "add", $"{service}/{prefix}", "dev", "eno2", "nodad"); // node1 announces the Service
         using var programmer = new EgressProgrammer();
-        var set = Set(Translate("mail/smtpout", "192.0.2.200", "203.0.113.5")) with { Excluded = [IPNetwork.Parse("198.51.100.0/24")] };
+        var set = Set(Translate("mail/smtpout", serviceAddress, podAddress)) with { Excluded = [IPNetwork.Parse(excluded)] };
         Assert.Equal(EgressApplyResult.Applied, InNode(node, () => programmer.Apply(set)));
 
         using var client = NetworkNamespace.Run(t.Client, () =>
         {
-            var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 10_000 };
-            s.Bind(new IPEndPoint(IPAddress.Parse("192.0.2.1"), 2525));
+            var s = new Socket(clientIp.AddressFamily, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 10_000 };
+            s.Bind(new IPEndPoint(clientIp, 2525));
             return s;
         });
-        using var pod = NetworkNamespace.Run(node, () =>
+        using var sender = NetworkNamespace.Run(node, () =>
         {
-            var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            s.Bind(new IPEndPoint(IPAddress.Parse("203.0.113.5"), 0));
+            var s = new Socket(pod.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            s.Bind(new IPEndPoint(pod, 0));
             return s;
         });
-        pod.SendTo("HELO"u8.ToArray(), new IPEndPoint(IPAddress.Parse("192.0.2.1"), 2525));
+        sender.SendTo("HELO"u8.ToArray(), new IPEndPoint(clientIp, 2525));
         var buffer = new byte[16];
-        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+        EndPoint from = new IPEndPoint(clientIp.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0);
         var n = client.ReceiveFrom(buffer, ref from);
         Assert.Equal("HELO"u8.ToArray(), buffer[..n]);
-        Assert.Equal(IPAddress.Parse("192.0.2.200"), ((IPEndPoint)from).Address);
+        Assert.Equal(service, ((IPEndPoint)from).Address);
 
         var counter = Assert.Single(InNode(node, programmer.ReadCounters));
-        Assert.Equal(("mail/smtpout", AddressFamily.InterNetwork, 1ul), (counter.Service, counter.Family, counter.Packets));
+        Assert.Equal(("mail/smtpout", pod.AddressFamily, 1ul), (counter.Service, counter.Family, counter.Packets));
         Assert.True(counter.Bytes >= 32, $"{counter.Bytes} bytes");
         Assert.Equal(0, programmer.CounterDrops);
         Assert.Equal(EgressApplyResult.Applied, InNode(node, programmer.Clear));
