@@ -20,7 +20,7 @@ public sealed class LabPlanTests
         Assert.Equal([("eno2", "external"), ("eno3", "office"), ("mgmt0", "management")], node.Interfaces.Select(i => (i.Name, i.Lan)));
         Assert.Equal([eno2V4, eno2V6], node.Interfaces[0].Addresses);
         Assert.Equal([eno3V4, eno3V6], node.Interfaces[1].Addresses);
-        Assert.Equal([mgmt], node.Interfaces[2].Addresses);
+        Assert.Equal([mgmt, $"2001:db8:ffff::1{k}/64"], node.Interfaces[2].Addresses);
         Assert.Equal(IPAddress.Parse(mgmt[..mgmt.IndexOf('/', StringComparison.Ordinal)]), node.ManagementAddress);
     }
 
