@@ -195,6 +195,10 @@ internal sealed class ClusterClient(KubeConnection connection) : IDisposable
         return any;
     }
 
+    /// <summary>A Service's EndpointSlices, by the label Kubernetes puts on them.</summary>
+    public async Task<List<V1EndpointSlice>> EndpointSlicesAsync(string ns, string service, CancellationToken cancellationToken) =>
+        [.. (await _slices.ListAsync(ns, $"kubernetes.io/service-name={service}", cancellationToken).ConfigureAwait(false)).Items];
+
     /// <summary>"namespace/name" of every Service some speaker reports announcing (a ServiceL2Status, MetalLB's
     /// way of saying so), or empty while the CRD is not served.</summary>
     public async Task<HashSet<string>> AnnouncedAsync(string metallbNamespace, CancellationToken cancellationToken)
