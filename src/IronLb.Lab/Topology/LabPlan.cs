@@ -148,6 +148,17 @@ internal sealed record LabPlan(
     public ClientPlan? ClientFor(IPAddress address) =>
         Clients.FirstOrDefault(c => c.Interface.Addresses.Any(a => Cidr.Network(a).Contains(address)));
 
+    /// <summary>The namespace of a node (by name), a LAN's client (by LAN, or its namespace suffix "externalclient") or a
+    /// pod ("namespace/pod"); null when there is no such place.</summary>
+    public string? NamespaceOf(string place) =>
+        Nodes.FirstOrDefault(n => n.Name == place)?.Namespace
+        ?? Clients.FirstOrDefault(c => c.Lan == place || c.Namespace == Names.ClientNamespace(place.Replace("client", "", StringComparison.Ordinal)))?.Namespace
+        ?? Pods.FirstOrDefault(p => $"{p.Pod.Namespace}/{p.Pod.Name}" == place)?.Netns;
+
+    /// <summary>Every place <see cref="NamespaceOf"/> knows, by its shortest name.</summary>
+    public IEnumerable<string> Places() =>
+        Nodes.Select(n => n.Name).Concat(Clients.Select(c => c.Lan)).Concat(Pods.Select(p => $"{p.Pod.Namespace}/{p.Pod.Name}"));
+
     /// <summary>Every namespace, in the order they are made (pods last: `down` removes them first).</summary>
     public IEnumerable<string> Namespaces() =>
         new[] { Names.LanNamespace }.Concat(Clients.Select(c => c.Namespace)).Concat(Nodes.Select(n => n.Namespace)).Concat(Pods.Select(p => p.Netns));

@@ -115,4 +115,20 @@ public sealed class LabPlanTests
             Assert.DoesNotContain(a, named);
         });
     }
+
+    [Theory]
+    [InlineData("cwn2", "ilab-demo-cwn2")]
+    [InlineData("external", "ilab-demo-externalclient")]
+    [InlineData("externalclient", "ilab-demo-externalclient")]
+    [InlineData("office", "ilab-demo-officeclient")]
+    [InlineData("mail/smtpout-0", "ilab-demo-pod_mail_smtpout-0")]
+    [InlineData("smtpout-0", null)]
+    [InlineData("cwn9", null)]
+    [InlineData("lan", null)]
+    public void Exec_finds_a_node_a_client_or_a_pod(string place, string? netns)
+    {
+        var plan = LabPlan.Create(LabNames.Create("demo"), ["cwn1", "cwn2"], LabPlan.DefaultManagementSubnets[0], [new PodRecord("mail", "smtpout-0", "smtpout", "cwn1")]);
+        Assert.Equal(netns, plan.NamespaceOf(place));
+        Assert.Equal(["cwn1", "cwn2", "external", "office", "mail/smtpout-0"], plan.Places());
+    }
 }
