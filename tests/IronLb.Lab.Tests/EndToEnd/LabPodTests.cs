@@ -40,7 +40,7 @@ public sealed class LabPodTests
         {
             Assert.Equal($"ilab-{lab.Name}-pod_{p.Namespace}_{p.Name}", p.Netns);
             Assert.Equal("eth0", p.Interface);
-            Assert.Equal([AddressFamily.InterNetwork, AddressFamily.InterNetworkV6], p.Addresses.Select(a => a.AddressFamily));
+            Assert.Equal([AddressFamily.InterNetwork, AddressFamily.InterNetworkV6], p.Addresses.Select(a => IPAddress.Parse(a).AddressFamily));
         });
 
         await ExpectSlicesNamingThePodsAsync(view, ct);
@@ -52,7 +52,7 @@ public sealed class LabPodTests
         var otherNode = NodeIndex(view, to.Node);
         // The host is .1 of the management slice, node K .10+K.
         var host = IPAddress.Parse(view.ApiServer[7..view.ApiServer.LastIndexOf(':')]);
-        IPAddress[] targets = [.. to.Addresses, Offset(host, 9 + ownNode), IPAddress.Parse($"2001:db8:ffff::{10 + ownNode}"),
+        IPAddress[] targets = [.. to.Addresses.Select(IPAddress.Parse), Offset(host, 9 + ownNode), IPAddress.Parse($"2001:db8:ffff::{10 + ownNode}"),
             Offset(host, 9 + otherNode), IPAddress.Parse($"2001:db8:ffff::{10 + otherNode}")];
         foreach (var target in targets)
         {
@@ -84,7 +84,7 @@ public sealed class LabPodTests
             {
                 var slice = Assert.Single(slices, s => s.AddressType == family);
                 Assert.Equal(
-                    service.Select(p => $"{p.Addresses[index]} {p.Node} Pod {p.Namespace}/{p.Name} ready").Order(StringComparer.Ordinal),
+                    service.Select(p => $"{IPAddress.Parse(p.Addresses[index])} {p.Node} Pod {p.Namespace}/{p.Name} ready").Order(StringComparer.Ordinal),
                     slice.Endpoints.Select(e => $"{IPAddress.Parse(Assert.Single(e.Addresses))} {e.NodeName} {e.TargetRef?.Kind} {e.TargetRef?.NamespaceProperty}/{e.TargetRef?.Name} {(e.Conditions?.Ready == true ? "ready" : "not ready")}").Order(StringComparer.Ordinal));
             }
         }

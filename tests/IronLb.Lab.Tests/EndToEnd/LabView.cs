@@ -8,7 +8,8 @@ namespace IronLb.Lab.Tests.EndToEnd;
 /// <summary>`ironlb-lab status --output json` as the test reads it, with the shape checked on the way in.</summary>
 internal sealed record LabView(string Kubeconfig, string ApiServer, IReadOnlyList<LabView.Node> Nodes, IReadOnlyList<LabView.Client> Clients, IReadOnlyList<int> ControllerPids, IReadOnlyList<LabView.Pod> Pods)
 {
-    public sealed record Pod(string Namespace, string Name, string Service, string Node, string Netns, string Interface, IReadOnlyList<IPAddress> Addresses);
+    /// <summary>A pod; <see cref="Addresses"/> as status writes them (IPv4 first).</summary>
+    public sealed record Pod(string Namespace, string Name, string Service, string Node, string Netns, string Interface, IReadOnlyList<string> Addresses);
 
     public sealed record Node(string Name, string Netns, IReadOnlyDictionary<string, (string Mac, string Lan)> Interfaces, int? SpeakerPid);
 
@@ -44,7 +45,7 @@ internal sealed record LabView(string Kubeconfig, string ApiServer, IReadOnlyLis
             Assert.Equal(["namespace", "name", "service", "node", "netns", "interface", "addresses"], p.EnumerateObject().Select(q => q.Name));
             string Text(string name) => p.GetProperty(name).GetString()!;
             return new Pod(Text("namespace"), Text("name"), Text("service"), Text("node"), Text("netns"), Text("interface"),
-                [.. p.GetProperty("addresses").EnumerateArray().Select(a => IPAddress.Parse(a.GetString()!))]);
+                [.. p.GetProperty("addresses").EnumerateArray().Select(a => a.GetString()!)]);
         }).ToList();
         return new LabView(root.GetProperty("kubeconfig").GetString()!, root.GetProperty("apiserver").GetString()!, nodes, clients,
             [.. root.GetProperty("controllerPids").EnumerateArray().Select(p => p.GetInt32())], pods);
