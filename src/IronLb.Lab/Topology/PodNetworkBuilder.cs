@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using IronLb.Lab.State;
 using static IronLb.Lab.Processes.CommandRunner;
 
@@ -105,8 +103,7 @@ internal sealed class PodNetworkBuilder(LabPlan plan, Func<Func<LabState, LabSta
     {
         var v4 = PodNetwork.V4Pods(plan.ManagementSubnet)!;
         var v6 = PodNetwork.V6Pods;
-        var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $$"""
+        return $$"""
             table inet {{Table}} {
                 counter {{ToHostCounter}} {
                 }
@@ -123,8 +120,7 @@ internal sealed class PodNetworkBuilder(LabPlan plan, Func<Func<LabState, LabSta
                 }
             }
 
-            """);
-        return text.ToString();
+            """;
     }
 }
 
