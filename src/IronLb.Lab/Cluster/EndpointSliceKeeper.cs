@@ -8,14 +8,15 @@ namespace IronLb.Lab.Cluster;
 
 /// <summary>
 /// The lab's stand-in for kube-controller-manager's EndpointSlice controller, which KubeSim does not run (nor are
-/// there kubelets or pods). It watches Services and gives every LoadBalancer Service, whenever it appears, one
-/// EndpointSlice with a ready endpoint on each lab node (what a DaemonSet's pods would give), and removes that
-/// slice when the Service goes or stops being a LoadBalancer. A speaker, like MetalLB's, announces only a Service
+/// there kubelets). It watches Services and gives every LoadBalancer Service, whenever it appears, EndpointSlices:
+/// those naming its pods when the lab runs pods for it (<paramref name="pods"/>, keyed "namespace/service"), else
+/// one with a ready endpoint on each lab node (what a DaemonSet's pods would give); and removes them when the
+/// Service goes or stops being a LoadBalancer. A speaker, like MetalLB's, announces only a Service
 /// with a serving endpoint, so without this a Service created after `up` would get an address and no answer.
 /// It runs in the lab's API server process, the one part of the lab that lives exactly as long as the lab.
 /// </summary>
 /// The keeper owns <c>connection</c> and disposes it when it stops.
-internal sealed class EndpointSliceKeeper(KubeConnection connection, IReadOnlyList<string> nodes, TimeProvider time)
+internal sealed class EndpointSliceKeeper(KubeConnection connection, IReadOnlyList<string> nodes, ILookup<string, PodEndpoint> pods, TimeProvider time)
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -59,7 +60,14 @@ internal sealed class EndpointSliceKeeper(KubeConnection connection, IReadOnlyLi
     private async Task SyncAsync(ClusterClient cluster, string key, V1Service? service, CancellationToken cancellationToken)
     {
         var (ns, name) = key.Split('/') is [var n, var s] ? (n, s) : ("", key);
-        if (service?.Spec?.Type == "LoadBalancer")
+        if (service?.Spec?.Type == "LoadBalancer" && pods[key].ToList() is { Count: > 0 } mine)
+        {
+            if (await cluster.EnsurePodEndpointsAsync(ns, name, mine, cancellationToken).ConfigureAwait(false))
+            {
+                await Console.Out.WriteLineAsync($"endpointslices {ns}/{ClusterClient.EndpointSliceName(name)}-ipv4/-ipv6: pods {string.Join(", ", mine.Select(p => $"{p.Name} on {p.Node}"))}").ConfigureAwait(false);
+            }
+        }
+        else if (service?.Spec?.Type == "LoadBalancer")
         {
             if (await cluster.EnsureEndpointsAsync(new LoadBalancerService(ns, name, [], PodIndex(key)), nodes, cancellationToken).ConfigureAwait(false))
             {
@@ -68,7 +76,7 @@ internal sealed class EndpointSliceKeeper(KubeConnection connection, IReadOnlyLi
         }
         else if (await cluster.DeleteEndpointsAsync(ns, name, cancellationToken).ConfigureAwait(false))
         {
-            await Console.Out.WriteLineAsync($"endpointslice {ns}/{ClusterClient.EndpointSliceName(name)}: removed").ConfigureAwait(false);
+            await Console.Out.WriteLineAsync($"endpointslices of {ns}/{name}: removed").ConfigureAwait(false);
         }
     }
 

@@ -37,6 +37,10 @@ internal static class ApiServerCommand
         {
             Description = "Comma-separated node names: keep an EndpointSlice with a ready endpoint on each for every LoadBalancer Service, as kube-controller-manager would (the lab's nodes).",
         };
+        var podsFrom = new Option<FileInfo?>("--pods-from")
+        {
+            Description = "A lab's state.json: the Services of the pods it records get EndpointSlices naming those pods (one per family) instead of one endpoint per node.",
+        };
         var rbac = new Option<DirectoryInfo?>("--rbac")
         {
             Description = "Enforce RBAC, and create the ServiceAccounts, Roles and bindings of every YAML file in this folder (deploy/rbac) at start.",
@@ -53,6 +57,7 @@ internal static class ApiServerCommand
             historyLimit,
             relay,
             endpointNodes,
+            podsFrom,
             rbac,
             tokenKubeconfigs,
         };
@@ -89,8 +94,9 @@ internal static class ApiServerCommand
             }
 
             var nodes = result.GetValue(endpointNodes)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+            var pods = await PodEndpointsAsync(result.GetValue(podsFrom), ct).ConfigureAwait(false);
             var keeping = nodes.Length == 0 ? Task.CompletedTask
-                : new EndpointSliceKeeper(Kubernetes.Client.KubeConnection.Create(path), nodes, TimeProvider.System).RunAsync(ct);
+                : new EndpointSliceKeeper(Kubernetes.Client.KubeConnection.Create(path), nodes, pods, TimeProvider.System).RunAsync(ct);
             try
             {
                 await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
@@ -135,6 +141,22 @@ internal static class ApiServerCommand
             api.WriteKubeconfigFor(ns, name, Path.GetFullPath(file), server);
         }
         return true;
+    }
+
+    /// <summary>The pods a lab's state records, by "namespace/service", with their addresses from the lab's plan.</summary>
+    private static async Task<ILookup<string, PodEndpoint>> PodEndpointsAsync(FileInfo? stateFile, CancellationToken ct)
+    {
+        if (stateFile is null)
+        {
+            return Array.Empty<PodEndpoint>().ToLookup(_ => "");
+        }
+
+        var session = await Operations.LabSession.OpenAsync(stateFile.FullName, ct).ConfigureAwait(false)
+            ?? throw new FileNotFoundException($"--pods-from {stateFile.FullName}: no lab state there", stateFile.FullName);
+        return session.Plan.Pods.ToLookup(
+            p => $"{p.Pod.Namespace}/{p.Pod.Service}",
+            p => new PodEndpoint(p.Pod.Name, p.Pod.Node, p.V4.ToString(), p.V6.ToString()),
+            StringComparer.Ordinal);
     }
 
     private static int? ParseListen(string text)

@@ -15,7 +15,7 @@ internal static class StatusCommand
         var name = LabOptions.Name();
         var output = new Option<string>("--output", "-o") { Description = "Output format.", DefaultValueFactory = _ => "table" };
         output.AcceptOnlyFromAmong("table", "json");
-        var command = new Command("status", "Show a lab: API server, kubeconfig, nodes with their interfaces' MACs and speaker pids, clients, controller.")
+        var command = new Command("status", "Show a lab: API server, kubeconfig, nodes with their interfaces' MACs and speaker pids, clients, controller, pods with their addresses.")
         {
             name, output,
         };

@@ -37,9 +37,11 @@ internal static class UpCommand
             IPNetwork? managementSubnet = null;
             if (result.GetValue(subnet) is { } text)
             {
-                if (!IPNetwork.TryParse(text, out var parsed) || LabPlan.CheckManagementSubnet(parsed) is not null)
+                var problem = IPNetwork.TryParse(text, out var parsed) ? LabPlan.CheckManagementSubnet(parsed)
+                    : $"--mgmt-subnet {text} must be a /25 to /27 network inside 203.0.113.0/24";
+                if (problem is not null)
                 {
-                    await Console.Error.WriteLineAsync($"ironlb-lab: --mgmt-subnet {text} must be a /24 to /27 network inside 203.0.113.0/24").ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync($"ironlb-lab: {problem}").ConfigureAwait(false);
                     return LabExit.Usage;
                 }
 

@@ -10,7 +10,7 @@ internal sealed class LabSession
     {
         Store = store;
         State = state;
-        Plan = LabPlan.Create(LabNames.Create(state.Name), state.NodeNames, System.Net.IPNetwork.Parse(state.ManagementSubnet));
+        Plan = LabPlan.Create(LabNames.Create(state.Name), state.NodeNames, System.Net.IPNetwork.Parse(state.ManagementSubnet), state.Pods);
     }
 
     public StateStore Store { get; }
@@ -22,6 +22,14 @@ internal sealed class LabSession
     public static async Task<LabSession?> OpenAsync(LabNames names, string stateRoot, CancellationToken cancellationToken)
     {
         var store = new StateStore(names.StateDirectory(stateRoot));
+        var state = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
+        return state is null ? null : new LabSession(store, state);
+    }
+
+    /// <summary>The lab whose state file is <paramref name="stateFile"/>, or null when there is none.</summary>
+    public static async Task<LabSession?> OpenAsync(string stateFile, CancellationToken cancellationToken)
+    {
+        var store = new StateStore(Path.GetDirectoryName(stateFile)!);
         var state = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
         return state is null ? null : new LabSession(store, state);
     }

@@ -45,6 +45,12 @@ internal static class NextSteps
 
         var demo = probes.FirstOrDefault();
         var victim = demo.Service is null ? plan.Nodes[0].Name : Winner(plan, demo.Service.Ingress[0]);
+        // A pod reaching a pod on another node: the routed pod network at work (`status` lists every pod).
+        if (plan.Pods.FirstOrDefault() is { } pod && plan.Pods.FirstOrDefault(p => p.Pod.Node != pod.Pod.Node) is { } other)
+        {
+            lines.Add($"  {PrintedCommand.Lab("exec", "--name", state.Name, $"{pod.Pod.Namespace}/{pod.Pod.Name}", "--", "ping", "-c", "1", other.V4.ToString()),-72} # a pod on {pod.Pod.Node} reaches {other.Pod.Name} on {other.Pod.Node}");
+        }
+
         lines.AddRange(
         [
             $"  {PrintedCommand.Lab("status", "--name", state.Name)}",

@@ -62,7 +62,8 @@ internal sealed class UpOperation(UpOptions options)
             }
 
             subnet = chosen;
-            plan = LabPlan.Create(names, example.NodeNames, subnet);
+            var pods = PodPlacement.Place(example.Manifests.Select(ExampleService.From).OfType<ExampleService>(), example.NodeNames);
+            plan = LabPlan.Create(names, example.NodeNames, subnet, pods);
             // Readable by everyone, so kubectl and `ironlb status` work without sudo (the lab's admin token is no
             // secret); the membership key alone is root's.
             Directory.CreateDirectory(store.Directory);
@@ -77,11 +78,12 @@ internal sealed class UpOperation(UpOptions options)
                 ApiServer = plan.ApiServer.GetLeftPart(UriPartial.Authority),
                 MembershipKeyFile = Path.Combine(store.Directory, "membership.key"),
                 Builder = Supervisor.Self("up"),
+                Pods = plan.Pods.Select(p => p.Pod).ToImmutableArray(),
             });
             await session.RecordAsync(s => s).ConfigureAwait(false);
         }
 
-        await Step($"network: {plan.Nodes.Length} node namespaces, external/office/management LANs, management {subnet} (host {plan.HostManagementAddress} on {names.HostLink})").ConfigureAwait(false);
+        await Step($"network: {plan.Nodes.Length} node namespaces, external/office/management LANs, management {subnet} (host {plan.HostManagementAddress} on {names.HostLink}), {plan.Pods.Length} pods routed between the nodes").ConfigureAwait(false);
         await new TopologyBuilder(plan, session.RecordAsync).BuildAsync().ConfigureAwait(false);
 
         await WriteMembershipKeyAsync(session.State.MembershipKeyFile).ConfigureAwait(false);
@@ -94,7 +96,7 @@ internal sealed class UpOperation(UpOptions options)
             File.Delete(stale);
         }
         var apiserver = await StartAsync(session, Roles.ApiServer, null,
-            LabCommands.ApiServer(Executables.Self(), loopback, plan, access)).ConfigureAwait(false);
+            LabCommands.ApiServer(Executables.Self(), loopback, plan, access, store.Path)).ConfigureAwait(false);
         // The speakers' kubeconfig is written last, once deploy/rbac's objects exist.
         if (!await WaitAsync(() => Task.FromResult(File.Exists(access.SpeakerKubeconfig)), [apiserver], cancellationToken).ConfigureAwait(false))
         {
@@ -249,7 +251,8 @@ internal sealed class UpOperation(UpOptions options)
         // EndpointSlices come from the API server process's keeper (--endpoint-nodes), for these Services and later ones.
         foreach (var node in plan.Nodes)
         {
-            await cluster.SetNodeReadyAsync(node.Name, node.ManagementAddress.ToString(), TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await cluster.SetNodeReadyAsync(node.Name, [node.ManagementAddress.ToString(), node.ManagementAddressV6.ToString()],
+                [node.PodRange.V4.ToString(), node.PodRange.V6.ToString()], TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }
     }
 

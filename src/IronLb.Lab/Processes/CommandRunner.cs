@@ -24,11 +24,14 @@ internal static class CommandRunner
     /// <summary>Print each command before running it.</summary>
     public static bool Verbose { get; set; }
 
-    public static async Task<CommandResult> RunAsync(string file, params string[] args)
+    public static Task<CommandResult> RunAsync(string file, params string[] args) => RunWithInputAsync(null, file, args);
+
+    /// <summary>Runs with <paramref name="input"/> on stdin (an nft script, say); null gives it an empty stdin.</summary>
+    public static async Task<CommandResult> RunWithInputAsync(string? input, string file, params string[] args)
     {
         if (Verbose)
         {
-            await Console.Error.WriteLineAsync($"+ {file} {string.Join(' ', args)}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"+ {file} {string.Join(' ', args)}{(input is null ? "" : " <<EOF\n" + input + "EOF")}").ConfigureAwait(false);
         }
 
         var info = new ProcessStartInfo(file)
@@ -45,6 +48,11 @@ internal static class CommandRunner
         }
 
         using var process = Process.Start(info) ?? throw new LabCommandException($"{file} did not start");
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input).ConfigureAwait(false);
+        }
+
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -17,9 +17,11 @@ internal static class LabCommands
 {
     /// <summary>KubeSim on loopback with the relay for the node namespaces; with <see cref="LabAccess"/>, RBAC enforced from
     /// deploy/rbac and the controller's and the speakers' token kubeconfigs written.</summary>
-    public static ImmutableArray<string> ApiServer(ImmutableArray<string> self, string loopbackKubeconfig, LabPlan plan, LabAccess? access = null) =>
+    /// <paramref name="stateFile"/> tells it the lab's pods, whose Services' EndpointSlices name them.
+    public static ImmutableArray<string> ApiServer(ImmutableArray<string> self, string loopbackKubeconfig, LabPlan plan, LabAccess? access = null, string? stateFile = null) =>
         [.. self, "apiserver", "--listen", "127.0.0.1:0", "--kubeconfig-out", loopbackKubeconfig, "--relay", $"{plan.HostManagementAddress}:{LabPlan.ApiPort}",
             "--endpoint-nodes", string.Join(',', plan.Nodes.Select(n => n.Name)),
+            .. plan.Pods.IsEmpty || stateFile is null ? [] : new[] { "--pods-from", stateFile },
             .. access is null ? [] : new[]
             {
                 "--rbac", access.Rbac,

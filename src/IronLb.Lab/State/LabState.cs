@@ -55,6 +55,9 @@ internal sealed record LabState
     /// exist), never a leftover for another `up` to reclaim.</summary>
     public ProcessRecord? Builder { get; init; }
 
+    /// <summary>The pods and their nodes, placed by `up` from the example (their addresses follow from the plan).</summary>
+    public ImmutableArray<Cluster.PodRecord> Pods { get; init; } = [];
+
     public LabState WithNamespace(string name) => this with { Namespaces = Namespaces.Contains(name) ? Namespaces : Namespaces.Add(name) };
 
     public LabState WithBridge(CreatedLink bridge) => this with { Bridges = Bridges.Add(bridge) };

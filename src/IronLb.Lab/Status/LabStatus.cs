@@ -10,8 +10,11 @@ internal sealed record NodeStatus(string Name, string Netns, ImmutableArray<Inte
 
 internal sealed record ClientStatus(string Lan, string Netns, string Interface);
 
+/// <summary>A pod: where it runs, the interface in its namespace and its addresses (IPv4 first, without prefix length).</summary>
+internal sealed record PodStatus(string Namespace, string Name, string Service, string Node, string Netns, string Interface, ImmutableArray<string> Addresses);
+
 /// <summary>`ironlb-lab status --output json`: the shape tests and scripts read; keep it stable.</summary>
-internal sealed record LabStatus(string Kubeconfig, string Apiserver, ImmutableArray<NodeStatus> Nodes, ImmutableArray<ClientStatus> Clients, ImmutableArray<int> ControllerPids);
+internal sealed record LabStatus(string Kubeconfig, string Apiserver, ImmutableArray<NodeStatus> Nodes, ImmutableArray<ClientStatus> Clients, ImmutableArray<int> ControllerPids, ImmutableArray<PodStatus> Pods);
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(LabStatus))]

@@ -1,9 +1,11 @@
 namespace IronLb.Lab.Status;
 
-/// <summary>`ironlb-lab status` for people: one row per node and per client.</summary>
+/// <summary>`ironlb-lab status` for people: one row per node, per client and per pod.</summary>
 internal static class StatusTable
 {
     private static readonly string[] ClientHeader = ["CLIENT LAN", "NETNS", "INTERFACE"];
+
+    private static readonly string[] PodHeader = ["POD", "SERVICE", "NODE", "NETNS", "INTERFACE", "ADDRESSES"];
 
     public static string Render(string name, LabStatus status, int? apiServerPid)
     {
@@ -24,6 +26,14 @@ internal static class StatusTable
         var clients = new List<string[]> { ClientHeader };
         clients.AddRange(status.Clients.Select(c => new[] { c.Lan, c.Netns, c.Interface }));
         lines.AddRange(Align(clients));
+        if (!status.Pods.IsEmpty)
+        {
+            lines.Add("");
+            var pods = new List<string[]> { PodHeader };
+            pods.AddRange(status.Pods.Select(p => new[] { $"{p.Namespace}/{p.Name}", p.Service, p.Node, p.Netns, p.Interface, string.Join(", ", p.Addresses) }));
+            lines.AddRange(Align(pods));
+        }
+
         return string.Join('\n', lines) + "\n";
     }
 

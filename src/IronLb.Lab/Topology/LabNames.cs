@@ -30,6 +30,9 @@ internal sealed partial record LabNames
 
     public string NodeNamespace(string node) => $"{NamespacePrefix}{node}";
 
+    /// <summary>A pod's namespace: the underscores (which no node name has) keep it apart from every node's.</summary>
+    public string PodNamespace(string ns, string pod) => $"{NamespacePrefix}pod_{ns}_{pod}";
+
     /// <summary>The host end of the management veth: the only thing the lab adds to the host's namespace.</summary>
     public string HostLink => $"{Prefix}{Lab}";
 

@@ -10,7 +10,23 @@ internal sealed record LanPlan(string Name, string Bridge);
 /// <summary>An interface inside a node or client namespace, the veth end on the bridge, and its addresses (CIDR).</summary>
 internal sealed record InterfacePlan(string Name, string Lan, string BridgePort, ImmutableArray<string> Addresses);
 
-internal sealed record NodePlan(int Index, string Name, string Namespace, IPAddress ManagementAddress, ImmutableArray<InterfacePlan> Interfaces);
+/// <summary>A node: its namespace, its interfaces on the LANs, and the pod ranges its bridge <see cref="PodBridge"/> serves.</summary>
+internal sealed record NodePlan(int Index, string Name, string Namespace, IPAddress ManagementAddress, ImmutableArray<InterfacePlan> Interfaces, IPAddress ManagementAddressV6, PodRange PodRange)
+{
+    /// <summary>The pods' bridge: "cbr" is on MetalLB's (and the speaker's) list of interfaces never to announce on.</summary>
+    public const string PodBridge = "cbr0";
+}
+
+/// <summary>
+/// A pod: a namespace with <see cref="Interface"/> (eth0) holding one address per family, a veth to its node's pod
+/// bridge (the node's end is <see cref="NodeInterface"/>, "veth…", also never announced on), default routes via the
+/// bridge's addresses.
+/// </summary>
+internal sealed record PodPlan(Cluster.PodRecord Pod, string Netns, string NodeNamespace, string Interface, string NodeInterface, IPAddress V4, IPAddress V6, PodRange Range)
+{
+    /// <summary>The address as `ip addr` takes it, with its node's prefix length.</summary>
+    public ImmutableArray<string> Addresses => [PodNetwork.Cidr(V4, Range.V4), PodNetwork.Cidr(V6, Range.V6)];
+}
 
 internal sealed record ClientPlan(string Lan, string Namespace, InterfacePlan Interface);
 
@@ -26,7 +42,8 @@ internal sealed record LabPlan(
     IPAddress HostManagementAddress,
     ImmutableArray<LanPlan> Lans,
     ImmutableArray<NodePlan> Nodes,
-    ImmutableArray<ClientPlan> Clients)
+    ImmutableArray<ClientPlan> Clients,
+    ImmutableArray<PodPlan> Pods)
 {
     public const int MaxNodes = 9;
 
@@ -49,10 +66,10 @@ internal sealed record LabPlan(
     /// <summary>Null when <paramref name="subnet"/> cannot be a lab's management LAN, else the reason.</summary>
     public static string? CheckManagementSubnet(IPNetwork subnet) =>
         subnet.BaseAddress.AddressFamily != AddressFamily.InterNetwork || !ManagementRange.Contains(subnet.BaseAddress) || subnet.PrefixLength is < 24 or > 27
-            ? $"--mgmt-subnet {subnet} must be a /24 to /27 inside 203.0.113.0/24 (a documentation prefix with room for .1 and .10+N)"
-            : null;
+            ? $"--mgmt-subnet {subnet} must be a /25 to /27 inside 203.0.113.0/24 (a documentation prefix with room for .1 and .10+N)"
+            : PodNetwork.CheckRoom(subnet);
 
-    public static LabPlan Create(LabNames names, IReadOnlyList<string> nodeNames, IPNetwork managementSubnet)
+    public static LabPlan Create(LabNames names, IReadOnlyList<string> nodeNames, IPNetwork managementSubnet, IReadOnlyList<Cluster.PodRecord>? pods = null)
     {
         if (CheckManagementSubnet(managementSubnet) is { } problem)
         {
@@ -80,12 +97,13 @@ internal sealed record LabPlan(
             var k = i + 1;
             var host = 10 + k;
             var management = Offset(managementSubnet.BaseAddress, host);
+            var managementV6 = PodNetwork.ManagementV6Address(k);
             return new NodePlan(k, name, names.NodeNamespace(name), management,
             [
                 new InterfacePlan("eno2", External, $"n{k}-eno2", [$"192.0.2.{host}/24", $"2001:db8:3a::{host}/64"]),
                 new InterfacePlan("eno3", Office, $"n{k}-eno3", [$"198.51.100.{host}/24", $"2001:db8:403::{host}/64"]),
-                new InterfacePlan("mgmt0", Management, $"n{k}-mgmt0", [$"{management}/{managementSubnet.PrefixLength}"]),
-            ]);
+                new InterfacePlan("mgmt0", Management, $"n{k}-mgmt0", [$"{management}/{managementSubnet.PrefixLength}", PodNetwork.Cidr(managementV6, PodNetwork.ManagementV6)]),
+            ], managementV6, PodNetwork.RangeOf(managementSubnet, k));
         }).ToImmutableArray();
 
         return new LabPlan(
@@ -97,7 +115,31 @@ internal sealed record LabPlan(
             [
                 new ClientPlan(External, names.ClientNamespace(External), new InterfacePlan("ext0", External, "c-ext0", ["192.0.2.1/24", "2001:db8:3a::1/64"])),
                 new ClientPlan(Office, names.ClientNamespace(Office), new InterfacePlan("ofc0", Office, "c-ofc0", ["198.51.100.1/24", "2001:db8:403::1/64"])),
-            ]);
+            ],
+            PlanPods(names, nodes, pods ?? []));
+    }
+
+    /// <summary>Each pod's namespace, veth and addresses: the node's pods take its range's slots in the order given.</summary>
+    private static ImmutableArray<PodPlan> PlanPods(LabNames names, ImmutableArray<NodePlan> nodes, IReadOnlyList<Cluster.PodRecord> pods)
+    {
+        var slots = new Dictionary<string, int>(StringComparer.Ordinal);
+        var plans = ImmutableArray.CreateBuilder<PodPlan>();
+        for (var i = 0; i < pods.Count; i++)
+        {
+            var pod = pods[i];
+            var node = nodes.FirstOrDefault(n => n.Name == pod.Node)
+                ?? throw new ArgumentException($"pod {pod.Namespace}/{pod.Name} is on {pod.Node}, which is not a node of the lab", nameof(pods));
+            var slot = slots[node.Name] = slots.GetValueOrDefault(node.Name) + 1;
+            if (slot > PodNetwork.PodsPerNode)
+            {
+                throw new ArgumentException($"node {node.Name} has room for {PodNetwork.PodsPerNode} pods, not {slot}", nameof(pods));
+            }
+
+            var (v4, v6) = node.PodRange.Pod(slot - 1);
+            plans.Add(new PodPlan(pod, names.PodNamespace(pod.Namespace, pod.Name), node.Namespace, "eth0", $"vethpod{i}", v4, v6, node.PodRange));
+        }
+
+        return plans.ToImmutable();
     }
 
     public LanPlan Lan(string name) => Lans.Single(l => l.Name == name);
@@ -106,9 +148,20 @@ internal sealed record LabPlan(
     public ClientPlan? ClientFor(IPAddress address) =>
         Clients.FirstOrDefault(c => c.Interface.Addresses.Any(a => Cidr.Network(a).Contains(address)));
 
-    /// <summary>Every namespace, in the order they are made.</summary>
+    /// <summary>The namespace of a node (by name), a LAN's client (by LAN, or its namespace suffix "externalclient") or a
+    /// pod ("namespace/pod"); null when there is no such place.</summary>
+    public string? NamespaceOf(string place) =>
+        Nodes.FirstOrDefault(n => n.Name == place)?.Namespace
+        ?? Clients.FirstOrDefault(c => c.Lan == place || c.Namespace == Names.ClientNamespace(place.Replace("client", "", StringComparison.Ordinal)))?.Namespace
+        ?? Pods.FirstOrDefault(p => $"{p.Pod.Namespace}/{p.Pod.Name}" == place)?.Netns;
+
+    /// <summary>Every place <see cref="NamespaceOf"/> knows, by its shortest name.</summary>
+    public IEnumerable<string> Places() =>
+        Nodes.Select(n => n.Name).Concat(Clients.Select(c => c.Lan)).Concat(Pods.Select(p => $"{p.Pod.Namespace}/{p.Pod.Name}"));
+
+    /// <summary>Every namespace, in the order they are made (pods last: `down` removes them first).</summary>
     public IEnumerable<string> Namespaces() =>
-        new[] { Names.LanNamespace }.Concat(Clients.Select(c => c.Namespace)).Concat(Nodes.Select(n => n.Namespace));
+        new[] { Names.LanNamespace }.Concat(Clients.Select(c => c.Namespace)).Concat(Nodes.Select(n => n.Namespace)).Concat(Pods.Select(p => p.Netns));
 
     private static IPAddress Offset(IPAddress network, int offset)
     {

@@ -14,22 +14,20 @@ internal sealed class TopologyBuilder(LabPlan plan, Func<Func<LabState, LabState
 
     public async Task BuildAsync()
     {
-        foreach (var ns in plan.Namespaces())
+        // Pods' namespaces come with the pod network, once their nodes are plugged in.
+        foreach (var ns in plan.Namespaces().Except(plan.Pods.Select(p => p.Netns)))
         {
             await record(s => s.WithNamespace(ns)).ConfigureAwait(false);
             await IpAsync("netns", "add", ns).ConfigureAwait(false);
             await IpAsync("-n", ns, "link", "set", "lo", "up").ConfigureAwait(false);
             // No duplicate address detection: addresses are usable at once, so a speaker can answer NDP for
             // them (and the client can ask) the moment `up` returns.
-            foreach (var scope in new[] { "all", "default" })
-            {
-                await WriteSysctlAsync(ns, $"net/ipv6/conf/{scope}/accept_dad", "0", required: true).ConfigureAwait(false);
-            }
-
             // No forwarding, whatever a new namespace inherits from the host (devconf_inherit_init_net): the
-            // lab's LANs stay separate, and nothing is routed between them or towards the host.
-            await WriteSysctlAsync(ns, "net/ipv4/ip_forward", "0", required: true).ConfigureAwait(false);
-            await WriteSysctlAsync(ns, "net/ipv6/conf/all/forwarding", "0", required: true).ConfigureAwait(false);
+            // lab's LANs stay separate, and nothing is routed between them or towards the host. Nodes forward
+            // their pods' traffic only, under the pod network's nftables table (PodNetworkBuilder).
+            await Sysctl.WriteAsync(ns, required: true,
+                ("net/ipv6/conf/all/accept_dad", "0"), ("net/ipv6/conf/default/accept_dad", "0"),
+                ("net/ipv4/ip_forward", "0"), ("net/ipv6/conf/all/forwarding", "0")).ConfigureAwait(false);
         }
 
         // br_netfilter, where loaded, would hand bridged ARP and IPv6 to the host's firewall rules; a real switch
@@ -60,6 +58,8 @@ internal sealed class TopologyBuilder(LabPlan plan, Func<Func<LabState, LabState
                 await PlugAsync(node.Namespace, device).ConfigureAwait(false);
             }
         }
+
+        await new PodNetworkBuilder(plan, record).BuildAsync().ConfigureAwait(false);
     }
 
     /// <summary>The one link on the host: a veth whose host end holds the management LAN's .1 (the API server's
@@ -91,14 +91,5 @@ internal sealed class TopologyBuilder(LabPlan plan, Func<Func<LabState, LabState
         await IpAsync("-n", ns, "link", "set", device.Name, "up").ConfigureAwait(false);
     }
 
-    /// <summary>Writes /proc/sys inside the namespace with the shell, so the lab needs no procps.</summary>
-    private static async Task WriteSysctlAsync(string ns, string key, string value, bool required)
-    {
-        var path = $"/proc/sys/{key}";
-        var result = await RunAsync("ip", "netns", "exec", ns, "sh", "-c", "[ ! -e \"$1\" ] || echo \"$2\" > \"$1\"", "sh", path, value).ConfigureAwait(false);
-        if (required && !result.Ok)
-        {
-            throw new Processes.LabCommandException($"cannot set {key} in {ns}: {result}");
-        }
-    }
+    private static Task WriteSysctlAsync(string ns, string key, string value, bool required) => Sysctl.WriteAsync(ns, required, (key, value));
 }

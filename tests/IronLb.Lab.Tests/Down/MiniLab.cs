@@ -5,8 +5,8 @@ using IronLb.Lab.Topology;
 namespace IronLb.Lab.Tests.Down;
 
 /// <summary>
-/// A one-node lab's state and network exactly as `up` records and makes them (the same TopologyBuilder), but no
-/// processes: what `down` has to remove, made in about a second. The subnet is claimed under the state root's
+/// A one-node lab with one pod: its state and network exactly as `up` records and makes them (the same
+/// TopologyBuilder, pod network included), but no processes: what `down` has to remove, made in about a second. The subnet is claimed under the state root's
 /// lock like `up` does, so real labs running beside the tests never get the same one.
 /// </summary>
 internal static class MiniLab
@@ -23,7 +23,7 @@ internal static class MiniLab
         {
             var used = await ManagementSubnets.InUseAsync(StateRoot, lab => lab, cancellationToken);
             var subnet = ManagementSubnets.Choose(null, used, out var problem) ?? throw new InvalidOperationException(problem);
-            plan = LabPlan.Create(names, ["cwn1"], subnet);
+            plan = LabPlan.Create(names, ["cwn1"], subnet, Pods);
             Directory.CreateDirectory(store.Directory);
             session = LabSession.Begin(store, new LabState
             {
@@ -36,6 +36,7 @@ internal static class MiniLab
                 ApiServer = plan.ApiServer.GetLeftPart(UriPartial.Authority),
                 MembershipKeyFile = Path.Combine(store.Directory, "membership.key"),
                 Builder = builder,
+                Pods = Pods,
             });
             await session.RecordAsync(s => s);
         }
@@ -43,6 +44,8 @@ internal static class MiniLab
         await new TopologyBuilder(plan, session.RecordAsync).BuildAsync();
         return plan;
     }
+
+    private static readonly System.Collections.Immutable.ImmutableArray<IronLb.Lab.Cluster.PodRecord> Pods = [new("web", "www-0", "www", "cwn1")];
 
     /// <summary>A record of a process that has ended (a start time no process has): the builder of a crashed `up`.</summary>
     public static ProcessRecord Dead => new("up", null, Environment.ProcessId, 1, "", []);

@@ -213,7 +213,7 @@ public sealed partial class LabEndToEndTests
         }));
     }
 
-    private static async Task DownAndCheckNothingLeftAsync(LabCli lab, IReadOnlyList<int> pids)
+    internal static async Task DownAndCheckNothingLeftAsync(LabCli lab, IReadOnlyList<int> pids)
     {
         var down = await lab.DownAsync();
         Assert.True(down.ExitCode == 0, $"down: {down}");

@@ -6,8 +6,11 @@ using System.Text.Json;
 namespace IronLb.Lab.Tests.EndToEnd;
 
 /// <summary>`ironlb-lab status --output json` as the test reads it, with the shape checked on the way in.</summary>
-internal sealed record LabView(string Kubeconfig, string ApiServer, IReadOnlyList<LabView.Node> Nodes, IReadOnlyList<LabView.Client> Clients, IReadOnlyList<int> ControllerPids)
+internal sealed record LabView(string Kubeconfig, string ApiServer, IReadOnlyList<LabView.Node> Nodes, IReadOnlyList<LabView.Client> Clients, IReadOnlyList<int> ControllerPids, IReadOnlyList<LabView.Pod> Pods)
 {
+    /// <summary>A pod; <see cref="Addresses"/> as status writes them (IPv4 first).</summary>
+    public sealed record Pod(string Namespace, string Name, string Service, string Node, string Netns, string Interface, IReadOnlyList<string> Addresses);
+
     public sealed record Node(string Name, string Netns, IReadOnlyDictionary<string, (string Mac, string Lan)> Interfaces, int? SpeakerPid);
 
     public sealed record Client(string Lan, string Netns, string Interface);
@@ -18,7 +21,7 @@ internal sealed record LabView(string Kubeconfig, string ApiServer, IReadOnlyLis
     {
         using var document = JsonDocument.Parse(json);
         var root = document.RootElement;
-        Assert.Equal(["kubeconfig", "apiserver", "nodes", "clients", "controllerPids"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["kubeconfig", "apiserver", "nodes", "clients", "controllerPids", "pods"], root.EnumerateObject().Select(p => p.Name));
         var nodes = root.GetProperty("nodes").EnumerateArray().Select(n =>
         {
             Assert.Equal(["name", "netns", "interfaces", "speakerPid"], n.EnumerateObject().Select(p => p.Name));
@@ -37,8 +40,15 @@ internal sealed record LabView(string Kubeconfig, string ApiServer, IReadOnlyLis
             Assert.Equal(["lan", "netns", "interface"], c.EnumerateObject().Select(p => p.Name));
             return new Client(c.GetProperty("lan").GetString()!, c.GetProperty("netns").GetString()!, c.GetProperty("interface").GetString()!);
         }).ToList();
+        var pods = root.GetProperty("pods").EnumerateArray().Select(p =>
+        {
+            Assert.Equal(["namespace", "name", "service", "node", "netns", "interface", "addresses"], p.EnumerateObject().Select(q => q.Name));
+            string Text(string name) => p.GetProperty(name).GetString()!;
+            return new Pod(Text("namespace"), Text("name"), Text("service"), Text("node"), Text("netns"), Text("interface"),
+                [.. p.GetProperty("addresses").EnumerateArray().Select(a => a.GetString()!)]);
+        }).ToList();
         return new LabView(root.GetProperty("kubeconfig").GetString()!, root.GetProperty("apiserver").GetString()!, nodes, clients,
-            [.. root.GetProperty("controllerPids").EnumerateArray().Select(p => p.GetInt32())]);
+            [.. root.GetProperty("controllerPids").EnumerateArray().Select(p => p.GetInt32())], pods);
     }
 
     /// <summary>The LAN an example address is on: the external pool's prefixes, else office.</summary>

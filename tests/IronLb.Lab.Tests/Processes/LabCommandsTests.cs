@@ -40,6 +40,17 @@ public sealed class LabCommandsTests
                 "--rbac", "/deploy/rbac", "--token-kubeconfig", "metallb-system/ironlb-controller=/c", "--token-kubeconfig", "metallb-system/ironlb-speaker=/s"],
             LabCommands.ApiServer(["ironlb-lab"], "/l", Plan, new LabAccess("/deploy/rbac", "/c", "/s")));
 
+    [Fact]
+    public void With_pods_the_api_server_reads_them_from_the_labs_state_for_their_endpoint_slices()
+    {
+        var withPods = LabPlan.Create(LabNames.Create("demo"), ["cwn1", "cwn2"], LabPlan.DefaultManagementSubnets[0], [new IronLb.Lab.Cluster.PodRecord("mail", "smtpout-0", "smtpout", "cwn2")]);
+        Assert.Equal(
+            ["ironlb-lab", "apiserver", "--listen", "127.0.0.1:0", "--kubeconfig-out", "/l", "--relay", "203.0.113.1:6443", "--endpoint-nodes", "cwn1,cwn2",
+                "--pods-from", "/run/ironlb-lab/demo/state.json"],
+            LabCommands.ApiServer(["ironlb-lab"], "/l", withPods, stateFile: "/run/ironlb-lab/demo/state.json"));
+        Assert.DoesNotContain("--pods-from", LabCommands.ApiServer(["ironlb-lab"], "/l", Plan, stateFile: "/run/ironlb-lab/demo/state.json"));
+    }
+
     [Theory]
     [InlineData("203.0.113.1", true)]
     [InlineData("192.0.2.1", true)]

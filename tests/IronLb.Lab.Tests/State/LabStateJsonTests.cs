@@ -15,6 +15,7 @@ public sealed class LabStateJsonTests
         Kubeconfig = "/run/ironlb-lab/demo/kubeconfig",
         ApiServer = "http://203.0.113.1:6443",
         MembershipKeyFile = "/run/ironlb-lab/demo/membership.key",
+        Pods = [new IronLb.Lab.Cluster.PodRecord("mail", "smtpout-0", "smtpout", "cwn2")],
     }
         .WithNamespace("ilab-demo-lan")
         .WithNamespace("ilab-demo-cwn1")
@@ -31,6 +32,7 @@ public sealed class LabStateJsonTests
         var back = StateStore.Deserialize(text)!;
         Assert.Equal(text, StateStore.Serialize(back));
         Assert.Equal(["ilab-demo-lan", "ilab-demo-cwn1"], back.Namespaces);
+        Assert.Equal(new IronLb.Lab.Cluster.PodRecord("mail", "smtpout-0", "smtpout", "cwn2"), Assert.Single(back.Pods));
         Assert.Null(back.Links[0].Namespace);
         Assert.Equal("", back.Process(Roles.Speaker, "cwn1")!.Command[^1]);
         Assert.Equal(12346UL, back.Process(Roles.Speaker, "cwn1")!.StartTime);
@@ -42,7 +44,7 @@ public sealed class LabStateJsonTests
         using var json = JsonDocument.Parse(StateStore.Serialize(Sample()));
         var root = json.RootElement;
         Assert.Equal(
-            ["name", "stateDirectory", "managementSubnet", "nodeNames", "ironLb", "kubeconfig", "apiServer", "membershipKeyFile", "namespaces", "bridges", "links", "processes", "builder"],
+            ["name", "stateDirectory", "managementSubnet", "nodeNames", "ironLb", "kubeconfig", "apiServer", "membershipKeyFile", "namespaces", "bridges", "links", "processes", "builder", "pods"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal("br-external", root.GetProperty("bridges")[0].GetProperty("name").GetString());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("links")[0].GetProperty("namespace").ValueKind);

@@ -16,11 +16,12 @@ public sealed class LabStatusJsonTests
                 new NodeStatus("cwn2", "ilab-demo-cwn2", [], null),
             ],
             [new ClientStatus("external", "ilab-demo-externalclient", "ext0")],
-            [77]);
+            [77],
+            [new PodStatus("mail", "smtpout-0", "smtpout", "cwn2", "ilab-demo-pod_mail_smtpout-0", "eth0", ["203.0.113.138", "2001:db8:1ab:2::2"])]);
 
         using var json = JsonDocument.Parse(JsonSerializer.Serialize(status, LabStatusJson.Default.LabStatus));
         var root = json.RootElement;
-        Assert.Equal(["kubeconfig", "apiserver", "nodes", "clients", "controllerPids"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["kubeconfig", "apiserver", "nodes", "clients", "controllerPids", "pods"], root.EnumerateObject().Select(p => p.Name));
         var node = root.GetProperty("nodes")[0];
         Assert.Equal(["name", "netns", "interfaces", "speakerPid"], node.EnumerateObject().Select(p => p.Name));
         Assert.Equal(["name", "mac", "lan"], node.GetProperty("interfaces")[0].EnumerateObject().Select(p => p.Name));
@@ -28,6 +29,9 @@ public sealed class LabStatusJsonTests
         Assert.Equal(JsonValueKind.Null, root.GetProperty("nodes")[1].GetProperty("speakerPid").ValueKind);
         Assert.Equal(["lan", "netns", "interface"], root.GetProperty("clients")[0].EnumerateObject().Select(p => p.Name));
         Assert.Equal(77, root.GetProperty("controllerPids")[0].GetInt32());
+        var pod = root.GetProperty("pods")[0];
+        Assert.Equal(["namespace", "name", "service", "node", "netns", "interface", "addresses"], pod.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["203.0.113.138", "2001:db8:1ab:2::2"], pod.GetProperty("addresses").EnumerateArray().Select(a => a.GetString()));
     }
 
     [Fact]
@@ -35,7 +39,8 @@ public sealed class LabStatusJsonTests
     {
         var status = new LabStatus("/k", "http://203.0.113.1:6443",
             [new NodeStatus("cwn1", "ilab-demo-cwn1", [new InterfaceStatus("eno2", "02:00:00:00:00:01", "external")], null)],
-            [new ClientStatus("office", "ilab-demo-officeclient", "ofc0")], []);
+            [new ClientStatus("office", "ilab-demo-officeclient", "ofc0")], [],
+            [new PodStatus("dns", "dns-0", "dns", "cwn1", "ilab-demo-pod_dns_dns-0", "eth0", ["203.0.113.130", "2001:db8:1ab:1::2"])]);
         var table = StatusTable.Render("demo", status, apiServerPid: 5);
         Assert.Contains("pid 5", table, StringComparison.Ordinal);
         Assert.Contains("controller: not running", table, StringComparison.Ordinal);
@@ -43,5 +48,7 @@ public sealed class LabStatusJsonTests
         Assert.Contains("02:00:00:00:00:01", table, StringComparison.Ordinal);
         Assert.Contains("dead", table, StringComparison.Ordinal);
         Assert.Contains("ilab-demo-officeclient", table, StringComparison.Ordinal);
+        Assert.Contains("dns/dns-0", table, StringComparison.Ordinal);
+        Assert.Contains("203.0.113.130, 2001:db8:1ab:1::2", table, StringComparison.Ordinal);
     }
 }

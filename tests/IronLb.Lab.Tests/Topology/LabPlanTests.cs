@@ -20,7 +20,7 @@ public sealed class LabPlanTests
         Assert.Equal([("eno2", "external"), ("eno3", "office"), ("mgmt0", "management")], node.Interfaces.Select(i => (i.Name, i.Lan)));
         Assert.Equal([eno2V4, eno2V6], node.Interfaces[0].Addresses);
         Assert.Equal([eno3V4, eno3V6], node.Interfaces[1].Addresses);
-        Assert.Equal([mgmt], node.Interfaces[2].Addresses);
+        Assert.Equal([mgmt, $"2001:db8:ffff::1{k}/64"], node.Interfaces[2].Addresses);
         Assert.Equal(IPAddress.Parse(mgmt[..mgmt.IndexOf('/', StringComparison.Ordinal)]), node.ManagementAddress);
     }
 
@@ -114,5 +114,21 @@ public sealed class LabPlanTests
             Assert.DoesNotContain(v4Ranges, r => r.Contains(a));
             Assert.DoesNotContain(a, named);
         });
+    }
+
+    [Theory]
+    [InlineData("cwn2", "ilab-demo-cwn2")]
+    [InlineData("external", "ilab-demo-externalclient")]
+    [InlineData("externalclient", "ilab-demo-externalclient")]
+    [InlineData("office", "ilab-demo-officeclient")]
+    [InlineData("mail/smtpout-0", "ilab-demo-pod_mail_smtpout-0")]
+    [InlineData("smtpout-0", null)]
+    [InlineData("cwn9", null)]
+    [InlineData("lan", null)]
+    public void Exec_finds_a_node_a_client_or_a_pod(string place, string? netns)
+    {
+        var plan = LabPlan.Create(LabNames.Create("demo"), ["cwn1", "cwn2"], LabPlan.DefaultManagementSubnets[0], [new PodRecord("mail", "smtpout-0", "smtpout", "cwn1")]);
+        Assert.Equal(netns, plan.NamespaceOf(place));
+        Assert.Equal(["cwn1", "cwn2", "external", "office", "mail/smtpout-0"], plan.Places());
     }
 }
