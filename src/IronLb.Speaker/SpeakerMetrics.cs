@@ -29,12 +29,12 @@ internal sealed class SpeakerMetrics : IDisposable
     /// <param name="egressCounters">Translated packets and bytes per Service and family on this node, since start.</param>
     public SpeakerMetrics(string node, Func<SpeakerPlan?> current, WriteCounter? writes = null, MembershipCounters? membership = null, IMeterFactory? meterFactory = null, Func<long>? evaluationFailures = null, Func<EgressBuild>? egress = null, Func<IReadOnlyList<EgressCounter>>? egressCounters = null)
     {
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         if (egressCounters is not null)
         {
             CreateEgressCounters(egressCounters);
         }
 
-        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         if (egress is not null)
         {
             _meter.CreateObservableGauge(
