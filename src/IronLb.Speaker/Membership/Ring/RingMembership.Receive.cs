@@ -152,6 +152,8 @@ internal sealed partial class RingMembership
             }
         }
 
+        peer.BookDigest = heartbeat.VerdictDigest;
+        peer.HeartbeatAt = now;
         if (heartbeat.VerdictDigest == _book.Digest)
         {
             peer.DigestMismatchSince = TimeSpan.MaxValue;

@@ -38,6 +38,11 @@ internal sealed class RingPeer
 
     public TimeSpan DigestMismatchSince { get; set; } = TimeSpan.MaxValue;
 
+    /// <summary>The verdict digest on this peer's latest heartbeat, and when it came: a joiner compares its book with it.</summary>
+    public ulong BookDigest { get; set; }
+
+    public TimeSpan HeartbeatAt { get; set; } = Never;
+
     public TimeSpan LastPull { get; set; } = Never;
 
     /// <summary>Last time we told this peer its own incarnation had ended (it is a zombie that missed its verdict).</summary>
