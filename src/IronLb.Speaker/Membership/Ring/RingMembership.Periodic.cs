@@ -162,7 +162,7 @@ internal sealed partial class RingMembership
         // Only a round-lease holder ends an incarnation: a minority keeps forming downs on the members it lost, and once
         // its ring has shifted past them it could reach a quorum on a member the majority still counts as fenced-in and
         // answering. (Alive verdicts carry no such risk: they only start joins, which need every member's ack.)
-        if (HoldsRoundLease && _tally.TryVerdict(subjectId, ids, quorum, now, _options.HeardWindow, downs: true) is { } dead)
+        if (MayEnd(now) && _tally.TryVerdict(subjectId, ids, quorum, now, _options.HeardWindow, downs: true) is { } dead)
         {
             ApplyVerdict(subject, dead, now, forward: true);
         }
@@ -189,7 +189,7 @@ internal sealed partial class RingMembership
     private Verdict? CorrelatedVerdict(int subject, List<ulong> observers, int quorum, TimeSpan now)
     {
         var silence = _options.CorrelatedDelay + _options.Round;
-        if (!HoldsRoundLease || _rounds!.AbsentFor(subject, now) < silence || _book.HasEnded(subject, out _))
+        if (!MayEnd(now) || _rounds!.AbsentFor(subject, now) < silence || _book.HasEnded(subject, out _))
         {
             return null;
         }

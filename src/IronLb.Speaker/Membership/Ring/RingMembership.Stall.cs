@@ -6,6 +6,8 @@ namespace IronLb.Speaker.Membership.Ring;
 /// </summary>
 internal sealed partial class RingMembership
 {
+    private TimeSpan _leaseSince = TimeSpan.MaxValue;
+
     /// <summary>How many stalls this node noticed (ticks more than W_f apart).</summary>
     public long Stalls { get; private set; }
 
@@ -22,6 +24,7 @@ internal sealed partial class RingMembership
         if (_lastTick != RingPeer.Never && now - _lastTick > _options.FenceWindow)
         {
             Stalls++;
+            _leaseSince = TimeSpan.MaxValue;
             _observingSince = now;
             _quarantineUntil = now + _options.Period;
         }
@@ -30,4 +33,27 @@ internal sealed partial class RingMembership
     /// <summary>Stalled right now (a resumed process reads its socket before it ticks), or just resumed: a period to drain the socket.</summary>
     private bool ReadingBacklog(TimeSpan now) =>
         (_lastTick != RingPeer.Never && now - _lastTick > _options.FenceWindow) || now < _quarantineUntil;
+
+    /// <summary>
+    /// Whether we may end an incarnation: we hold the round lease and have held it, as far as our ticks saw, for a round.
+    /// A node that gains the lease after it had none (a minority member at the heal, a resumed node) holds a book that
+    /// missed the majority's verdicts: in its ring the members the majority removed still observe, and their downs,
+    /// held all through the partition, ended a majority node that answered through observers the majority's ring had
+    /// shifted onto it (chaos seed 34 after the last heal). A round is time to pull the majority's book (a neighbour's
+    /// digest differs for a period) and to be told of our own end.
+    /// </summary>
+    private bool MayEnd(TimeSpan now) => HoldsRoundLease && _leaseSince != TimeSpan.MaxValue && now - _leaseSince >= _options.Round;
+
+    /// <summary>Called on every tick: since when the round lease has been held without a tick that saw it gone.</summary>
+    private void NoteLease(TimeSpan now)
+    {
+        if (!HoldsRoundLease)
+        {
+            _leaseSince = TimeSpan.MaxValue;
+        }
+        else if (_leaseSince == TimeSpan.MaxValue)
+        {
+            _leaseSince = now;
+        }
+    }
 }

@@ -234,6 +234,7 @@ internal sealed partial class RingMembership
         CheckFenceLapse(now);
         EnsureRounds(now);
         _rounds!.Tick(now);
+        NoteLease(now);
         if (now >= _nextPeriod)
         {
             _nextPeriod = now - _nextPeriod > _options.Period ? now + _options.Period : _nextPeriod + _options.Period;
