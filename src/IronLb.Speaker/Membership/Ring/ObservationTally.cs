@@ -22,8 +22,11 @@ internal sealed class ObservationTally
 
     public void Withdraw(ulong subject, ulong observer) => _entries.Remove((subject, observer));
 
-    /// <summary>The verdict a quorum of <paramref name="observers"/> (ids) supports on <paramref name="subject"/>, if any.</summary>
-    public Verdict? TryVerdict(ulong subject, IReadOnlyList<ulong> observers, int quorum, TimeSpan now, TimeSpan window)
+    /// <summary>
+    /// The verdict a quorum of <paramref name="observers"/> (ids) supports on <paramref name="subject"/>, if any: a death
+    /// from their downs when <paramref name="downs"/>, else an alive verdict from their ups.
+    /// </summary>
+    public Verdict? TryVerdict(ulong subject, IReadOnlyList<ulong> observers, int quorum, TimeSpan now, TimeSpan window, bool downs)
     {
         ArgumentNullException.ThrowIfNull(observers);
         if (quorum < 1)
@@ -34,7 +37,7 @@ internal sealed class ObservationTally
         var fresh = new List<(ulong Observer, Observation Item)>(observers.Count);
         foreach (var observer in observers)
         {
-            if (_entries.TryGetValue((subject, observer), out var entry) && now - entry.At < window)
+            if (_entries.TryGetValue((subject, observer), out var entry) && now - entry.At < window && (entry.Item.Opinion == Opinion.Down) == downs)
             {
                 fresh.Add((observer, entry.Item));
             }

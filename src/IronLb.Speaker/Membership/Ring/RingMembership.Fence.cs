@@ -21,23 +21,29 @@ internal sealed partial class RingMembership
 
     /// <summary>
     /// Until when the observer fence holds: the need-th freshest echo + W_f (fewer fresh echoes than that and a verdict
-    /// may form). Observers the ring shifted onto us lately count as silent: a node cut off with them may still be
-    /// watched by the old ones. TimeSpan.MinValue when there are too few observers to answer at all.
+    /// may form), over our observers in the verdict ring, the ones a verdict on us would be witnessed by. Observers the
+    /// ring shifted onto us lately count as silent (a node cut off with them may still be watched by the old ones), and
+    /// so do rejoiners within the rejoin hold (a node that has not applied their alive verdict yet still counts the
+    /// members they displaced). TimeSpan.MinValue when there are too few observers to answer at all.
     /// (Hot path: the simulation asks every node on every step, hence no LINQ.)
     /// </summary>
     private TimeSpan ObserverFenceUntil(TimeSpan now)
     {
-        var need = ObserverRing.FenceNeed(_observers.Count, ObserverRing.Quorum(_table.Count, _options.VerdictQuorum));
-        if (_observers.Count == 0 || need > _observers.Count)
+        var observers = _fenceObservers;
+        var need = ObserverRing.FenceNeed(observers.Count, ObserverRing.Quorum(_table.Count, _options.VerdictQuorum));
+        if (observers.Count == 0 || need > observers.Count)
         {
             return TimeSpan.MinValue;
         }
 
-        Span<TimeSpan> echoes = stackalloc TimeSpan[_observers.Count];
+        Span<TimeSpan> echoes = stackalloc TimeSpan[observers.Count];
         for (var i = 0; i < echoes.Length; i++)
         {
-            var peer = _peers[_observers[i]];
-            echoes[i] = peer.ShiftedIn && now - peer.NeighbourSince < _options.CorrelatedDelay ? RingPeer.Never : peer.FenceEchoAt;
+            var peer = _peers[observers[i]];
+            var silent = (peer.ShiftedIn && now - peer.NeighbourSince < _options.CorrelatedDelay)
+                || peer.NeighbourSince == TimeSpan.MaxValue
+                || now - peer.EstablishedAt < RejoinHold;
+            echoes[i] = silent ? RingPeer.Never : peer.FenceEchoAt;
         }
 
         echoes.Sort((a, b) => b.CompareTo(a));
@@ -55,7 +61,7 @@ internal sealed partial class RingMembership
     /// </summary>
     private void CheckFenceLapse(TimeSpan now)
     {
-        if (!_joined || _left || _observers.Count == 0)
+        if (!_joined || _left || _fenceObservers.Count == 0)
         {
             _fenceHeld = false;
             return;
@@ -72,6 +78,7 @@ internal sealed partial class RingMembership
             _fenceHeld = false;
             FenceLapses++;
             Incarnation++;
+            _observingSince = now;
             ResetJoin();
         }
     }

@@ -83,9 +83,17 @@ internal sealed partial class RingMembership
                 continue;
             }
 
+            // A down goes to, and counts among, the subject's observers in the verdict ring; an up those in the heartbeat ring.
+            var observers = observation.Opinion == Opinion.Down ? VerdictObserversOf(subject) : ObserversOf(subject);
+            if (!observers.Contains(_selfIndex))
+            {
+                _tally.Withdraw(_table.Ids[subject], _selfId);
+                continue;
+            }
+
             _tally.Record(_selfId, observation, now);
             TryFormVerdict(subject, now);
-            foreach (var other in ObserversOf(subject))
+            foreach (var other in observers)
             {
                 if (other != _selfIndex)
                 {
@@ -132,7 +140,9 @@ internal sealed partial class RingMembership
         // An incarnation seen less than W ago has not had the time to be heard: a down on it then, with a two-member
         // table's quorum of one, ended each new incarnation of a restarted peer the period after it came (a livelock).
         var neighbourDelay = peer.ShiftedIn ? _options.HeardWindow + _options.CorrelatedDelay : _options.HeardWindow;
-        var settled = now - _startedAt >= _options.HeardWindow
+        // W of observing first, since our start, our latest incarnation or our latest stall: until then a neighbour not
+        // heard is one we have not given the time to answer us (a rejoiner's or a resumed node's picture is seconds old).
+        var settled = now - _observingSince >= _options.HeardWindow
             && now - peer.NeighbourSince >= neighbourDelay
             && now - peer.IncarnationSeenAt >= _options.HeardWindow
             && now - peer.LastHearYouSent >= _options.AlertHoldOff;
@@ -142,16 +152,23 @@ internal sealed partial class RingMembership
 
     private void TryFormVerdict(int subject, TimeSpan now)
     {
-        var observers = ObserversOf(subject);
         var quorum = ObserverRing.Quorum(_table.Count, _options.VerdictQuorum);
-        var ids = observers.Select(o => _table.Ids[o]).ToList();
+        var subjectId = _table.Ids[subject];
+
+        // Deaths: witnessed by the subject's observers in the verdict ring, rejoiners within their hold left out (they keep
+        // their slot, so the quorum is drawn from fewer), the same observers the subject's own fence counts.
+        var ids = VerdictObserversOf(subject).Where(o => Witnessing(o, now)).Select(o => _table.Ids[o]).ToList();
+
         // Only a round-lease holder ends an incarnation: a minority keeps forming downs on the members it lost, and once
         // its ring has shifted past them it could reach a quorum on a member the majority still counts as fenced-in and
         // answering. (Alive verdicts carry no such risk: they only start joins, which need every member's ack.)
-        if (_tally.TryVerdict(_table.Ids[subject], ids, quorum, now, _options.HeardWindow) is { } verdict
-            && (verdict.Kind == VerdictKind.Alive || HoldsRoundLease))
+        if (MayEnd(now) && _tally.TryVerdict(subjectId, ids, quorum, now, _options.HeardWindow, downs: true) is { } dead)
         {
-            ApplyVerdict(subject, verdict, now, forward: true);
+            ApplyVerdict(subject, dead, now, forward: true);
+        }
+        else if (_tally.TryVerdict(subjectId, [.. ObserversOf(subject).Select(o => _table.Ids[o])], quorum, now, _options.HeardWindow, downs: false) is { } alive)
+        {
+            ApplyVerdict(subject, alive, now, forward: true);
         }
         else if (CorrelatedVerdict(subject, ids, quorum, now) is { } correlated)
         {
@@ -172,7 +189,7 @@ internal sealed partial class RingMembership
     private Verdict? CorrelatedVerdict(int subject, List<ulong> observers, int quorum, TimeSpan now)
     {
         var silence = _options.CorrelatedDelay + _options.Round;
-        if (!HoldsRoundLease || _rounds!.AbsentFor(subject, now) < silence || _book.HasEnded(subject, out _))
+        if (!MayEnd(now) || _rounds!.AbsentFor(subject, now) < silence || _book.HasEnded(subject, out _))
         {
             return null;
         }
@@ -219,7 +236,7 @@ internal sealed partial class RingMembership
         var missing = Enumerable.Range(0, _table.Count)
             .Where(m => m != _selfIndex && !_acks.Contains(m) && !_book.HasEnded(m, out _))
             .ToList();
-        if (missing.Count == 0)
+        if (missing.Count == 0 && NeighboursHoldOurBook(now))
         {
             _joined = true;
             _nextAckRequest = TimeSpan.MaxValue;
@@ -238,6 +255,38 @@ internal sealed partial class RingMembership
                 Send(member, new AckRequestMessage(Header(RingMessageKind.AckRequest), _generation), now);
             }
         }
+    }
+
+    /// <summary>
+    /// Acks come only from members our book has not ended, so a book that missed a verdict could join us over a stale
+    /// set: an end that a later alive verdict has replaced elsewhere (that member answers again, and we would take its
+    /// share). So we join only when the observers we hear (at least as many as our fence needs) carry our book's digest
+    /// on their latest heartbeat; a difference makes us pull within a period (5-node cold starts: 9 of 300 seeds had
+    /// two answerers for 20–60 ms, a node that rejoined after a stall joined with an end on a member that was back).
+    /// </summary>
+    private bool NeighboursHoldOurBook(TimeSpan now)
+    {
+        if (_table.Count <= 1)
+        {
+            return true;
+        }
+
+        var heard = 0;
+        foreach (var observer in _fenceObservers)
+        {
+            var peer = _peers[observer];
+            if (now - peer.HeartbeatAt < _options.HeardWindow)
+            {
+                if (peer.BookDigest != _book.Digest)
+                {
+                    return false;
+                }
+
+                heard++;
+            }
+        }
+
+        return heard >= ObserverRing.FenceNeed(_fenceObservers.Count, ObserverRing.Quorum(_table.Count, _options.VerdictQuorum));
     }
 
     /// <summary>

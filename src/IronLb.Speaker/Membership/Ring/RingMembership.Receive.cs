@@ -78,6 +78,9 @@ internal sealed partial class RingMembership
         {
             case HeartbeatMessage heartbeat:
                 return OnHeartbeat(heartbeat, sender, now);
+            case ObservationMessage or RoundMessage when ReadingBacklog(now):
+                _drops[(int)RingDropReason.AfterStall]++;
+                return RingReceiveOutcome.Accepted;
             case ObservationMessage observations:
                 OnObservations(observations, sender, now);
                 return RingReceiveOutcome.Accepted;
@@ -149,6 +152,8 @@ internal sealed partial class RingMembership
             }
         }
 
+        peer.BookDigest = heartbeat.VerdictDigest;
+        peer.HeartbeatAt = now;
         if (heartbeat.VerdictDigest == _book.Digest)
         {
             peer.DigestMismatchSince = TimeSpan.MaxValue;
@@ -192,7 +197,9 @@ internal sealed partial class RingMembership
                 continue;
             }
 
-            if (!ObserversOf(subject).Contains(sender))
+            // A down is heard only from the subject's observers in the verdict ring, an up from those in the heartbeat ring.
+            var observers = observation.Opinion == Opinion.Down ? VerdictObserversOf(subject) : ObserversOf(subject);
+            if (!observers.Contains(sender))
             {
                 _drops[(int)RingDropReason.ObservationNotObserver]++;
                 continue;
@@ -240,6 +247,7 @@ internal sealed partial class RingMembership
         if (ended >= Incarnation && !_left)
         {
             Incarnation = ended + 1;
+            _observingSince = Now;
             ResetJoin();
         }
     }
@@ -263,10 +271,19 @@ internal sealed partial class RingMembership
 
     private void ApplyVerdict(int subject, Verdict verdict, TimeSpan now, bool forward)
     {
+        var rejoin = verdict.Kind == VerdictKind.Alive && _book.HasEnded(subject, out var endedBefore) && endedBefore != 0;
         if (!_book.Apply(subject, verdict))
         {
             return;
         }
+
+        // The rings follow the book at once: the fence must never count observers the others no longer count.
+        if (rejoin)
+        {
+            _peers[subject].EstablishedAt = now;
+        }
+
+        RefreshObservers(now);
 
         if (forward)
         {

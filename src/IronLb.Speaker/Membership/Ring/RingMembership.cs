@@ -46,6 +46,8 @@ internal sealed partial class RingMembership
     private TimeSpan _lastTick = RingPeer.Never;
     private TimeSpan _nextPeriod;
     private TimeSpan _startedAt;
+    private TimeSpan _observingSince;
+    private TimeSpan _quarantineUntil = TimeSpan.MinValue;
     private TimeSpan _firstNeighbours = TimeSpan.MaxValue;
     private TimeSpan _nextAckRequest = TimeSpan.MaxValue;
     private long _electionVersion = -1;
@@ -134,6 +136,7 @@ internal sealed partial class RingMembership
         _started = true;
         _left = false;
         _startedAt = Now;
+        _observingSince = _startedAt;
         _firstNeighbours = TimeSpan.MaxValue;
         _nextPeriod = _startedAt;
         ResetJoin();
@@ -163,14 +166,8 @@ internal sealed partial class RingMembership
 
         // Observers that stay keep their history (indices change with the table): a growing or shrinking table must not
         // drop this node's fence until the next period.
-        var kept = new List<int>();
-        foreach (var observer in _observers)
-        {
-            if (table.TryIndexOf(_table.Ids[observer], out var j))
-            {
-                kept.Add(j);
-            }
-        }
+        var kept = Remap(_observers, table);
+        var keptFence = Remap(_fenceObservers, table);
 
         _book.Remap(_table, table);
         _acks.Clear();
@@ -180,6 +177,7 @@ internal sealed partial class RingMembership
         _peers = peers;
         _selfIndex = table.TryIndexOf(_selfId, out var self) ? self : -1;
         _observers = kept;
+        _fenceObservers = keptFence;
         if (_started && _selfIndex >= 0)
         {
             RefreshObservers(now);
@@ -231,10 +229,12 @@ internal sealed partial class RingMembership
         }
 
         var now = Now;
+        NoteStall(now);
         _lastTick = now;
         CheckFenceLapse(now);
         EnsureRounds(now);
         _rounds!.Tick(now);
+        NoteLease(now);
         if (now >= _nextPeriod)
         {
             _nextPeriod = now - _nextPeriod > _options.Period ? now + _options.Period : _nextPeriod + _options.Period;
@@ -292,43 +292,6 @@ internal sealed partial class RingMembership
         return result;
     }
 
-    /// <summary>In our ring: not ended by a verdict, or heard from in an incarnation after the ended one (rejoining).</summary>
-    /// <remarks>
-    /// An end on incarnation 0 (a member never heard, so that it does not block joins) keeps the member in the ring: it
-    /// may simply have started after us. Were it left out, a neighbour that initiates the pair's heartbeats would never
-    /// send it one and never hear its real incarnation, and at a cold start the others' joins waited on it for good
-    /// (found in the lab: four speakers stuck for 90 s).
-    /// </remarks>
-    private bool InRing(int member) =>
-        member == _selfIndex || !_book.HasEnded(member, out var ended) || ended == 0 || _peers[member].Replay.Incarnation > ended;
-
-    private List<int> ObserversOf(int member) => ObserverRing.ObserversOf(_table, member, InRing, _options.Observers);
-
-    private void RefreshObservers(TimeSpan now)
-    {
-        var current = ObserversOf(_selfIndex);
-        foreach (var gone in _observers.Except(current))
-        {
-            _peers[gone].NeighbourSince = TimeSpan.MaxValue;
-            _peers[gone].AwaitingReplySince = TimeSpan.MaxValue;
-        }
-
-        foreach (var added in current.Except(_observers))
-        {
-            // Shifted in: a member we knew in its current incarnation for a while, now our neighbour because members
-            // between us were removed. A joiner (new incarnation, just seen) computes the same neighbours itself.
-            var peer = _peers[added];
-            peer.NeighbourSince = now;
-            peer.ShiftedIn = _firstNeighbours != TimeSpan.MaxValue && now - peer.IncarnationSeenAt > _options.HeardWindow;
-        }
-
-        _observers = current;
-        if (_firstNeighbours == TimeSpan.MaxValue)
-        {
-            _firstNeighbours = now;
-        }
-    }
-
     private IEnumerable<int> GossipTargets()
     {
         if (_table.Count <= 1)
@@ -345,6 +308,21 @@ internal sealed partial class RingMembership
                 yield return candidate;
             }
         }
+    }
+
+    /// <summary>Member indices under the current table as indices under <paramref name="table"/>, dropping members it lacks.</summary>
+    private List<int> Remap(List<int> members, MemberTable table)
+    {
+        var kept = new List<int>();
+        foreach (var member in members)
+        {
+            if (table.TryIndexOf(_table.Ids[member], out var j))
+            {
+                kept.Add(j);
+            }
+        }
+
+        return kept;
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

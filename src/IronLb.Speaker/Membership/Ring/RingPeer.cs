@@ -29,11 +29,19 @@ internal sealed class RingPeer
     /// <summary>When we sent this peer a heartbeat that it has not answered yet (TimeSpan.MaxValue: none outstanding or already retried).</summary>
     public TimeSpan AwaitingReplySince { get; set; } = TimeSpan.MaxValue;
 
+    /// <summary>When an alive verdict on a later incarnation replaced the end our book held (a rejoin); Never otherwise.</summary>
+    public TimeSpan EstablishedAt { get; set; } = Never;
+
     public uint Generation { get; set; }
 
     public RingFlags Flags { get; set; }
 
     public TimeSpan DigestMismatchSince { get; set; } = TimeSpan.MaxValue;
+
+    /// <summary>The verdict digest on this peer's latest heartbeat, and when it came: a joiner compares its book with it.</summary>
+    public ulong BookDigest { get; set; }
+
+    public TimeSpan HeartbeatAt { get; set; } = Never;
 
     public TimeSpan LastPull { get; set; } = Never;
 

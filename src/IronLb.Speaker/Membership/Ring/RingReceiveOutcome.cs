@@ -56,4 +56,7 @@ internal enum RingDropReason
 
     /// <summary>An observation on a subject not in the member table.</summary>
     ObservationUnknownSubject,
+
+    /// <summary>An observation or a round bitmap read right after a stall: it may have waited in the socket for seconds.</summary>
+    AfterStall,
 }

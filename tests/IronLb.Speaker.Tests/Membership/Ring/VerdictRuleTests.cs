@@ -69,7 +69,8 @@ public sealed class VerdictRuleTests
                 break;
         }
 
-        var verdict = tally.TryVerdict(Subject, Observers, quorum: 3, T0, W);
+        var verdict = tally.TryVerdict(Subject, Observers, quorum: 3, T0, W, downs: true)
+            ?? tally.TryVerdict(Subject, Observers, quorum: 3, T0, W, downs: false);
 
         Assert.Equal(expected, verdict?.Kind.ToString() ?? "none");
         if (verdict is not null)
