@@ -4,7 +4,7 @@ namespace IronLb.Speaker.Tests.Membership.Ring;
 /// Sweeps chaos seeds at 50 nodes for the "never two answerers" invariant alone (the schedule of
 /// <see cref="RingChaosFindingsTests.Chaos_seed_4_never_has_two_answerers"/>): the chaos runs in the suite cover two seeds,
 /// and a trajectory changes with every change to the protocol, so a finding can hide behind a seed. Minutes of wall time.
-/// RINGFIX_SEEDS=first,count picks the range (default 1,40).
+/// IRONLB_SWEEP_SEEDS=first,count picks the range; the suite runs 1,10 (about 30 s), and 1,60 found nothing after acc654a–b6231e8.
 /// </summary>
 [Trait("Category", Category.Slow)]
 public sealed class RingChaosSweepTests(ITestOutputHelper output)
@@ -12,7 +12,7 @@ public sealed class RingChaosSweepTests(ITestOutputHelper output)
     [Fact]
     public void Fifty_node_chaos_seeds_never_have_two_answerers()
     {
-        var range = (Environment.GetEnvironmentVariable("RINGFIX_SEEDS") ?? "1,40").Split(',').Select(int.Parse).ToArray();
+        var range = (Environment.GetEnvironmentVariable("IRONLB_SWEEP_SEEDS") ?? "1,10").Split(',').Select(int.Parse).ToArray();
         var failures = new List<string>();
         foreach (var seed in Enumerable.Range(range[0], range[1]))
         {

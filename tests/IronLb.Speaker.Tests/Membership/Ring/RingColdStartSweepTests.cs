@@ -2,7 +2,7 @@ namespace IronLb.Speaker.Tests.Membership.Ring;
 
 /// <summary>
 /// Sweeps <see cref="RingColdStart"/> over many seeds per size for two answerers and wedges; minutes of wall time.
-/// RINGFIX_COLD=nodes,first,count picks the sweep (default 5,0,300).
+/// IRONLB_SWEEP_COLD=nodes,first,count picks the sweep (default 5,0,300).
 /// </summary>
 [Trait("Category", Category.Slow)]
 public sealed class RingColdStartSweepTests(ITestOutputHelper output)
@@ -10,7 +10,7 @@ public sealed class RingColdStartSweepTests(ITestOutputHelper output)
     [Fact]
     public void Cold_starts_under_load_never_have_two_answerers_and_always_come_up()
     {
-        var args = (Environment.GetEnvironmentVariable("RINGFIX_COLD") ?? "5,0,300").Split(',').Select(int.Parse).ToArray();
+        var args = (Environment.GetEnvironmentVariable("IRONLB_SWEEP_COLD") ?? "5,0,300").Split(',').Select(int.Parse).ToArray();
         var failed = new List<string>();
         foreach (var seed in Enumerable.Range(args[1], args[2]))
         {

@@ -57,14 +57,14 @@ public sealed class RingRejoinDownTests(ITestOutputHelper output)
     }
 }
 
-/// <summary>Sweeps <see cref="RingRejoinDownTests"/> over many seeds (RINGFIX_SEEDS=first,count).</summary>
+/// <summary>Sweeps <see cref="RingRejoinDownTests"/> over seeds (IRONLB_SWEEP_SEEDS=first,count; the suite runs 1,10, and 1,40 found nothing after acc654a).</summary>
 [Trait("Category", Category.Slow)]
 public sealed class RingRejoinDownSweepTests(ITestOutputHelper output)
 {
     [Fact]
     public void Sweep()
     {
-        var range = (Environment.GetEnvironmentVariable("RINGFIX_SEEDS") ?? "1,40").Split(',').Select(int.Parse).ToArray();
+        var range = (Environment.GetEnvironmentVariable("IRONLB_SWEEP_SEEDS") ?? "1,10").Split(',').Select(int.Parse).ToArray();
         var failed = new List<int>();
         foreach (var seed in Enumerable.Range(range[0], range[1]))
         {
