@@ -114,22 +114,15 @@ internal static class NftJson
     }
 
     /// <summary>{"map": {"key": ip saddr, "data": "@name"}}: the value the packet's source maps to.</summary>
-    public static void SourceLookup(Utf8JsonWriter w, AddressFamily family, string map)
-    {
-        w.WriteStartObject();
-        w.WriteStartObject("map");
-        w.WritePropertyName("key");
-        Address(w, family, "saddr");
-        w.WriteString("data", "@" + map);
-        w.WriteEndObject();
-        w.WriteEndObject();
-    }
+    public static void SourceLookup(Utf8JsonWriter w, AddressFamily family, string map) => BySource(w, "map", family, map);
 
     /// <summary>ip saddr vmap @name.</summary>
-    public static void SourceVerdictMap(Utf8JsonWriter w, AddressFamily family, string map)
+    public static void SourceVerdictMap(Utf8JsonWriter w, AddressFamily family, string map) => BySource(w, "vmap", family, map);
+
+    private static void BySource(Utf8JsonWriter w, string kind, AddressFamily family, string map)
     {
         w.WriteStartObject();
-        w.WriteStartObject("vmap");
+        w.WriteStartObject(kind);
         w.WritePropertyName("key");
         Address(w, family, "saddr");
         w.WriteString("data", "@" + map);

@@ -126,6 +126,13 @@ internal sealed partial class ClusterSpeaker
 
         _egressProblems = problems;
 
+        // A node without libnftables (or NET_ADMIN) that has nothing to program is not failing anyone: say it
+        // once a labelled Service needs it.
+        if (build.RuleSet.IsEmpty)
+        {
+            kernelFailure = null;
+        }
+
         if (kernelFailure != _egressKernelFailure)
         {
             _egressKernelFailure = kernelFailure;
@@ -147,7 +154,7 @@ internal sealed partial class ClusterSpeaker
     [LoggerMessage(EventId = 194, Level = LogLevel.Warning, Message = "Cannot tell whether the API serves ServiceCIDRs; egress keeps only --service-cidr ranges inside the cluster")]
     private static partial void LogServiceCidrsUnknown(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 195, Level = LogLevel.Error, Message = "Egress state could not be removed while {phase}: {reason}")]
+    [LoggerMessage(EventId = 195, Level = LogLevel.Warning, Message = "Egress state could not be removed while {phase}: {reason}")]
     private static partial void LogEgressClearFailed(ILogger logger, string phase, string reason);
 
     [LoggerMessage(EventId = 190, Level = LogLevel.Information, Message = "Egress of {service} {family}: leaves as {address}, {path} ({sources} endpoint addresses)")]
