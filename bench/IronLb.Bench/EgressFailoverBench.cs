@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using IronLb.Lab.Processes;
 using IronLb.Lab.Status;
 using static IronLb.Bench.BenchSupport;
@@ -49,8 +47,7 @@ internal static class EgressFailoverBench
         {
             await LabAsync("up", "--name", name, "--nodes", nodeCount.ToString(CultureInfo.InvariantCulture));
             var lab = await StatusAsync(name);
-            var order = lab.Nodes.Select(n => n.Name)
-                .OrderBy(n => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{n}#{Address}"))), StringComparer.Ordinal).ToList();
+            var order = ElectionOrder(lab.Nodes.Select(n => n.Name), Address);
             var (owner, next) = (lab.Nodes.Single(n => n.Name == order[0]), lab.Nodes.Single(n => n.Name == order[1]));
             var pod = lab.Pods.Where(p => p.Service == "smtpout" && p.Node != owner.Name).OrderBy(p => p.Node == next.Name).First();
             Print("nodes", lab.Nodes.Length);

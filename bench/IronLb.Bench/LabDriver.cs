@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using IronLb.Lab.Processes;
 using IronLb.Lab.Status;
@@ -16,6 +18,10 @@ internal static class LabDriver
     public static async Task<LabStatus> StatusAsync(string name) =>
         JsonSerializer.Deserialize(await LabAsync("status", "--name", name, "--output", "json"), LabStatusJson.Default.LabStatus)
             ?? throw new InvalidOperationException("ironlb-lab status printed nothing");
+
+    /// <summary>MetalLB's election order for an address: nodes by sha256("node#address"), ascending.</summary>
+    public static List<string> ElectionOrder(IEnumerable<string> nodes, string address) =>
+        [.. nodes.OrderBy(n => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{n}#{address}"))), StringComparer.Ordinal)];
 
     /// <summary>Resident memory in MB (VmRSS of /proc/PID/status).</summary>
     public static double RssMb(int pid) => Kilobytes($"/proc/{pid}/status")["VmRSS"] / 1024.0;

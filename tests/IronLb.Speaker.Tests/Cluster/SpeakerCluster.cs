@@ -136,7 +136,7 @@ internal sealed class SpeakerCluster : IAsyncDisposable
 
     /// <summary>Starts a speaker for the node: its own connection, membership on 127.0.0.1 at a free port.</summary>
     public void Start(string node, Func<IReadOnlySet<string>?>? localInterfaces = null, byte[]? key = null, bool insecure = false, string? podName = null, Func<string?>? replies = null,
-        Microsoft.Extensions.Logging.ILoggerFactory? logs = null, TimeSpan? leaseRenewInterval = null)
+        Microsoft.Extensions.Logging.ILoggerFactory? logs = null, TimeSpan? leaseRenewInterval = null, Func<IronLb.Networking.Egress.EgressRuleSet, string?>? programEgress = null)
     {
         var connection = KubeConnection.Create(SpeakerKubeconfig);
         var options = new ClusterSpeakerOptions
@@ -153,7 +153,7 @@ internal sealed class SpeakerCluster : IAsyncDisposable
         };
         var tables = new Tables();
         var speaker = new ClusterSpeaker(connection, options, tables.Set, localInterfaces ?? (() => null), TimeProvider.System,
-            logs ?? (Environment.GetEnvironmentVariable("IRONLB_TEST_LOG") == "1" ? IronLb.Monitoring.Logging.CreateFactory(Microsoft.Extensions.Logging.LogLevel.Information) : NullLoggerFactory.Instance)) { Replies = replies };
+            logs ?? (Environment.GetEnvironmentVariable("IRONLB_TEST_LOG") == "1" ? IronLb.Monitoring.Logging.CreateFactory(Microsoft.Extensions.Logging.LogLevel.Information) : NullLoggerFactory.Instance)) { Replies = replies, ProgramEgress = programEgress };
         var stop = new CancellationTokenSource();
         var run = Task.Run(() => speaker.RunAsync(stop.Token));
         Assert.True(_speakers.TryAdd(node, new Running(speaker, connection, stop, run, tables)), $"{node} already runs");
