@@ -110,6 +110,16 @@ public sealed class LanProberTests
     }
 
     [Fact]
+    public async Task With_every_socket_refused_each_address_says_why_and_nothing_waits()
+    {
+        _platform.OpenRefusal = _ => new System.Net.Sockets.SocketException(1);
+        var slow = Quick with { Wait = TimeSpan.FromHours(1) };
+        var outcomes = await Prober().ProbeAsync("eno2", [TakenV4, TakenV6], slow, TestContext.Current.CancellationToken);
+        Assert.StartsWith("cannot open an ARP socket on eno2: ", outcomes[0].Error, StringComparison.Ordinal);
+        Assert.StartsWith("cannot open an IPv6 packet socket on eno2: ", outcomes[1].Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Cancellation_ends_the_call_and_closes_its_sockets()
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
