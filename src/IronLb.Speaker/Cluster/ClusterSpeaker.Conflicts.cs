@@ -66,6 +66,12 @@ internal sealed partial class ClusterSpeaker
     public void ObserveClaim(ObservedClaim claim)
     {
         ArgumentNullException.ThrowIfNull(claim);
+        if (_guard?.IsTrusted(claim.Host.Mac) == true)
+        {
+            // A peer's gratuitous round after a takeover: no evaluation for it.
+            return;
+        }
+
         if (_claims.Count >= MaxPendingClaims)
         {
             Interlocked.Increment(ref _droppedClaims);
