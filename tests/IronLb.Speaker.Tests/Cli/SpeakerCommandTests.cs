@@ -20,6 +20,9 @@ public sealed class SpeakerCommandTests
     [InlineData("no such file or folder", "speaker", "--node", "cwn1", "--manifests", Missing)]
     [InlineData("--node is required", "speaker", "--manifests", Missing)]
     [InlineData("--burst takes a duration", "speaker", "--node", "cwn1", "--manifests", Missing, "--burst", "soon")]
+    [InlineData("--conflict-probes takes 0 to 10, not 11", "speaker", "--node", "cwn1", "--insecure-membership", "--conflict-probes", "11", "--kubeconfig", Missing)]
+    [InlineData("--conflict-probes takes 0 to 10, not -1", "speaker", "--node", "cwn1", "--insecure-membership", "--conflict-probes", "-1", "--kubeconfig", Missing)]
+    [InlineData("--conflict-retry-max takes a duration longer than 0", "speaker", "--node", "cwn1", "--insecure-membership", "--conflict-retry-max", "0", "--kubeconfig", Missing)]
     public async Task Usage_errors_exit_with_2_and_say_why(string expected, params string[] args)
     {
         var (code, stderr) = await RunAsync(args);
