@@ -111,6 +111,7 @@ internal sealed partial class ClusterSpeaker
         var decided = plan.Services.Where(d => d.Winner is not null).Select(d => d.Service).ToHashSet();
         _freshAssignments = [.. fresh.Where(pair => !decided.Contains(pair.Service))];
         var local = _localInterfaces();
+        var inUse = _statuses.InUseElsewhere();
         var wants = new Dictionary<IPAddress, (SortedSet<string> Interfaces, bool Probe)>();
         foreach (var decision in plan.Services.Where(d => d.Announces))
         {
@@ -125,7 +126,7 @@ internal sealed partial class ClusterSpeaker
                 }
 
                 want.Interfaces.UnionWith(interfaces);
-                if (fresh.Contains((decision.Service, text)) || _statuses.InUseElsewhere(decision.Service))
+                if (fresh.Contains((decision.Service, text)) || inUse.Contains(decision.Service))
                 {
                     wants[ip] = want with { Probe = true };
                 }

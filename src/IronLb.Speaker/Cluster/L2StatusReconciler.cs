@@ -242,12 +242,14 @@ internal sealed partial class L2StatusReconciler : IDisposable
     }
 
     /// <summary>
-    /// Whether any node's ServiceL2Status for the Service says another host answered for its address (AddressConflict
-    /// True, AddressInUse): a node that takes such a Service over probes before announcing, as the first owner did.
+    /// Services whose ServiceL2Status (any node's) says another host answered for their address (AddressConflict True,
+    /// AddressInUse): a node that takes such a Service over probes before announcing, as the first owner did.
     /// </summary>
-    public bool InUseElsewhere(ServiceKey service) =>
-        _statuses.Items.Any(s => ServiceOf(s) == service && (s.Status?.Conditions ?? []).Any(c =>
-            c.Type == ServiceL2Conditions.AddressConflict && c.Status == "True" && c.Reason == ServiceL2Conditions.AddressInUse));
+    public HashSet<ServiceKey> InUseElsewhere() =>
+        [.. _statuses.Items
+            .Where(s => (s.Status?.Conditions ?? []).Any(c =>
+                c.Type == ServiceL2Conditions.AddressConflict && c.Status == "True" && c.Reason == ServiceL2Conditions.AddressInUse))
+            .Select(ServiceOf).OfType<ServiceKey>()];
 
     private bool IsMine(ServiceL2StatusObject status) => status.Metadata.Labels?.Value(MetalLbLabels.Node) == _node;
 
