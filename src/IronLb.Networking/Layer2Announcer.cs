@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using IronLb.Networking.Conflicts;
 using IronLb.Networking.Ebpf;
 using IronLb.Networking.Gratuitous;
 using IronLb.Networking.Interfaces;
@@ -30,6 +31,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, InterfaceState> _states = new(StringComparer.Ordinal);
     private readonly KernelReplyPath _kernel;
+    private readonly DefenceFloor _defences;
     private volatile ResponderLoop[] _loops = [];
     private bool _disposed;
     private GratuitousScheduler? _scheduler;
@@ -56,6 +58,7 @@ public sealed class Layer2Announcer : IAsyncDisposable
         Deadline = new AnswerDeadline(timeProvider);
         _tables = new AnnounceTableHolder(Deadline);
         _kernel = new KernelReplyPath(options, platform, _metrics, _drops, Deadline, _logger);
+        _defences = new DefenceFloor(timeProvider);
     }
 
     /// <summary>
@@ -63,6 +66,63 @@ public sealed class Layer2Announcer : IAsyncDisposable
     /// Unbounded until first refreshed; the speaker moves it forward from its live loop and revokes it on shutdown.
     /// </summary>
     public AnswerDeadline Deadline { get; }
+
+    /// <summary>
+    /// Called on a responder thread for every foreign frame that claims an address in the current table (on any
+    /// interface; the claim names the one it came in on) or in the watched set (see <see cref="Watch"/>): ARP
+    /// replies, announcements and requests from the address, ARP probes for it, neighbour advertisements for it
+    /// and DAD probes for it. Frames from the interface's own MAC never claim. Nothing is allocated for frames that
+    /// claim nothing; the callback should be quick, since the lane answers no request while it runs. With the
+    /// kernel path on, requests the kernel answers (for table addresses) do not reach this check.
+    /// </summary>
+    public Action<AddressClaim>? ClaimObserved
+    {
+        get => _tables.Claims.Observer;
+        set => _tables.Claims.Observer = value;
+    }
+
+    /// <summary>
+    /// Addresses the speaker wants claims reported for although they are not in the table (being probed, or held
+    /// back because of a conflict). Replaces the previous set at once; empty by default.
+    /// </summary>
+    public void Watch(IReadOnlySet<IPAddress> addresses)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        _tables.Claims.Watched = WatchedAddresses.Create(addresses);
+    }
+
+    /// <summary>
+    /// Sends one gratuitous round now (ARP announcement request and reply, or an unsolicited NA with Override)
+    /// for an address in the current table on <paramref name="interfaceName"/>: the defence RFC 5227 §2.4(c)
+    /// allows. Returns the frames sent: 0 when the address is not announced there, no responder runs there, the
+    /// answer deadline has passed, or the address was defended less than a second ago (a floor under the
+    /// caller's own rate limit, so a bug upstream cannot flood the LAN).
+    /// </summary>
+    public int Defend(IPAddress address, string interfaceName)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(interfaceName);
+        var entry = _tables.Current.Find(address);
+        if (entry is null || !entry.Interfaces.Includes(interfaceName) || !Deadline.IsOpen)
+        {
+            return 0;
+        }
+
+        var loops = _loops.Where(l => l.Interface.Name == interfaceName && l.Kind == (entry.IsIpv6 ? ResponderKind.Ndp : ResponderKind.Arp)).ToList();
+        if (loops.Count == 0 || !_defences.TryTake(entry.Address))
+        {
+            return 0;
+        }
+
+        var sent = loops.Sum(loop => loop.SendGratuitous(entry));
+        if (sent > 0)
+        {
+            _metrics.GratuitousSent.Add(sent, Layer2Metrics.Ip(entry.Label));
+            Log.Defended(_logger, entry.Label, interfaceName, sent);
+        }
+
+        return sent;
+    }
 
     /// <summary>The table currently answered from.</summary>
     public AnnounceTable Table => _tables.Current;

@@ -58,4 +58,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "Cannot move the kernel's answer deadline ({reason}); its replies stop when the last one passes")]
     public static partial void KernelDeadlineRefused(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Warning, Message = "The address-claim observer failed for {ip} on {interface}")]
+    public static partial void ClaimObserverFailed(ILogger logger, Exception exception, System.Net.IPAddress ip, string @interface);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "Cannot probe for address conflicts on {interface}: {reason}")]
+    public static partial void ProbeFailed(ILogger logger, string @interface, string reason);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Debug, Message = "Cannot join the solicited-node group of {ip} on {interface} for its probe; a NIC's multicast filter may hide other hosts' probes")]
+    public static partial void ProbeGroupFailed(ILogger logger, Exception exception, System.Net.IPAddress ip, string @interface);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Debug, Message = "Probed {ip} on {interface}: {count} other hosts answered")]
+    public static partial void Probed(ILogger logger, System.Net.IPAddress ip, string @interface, int count);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Information, Message = "Defending {ip} on {interface} against a conflicting claim ({count} frames)")]
+    public static partial void Defended(ILogger logger, string ip, string @interface, int count);
 }

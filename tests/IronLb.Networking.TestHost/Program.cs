@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using IronLb.Networking;
+using IronLb.Networking.Conflicts;
 using IronLb.Networking.Sockets;
 using IronLb.Networking.TestHost;
 
@@ -9,7 +10,11 @@ using IronLb.Networking.TestHost;
 //       announce IP [IFNAME...]   withdraw IP   rescan   responders   kernel   drops   quit
 //       deadline MS (answer for MS more)   revoke (answer nothing)   open (prints true or false: may it answer now?)
 //     every command answers with a line starting "ready <command>"; start-up prints "ready".
+//       watch [IP...] (report claims for these too)   claims (every claim so far: KIND/IP/MAC/IFNAME ...)
+//       defend IP IFNAME (prints the frames sent)
 //   inject IFNAME HEXFRAME...                 send raw Ethernet frames on IFNAME, then exit
+//   probe IFNAME [--count N] [--interval-ms N] [--wait-ms N] IP...   LanProber; one line per address:
+//       "outcome IP MAC,MAC" ("-" for none) or "outcome IP error MESSAGE", then "ready probe N"
 if (args.Length >= 2 && args[0] == "inject")
 {
     using var socket = PacketSocket.Open(InterfaceIndex(args[1]), 0x88B5); // local-experimental ethertype: receives nothing
@@ -19,6 +24,28 @@ if (args.Length >= 2 && args[0] == "inject")
     }
 
     Console.WriteLine($"ready inject {args.Length - 2}");
+    return 0;
+}
+
+if (args.Length >= 2 && args[0] == "probe")
+{
+    var settings = new ProbeSettings
+    {
+        Count = IntOption("--count") ?? ProbeSettings.Default.Count,
+        Interval = IntOption("--interval-ms") is { } interval ? TimeSpan.FromMilliseconds(interval) : ProbeSettings.Default.Interval,
+        Wait = IntOption("--wait-ms") is { } wait ? TimeSpan.FromMilliseconds(wait) : ProbeSettings.Default.Wait,
+    };
+    var targets = args[2..].Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !args[2..][i - 1].StartsWith("--", StringComparison.Ordinal)))
+        .Select(IPAddress.Parse).ToList();
+    var outcomes = await new LanProber(logger: new StderrLogger<LanProber>()).ProbeAsync(args[1], targets, settings, CancellationToken.None).ConfigureAwait(false);
+    foreach (var outcome in outcomes)
+    {
+        Console.WriteLine(outcome.Error is { } error
+            ? $"outcome {outcome.Address} error {error}"
+            : $"outcome {outcome.Address} {(outcome.InUse ? string.Join(',', outcome.Responders) : "-")}");
+    }
+
+    Console.WriteLine($"ready probe {outcomes.Count}");
     return 0;
 }
 
@@ -38,6 +65,8 @@ var options = new Layer2Options
 };
 
 await using var announcer = new Layer2Announcer(options, new StderrLogger<Layer2Announcer>());
+var claims = new System.Collections.Concurrent.ConcurrentQueue<AddressClaim>();
+announcer.ClaimObserved = claims.Enqueue;
 await announcer.StartAsync().ConfigureAwait(false);
 Console.WriteLine("ready");
 
@@ -85,6 +114,16 @@ while (await Console.In.ReadLineAsync().ConfigureAwait(false) is { } line)
             break;
         case "open":
             Console.WriteLine($"ready open {(announcer.Deadline.IsOpen ? "true" : "false")}");
+            break;
+        case "watch":
+            announcer.Watch(words[1..].Select(IPAddress.Parse).ToHashSet());
+            Console.WriteLine($"ready watch {words.Length - 1}");
+            break;
+        case "claims":
+            Console.WriteLine($"ready claims {string.Join(' ', claims.Select(c => $"{c.Kind}/{c.Address}/{c.Sender}/{c.Interface}"))}");
+            break;
+        case "defend" when words.Length >= 3:
+            Console.WriteLine($"ready defend {announcer.Defend(IPAddress.Parse(words[1]), words[2])}");
             break;
         case "quit":
             Console.WriteLine("ready quit");

@@ -9,7 +9,8 @@ namespace IronLb.Networking.Ebpf;
 /// same softirq in which the kernel answers for its own addresses. It answers only what <see cref="Responders.ArpResponder"/>
 /// would answer, byte for byte the same reply (tests hold the two side by side); anything else, including
 /// every frame it is unsure of, goes on to the stack untouched, where the userspace responder decides and
-/// counts its drop reason, and the kernel answers for the node's own addresses as always.
+/// counts its drop reason, and the kernel answers for the node's own addresses as always. Announcements
+/// (gratuitous requests) always go on, so the conflict check in userspace sees every claim they make.
 /// </summary>
 internal static class ArpReplyProgram
 {
@@ -57,6 +58,12 @@ internal static class ArpReplyProgram
          .JumpIf32(Condition.NotEqual, Reg.R4, 0x0008_0100, pass)
          .Load(Width.Word, Reg.R4, Reg.R2, ArpLengthsOp)
          .JumpIf32(Condition.NotEqual, Reg.R4, 0x0100_0406, pass);
+
+        // An announcement (sender IP = target IP) asks nothing: no reply is owed, and userspace must see it,
+        // because it claims an address and the conflict check reports that.
+        a.Load(Width.Word, Reg.R4, Reg.R2, ArpSpa)
+         .Load(Width.Word, Reg.R5, Reg.R2, ArpTpa)
+         .JumpIf(Condition.Equal, Reg.R4, Reg.R5, pass);
 
         // Is the target announced on this interface? Then load and bound the frame pointers again.
         TcProgram.LookupByInterfaceAnd(a, mapFd, ArpTpa, 4, pass);

@@ -38,6 +38,13 @@ internal readonly record struct ArpPacket(ushort Operation, MacAddress SenderMac
         return DropReason.None;
     }
 
+    /// <summary>
+    /// An ARP probe for <paramref name="target"/> (RFC 5227 §2.1.1): a broadcast request with our hardware
+    /// address, sender IP 0.0.0.0 so that no neighbour caches anything from it, and target hardware address zero.
+    /// </summary>
+    public static int WriteProbeFrame(Span<byte> frame, MacAddress interfaceMac, uint target) =>
+        new ArpPacket(OpRequest, interfaceMac, 0, default, target).WriteFrame(frame, MacAddress.Broadcast, interfaceMac);
+
     /// <summary>Writes an Ethernet frame carrying this packet; returns its length.</summary>
     public int WriteFrame(Span<byte> frame, MacAddress ethernetDestination, MacAddress ethernetSource)
     {

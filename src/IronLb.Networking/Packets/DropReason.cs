@@ -54,6 +54,12 @@ public enum DropReason : byte
 
     /// <summary>A request we would answer, but the answer deadline has passed: the speaker stopped refreshing it (<see cref="AnswerDeadline"/>).</summary>
     NotAnswering,
+
+    /// <summary>
+    /// An ARP announcement (a request whose sender IP is its target IP, RFC 5227 §2.3): it asks nobody anything,
+    /// so nothing is owed. It claims its address, which the conflict check reports (<see cref="Conflicts.ClaimKind.ArpAnnouncement"/>).
+    /// </summary>
+    Announcement,
 }
 
 /// <summary>Helpers over <see cref="DropReason"/>.</summary>
@@ -65,5 +71,5 @@ public static class DropReasonExtensions
             or DropReason.BadOption or DropReason.BadHopLimit;
 
     /// <summary>Number of enum values, for counter arrays indexed by reason.</summary>
-    public const int Count = (int)DropReason.NotAnswering + 1;
+    public const int Count = (int)DropReason.Announcement + 1;
 }

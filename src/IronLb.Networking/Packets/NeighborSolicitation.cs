@@ -9,7 +9,7 @@ namespace IronLb.Networking.Packets;
 internal readonly record struct NeighborSolicitation(EthernetHeader Ethernet, Ipv6Header Ip, UInt128 Target, MacAddress? SourceLinkLayer)
 {
     /// <summary>Type, code, checksum, reserved, target.</summary>
-    public const int MinimumLength = 24;
+    public const int MinimumLength = NdpMessage.MinimumLength;
 
     public const byte OptionSourceLinkLayer = 1;
     public const byte OptionTargetLinkLayer = 2;
@@ -18,83 +18,16 @@ internal readonly record struct NeighborSolicitation(EthernetHeader Ethernet, Ip
     public static DropReason TryRead(ReadOnlySpan<byte> frame, out NeighborSolicitation ns)
     {
         ns = default;
-        var reason = EthernetHeader.TryRead(frame, out var eth);
+        var reason = NdpMessage.TryRead(frame, Icmpv6.TypeNeighborSolicitation, out var eth, out var ip, out var icmp, out var target);
         if (reason != DropReason.None)
         {
             return reason;
         }
 
-        if (eth.EtherType != EthernetHeader.EtherTypeIpv6)
-        {
-            return DropReason.WrongEtherType;
-        }
-
-        var packet = frame[EthernetHeader.Length..];
-        reason = Ipv6Header.TryRead(packet, out var ip);
+        reason = NdpMessage.TryReadLinkLayerOption(icmp[MinimumLength..], OptionSourceLinkLayer, out var sourceLinkLayer);
         if (reason != DropReason.None)
         {
             return reason;
-        }
-
-        if (ip.NextHeader != Ipv6Header.NextHeaderIcmpv6)
-        {
-            return DropReason.NotIcmpv6;
-        }
-
-        var icmp = packet.Slice(Ipv6Header.Length, ip.PayloadLength);
-        if (icmp.Length < 4)
-        {
-            return DropReason.Truncated;
-        }
-
-        if (icmp[0] != Icmpv6.TypeNeighborSolicitation)
-        {
-            return DropReason.NotRequest;
-        }
-
-        if (icmp.Length < MinimumLength)
-        {
-            return DropReason.Truncated;
-        }
-
-        if (icmp[1] != 0)
-        {
-            return DropReason.BadHeader;
-        }
-
-        if (ip.HopLimit != 255)
-        {
-            return DropReason.BadHopLimit;
-        }
-
-        if (!Icmpv6.Verify(ip.Source, ip.Destination, icmp))
-        {
-            return DropReason.BadChecksum;
-        }
-
-        var target = BinaryPrimitives.ReadUInt128BigEndian(icmp[8..]);
-        if (Ipv6Header.IsMulticast(target))
-        {
-            return DropReason.BadHeader;
-        }
-
-        MacAddress? sourceLinkLayer = null;
-        var options = icmp[MinimumLength..];
-        while (options.Length > 0)
-        {
-            // Length is in units of 8 octets; zero would loop forever and is invalid (RFC 4861 §4.6).
-            if (options.Length < 2 || options[1] == 0 || options[1] * 8 > options.Length)
-            {
-                return DropReason.BadOption;
-            }
-
-            var optionLength = options[1] * 8;
-            if (options[0] == OptionSourceLinkLayer && optionLength >= 8)
-            {
-                sourceLinkLayer = MacAddress.Read(options[2..]);
-            }
-
-            options = options[optionLength..];
         }
 
         // A DAD probe from :: must not carry a source link-layer option (RFC 4861 §7.1.1).
@@ -106,6 +39,17 @@ internal readonly record struct NeighborSolicitation(EthernetHeader Ethernet, Ip
         ns = new NeighborSolicitation(eth, ip, target, sourceLinkLayer);
         return DropReason.None;
     }
+
+    /// <summary>Ethernet, IPv6 and the 24-byte message of a DAD probe, which carries no option.</summary>
+    public const int DadProbeFrameLength = EthernetHeader.Length + Ipv6Header.Length + MinimumLength;
+
+    /// <summary>
+    /// A Duplicate Address Detection probe for <paramref name="target"/> (RFC 4862 §5.4.2): from the unspecified
+    /// address ::, to the target's solicited-node group and its multicast MAC, hop limit 255, and no source
+    /// link-layer option (a receiver drops one that has it).
+    /// </summary>
+    public static int WriteDadProbe(Span<byte> frame, MacAddress interfaceMac, UInt128 target) =>
+        WriteFrame(frame, interfaceMac, UInt128.Zero, target, sourceLinkLayer: null);
 
     /// <summary>Builds an NS frame (used by tests, the injector and the benchmark's client side).</summary>
     public static int WriteFrame(Span<byte> frame, MacAddress sourceMac, UInt128 source, UInt128 target, MacAddress? sourceLinkLayer, MacAddress? ethernetDestination = null, UInt128? destination = null)

@@ -47,6 +47,13 @@ internal sealed class ArpResponder(string interfaceName, MacAddress interfaceMac
             return DropReason.NotRequest;
         }
 
+        // A gratuitous request announces its sender's address rather than asking for one: answering it would
+        // tell its sender nothing, and the kernel's program hands it on for the conflict check too.
+        if (arp.SenderIp == arp.TargetIp)
+        {
+            return DropReason.Announcement;
+        }
+
         if (!eth.Destination.IsBroadcast && eth.Destination != InterfaceMac)
         {
             return DropReason.WrongDestination;

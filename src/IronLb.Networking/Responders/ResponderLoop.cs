@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using IronLb.Networking.Conflicts;
 using IronLb.Networking.Interfaces;
 using IronLb.Networking.Packets;
 using IronLb.Networking.Sockets;
@@ -238,16 +239,25 @@ internal sealed class ResponderLoop : IDisposable
         }
 
         lane.Drops[(int)reason]++;
-        if (reason != DropReason.None || entry is null)
+        if (reason == DropReason.None && entry is not null)
         {
-            return;
+            Answer(lane, reply[..replyLength], entry);
         }
 
+        // After the answer: the conflict check must not delay a reply, and costs nothing when no one listens.
+        if (_tables.Claims.Observer is { } observer)
+        {
+            CheckClaim(frame, table, observer);
+        }
+    }
+
+    private void Answer(Lane lane, ReadOnlySpan<byte> reply, AnnounceEntry entry)
+    {
         // Answer first, count afterwards: metric listeners must not sit between a request and its reply.
         var sent = false;
         try
         {
-            lane.Transport.Send(reply[..replyLength]);
+            lane.Transport.Send(reply);
             sent = true;
         }
         catch (System.Net.Sockets.SocketException e)
@@ -260,6 +270,45 @@ internal sealed class ResponderLoop : IDisposable
         if (sent)
         {
             _metrics.ResponsesSent.Add(1, label);
+        }
+    }
+
+    /// <summary>
+    /// Reports a foreign frame that claims an address in the table or the watched set. Allocation-free for the
+    /// frames that claim nothing, which are nearly all of them; a claim builds its address and calls the observer.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void CheckClaim(ReadOnlySpan<byte> frame, AnnounceTable table, Action<AddressClaim> observer)
+    {
+        var watched = _tables.Claims.Watched;
+        AddressClaim claim;
+        if (_arp is not null)
+        {
+            if (!ClaimClassifier.TryArp(frame, Interface.Mac, table, watched, out var kind, out var v4, out var claimant))
+            {
+                return;
+            }
+
+            claim = new AddressClaim(Interface.Name, WatchedAddresses.FromV4(v4), claimant, kind);
+        }
+        else
+        {
+            if (!ClaimClassifier.TryNdp(frame, Interface.Mac, table, watched, out var kind, out var v6, out var claimant))
+            {
+                return;
+            }
+
+            claim = new AddressClaim(Interface.Name, WatchedAddresses.FromV6(v6), claimant, kind);
+        }
+
+        try
+        {
+            observer(claim);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The observer is the caller's code; whatever it throws must not end this responder's lane.
+            Log.ClaimObserverFailed(_logger, e, claim.Address, Interface.Name);
         }
     }
 

@@ -36,15 +36,18 @@ internal readonly record struct BpfInstruction(ushort Code, byte JumpTrue, byte 
     }
 
     /// <summary>
-    /// Keeps only ICMPv6 neighbour solicitations (next header 58 at frame offset 20, type 135 at 54), so an
-    /// ETH_P_IPV6 socket does not wake us for every IPv6 packet on a busy node. The parser re-checks everything.
+    /// Keeps only ICMPv6 neighbour solicitations and advertisements (next header 58 at frame offset 20, type 135
+    /// or 136 at 54), so an ETH_P_IPV6 socket does not wake us for every IPv6 packet on a busy node. The
+    /// advertisements are never answered; they are kept so that another host claiming one of our addresses is
+    /// seen (the conflict check). The parsers re-check everything.
     /// </summary>
-    public static BpfInstruction[] NeighborSolicitationFilter { get; } =
+    public static BpfInstruction[] NeighborDiscoveryFilter { get; } =
     [
         new(LoadByteAbsolute, 0, 0, 20),
-        new(JumpIfEqual, 0, 3, 58),
+        new(JumpIfEqual, 0, 4, 58),
         new(LoadByteAbsolute, 0, 0, 54),
-        new(JumpIfEqual, 0, 1, 135),
+        new(JumpIfEqual, 1, 0, 135),
+        new(JumpIfEqual, 0, 1, 136),
         new(Return, 0, 0, 0x40000),
         new(Return, 0, 0, 0),
     ];

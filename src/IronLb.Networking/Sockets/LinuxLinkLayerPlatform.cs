@@ -10,7 +10,7 @@ internal sealed class LinuxLinkLayerPlatform : ILinkLayerPlatform
         PacketSocket.OpenLanes(interfaceIndex, EthernetHeader.EtherTypeArp, default, laneCpus);
 
     public IReadOnlyList<ILinkLayerTransport> OpenNdp(int interfaceIndex, ReadOnlySpan<int> laneCpus) =>
-        PacketSocket.OpenLanes(interfaceIndex, EthernetHeader.EtherTypeIpv6, BpfInstruction.NeighborSolicitationFilter, laneCpus);
+        PacketSocket.OpenLanes(interfaceIndex, EthernetHeader.EtherTypeIpv6, BpfInstruction.NeighborDiscoveryFilter, laneCpus);
 
     public IMulticastGroups OpenGroups(int interfaceIndex) => new Ipv6MulticastGroups(interfaceIndex);
 

@@ -39,7 +39,7 @@ public sealed class BpfProgramTests
     [MemberData(nameof(SolicitationRows))]
     public void Solicitation_filter_keeps_only_solicitations(string desc, byte[] frame, bool kept)
     {
-        var result = Run(BpfInstruction.NeighborSolicitationFilter, frame, cpu: 0);
+        var result = Run(BpfInstruction.NeighborDiscoveryFilter, frame, cpu: 0);
         Assert.True(kept == (result != 0), $"{desc}: filter returned {result}");
     }
 
