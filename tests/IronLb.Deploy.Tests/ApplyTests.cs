@@ -100,6 +100,46 @@ public sealed class ApplyTests
             Words(table[1]));
     }
 
+    [Fact]
+    public async Task A_servicel2status_keeps_its_conditions_and_metallbs_objects_without_them_stay_valid()
+    {
+        Requirements.Kubectl();
+        await using var api = await KubeSim.KubeSim.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        using var kubectl = new Kubectl(api.Kubeconfig);
+        await kubectl.OkAsync("apply", "-k", RepoPaths.Deploy);
+
+        // A speaker creates the object, then writes its status with a merge patch of the subresource.
+        foreach (var name in new[] { "l2-metallb", "l2-ironlb" })
+        {
+            await kubectl.OkWithInputAsync(
+                $"{{\"apiVersion\":\"metallb.io/v1beta1\",\"kind\":\"ServiceL2Status\",\"metadata\":{{\"name\":\"{name}\",\"namespace\":\"metallb-system\"}}}}",
+                "create", "-f", "-");
+        }
+
+        // MetalLB's status, as its speakers write it: no conditions.
+        await kubectl.OkAsync(
+            "patch", "servicel2status", "l2-metallb", "-n", "metallb-system", "--subresource=status", "--type=merge", "-p",
+            """{"status":{"node":"cwn1","serviceName":"web","serviceNamespace":"default","interfaces":[{"name":"eno2"}]}}""");
+        await kubectl.OkAsync(
+            "patch", "servicel2status", "l2-ironlb", "-n", "metallb-system", "--subresource=status", "--type=merge", "-p",
+            """{"status":{"node":"cwn2","serviceName":"dns","serviceNamespace":"default","conditions":[{"type":"AddressConflict","status":"True","reason":"AddressInUse","message":"192.0.2.40 on eno2 is in use by 02:42:ac:11:00:02; not announced","lastTransitionTime":"2026-12-06T22:00:00Z"}]}}""");
+
+        Assert.Equal("cwn1", await kubectl.OkAsync("get", "servicel2status", "l2-metallb", "-n", "metallb-system", "-o", "jsonpath={.status.node}"));
+        Assert.Equal("", await kubectl.OkAsync("get", "servicel2status", "l2-metallb", "-n", "metallb-system", "-o", "jsonpath={.status.conditions}"));
+        var condition = await kubectl.OkAsync(
+            "get", "servicel2status", "l2-ironlb", "-n", "metallb-system", "-o",
+            "jsonpath={.status.conditions[0].type}/{.status.conditions[0].status}/{.status.conditions[0].reason}/{.status.conditions[0].lastTransitionTime}/{.status.conditions[0].message}");
+        Assert.Equal("AddressConflict/True/AddressInUse/2026-12-06T22:00:00Z/192.0.2.40 on eno2 is in use by 02:42:ac:11:00:02; not announced", condition);
+
+        // A condition without its required fields is refused, as the API server refuses a malformed metav1.Condition.
+        var refused = await kubectl.RunAsync(
+        [
+            "patch", "servicel2status", "l2-ironlb", "-n", "metallb-system", "--subresource=status", "--type=merge", "-p",
+            """{"status":{"conditions":[{"type":"AddressConflict","status":"Maybe"}]}}""",
+        ]);
+        Assert.NotEqual(0, refused.ExitCode);
+    }
+
     private static List<string> Lines(string text) =>
         [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 

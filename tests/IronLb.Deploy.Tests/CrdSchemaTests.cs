@@ -10,7 +10,8 @@ namespace IronLb.Deploy.Tests;
 /// folder beside the repository (../shared/upstream), never copied in. Everything is compared except the prose:
 /// types, required fields, enums, patterns, formats, defaults, bounds, x-kubernetes-* markers, CEL rules, versions
 /// with their served, storage and deprecation flags, subresources, names and scope; printer columns are MetalLB's
-/// plus our usage columns on ipaddresspools.
+/// plus our usage columns on ipaddresspools. The one schema difference is a named, optional addition
+/// (<see cref="AddedFields"/>): a field MetalLB's objects never carry, so every one of them stays valid.
 /// </summary>
 public sealed class CrdSchemaTests
 {
@@ -24,6 +25,15 @@ public sealed class CrdSchemaTests
     private static readonly Dictionary<string, string[]> AddedColumns = new(StringComparer.Ordinal)
     {
         ["ipaddresspools"] = [".status.assignedIPv4", ".status.availableIPv4", ".status.assignedIPv6", ".status.availableIPv6"],
+    };
+
+    /// <summary>
+    /// The schema fields we add, by path, each absent from MetalLB's schema and optional: ServiceL2Status's conditions
+    /// say why a Service's address is or is not answered (an address conflict, #16).
+    /// </summary>
+    private static readonly Dictionary<string, string[]> AddedFields = new(StringComparer.Ordinal)
+    {
+        ["servicel2statuses"] = ["v1beta1.schema.openAPIV3Schema.properties.status.properties.conditions"],
     };
 
     public static TheoryData<string> Crds => [.. Plurals];
@@ -63,10 +73,29 @@ public sealed class CrdSchemaTests
     public void Every_schema_is_metallbs_with_descriptions_ignored(string plural)
     {
         var (ours, metallb) = Load(plural);
+        var added = AddedFields.GetValueOrDefault(plural) ?? [];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (our, their) in Versions(ours).Zip(Versions(metallb)))
         {
-            AssertSame($"{Rendered.Scalar(their, "name")}.schema", Rendered.At(our, "schema"), Rendered.At(their, "schema"));
+            AssertSame($"{Rendered.Scalar(their, "name")}.schema", Rendered.At(our, "schema"), Rendered.At(their, "schema"), added, seen);
         }
+
+        // The list is exact: an addition that went away (or moved) must leave the list too.
+        Assert.Equal(added.Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Servicel2status_conditions_are_the_standard_condition_list_and_optional()
+    {
+        // metav1.Condition's list as controller-gen renders it, taken from MetalLB's own ConfigurationState.
+        var (_, states) = Load("configurationstates");
+        var standard = Rendered.At(Assert.Single(Versions(states)), "schema", "openAPIV3Schema", "properties", "status", "properties", "conditions");
+        Assert.NotNull(standard);
+
+        var ours = Assert.Single(Versions(Load("servicel2statuses").Ours));
+        var status = Rendered.At(ours, "schema", "openAPIV3Schema", "properties", "status");
+        AssertSame("servicel2statuses status.conditions", Rendered.At(status!, "properties", "conditions"), standard);
+        Assert.Null(Rendered.At(status!, "required"));
     }
 
     [Theory]
@@ -138,15 +167,18 @@ public sealed class CrdSchemaTests
 
     private static List<YamlNode> Sequence(YamlNode? node) => node is YamlSequenceNode s ? [.. s.Children] : [];
 
-    /// <summary>Equal as the API server reads them, descriptions aside; the failure lists every difference by path.</summary>
-    private static void AssertSame(string where, YamlNode? ours, YamlNode? metallb)
+    /// <summary>
+    /// Equal as the API server reads them, descriptions aside; the failure lists every difference by path. Ours may have
+    /// a field MetalLB's lacks only at a path in <c>added</c>; each one met goes into <c>seen</c>.
+    /// </summary>
+    private static void AssertSame(string where, YamlNode? ours, YamlNode? metallb, IReadOnlyCollection<string>? added = null, HashSet<string>? seen = null)
     {
         var differences = new List<string>();
-        Compare(where, ours, metallb, differences);
+        Compare(where, ours, metallb, differences, added ?? [], seen ?? []);
         Assert.True(differences.Count == 0, $"differs from MetalLB's:\n{string.Join('\n', differences)}");
     }
 
-    private static void Compare(string path, YamlNode? ours, YamlNode? metallb, List<string> differences)
+    private static void Compare(string path, YamlNode? ours, YamlNode? metallb, List<string> differences, IReadOnlyCollection<string> added, HashSet<string> seen)
     {
         switch (ours, metallb)
         {
@@ -156,7 +188,14 @@ public sealed class CrdSchemaTests
                 var keys = Keys(a).Union(Keys(b)).Order(StringComparer.Ordinal);
                 foreach (var key in keys)
                 {
-                    Compare($"{path}.{key}", Value(a, key), Value(b, key), differences);
+                    var child = $"{path}.{key}";
+                    if (Value(b, key) is null && added.Contains(child))
+                    {
+                        seen.Add(child);
+                        continue;
+                    }
+
+                    Compare(child, Value(a, key), Value(b, key), differences, added, seen);
                 }
 
                 return;
@@ -169,7 +208,7 @@ public sealed class CrdSchemaTests
 
                 for (var i = 0; i < a.Children.Count; i++)
                 {
-                    Compare($"{path}[{i}]", a.Children[i], b.Children[i], differences);
+                    Compare($"{path}[{i}]", a.Children[i], b.Children[i], differences, added, seen);
                 }
 
                 return;

@@ -82,11 +82,19 @@ public sealed class ResourceClient<T>(KubeConnection connection, ResourceType<T>
 
     /// <summary>Merges <paramref name="changes"/>' metadata (labels, annotations, owners) into the object; nothing else is sent.</summary>
     public Task<T> PatchMetadataAsync(string? ns, string name, T changes, CancellationToken cancellationToken) =>
-        PatchPartAsync(type.Resource.ObjectPath(ns, name), "metadata", changes, cancellationToken);
+        PatchPartAsync(type.Resource.ObjectPath(ns, name), "metadata", changes, [], cancellationToken);
 
     /// <summary>Merges <paramref name="changes"/>' status into the status subresource; nothing else is sent.</summary>
     public Task<T> PatchStatusAsync(string? ns, string name, T changes, CancellationToken cancellationToken) =>
-        PatchPartAsync(type.Resource.StatusPath(ns, name), "status", changes, cancellationToken);
+        PatchPartAsync(type.Resource.StatusPath(ns, name), "status", changes, [], cancellationToken);
+
+    /// <summary>
+    /// As <see cref="PatchStatusAsync(string?, string, T, CancellationToken)"/>, and removes the status fields named in
+    /// <paramref name="removed"/> that <paramref name="changes"/> leaves out. A merge patch leaves a field it omits as it
+    /// is, so the serializer's dropped nulls cannot clear anything; an explicit null is what deletes it.
+    /// </summary>
+    public Task<T> PatchStatusAsync(string? ns, string name, T changes, IReadOnlyCollection<string> removed, CancellationToken cancellationToken) =>
+        PatchPartAsync(type.Resource.StatusPath(ns, name), "status", changes, removed, cancellationToken);
 
     /// <summary>
     /// Server-side apply with <paramref name="fieldManager"/>, taking over conflicting fields: creates the object
@@ -116,12 +124,16 @@ public sealed class ResourceClient<T>(KubeConnection connection, ResourceType<T>
         }
     }
 
-    private async Task<T> PatchPartAsync(string path, string part, T changes, CancellationToken cancellationToken)
+    private async Task<T> PatchPartAsync(string path, string part, T changes, IReadOnlyCollection<string> removed, CancellationToken cancellationToken)
     {
-        using var document = JsonDocument.Parse(type.Serialize(changes));
-        var patch = document.RootElement.TryGetProperty(part, out var value)
-            ? $"{{\"{part}\":{value.GetRawText()}}}"
-            : throw new ArgumentException($"the object has no {part} to patch", nameof(changes));
+        var value = JsonNode.Parse(type.Serialize(changes))?[part] as JsonObject
+            ?? throw new ArgumentException($"the object has no {part} to patch", nameof(changes));
+        foreach (var field in removed.Where(f => !value.ContainsKey(f)))
+        {
+            value[field] = null;
+        }
+
+        var patch = new JsonObject { [part] = value.DeepClone() }.ToJsonString();
         return type.Parse(await connection.PatchAsync(path, patch, MergePatchType, cancellationToken).ConfigureAwait(false));
     }
 

@@ -163,6 +163,10 @@ public sealed class ServiceL2StatusStatus
 
     [JsonPropertyName("interfaces")]
     public List<InterfaceName>? Interfaces { get; set; }
+
+    /// <summary>IronLB's addition (deploy/crds): why the address is or is not answered, e.g. AddressConflict; absent on MetalLB's objects.</summary>
+    [JsonPropertyName("conditions")]
+    public List<V1Condition>? Conditions { get; set; }
 }
 
 public sealed class InterfaceName

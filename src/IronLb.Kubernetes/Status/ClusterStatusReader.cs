@@ -15,8 +15,8 @@ namespace IronLb.Kubernetes.Status;
 
 /// <summary>
 /// The live version of the campus table, read from a cluster: every LoadBalancer Service with its
-/// addresses, pool, announcing node and interfaces (from ServiceL2Status), its last Warning, and exact
-/// per-pool usage. It has the shape of a plan, so both print the same way.
+/// addresses, pool, announcing node and interfaces (from ServiceL2Status), an address conflict a speaker reports
+/// there, its last Warning, and exact per-pool usage. It has the shape of a plan, so both print the same way.
 /// </summary>
 public static class ClusterStatusReader
 {
@@ -25,6 +25,9 @@ public static class ClusterStatusReader
 
     /// <summary>ServiceL2Status objects of more than one node for one Service.</summary>
     public const string MoreThanOneAnnouncer = "MoreThanOneAnnouncer";
+
+    /// <summary>Another host on the LAN uses the Service's address: a speaker's AddressConflict condition is True.</summary>
+    public const string AddressConflict = ServiceL2Conditions.AddressConflict;
 
     public static async Task<ClusterStatus> ReadAsync(KubeConnection connection, string ns, CancellationToken cancellationToken)
     {
@@ -81,6 +84,13 @@ public static class ClusterStatusReader
             {
                 var status = statuses[0].Status!;
                 announce = new AnnounceInfo(status.Node ?? "", [.. (status.Interfaces ?? []).Select(i => i.Name ?? "")]);
+
+                // First, because the table shows a row's first warning: traffic for the address may reach another host.
+                foreach (var message in Conflicts(statuses))
+                {
+                    warnings.Add(new PlannedEvent("Warning", AddressConflict, message));
+                }
+
                 var nodes = statuses.Select(s => s.Status!.Node ?? "").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
                 if (nodes.Count > 1)
                 {
@@ -93,7 +103,9 @@ public static class ClusterStatusReader
                 warnings.Add(new PlannedEvent("Warning", NotAnnounced, "no speaker announces it (no ServiceL2Status): no ready endpoint, no matching L2Advertisement for a live node, or the advertisement's interfaces are missing on the elected node"));
             }
 
-            if (lastWarning.TryGetValue((view.Key.Namespace, view.Key.Name), out var warning))
+            // The speaker's conflict event usually says what its condition says; once is enough.
+            if (lastWarning.TryGetValue((view.Key.Namespace, view.Key.Name), out var warning)
+                && !warnings.Any(w => w.Reason == AddressConflict && w.Message == (warning.Message ?? "")))
             {
                 warnings.Add(new PlannedEvent("Warning", warning.Reason ?? "", warning.Message ?? ""));
             }
@@ -116,6 +128,14 @@ public static class ClusterStatusReader
         var configWarnings = parsed.Warnings.Select(e => new PlanError(null, e.Target.ToString(), e.Message)).ToImmutableArray();
         return new ClusterStatus(new PlanResult(usage, rows.ToImmutable(), errors) { Warnings = configWarnings }, speakers);
     }
+
+    /// <summary>The messages of the True AddressConflict conditions on a Service's ServiceL2Status objects, each once.</summary>
+    private static IEnumerable<string> Conflicts(List<Crds.ServiceL2StatusObject> statuses) =>
+        statuses
+            .SelectMany(s => s.Status?.Conditions ?? [])
+            .Where(c => c.Type == ServiceL2Conditions.AddressConflict && c.Status == "True")
+            .Select(c => c.Message ?? "")
+            .Distinct(StringComparer.Ordinal);
 
     /// <summary>
     /// A controller or speaker that reports its configuration Invalid keeps running on its last good one, so

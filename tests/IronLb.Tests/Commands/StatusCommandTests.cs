@@ -114,6 +114,65 @@ public sealed class StatusCommandTests
     }
 
     [Fact]
+    public async Task Status_warns_of_an_address_conflict_a_speaker_reports_first_and_once()
+    {
+        await using var api = await KubeSim.KubeSim.StartAsync();
+        using var client = await PrepareAsync(api);
+        await Create(client, "ipaddresspools", """{"apiVersion":"metallb.io/v1beta1","kind":"IPAddressPool","metadata":{"name":"external"},"spec":{"addresses":["192.0.2.32/27"],"autoAssign":false}}""");
+        foreach (var (name, ip) in new[] { ("dns", "192.0.2.40"), ("web", "192.0.2.41"), ("mail", "192.0.2.42") })
+        {
+            var service = await client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+            {
+                Metadata = new V1ObjectMeta { Name = name },
+                Spec = new V1ServiceSpec { Type = "LoadBalancer", Ports = [new V1ServicePort { Port = 53 }] },
+            }, "default");
+            service.Status.LoadBalancer = new V1LoadBalancerStatus { Ingress = [new() { Ip = ip }] };
+            await client.CoreV1.ReplaceNamespacedServiceStatusAsync(service, name, "default");
+        }
+
+        const string inUse = "192.0.2.40 on eno2 is in use by 02:42:ac:11:00:02; not announced";
+        // The speaker's event says what its condition says: the row shows it once.
+        await client.CoreV1.CreateNamespacedEventAsync(new Corev1Event
+        {
+            Metadata = new V1ObjectMeta { Name = "dns.1" },
+            InvolvedObject = new V1ObjectReference { Kind = "Service", Name = "dns", NamespaceProperty = "default" },
+            Type = "Warning",
+            Reason = "addressConflict",
+            Message = inUse,
+            LastTimestamp = DateTime.UtcNow,
+        }, "default");
+        var conditions = new Dictionary<string, string>
+        {
+            ["dns"] = """[{"type":"AddressConflict","status":"True","reason":"AddressInUse","message":"192.0.2.40 on eno2 is in use by 02:42:ac:11:00:02; not announced","lastTransitionTime":"2026-12-06T22:00:00Z"}]""",
+            ["web"] = """[{"type":"AddressConflict","status":"True","reason":"AddressClaimed","message":"192.0.2.41 on eno2 is claimed by 02:42:ac:11:00:03; defended","lastTransitionTime":"2026-12-06T22:00:00Z"}]""",
+            // A conflict that ended is no warning.
+            ["mail"] = """[{"type":"AddressConflict","status":"False","reason":"NoConflict","message":"192.0.2.42 on eno2 is answered only by cwn2","lastTransitionTime":"2026-12-06T22:00:00Z"}]""",
+        };
+        foreach (var (service, list) in conditions)
+        {
+            await Create(client, "servicel2statuses", "{\"apiVersion\":\"metallb.io/v1beta1\",\"kind\":\"ServiceL2Status\",\"metadata\":{\"name\":\"l2-" + service + "\",\"labels\":{\"metallb.io/node\":\"cwn2\"}}}");
+            var status = "{\"status\":{\"node\":\"cwn2\",\"serviceName\":\"" + service + "\",\"serviceNamespace\":\"default\",\"interfaces\":[{\"name\":\"eno2\"}],\"conditions\":" + list + "}}";
+            await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(new V1Patch(status, V1Patch.PatchType.MergePatch), "metallb.io", "v1beta1", "metallb-system", "servicel2statuses", "l2-" + service);
+        }
+
+        var table = CliRunner.Run("status", "--kubeconfig", api.Kubeconfig);
+        Assert.Equal(1, table.ExitCode);
+        var lines = table.Output.Split('\n');
+        // The row keeps its node: the speaker that would announce it reports the conflict. (No pool annotation: "-".)
+        Assert.Matches(@"^default/dns\s+192\.0\.2\.40\s+-\s+cwn2\s+eno2\s+-\s+AddressConflict: 192\.0\.2\.40 on eno2 is in use by 02:42:ac:11:00:02; not announced\s*$", lines.Single(l => l.StartsWith("default/dns", StringComparison.Ordinal)));
+        Assert.Contains("AddressConflict: 192.0.2.41 on eno2 is claimed by 02:42:ac:11:00:03; defended", lines.Single(l => l.StartsWith("default/web", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Matches(@"^default/mail\s+192\.0\.2\.42\s+-\s+cwn2\s+eno2\s+-\s*$", lines.Single(l => l.StartsWith("default/mail", StringComparison.Ordinal)));
+
+        var json = CliRunner.Run("status", "--kubeconfig", api.Kubeconfig, "--output", "json");
+        using var document = JsonDocument.Parse(json.Output);
+        var services = document.RootElement.GetProperty("services").EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!);
+        var dns = Assert.Single(services["dns"].GetProperty("events").EnumerateArray());
+        Assert.Equal(("Warning", "AddressConflict", inUse), (dns.GetProperty("type").GetString(), dns.GetProperty("reason").GetString(), dns.GetProperty("message").GetString()));
+        Assert.Equal("cwn2", services["dns"].GetProperty("announce").GetProperty("node").GetString());
+        Assert.Empty(services["mail"].GetProperty("events").EnumerateArray());
+    }
+
+    [Fact]
     public async Task Status_reports_a_component_that_rejects_the_configuration()
     {
         await using var api = await KubeSim.KubeSim.StartAsync();
