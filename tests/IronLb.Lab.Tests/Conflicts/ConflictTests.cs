@@ -165,6 +165,7 @@ public sealed class ConflictTests(ConflictLab lab) : IClassFixture<ConflictLab>
         Assert.DoesNotContain(await lab.ConditionsAsync("gateway", "web"), c => c is { Type: ConflictLab.Condition, Status: "True" });
         foreach (var node in lab.Nodes)
         {
+            Assert.Contains("# TYPE", await lab.MetricsAsync(node), StringComparison.Ordinal);
             foreach (var ip in addresses)
             {
                 Assert.True(await lab.ConflictMetricAsync(node, ip) is null or 0, $"{node} counts a conflict on {ip}: {await lab.MetricsAsync(node)}");
