@@ -16,6 +16,7 @@ internal static class FuzzTargets
         new MembershipV2Target(signed: true),
         new ArpTarget(),
         new NdpTarget(),
+        new AdvertisementTarget(),
         new SysfsTarget(),
         new KubeSimBodyTarget(),
     ];

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using IronLb.Networking;
+using IronLb.Networking.Conflicts;
 using IronLb.Networking.Interfaces;
 using IronLb.Networking.Packets;
 using IronLb.Networking.Responders;
@@ -26,6 +27,34 @@ internal static class NetworkingExercises
         Span<byte> reply = stackalloc byte[256];
         var reason = ResponderFixture.Ndp.Process(input, ResponderFixture.Table, reply, out var length, out _);
         Check(reason, length, reply.Length);
+    }
+
+    /// <summary>
+    /// The advertisement reader and the conflict check's view of a received IPv6 frame: a valid advertisement has a
+    /// unicast target, and the check claims an address exactly when the reader (or the solicitation reader, for a
+    /// DAD probe) accepted the frame with that target.
+    /// </summary>
+    public static void Advertisement(ReadOnlySpan<byte> input)
+    {
+        var reason = NeighborAdvertisementPacket.TryRead(input, out var na);
+        if (reason == DropReason.None && Ipv6Header.IsMulticast(na.Target))
+        {
+            throw new ContractViolationException("an accepted advertisement has a multicast target");
+        }
+
+        if (ClaimClassifier.ReadNdp(input, ResponderFixture.InterfaceMac, out var kind, out var address, out var claimant))
+        {
+            var agrees = kind switch
+            {
+                ClaimKind.NeighborAdvertisement => reason == DropReason.None && address == na.Target && claimant == na.Claimant,
+                ClaimKind.DadProbe => NeighborSolicitation.TryRead(input, out var ns) == DropReason.None && ns.Ip.Source == UInt128.Zero && address == ns.Target,
+                _ => false,
+            };
+            if (!agrees || claimant == ResponderFixture.InterfaceMac)
+            {
+                throw new ContractViolationException($"claim {kind} for an address the readers do not agree on");
+            }
+        }
     }
 
     public static void Sysfs(ReadOnlySpan<byte> input)

@@ -62,7 +62,11 @@ public sealed class LanProber
         }
 
         using var run = ProbeRun.Open(info!, addresses, _platform, _logger);
-        await run.RunAsync(settings, _time, cancellationToken).ConfigureAwait(false);
+        if (run.CanProbe)
+        {
+            await run.RunAsync(settings, _time, cancellationToken).ConfigureAwait(false);
+        }
+
         var outcomes = run.Outcomes();
         foreach (var outcome in outcomes.Where(o => o.Error is null))
         {

@@ -54,6 +54,9 @@ internal sealed class ProbeRun : IDisposable
         }
     }
 
+    /// <summary>At least one family has a socket to probe with; without one there is nothing to wait for.</summary>
+    public bool CanProbe => (_arp is not null && _arpError is null) || (_ndp is not null && _ndpError is null);
+
     /// <summary>Opens what the addresses need; refusals are kept as the family's error, not thrown.</summary>
     public static ProbeRun Open(InterfaceInfo info, IReadOnlyList<IPAddress> addresses, ILinkLayerPlatform platform, ILogger logger)
     {

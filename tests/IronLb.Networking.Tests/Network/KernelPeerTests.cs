@@ -332,7 +332,9 @@ internal sealed class Capture : IAsyncDisposable
 
     public static async Task<Capture> StartAsync(string ns, string device, string filter, bool outboundOnly)
     {
-        string[] args = ["netns", "exec", ns, "tcpdump", "-i", device, "-n", "-l", "-e", .. outboundOnly ? new[] { "-Q", "out" } : [], filter];
+        // Immediate mode: without it libpcap hands packets over a ring block at a time, and a block not yet full
+        // when the capture is stopped is lost, so a short capture could miss frames that were on the wire.
+        string[] args = ["netns", "exec", ns, "tcpdump", "-i", device, "-n", "-l", "-e", "--immediate-mode", .. outboundOnly ? new[] { "-Q", "out" } : [], filter];
         var p = new Process { StartInfo = ProcessRunner.StartInfo("ip", args) };
         p.Start();
         var c = new Capture(p);

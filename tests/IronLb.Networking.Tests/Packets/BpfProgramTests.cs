@@ -9,11 +9,12 @@ namespace IronLb.Networking.Tests.Packets;
 /// </summary>
 public sealed class BpfProgramTests
 {
-    public static TheoryData<string, byte[], bool> SolicitationRows() => new()
+    public static TheoryData<string, byte[], bool> NeighborDiscoveryRows() => new()
     {
         { "neighbour solicitation", Frames.Ns(), true },
         { "solicitation with a bad checksum (the parser's business)", Corrupt(Frames.Ns(), 56), true },
-        { "neighbour advertisement", With(Frames.Ns(), 54, 136), false },
+        { "neighbour advertisement (another host's claim, for the conflict check)", Frames.Na(), true },
+        { "redirect", With(Frames.Ns(), 54, 137), false },
         { "router solicitation", With(Frames.Ns(), 54, 133), false },
         { "echo request", With(Frames.Ns(), 54, 128), false },
         { "UDP over IPv6", With(Frames.Ns(), 20, 17), false },
@@ -36,8 +37,8 @@ public sealed class BpfProgramTests
     };
 
     [Theory]
-    [MemberData(nameof(SolicitationRows))]
-    public void Solicitation_filter_keeps_only_solicitations(string desc, byte[] frame, bool kept)
+    [MemberData(nameof(NeighborDiscoveryRows))]
+    public void Neighbour_discovery_filter_keeps_only_solicitations_and_advertisements(string desc, byte[] frame, bool kept)
     {
         var result = Run(BpfInstruction.NeighborDiscoveryFilter, frame, cpu: 0);
         Assert.True(kept == (result != 0), $"{desc}: filter returned {result}");

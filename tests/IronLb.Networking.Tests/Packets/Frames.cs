@@ -32,11 +32,19 @@ internal static class Frames
 
     public static UInt128 V6(string address) => BinaryPrimitives.ReadUInt128BigEndian(IPAddress.Parse(address).GetAddressBytes());
 
-    public static byte[] Arp(ushort op = ArpPacket.OpRequest, string target = "192.0.2.100", MacAddress? ethDst = null, MacAddress? ethSrc = null)
+    public static byte[] Arp(ushort op = ArpPacket.OpRequest, string target = "192.0.2.100", MacAddress? ethDst = null, MacAddress? ethSrc = null, string sender = "192.0.2.1", MacAddress? senderMac = null)
     {
         var frame = new byte[ArpPacket.FrameLength];
-        new ArpPacket(op, ethSrc ?? Client, V4("192.0.2.1"), default, V4(target)).WriteFrame(frame, ethDst ?? MacAddress.Broadcast, ethSrc ?? Client);
+        new ArpPacket(op, senderMac ?? ethSrc ?? Client, V4(sender), default, V4(target)).WriteFrame(frame, ethDst ?? MacAddress.Broadcast, ethSrc ?? Client);
         return frame;
+    }
+
+    /// <summary>A neighbour advertisement for <paramref name="target"/> from <paramref name="ethSrc"/> (by default unsolicited, to all-nodes, with Override).</summary>
+    public static byte[] Na(string target = "2001:db8:2::100", MacAddress? ethSrc = null, byte flags = IronLb.Networking.Packets.NeighborAdvertisement.FlagOverride, MacAddress? ethDst = null, string destination = "ff02::1")
+    {
+        var frame = new byte[IronLb.Networking.Packets.NeighborAdvertisement.FrameLength];
+        var n = IronLb.Networking.Packets.NeighborAdvertisement.WriteFrame(frame, ethDst ?? MacAddress.AllNodes, ethSrc ?? Client, V6(target), V6(destination), flags);
+        return frame[..n];
     }
 
     public static byte[] Ns(string target = "2001:db8:2::100", bool withSll = true, string source = "2001:db8:2::1", MacAddress? ethDst = null, string? destination = null, MacAddress? ethSrc = null)

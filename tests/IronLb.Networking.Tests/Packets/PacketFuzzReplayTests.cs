@@ -5,7 +5,7 @@ using IronLb.Fuzz.Exercises;
 namespace IronLb.Networking.Tests.Packets;
 
 /// <summary>
-/// The fuzzer's kept corpora (fuzz/corpus/arp, ndp, sysfs) replayed through the responders and the sysfs parser,
+/// The fuzzer's kept corpora (fuzz/corpus/arp, ndp, ndp-advert, sysfs) replayed through the responders and the sysfs parser,
 /// and mutations of them: no exception, and a reply only with DropReason.None.
 /// </summary>
 public sealed class PacketFuzzReplayTests
@@ -13,6 +13,7 @@ public sealed class PacketFuzzReplayTests
     [Theory]
     [InlineData("arp")]
     [InlineData("ndp")]
+    [InlineData("ndp-advert")]
     [InlineData("sysfs")]
     public void Every_kept_fuzz_input_is_answered_without_throwing(string target)
     {
@@ -27,6 +28,7 @@ public sealed class PacketFuzzReplayTests
     [Theory]
     [InlineData("arp")]
     [InlineData("ndp")]
+    [InlineData("ndp-advert")]
     [InlineData("sysfs")]
     public void Mutated_corpus_inputs_are_answered_without_throwing(string target)
     {
@@ -48,6 +50,9 @@ public sealed class PacketFuzzReplayTests
                 break;
             case "ndp":
                 NetworkingExercises.Ndp(bytes);
+                break;
+            case "ndp-advert":
+                NetworkingExercises.Advertisement(bytes);
                 break;
             default:
                 NetworkingExercises.Sysfs(bytes);

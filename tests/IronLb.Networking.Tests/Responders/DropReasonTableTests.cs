@@ -29,6 +29,10 @@ public sealed class DropReasonTableTests
             { "empty frame", [], null, DropReason.Truncated },
             { "unsupported hardware type", bad, null, DropReason.BadHeader },
             { "IPv6 frame on the ARP socket", Frames.Ns(), null, DropReason.WrongEtherType },
+            { "ARP probe from 0.0.0.0 (answered: the defence against a prober)", Frames.Arp(sender: "0.0.0.0"), null, DropReason.None },
+            { "gratuitous request for an announced address (an announcement)", Frames.Arp(sender: "192.0.2.100"), null, DropReason.Announcement },
+            { "gratuitous request unicast to us", Frames.Arp(sender: "192.0.2.100", ethDst: Frames.Node), null, DropReason.Announcement },
+            { "gratuitous request for another address", Frames.Arp(sender: "192.0.2.200", target: "192.0.2.200"), null, DropReason.Announcement },
         };
         return rows;
     }

@@ -53,11 +53,23 @@ internal sealed class FakePlatform : ILinkLayerPlatform, IInterfaceSource
 
     public FakeTransport Arp(int index) => Transports[(index, "arp")];
 
+    /// <summary>Called with "arp" or "ndp" and lane 0's transport as each opens (before the opener sees it).</summary>
+    public Action<string, FakeTransport>? Opened { get; set; }
+
+    /// <summary>Decides, per kind ("arp", "ndp"), whether opening throws, as a kernel refusing the socket.</summary>
+    public Func<string, System.Net.Sockets.SocketException?> OpenRefusal { get; set; } = _ => null;
+
     private FakeTransport[] Open(int index, string kind, int lanes)
     {
+        if (OpenRefusal(kind) is { } refusal)
+        {
+            throw refusal;
+        }
+
         var transports = Enumerable.Range(0, Math.Max(1, lanes)).Select(_ => new FakeTransport()).ToArray();
         Lanes[(index, kind)] = transports;
         Transports[(index, kind)] = transports[0];
+        Opened?.Invoke(kind, transports[0]);
         return transports;
     }
 
@@ -69,6 +81,9 @@ internal sealed class FakeTransport : ILinkLayerTransport
     private readonly BlockingCollection<byte[]> _inbox = [];
 
     public ConcurrentQueue<byte[]> Sent { get; } = new();
+
+    /// <summary>Stopwatch timestamps of the sends, in order (for rate checks, which only ever bound from below).</summary>
+    public ConcurrentQueue<long> SentAt { get; } = new();
 
     public bool Disposed { get; private set; }
 
@@ -96,7 +111,11 @@ internal sealed class FakeTransport : ILinkLayerTransport
         return frame.Length;
     }
 
-    public void Send(ReadOnlySpan<byte> frame) => Sent.Enqueue(frame.ToArray());
+    public void Send(ReadOnlySpan<byte> frame)
+    {
+        SentAt.Enqueue(System.Diagnostics.Stopwatch.GetTimestamp());
+        Sent.Enqueue(frame.ToArray());
+    }
 
     public void Dispose() => Disposed = true;
 }
