@@ -45,6 +45,17 @@ public sealed class LabCommandLineTests
     }
 
     [Fact]
+    public void Speaker_args_are_the_speakers_flags_not_unknown_options_of_up_but_a_mistyped_flag_beside_them_is()
+    {
+        using var error = new StringWriter();
+        Assert.NotNull(UsageErrors.Parse(LabCommandLine.Create(), "ironlb-lab", ["up", "--name", "t1", "--speaker-arg=--conflict-probes=0", "--speaker-arg=--metrics-address=:7472"], error));
+        Assert.Empty(error.ToString());
+
+        Assert.Null(UsageErrors.Parse(LabCommandLine.Create(), "ironlb-lab", ["up", "--name", "t1", "--speaker-arg=--conflict-probes=0", "--nodse", "2"], error));
+        Assert.StartsWith("ironlb-lab: unknown option --nodse (did you mean --nodes?)", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Host_add_takes_a_lan_of_the_clients_and_repeated_addresses()
     {
         var parse = LabCommandLine.Create().Parse(["host", "add", "rogue", "--name", "t1", "--lan", "external", "--address", "192.0.2.190", "--address", "2001:db8:3a::190"]);
