@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using IronLb.Chaos;
 using IronLb.Kubernetes.Client;
-using IronLb.Lab.Processes;
 using IronLb.Lab.Status;
+using IronLb.Testing.Network;
 using static IronLb.Bench.BenchSupport;
 using static IronLb.Bench.LabDriver;
 
@@ -14,7 +14,8 @@ namespace IronLb.Bench;
 /// Address-conflict detection in the lab (issue 16, root). Two series of N new Services, each asking for a free
 /// address of the example's external pool by metallb.io/loadBalancerIPs, one at a time: the time from the
 /// controller writing the Service's status (polled every 10 ms) to the first frame at the external client in which
-/// an IronLB node claims the address (its gratuitous ARP, or its reply to the client, which asks every 50 ms); once
+/// an IronLB node claims the address (its gratuitous ARP, or its reply to the client, which asks every 50 ms
+/// with the kit's NeighbourProber); once
 /// with the speakers' default probe before a new address, once in a second lab with `--conflict-probes=0`.
 /// Then, in the first lab, a rogue lab host claims each announced address once (gratuitous ARP): the time from the
 /// rogue's frame at the client to the addressConflict event on the Service (events polled every 20 ms).
@@ -97,8 +98,7 @@ internal static class ConflictBench
             var ip = Free[i];
             var name = $"svc{i}";
             // The client keeps asking, so a reply counts as well as an announcement.
-            using var asker = Process.Start(Info("ip", "netns", "exec", lab.Client.Netns, "arping", "-c", "2000", "-i", "0.05", "-I", lab.Client.Interface, ip))!;
-            try
+            using var asker = await NeighbourProber.StartAsync(lab.Client.Netns, lab.Client.Interface, [System.Net.IPAddress.Parse(ip)], TimeSpan.FromMilliseconds(50));
             {
                 await CreateServiceAsync(lab.Api, name, ip);
                 var assigned = await AssignedAsync(lab.Api, name, ip);
@@ -106,11 +106,6 @@ internal static class ConflictBench
                     $"a node claiming {ip}");
                 times.Add(announced - assigned);
                 Print($"{series}_run_{i + 1:00}_s", times[^1]);
-            }
-            finally
-            {
-                asker.Kill();
-                await asker.WaitForExitAsync();
             }
         }
 
@@ -131,7 +126,7 @@ internal static class ConflictBench
             {
                 var mac = IronLb.Lab.Topology.HostPlanner.Mac(lab.Name, host);
                 var before = NeighbourCapture.Now - 1;
-                await CommandRunner.RunAsync("ip", "netns", "exec", netns, "arping", "-U", "-c", "1", "-I", "lan0", ip);
+                await AddressClaims.SendAsync(netns, "lan0", mac, ip, count: 1, TimeSpan.Zero);
                 var claimed = await FirstAsync(() => lab.Capture.Frames.FirstOrDefault(f => f.Time >= before && f.SourceMac == mac && f.Announces(ip))?.Time, $"the rogue's claim of {ip}");
                 var evented = await FirstAsync(async () => await HasConflictEventAsync(lab.Api, $"svc{i}") ? NeighbourCapture.Now : null, $"an addressConflict event for svc{i}");
                 times.Add(evented - claimed);
@@ -196,16 +191,5 @@ internal static class ConflictBench
         Print($"{series}_median_s", Median(sorted));
         Print($"{series}_p99_s", sorted[(int)Math.Ceiling(sorted.Count * 0.99) - 1]);
         Print($"{series}_max_s", sorted[^1]);
-    }
-
-    private static ProcessStartInfo Info(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        return info;
     }
 }

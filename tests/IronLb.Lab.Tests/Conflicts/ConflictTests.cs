@@ -99,7 +99,7 @@ public sealed class ConflictTests(ConflictLab lab) : IClassFixture<ConflictLab>
             var rogue = lab.HostMac(host);
             var claimed = NeighbourCapture.Now;
             // 10 claims over 4.5 s: well within one defend interval.
-            await Claims.SendAsync(lab.HostNetns(host), "lan0", rogue, ip, count: 10, TimeSpan.FromMilliseconds(500));
+            await AddressClaims.SendAsync(lab.HostNetns(host), "lan0", rogue, ip, count: 10, TimeSpan.FromMilliseconds(500));
             var lastClaim = NeighbourCapture.Now;
 
             await lab.UntilAsync(async () => (await lab.ConflictEventsAsync(service)).Any(e => e.Message.Contains(ip, StringComparison.Ordinal) && e.Message.Contains(rogue, StringComparison.Ordinal)),
