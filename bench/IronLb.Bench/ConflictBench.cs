@@ -13,7 +13,7 @@ namespace IronLb.Bench;
 /// <summary>
 /// Address-conflict detection in the lab (issue 16, root). Two series of N new Services, each asking for a free
 /// address of the example's external pool by metallb.io/loadBalancerIPs, one at a time: the time from the
-/// controller writing the Service's status (polled every 10 ms) to the first frame at the external client in which
+/// controller writing the Service's status (polled every 10 ms, within a few ms) to the first frame at the external client in which
 /// an IronLB node claims the address (its gratuitous ARP, or its reply to the client, which asks every 50 ms
 /// with the kit's NeighbourProber); once
 /// with the speakers' default probe before a new address, once in a second lab with `--conflict-probes=0`.
@@ -148,15 +148,23 @@ internal static class ConflictBench
              "spec":{"type":"LoadBalancer","ipFamilyPolicy":"SingleStack","ipFamilies":["IPv4"],"ports":[{"name":"http","port":80,"protocol":"TCP"}]}}
             """, CancellationToken.None);
 
-    /// <summary>The wall clock when the Service's status first shows <paramref name="ip"/> (polled every 10 ms).</summary>
-    private static Task<double> AssignedAsync(KubeConnection api, string name, string ip) =>
-        FirstAsync(async () =>
+    /// <summary>
+    /// When the controller wrote <paramref name="ip"/> into the Service's status: between the last poll that did not
+    /// show it and the first that did (10 ms apart), so the midpoint is off by a few milliseconds at most.
+    /// </summary>
+    private static Task<double> AssignedAsync(KubeConnection api, string name, string ip)
+    {
+        var previous = NeighbourCapture.Now;
+        return FirstAsync(async () =>
         {
             using var json = JsonDocument.Parse(await api.GetAsync($"api/v1/namespaces/{Namespace}/services/{name}", CancellationToken.None));
             var at = NeighbourCapture.Now;
-            return json.RootElement.GetProperty("status").TryGetProperty("loadBalancer", out var lb) && lb.TryGetProperty("ingress", out var ingress)
-                && ingress.EnumerateArray().Any(e => e.GetProperty("ip").GetString() == ip) ? at : null;
+            var found = json.RootElement.GetProperty("status").TryGetProperty("loadBalancer", out var lb) && lb.TryGetProperty("ingress", out var ingress)
+                && ingress.EnumerateArray().Any(e => e.GetProperty("ip").GetString() == ip);
+            (var seen, previous) = (found ? (previous + at) / 2 : (double?)null, at);
+            return seen;
         }, $"{name} assigned {ip}", TimeSpan.FromMilliseconds(10));
+    }
 
     private static async Task<bool> HasConflictEventAsync(KubeConnection api, string service)
     {
