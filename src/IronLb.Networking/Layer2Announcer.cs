@@ -127,6 +127,13 @@ public sealed class Layer2Announcer : IAsyncDisposable
     /// <summary>The table currently answered from.</summary>
     public AnnounceTable Table => _tables.Current;
 
+    /// <summary>
+    /// The MACs of the interfaces with a responder (lower-case, colon form), sorted: every frame this node answers or
+    /// announces with comes from one of them, so the other speakers trust them (issue 16).
+    /// </summary>
+    public IReadOnlyList<string> InterfaceMacs =>
+        [.. _loops.Select(l => l.Interface.Mac.ToString()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
     /// <summary>Running responders as "name/arp" or "name/ndp", sorted.</summary>
     public IReadOnlyList<string> Responders =>
         [.. _loops.Select(l => l.Name).Order(StringComparer.Ordinal)];

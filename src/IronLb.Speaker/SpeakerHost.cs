@@ -5,6 +5,8 @@ using IronLb.Monitoring;
 using IronLb.Networking;
 using IronLb.Networking.Egress;
 using IronLb.Speaker.Cluster;
+using IronLb.Networking.Conflicts;
+using IronLb.Speaker.Conflicts;
 using IronLb.Speaker.Egress;
 using IronLb.Speaker.Files;
 using Microsoft.Extensions.Logging;
@@ -146,9 +148,14 @@ public static class SpeakerHost
             MembershipLeaving = announcer.Deadline.Revoke,
             ProgramEgress = egress is null ? null : egress.Apply,
             ClearEgress = egress is null ? null : egress.Clear,
+            ProbeLan = LanConflictPort.Prober(new LanProber(time, loggerFactory.CreateLogger<LanProber>()), options.Speaker.Conflicts),
+            DefendAddress = LanConflictPort.Defender(announcer),
+            WatchHeldBack = announcer.Watch,
+            LocalMacs = () => announcer.InterfaceMacs,
         };
+        announcer.ClaimObserved = claim => speaker.ObserveClaim(LanConflictPort.Observed(claim));
         using var metrics = new SpeakerMetrics(options.Speaker.Node, () => speaker.Current, speaker.Writes, speaker.MembershipCounters, evaluationFailures: () => speaker.EvaluationFailures,
-            egress: () => speaker.Egress, egressCounters: egress is null ? null : egress.Totals);
+            egress: () => speaker.Egress, egressCounters: egress is null ? null : egress.Totals, conflicts: () => speaker.ConflictGauges);
         await using var monitoring = new MonitoringServer();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using IronLb.Kubernetes.Status;
 using IronLb.Networking.Egress;
 using IronLb.Speaker.Announcing;
+using IronLb.Speaker.Conflicts;
 using IronLb.Speaker.Egress;
 using IronLb.Speaker.Membership;
 
@@ -27,9 +28,21 @@ internal sealed class SpeakerMetrics : IDisposable
     /// <param name="evaluationFailures">How many evaluations threw and kept the last table.</param>
     /// <param name="egress">The last evaluation's egress; none when it runs from files.</param>
     /// <param name="egressCounters">Translated packets and bytes per Service and family on this node, since start.</param>
-    public SpeakerMetrics(string node, Func<SpeakerPlan?> current, WriteCounter? writes = null, MembershipCounters? membership = null, IMeterFactory? meterFactory = null, Func<long>? evaluationFailures = null, Func<EgressBuild>? egress = null, Func<IReadOnlyList<EgressCounter>>? egressCounters = null)
+    /// <param name="conflicts">Addresses held here that have had a conflict on the LAN: 1 while it lasts, 0 after.</param>
+    public SpeakerMetrics(string node, Func<SpeakerPlan?> current, WriteCounter? writes = null, MembershipCounters? membership = null, IMeterFactory? meterFactory = null, Func<long>? evaluationFailures = null, Func<EgressBuild>? egress = null, Func<IReadOnlyList<EgressCounter>>? egressCounters = null, Func<IReadOnlyList<ConflictGauge>>? conflicts = null)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        if (conflicts is not null)
+        {
+            _meter.CreateObservableGauge(
+                "ironlb_address_conflicts",
+                () => conflicts().Select(c => new Measurement<long>(
+                    c.Active ? 1 : 0,
+                    new KeyValuePair<string, object?>("ip", c.Address.ToString()),
+                    new KeyValuePair<string, object?>("interface", c.Interface))),
+                description: "1 while another host on the LAN answers for or claims an address this node is elected to announce; 0 once it stopped.");
+        }
+
         if (egressCounters is not null)
         {
             CreateEgressCounters(egressCounters);

@@ -30,4 +30,7 @@ internal sealed record ServiceDecision(
 
     /// <summary>Elected, but none of these configured interfaces exists on this host (MetalLB's announceFailed).</summary>
     public ImmutableArray<string> InterfacesMissing { get; init; } = [];
+
+    /// <summary>Addresses elected here but held back: another host on the LAN answers for them, or they are being probed (issue 16).</summary>
+    public ImmutableArray<string> HeldBack { get; init; } = [];
 }

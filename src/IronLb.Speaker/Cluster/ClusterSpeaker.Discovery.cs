@@ -26,7 +26,10 @@ internal sealed partial class ClusterSpeaker
 
         if (_endpoint is { } endpoint)
         {
-            _leaseContent = new SpeakerLeaseContent(endpoint, SpeakerLease.Describe(eligible, View, _options.Node));
+            _leaseContent = new SpeakerLeaseContent(endpoint, SpeakerLease.Describe(eligible, View, _options.Node))
+            {
+                Macs = string.Join(',', LocalMacs?.Invoke() ?? []),
+            };
         }
     }
 

@@ -59,7 +59,7 @@ internal sealed partial class ClusterSpeaker
 
         _decisions = next;
         _statuses.SetDesired(plan.Services.Where(d => d.Announces)
-            .ToImmutableDictionary(d => d.Service, d => d.Interfaces.AllInterfaces ? ImmutableArray<string>.Empty : d.Interfaces.Interfaces));
+            .ToImmutableDictionary(d => d.Service, d => new L2StatusDesired(d.Interfaces.AllInterfaces ? [] : d.Interfaces.Interfaces, ConflictConditions(d))));
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             var speakers = string.Join(',', plan.Speakers);
@@ -78,5 +78,5 @@ internal sealed partial class ClusterSpeaker
     private static bool Same(ServiceDecision a, ServiceDecision b) =>
         a.Decision == b.Decision && a.Winner == b.Winner && a.Ips.SequenceEqual(b.Ips)
         && a.Interfaces.AllInterfaces == b.Interfaces.AllInterfaces && a.Interfaces.Interfaces.SequenceEqual(b.Interfaces.Interfaces)
-        && a.InterfacesMissing.SequenceEqual(b.InterfacesMissing);
+        && a.InterfacesMissing.SequenceEqual(b.InterfacesMissing) && a.HeldBack.SequenceEqual(b.HeldBack);
 }

@@ -182,6 +182,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
         };
 
         ClearEgressState(stopping: false);
+        _stopping = cancellationToken;
         using var stopInformers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         List<Func<CancellationToken, Task>> runs = [_services.RunAsync, _slices.RunAsync, _nodes.RunAsync, _pools.RunAsync, _advertisements.RunAsync, _namespaces.RunAsync, _leases.RunAsync];
         List<Func<CancellationToken, Task>> syncs = [_services.WaitForSyncAsync, _slices.WaitForSyncAsync, _nodes.WaitForSyncAsync, _pools.WaitForSyncAsync, _advertisements.WaitForSyncAsync, _namespaces.WaitForSyncAsync, _leases.WaitForSyncAsync];
@@ -264,6 +265,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
     public void Dispose()
     {
         _pokes.Writer.TryComplete();
+        _conflictTimer?.Dispose();
         _statuses.Dispose();
         _stateReporter.Dispose();
     }
@@ -318,6 +320,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
         }
 
         UpdateEligibility();
+        NoteAssignments(cluster);
         if (_config is not { } config)
         {
             // MetalLB announces nothing before its first valid configuration; the membership leaves this
@@ -331,6 +334,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
         // fence that lasts withdraws the table and the status as well: a blip must not churn either.
         var speakers = _membership is { Withdrawn: true } ? View.Live.Remove(_options.Node) : View.Live;
         var plan = SpeakerPlanner.Decide(config, cluster, _options.LoadBalancerClass, _options.Node, [.. speakers], _options.IgnoreExcludeLabel, _localInterfaces());
+        plan = GuardConflicts(plan);
         _publish(plan.Table);
         UpdateEgress(plan, cluster);
         _current = plan;

@@ -77,6 +77,9 @@ public sealed record ClusterSpeakerOptions
     /// <summary>--service-cidr: the cluster's Service ranges where the API serves no ServiceCIDR objects.</summary>
     public ImmutableArray<string> ServiceCidrs { get; init; } = [];
 
+    /// <summary>Probing before a new address is announced, back-off while another host holds one, defence of announced ones (issue 16).</summary>
+    public Conflicts.ConflictSettings Conflicts { get; init; } = new();
+
     /// <summary>Watch streams end after this long and resume (short in tests).</summary>
     public int WatchTimeoutSeconds { get; init; } = 300;
 }

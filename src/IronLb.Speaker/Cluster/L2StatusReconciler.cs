@@ -31,7 +31,7 @@ internal sealed partial class L2StatusReconciler : IDisposable
     private readonly Informer<ServiceL2StatusObject> _statuses;
     private readonly ConcurrentDictionary<ServiceKey, string> _created = new();
     private readonly ConcurrentDictionary<string, byte> _deletedHere = new(StringComparer.Ordinal);
-    private volatile ImmutableDictionary<ServiceKey, ImmutableArray<string>> _desired = ImmutableDictionary<ServiceKey, ImmutableArray<string>>.Empty;
+    private volatile ImmutableDictionary<ServiceKey, L2StatusDesired> _desired = ImmutableDictionary<ServiceKey, L2StatusDesired>.Empty;
     private long _lastChange;
 
     /// <param name="connection">The API server.</param>
@@ -83,19 +83,19 @@ internal sealed partial class L2StatusReconciler : IDisposable
     /// <summary>Called after this node created the status of a Service it took over (MetalLB's nodeAssigned moment).</summary>
     public Action<ServiceKey>? Assigned { get; set; }
 
-    /// <summary>The Services this node announces now, with the interfaces to report (empty for all interfaces).</summary>
-    public void SetDesired(ImmutableDictionary<ServiceKey, ImmutableArray<string>> desired)
+    /// <summary>The Services this node announces now, with the interfaces (empty for all interfaces) and conditions to report.</summary>
+    public void SetDesired(ImmutableDictionary<ServiceKey, L2StatusDesired> desired)
     {
         var previous = _desired;
         _desired = desired;
-        if (!ReferenceEquals(previous, desired) && (previous.Count != desired.Count || desired.Any(d => !previous.TryGetValue(d.Key, out var p) || !p.SequenceEqual(d.Value))))
+        if (!ReferenceEquals(previous, desired) && (previous.Count != desired.Count || desired.Any(d => !previous.TryGetValue(d.Key, out var p) || !p.Same(d.Value))))
         {
             Interlocked.Exchange(ref _lastChange, _time.GetTimestamp());
         }
 
-        foreach (var (key, interfaces) in desired)
+        foreach (var (key, wanted) in desired)
         {
-            if (!previous.TryGetValue(key, out var before) || !before.SequenceEqual(interfaces))
+            if (!previous.TryGetValue(key, out var before) || !before.Same(wanted))
             {
                 _queue.Add(key);
             }
@@ -166,7 +166,7 @@ internal sealed partial class L2StatusReconciler : IDisposable
     {
         var objects = _statuses.Items.Where(s => ServiceOf(s) == key)
             .OrderBy(s => s.Metadata.CreationTimestamp ?? DateTime.MaxValue).ThenBy(s => s.Metadata.Name, StringComparer.Ordinal).ToList();
-        if (!_desired.TryGetValue(key, out var interfaces))
+        if (!_desired.TryGetValue(key, out var wanted))
         {
             var wrote = false;
             foreach (var mine in objects.Where(IsMine))
@@ -192,38 +192,38 @@ internal sealed partial class L2StatusReconciler : IDisposable
                 return others.Count > 0;
             }
 
-            await CreateAsync(key, interfaces, cancellationToken).ConfigureAwait(false);
+            await CreateAsync(key, wanted, cancellationToken).ConfigureAwait(false);
             return true;
         }
 
         _created.TryRemove(key, out _);
         var reported = (own.Status?.Interfaces ?? []).Select(i => i.Name ?? "").ToList();
-        if (own.Status?.Node != _node || !reported.SequenceEqual(interfaces))
+        var conditions = wanted.Conditions(own.Status?.Conditions, _time.GetUtcNow().UtcDateTime);
+        if (own.Status?.Node != _node || !reported.SequenceEqual(wanted.Interfaces) || conditions is not null)
         {
-            await PatchStatusAsync(own.Metadata.Name!, key, interfaces, cancellationToken).ConfigureAwait(false);
+            await _writer.PatchStatusAsync(own.Metadata.Name!, key, wanted.Interfaces, conditions ?? own.Status?.Conditions ?? [], cancellationToken).ConfigureAwait(false);
             return true;
         }
 
         return others.Count > 0;
     }
 
-    private async Task CreateAsync(ServiceKey key, ImmutableArray<string> interfaces, CancellationToken cancellationToken)
+    private async Task CreateAsync(ServiceKey key, L2StatusDesired wanted, CancellationToken cancellationToken)
     {
-        var (name, statusWritten) = await _writer.CreateAsync(key, interfaces, Owner, cancellationToken).ConfigureAwait(false);
+        var conditions = wanted.Conditions(null, _time.GetUtcNow().UtcDateTime) ?? [];
+        var (name, statusWritten) = await _writer.CreateAsync(key, wanted.Interfaces, conditions, Owner, cancellationToken).ConfigureAwait(false);
 
         // Remembered before the status write: should that fail, the retry patches this object instead of creating another.
         _created[key] = name;
-        if (!statusWritten)
+        if (!statusWritten || conditions.Count > 0)
         {
-            await PatchStatusAsync(name, key, interfaces, cancellationToken).ConfigureAwait(false);
+            // The status subresource drops status on create: the conditions need the patch in any case.
+            await _writer.PatchStatusAsync(name, key, wanted.Interfaces, conditions, cancellationToken).ConfigureAwait(false);
         }
 
         LogCreated(_logger, name, key, _node);
         Assigned?.Invoke(key);
     }
-
-    private Task PatchStatusAsync(string name, ServiceKey key, ImmutableArray<string> interfaces, CancellationToken cancellationToken) =>
-        _writer.PatchStatusAsync(name, key, interfaces, cancellationToken);
 
     private async Task DeleteAsync(ServiceL2StatusObject status, CancellationToken cancellationToken)
     {
@@ -240,6 +240,14 @@ internal sealed partial class L2StatusReconciler : IDisposable
             _deletedHere.TryRemove(name, out _);
         }
     }
+
+    /// <summary>
+    /// Whether any node's ServiceL2Status for the Service says another host answered for its address (AddressConflict
+    /// True, AddressInUse): a node that takes such a Service over probes before announcing, as the first owner did.
+    /// </summary>
+    public bool InUseElsewhere(ServiceKey service) =>
+        _statuses.Items.Any(s => ServiceOf(s) == service && (s.Status?.Conditions ?? []).Any(c =>
+            c.Type == ServiceL2Conditions.AddressConflict && c.Status == "True" && c.Reason == ServiceL2Conditions.AddressInUse));
 
     private bool IsMine(ServiceL2StatusObject status) => status.Metadata.Labels?.Value(MetalLbLabels.Node) == _node;
 

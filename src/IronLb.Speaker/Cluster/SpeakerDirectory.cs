@@ -68,6 +68,11 @@ internal static class SpeakerDirectory
             .Select(a => IPAddress.TryParse(a.Address, out var ip) ? ip : null)
             .FirstOrDefault(ip => ip is not null);
 
+    /// <summary>The MACs the other speakers publish on their Leases (issue 16: their frames are never an address conflict).</summary>
+    public static IEnumerable<string> PeerMacs(IEnumerable<V1Lease> leases, string self) =>
+        leases.Where(l => SpeakerLease.TryRead(l, out var node, out _) && !string.Equals(node, self, StringComparison.Ordinal))
+            .SelectMany(SpeakerLease.ReadMacs);
+
     public static bool SamePeers(IReadOnlyDictionary<string, IPEndPoint> a, IReadOnlyDictionary<string, IPEndPoint> b) =>
         a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var other) && other.Equals(kv.Value));
 }

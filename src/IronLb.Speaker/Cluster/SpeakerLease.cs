@@ -7,7 +7,11 @@ using k8s.Models;
 namespace IronLb.Speaker.Cluster;
 
 /// <summary>What one speaker publishes on its Lease: where it hears heartbeats, and what it is doing.</summary>
-internal sealed record SpeakerLeaseContent(IPEndPoint Endpoint, string State);
+internal sealed record SpeakerLeaseContent(IPEndPoint Endpoint, string State)
+{
+    /// <summary>This host's MACs, comma-separated (lower-case, colon form): frames from them are IronLB's, never an address conflict.</summary>
+    public string Macs { get; init; } = "";
+}
 
 /// <summary>
 /// The per-node Lease <c>ironlb-speaker-&lt;node&gt;</c> (coordination.k8s.io/v1) in the speaker's namespace:
@@ -24,6 +28,9 @@ internal static class SpeakerLease
 
     /// <summary>For operators, and read by every speaker: the ring's API mode decides on these states (docs/membership.md).</summary>
     public const string StateAnnotation = "ironlb.io/speaker-state";
+
+    /// <summary>The node's MACs, read by every speaker: replies and gratuitous ARPs from these are hand-overs, not conflicts (issue 16).</summary>
+    public const string MacsAnnotation = "ironlb.io/macs";
 
     public const string Answering = "answering";
     public const string NotEligible = "not eligible";
@@ -97,11 +104,7 @@ internal static class SpeakerLease
                     ["app.kubernetes.io/name"] = "ironlb",
                     ["app.kubernetes.io/component"] = "speaker",
                 },
-                Annotations = new Dictionary<string, string>
-                {
-                    [EndpointAnnotation] = content.Endpoint.ToString(),
-                    [StateAnnotation] = content.State,
-                },
+                Annotations = Annotations(content),
                 OwnerReferences = owner is null ? null : [owner],
             },
             Spec = new V1LeaseSpec
@@ -112,6 +115,32 @@ internal static class SpeakerLease
             },
         };
     }
+
+    /// <summary>The MACs a speaker's Lease lists; anything that is not a MAC is skipped (the Lease is not trusted input).</summary>
+    public static IEnumerable<string> ReadMacs(V1Lease lease) =>
+        (lease?.Metadata?.Annotations?.Value(MacsAnnotation) ?? "")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(IsMac)
+            .Select(m => m.ToLowerInvariant());
+
+    private static Dictionary<string, string> Annotations(SpeakerLeaseContent content)
+    {
+        var annotations = new Dictionary<string, string>
+        {
+            [EndpointAnnotation] = content.Endpoint.ToString(),
+            [StateAnnotation] = content.State,
+        };
+        if (content.Macs.Length > 0)
+        {
+            annotations[MacsAnnotation] = content.Macs;
+        }
+
+        return annotations;
+    }
+
+    // Six pairs of hex digits joined by colons.
+    private static bool IsMac(string text) =>
+        text.Length == 17 && text.Select((c, i) => i % 3 == 2 ? c == ':' : char.IsAsciiHexDigit(c)).All(ok => ok);
 
     /// <summary>
     /// The node and endpoint a Lease announces. Labels are not read, so relabelling changes nothing; a Lease

@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Text;
 using IronLb.Kubernetes.Client;
 using IronLb.Speaker.Cluster;
+using IronLb.Speaker.Conflicts;
 using k8s.Exceptions;
 using IronLb.Cli;
 using IronLb.CommandLine;
@@ -107,6 +108,7 @@ internal static class SpeakerCommand
             Description = "Egress: the firewall-mark bits IronLB may set (one contiguous run; hex); others stay the CNI's and kube-proxy's.",
             DefaultValueFactory = _ => $"0x{EgressKernelOptions.Default.FwmarkMask:x8}",
         };
+        var conflicts = new SpeakerConflictFlags();
         var missed = new Option<int>("--missed-heartbeats") { Description = "Mesh protocol: heartbeats missed before a peer is no longer heard; the same on every speaker.", DefaultValueFactory = _ => 4 };
 
         var command = new Command("speaker", "Run the Layer 2 speaker for one node: answer ARP and NDP for the Service addresses this node wins.")
@@ -115,6 +117,11 @@ internal static class SpeakerCommand
             kubeconfig, ns, podName, lbClass, membershipAddress, membershipPort, keyFile, insecure, protocol, heartbeat, missed, kernelReplies,
             livenessWindow, egress, egressExclude, serviceCidr, routeTable, rulePriority, markMask,
         };
+        foreach (var option in conflicts.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, cancellationToken) =>
         {
             var name = parse.GetValue(node) ?? Environment.GetEnvironmentVariable("METALLB_NODE_NAME");
@@ -145,7 +152,7 @@ internal static class SpeakerCommand
             var paths = parse.GetValue(manifests) ?? [];
             if (paths.Length == 0)
             {
-                var cluster = ClusterOptions(parse, console, name, layer2, host);
+                var cluster = conflicts.Read(parse, console.Error) is { } conflictSettings ? ClusterOptions(parse, console, name, layer2, host, conflictSettings) : null;
                 if (cluster is null)
                 {
                     return ExitCodes.UnusableInput;
@@ -202,7 +209,7 @@ internal static class SpeakerCommand
         });
         return command;
 
-        ClusterHostOptions? ClusterOptions(ParseResult parse, CliConsole console, string name, Layer2Options layer2, IPAddress? host)
+        ClusterHostOptions? ClusterOptions(ParseResult parse, CliConsole console, string name, Layer2Options layer2, IPAddress? host, ConflictSettings conflictSettings)
         {
             IPAddress? address = null;
             if (parse.GetValue(membershipAddress) is { Length: > 0 } text && !IPAddress.TryParse(text, out address))
@@ -290,6 +297,7 @@ internal static class SpeakerCommand
                     Egress = parse.GetValue(egress),
                     EgressExclude = parse.GetValue(egressExclude) is { Length: > 0 } ? excludes.ToImmutable() : ClusterSpeakerOptions.DefaultEgressExclude,
                     ServiceCidrs = serviceCidrs.ToImmutable(),
+                    Conflicts = conflictSettings,
                 },
                 Kubeconfig = parse.GetValue(kubeconfig),
                 Layer2 = layer2,

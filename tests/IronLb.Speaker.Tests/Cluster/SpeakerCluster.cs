@@ -136,7 +136,8 @@ internal sealed class SpeakerCluster : IAsyncDisposable
 
     /// <summary>Starts a speaker for the node: its own connection, membership on 127.0.0.1 at a free port.</summary>
     public void Start(string node, Func<IReadOnlySet<string>?>? localInterfaces = null, byte[]? key = null, bool insecure = false, string? podName = null, Func<string?>? replies = null,
-        Microsoft.Extensions.Logging.ILoggerFactory? logs = null, TimeSpan? leaseRenewInterval = null, Func<IronLb.Networking.Egress.EgressRuleSet, string?>? programEgress = null)
+        Microsoft.Extensions.Logging.ILoggerFactory? logs = null, TimeSpan? leaseRenewInterval = null, Func<IronLb.Networking.Egress.EgressRuleSet, string?>? programEgress = null,
+        ConflictHooks? conflicts = null)
     {
         var connection = KubeConnection.Create(SpeakerKubeconfig);
         var options = new ClusterSpeakerOptions
@@ -150,16 +151,30 @@ internal sealed class SpeakerCluster : IAsyncDisposable
             WatchTimeoutSeconds = 30,
             LeaseRenewInterval = leaseRenewInterval ?? LeaseRenewInterval,
             Ring = RelaxedRing,
+            Conflicts = conflicts?.Settings ?? new(),
         };
         var tables = new Tables();
         var speaker = new ClusterSpeaker(connection, options, tables.Set, localInterfaces ?? (() => null), TimeProvider.System,
-            logs ?? (Environment.GetEnvironmentVariable("IRONLB_TEST_LOG") == "1" ? IronLb.Monitoring.Logging.CreateFactory(Microsoft.Extensions.Logging.LogLevel.Information) : NullLoggerFactory.Instance)) { Replies = replies, ProgramEgress = programEgress };
+            logs ?? (Environment.GetEnvironmentVariable("IRONLB_TEST_LOG") == "1" ? IronLb.Monitoring.Logging.CreateFactory(Microsoft.Extensions.Logging.LogLevel.Information) : NullLoggerFactory.Instance)) {
+            Replies = replies,
+            ProgramEgress = programEgress,
+            ProbeLan = conflicts?.Probe,
+            DefendAddress = conflicts?.Defend,
+            LocalMacs = conflicts?.Macs,
+        };
         var stop = new CancellationTokenSource();
         var run = Task.Run(() => speaker.RunAsync(stop.Token));
         Assert.True(_speakers.TryAdd(node, new Running(speaker, connection, stop, run, tables)), $"{node} already runs");
     }
 
     internal ClusterSpeaker Speaker(string node) => _speakers[node].Speaker;
+
+    /// <summary>A speaker's LAN for the conflict tests: probes, defences and its own MACs, all in the test's hands.</summary>
+    public sealed record ConflictHooks(
+        Func<IronLb.Speaker.Conflicts.ProbeRequest, CancellationToken, Task<IronLb.Speaker.Conflicts.ProbeResult>> Probe,
+        Func<IronLb.Speaker.Conflicts.DefenceRequest, int> Defend,
+        Func<IReadOnlyList<string>> Macs,
+        IronLb.Speaker.Conflicts.ConflictSettings? Settings = null);
 
     /// <summary>Whether the node's speaker was started and has not returned or failed.</summary>
     public bool IsRunning(string node) => _speakers.TryGetValue(node, out var s) && !s.Run.IsCompleted;

@@ -25,6 +25,10 @@ public sealed class DurationFlagTests
         { "speaker", "--reload-interval", "10s", false },
         { "speaker", "--heartbeat-interval", "100ms", true },
         { "speaker", "--liveness-window", "300ms", true },
+        { "speaker", "--conflict-probe-interval", "200ms", true },
+        { "speaker", "--conflict-probe-wait", "400ms", true },
+        { "speaker", "--conflict-retry-max", "16s", true },
+        { "speaker", "--conflict-defend-interval", "10s", true },
     };
 
     public static TheoryData<string> NotDurations { get; } = ["00:00:00.2", "00:00:15", "15", "-1s", "1.5", "soon", ""];
