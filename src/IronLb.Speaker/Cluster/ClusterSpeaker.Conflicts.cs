@@ -158,10 +158,10 @@ internal sealed partial class ClusterSpeaker
             StartProbe(probe);
         }
 
+        // The announcer logs each defence it sends (and refuses any faster than one a second).
         foreach (var defence in step.Defend)
         {
-            var sent = DefendAddress?.Invoke(defence) ?? 0;
-            LogDefended(_logger, defence.Address, defence.Interface, sent);
+            DefendAddress?.Invoke(defence);
         }
 
         ReportConflictChanges(plan, step.Changes);
@@ -312,7 +312,4 @@ internal sealed partial class ClusterSpeaker
 
     [LoggerMessage(EventId = 173, Level = LogLevel.Information, Message = "Address conflict over: {mac} no longer claims {address} on {iface}; Services {services}")]
     private static partial void LogConflictEnded(ILogger logger, string address, string iface, string mac, string services);
-
-    [LoggerMessage(EventId = 174, Level = LogLevel.Information, Message = "Defending {address} on {iface}: {frames} gratuitous frames sent")]
-    private static partial void LogDefended(ILogger logger, IPAddress address, string iface, int frames);
 }

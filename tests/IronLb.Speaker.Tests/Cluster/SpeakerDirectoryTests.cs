@@ -128,6 +128,21 @@ public sealed class SpeakerDirectoryTests
         Assert.Equal(endpoint, read);
     }
 
+    [Theory]
+    [InlineData("02:00:00:00:00:0b,66:98:15:68:30:47", "02:00:00:00:00:0b 66:98:15:68:30:47")]
+    [InlineData("02:00:00:00:00:0B , 66-98-15-68-30-47", "02:00:00:00:00:0b")]
+    [InlineData("", "")]
+    [InlineData("not a mac,02:00:00:00:00,02:00:00:00:00:0b:0c,zz:00:00:00:00:00", "")]
+    public void Peers_MACs_come_from_their_Leases_and_anything_else_there_is_skipped(string annotation, string expected)
+    {
+        var endpoint = IPEndPoint.Parse("192.0.2.2:7947");
+        var peer = SpeakerLease.Build("metallb-system", "n2", new SpeakerLeaseContent(endpoint, SpeakerLease.Answering) { Macs = annotation }, TimeSpan.FromSeconds(10), DateTimeOffset.UnixEpoch, owner: null);
+        var self = SpeakerLease.Build("metallb-system", Self, new SpeakerLeaseContent(endpoint, SpeakerLease.Answering) { Macs = "02:00:00:00:00:0a" }, TimeSpan.FromSeconds(10), DateTimeOffset.UnixEpoch, owner: null);
+
+        Assert.Equal(annotation.Length > 0, peer.Metadata.Annotations.ContainsKey(SpeakerLease.MacsAnnotation));
+        Assert.Equal(expected, string.Join(' ', SpeakerDirectory.PeerMacs([peer, self], Self)));
+    }
+
     private static KeyValuePair<string, IPEndPoint> Parse(string entry)
     {
         var at = entry.IndexOf('=', StringComparison.Ordinal);
