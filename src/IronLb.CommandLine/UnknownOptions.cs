@@ -12,6 +12,8 @@ public sealed record UnknownOption(string Name, string? Suggestion);
 /// arguments when it has some, so `plan PATH --outptu json` would read "--outptu" and "json" as paths; this
 /// looks at every token before `--` instead: one that starts with "--" and is no option is an unknown option
 /// wherever it landed, and one that starts with "-" is too unless an option took it as its value ("--nodes -1").
+/// The values of a pass-through option, one named "--…-arg" (`ironlb-lab up --speaker-arg=--conflict-probes=0`),
+/// are words for another program's command line: that program checks them, not this one.
 /// </summary>
 public static class UnknownOptions
 {
@@ -19,11 +21,16 @@ public static class UnknownOptions
     {
         var known = KnownNames(parse.CommandResult);
         var optionValues = new HashSet<Token>(ReferenceEqualityComparer.Instance);
+        var passedThrough = new HashSet<Token>(ReferenceEqualityComparer.Instance);
         for (SymbolResult? result = parse.CommandResult; result is not null; result = result.Parent)
         {
             foreach (var option in ((CommandResult)result).Children.OfType<OptionResult>())
             {
                 optionValues.UnionWith(option.Tokens);
+                if (IsPassThrough(option.Option))
+                {
+                    passedThrough.UnionWith(option.Tokens);
+                }
             }
         }
 
@@ -35,7 +42,7 @@ public static class UnknownOptions
                 break;
             }
 
-            if (token.Type != TokenType.Argument || token.Value.Length < 2 || token.Value[0] != '-')
+            if (token.Type != TokenType.Argument || token.Value.Length < 2 || token.Value[0] != '-' || passedThrough.Contains(token))
             {
                 continue;
             }
@@ -51,6 +58,9 @@ public static class UnknownOptions
 
         return unknown.ToImmutable();
     }
+
+    /// <summary>An option whose values are another program's flags: named "--…-arg".</summary>
+    public static bool IsPassThrough(Option option) => option.Name.StartsWith("--", StringComparison.Ordinal) && option.Name.EndsWith("-arg", StringComparison.Ordinal);
 
     /// <summary>Every name and alias of the options the command accepts, its own and those its parents pass down.</summary>
     private static ImmutableSortedSet<string> KnownNames(CommandResult command)

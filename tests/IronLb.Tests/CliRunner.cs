@@ -1,4 +1,5 @@
 using IronLb.Cli;
+using IronLb.Commands;
 
 namespace IronLb.Tests;
 
@@ -11,6 +12,15 @@ internal static class CliRunner
     }
 
     public static CliResult Run(params string[] args) => Run(new Random(42), args);
+
+    /// <summary>With `plan --probe` answered by <paramref name="probe"/> (no root, no LAN).</summary>
+    public static CliResult RunProbing(AddressProbe probe, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = IronLbCli.Run(args, output, error, new Random(42), probe, LanAddressProbe.None);
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
 
     public static CliResult Run(Random random, params string[] args)
     {

@@ -16,10 +16,10 @@ internal static class ExecCommand
         var name = LabOptions.Name();
         var where = new Argument<string>("where")
         {
-            Description = "A node (cwn1), a LAN's client (external, office) or a pod (NAMESPACE/POD, as in `status`).",
+            Description = "A node (cwn1), a LAN's client (external, office), a pod (NAMESPACE/POD, as in `status`) or a host (host-HOST, from `host add`).",
         };
         var words = new Argument<string[]>("command") { Description = "The command and its arguments (after --).", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("exec", "Run a command inside a node's, a client's or a pod's network namespace, e.g. a listener or tcpdump on the external client.")
+        var command = new Command("exec", "Run a command inside a node's, a client's, a pod's or a host's network namespace, e.g. a listener or tcpdump on the external client.")
         {
             name, where, words,
         };
@@ -32,9 +32,11 @@ internal static class ExecCommand
             }
 
             var target = result.GetValue(where)!;
-            if (session.Plan.NamespaceOf(target) is not { } netns)
+            var host = session.State.Hosts.FirstOrDefault(h => $"{Topology.LabNames.HostInfix}{h.Name}" == target);
+            if ((session.Plan.NamespaceOf(target) ?? host?.Namespace) is not { } netns)
             {
-                await Console.Error.WriteLineAsync($"ironlb-lab: {target} is no node, client LAN or pod of lab {session.State.Name}; one of: {string.Join(", ", session.Plan.Places())}").ConfigureAwait(false);
+                var places = session.Plan.Places().Concat(session.State.Hosts.Select(h => $"{Topology.LabNames.HostInfix}{h.Name}"));
+                await Console.Error.WriteLineAsync($"ironlb-lab: {target} is no node, client LAN, pod or host of lab {session.State.Name}; one of: {string.Join(", ", places)}").ConfigureAwait(false);
                 return LabExit.Usage;
             }
 

@@ -22,6 +22,7 @@ internal static class LabCommandLine
             FaultCommands.Pause(),
             FaultCommands.Resume(),
             FaultCommands.ControllerReplicas(),
+            HostCommands.Create(),
             ExecCommand.Create(),
             DownCommand.Create(),
         };

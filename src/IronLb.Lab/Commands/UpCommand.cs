@@ -28,9 +28,14 @@ internal static class UpCommand
         var ironlb = new Option<string?>("--ironlb") { Description = "The ironlb executable (apphost or ironlb.dll, or their folder); default: beside ironlb-lab, else the repository's build." };
         var wait = DurationOption.Create("--wait", "How long to wait for the API server and for every LoadBalancer Service to get its addresses.", TimeSpan.FromSeconds(90), mustBePositive: true);
         var verbose = new Option<bool>("--verbose") { Description = "Print every command run on the machine (ip, sh)." };
+        var speakerArgs = new Option<string[]>("--speaker-arg")
+        {
+            Description = "One more word for every speaker's command line (repeatable), e.g. --speaker-arg=--conflict-probes=0 or --speaker-arg=--metrics-address=:7472; restart-speaker keeps them.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var command = new Command("up", "Start a lab: KubeSim, node network namespaces on external/office/management LANs, the controller and a speaker per node (root).")
         {
-            name, nodes, example, crds, rbac, subnet, ironlb, wait, verbose,
+            name, nodes, example, crds, rbac, subnet, ironlb, wait, verbose, speakerArgs,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -74,6 +79,7 @@ internal static class UpCommand
                 ManagementSubnet = managementSubnet,
                 IronLb = result.GetValue(ironlb),
                 Wait = result.GetValue(wait).TimeSpan,
+                SpeakerArgs = result.GetValue(speakerArgs) ?? [],
             };
             try
             {

@@ -118,7 +118,7 @@ internal sealed class UpOperation(UpOptions options)
         var speakers = new List<ProcessRecord>();
         foreach (var node in plan.Nodes)
         {
-            var command = LabCommands.Speaker(ironlb, node, access.SpeakerKubeconfig, session.State.MembershipKeyFile);
+            var command = LabCommands.Speaker(ironlb, node, access.SpeakerKubeconfig, session.State.MembershipKeyFile, options.SpeakerArgs);
             speakers.Add(await StartAsync(session, Roles.Speaker, node.Name, command).ConfigureAwait(false));
         }
 

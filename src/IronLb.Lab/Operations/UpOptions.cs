@@ -20,6 +20,9 @@ internal sealed record UpOptions
 
     public string? IronLb { get; init; }
 
+    /// <summary>Words added to every speaker's command line (`--speaker-arg`), e.g. "--conflict-probes=0".</summary>
+    public IReadOnlyList<string> SpeakerArgs { get; init; } = [];
+
     public string StateRoot { get; init; } = State.StateStore.DefaultRoot;
 
     /// <summary>How long to wait for the API server and for the controller to assign every LoadBalancer Service.</summary>

@@ -32,16 +32,26 @@ internal static class LabCommands
     public static ImmutableArray<string> Controller(ImmutableArray<string> ironlb, string kubeconfig) =>
         [.. ironlb, "controller", "--kubeconfig", kubeconfig, "--metrics-address", "", "--health-address", "", "--log-level", "info"];
 
-    /// <summary>Inside the node's namespace, so it answers on that node's eno2/eno3 and talks membership on mgmt0.</summary>
-    public static ImmutableArray<string> Speaker(ImmutableArray<string> ironlb, NodePlan node, string kubeconfig, string membershipKeyFile) =>
-    [
-        "ip", "netns", "exec", node.Namespace, .. ironlb, "speaker",
-        "--node", node.Name,
-        "--kubeconfig", kubeconfig,
-        "--membership-address", node.ManagementAddress.ToString(),
-        "--membership-key-file", membershipKeyFile,
-        "--metrics-address", "",
-        "--health-address", "",
-        "--log-level", "info",
-    ];
+    /// <summary>Inside the node's namespace, so it answers on that node's eno2/eno3 and talks membership on mgmt0.
+    /// <paramref name="extra"/> (`up --speaker-arg`) comes last; a default option it names again is left out, so
+    /// `--metrics-address=:7472` turns metrics on (each node's namespace has ports of its own).</summary>
+    public static ImmutableArray<string> Speaker(ImmutableArray<string> ironlb, NodePlan node, string kubeconfig, string membershipKeyFile, IReadOnlyList<string>? extra = null)
+    {
+        extra ??= [];
+        (string Option, string Value)[] defaults = [("--metrics-address", ""), ("--health-address", ""), ("--log-level", "info")];
+        return
+        [
+            "ip", "netns", "exec", node.Namespace, .. ironlb, "speaker",
+            "--node", node.Name,
+            "--kubeconfig", kubeconfig,
+            "--membership-address", node.ManagementAddress.ToString(),
+            "--membership-key-file", membershipKeyFile,
+            .. defaults.Where(d => !extra.Any(e => Names(e, d.Option))).SelectMany(d => new[] { d.Option, d.Value }),
+            .. extra,
+        ];
+    }
+
+    /// <summary>True when the word is the option, alone or with its value after '=' or ':'.</summary>
+    private static bool Names(string word, string option) =>
+        word == option || (word.StartsWith(option, StringComparison.Ordinal) && word.Length > option.Length && word[option.Length] is '=' or ':');
 }

@@ -11,6 +11,13 @@ internal sealed record CreatedLink(string? Namespace, string Name);
 /// </summary>
 internal sealed record ProcessRecord(string Role, string? Node, int Pid, ulong StartTime, string Log, ImmutableArray<string> Command);
 
+/// <summary>
+/// An "other host" on a client LAN (`ironlb-lab host add`): namespace <see cref="Namespace"/>, interface
+/// <see cref="Interface"/> with <see cref="Mac"/> and <see cref="Addresses"/> (CIDR), plugged into the LAN's bridge
+/// by <see cref="BridgePort"/>. Its namespace is also in <see cref="LabState.Namespaces"/>, so `down` removes it.
+/// </summary>
+internal sealed record HostRecord(string Name, string Lan, string Namespace, string Interface, string BridgePort, string Mac, ImmutableArray<string> Addresses);
+
 internal static class Roles
 {
     public const string ApiServer = "apiserver";
@@ -57,6 +64,19 @@ internal sealed record LabState
 
     /// <summary>The pods and their nodes, placed by `up` from the example (their addresses follow from the plan).</summary>
     public ImmutableArray<Cluster.PodRecord> Pods { get; init; } = [];
+
+    /// <summary>Other hosts on the LANs, added after `up` (`host add`).</summary>
+    public ImmutableArray<HostRecord> Hosts { get; init; } = [];
+
+    /// <summary>Records a host and its namespace (before either is made, so `down` finds what a crash leaves).</summary>
+    public LabState WithHost(HostRecord host) => WithNamespace(host.Namespace) with { Hosts = [.. Hosts.Where(h => h.Name != host.Name), host] };
+
+    /// <summary>Forgets a host once its namespace is gone.</summary>
+    public LabState WithoutHost(string name) => this with
+    {
+        Hosts = [.. Hosts.Where(h => h.Name != name)],
+        Namespaces = [.. Namespaces.Where(ns => Hosts.All(h => h.Name != name || h.Namespace != ns))],
+    };
 
     public LabState WithNamespace(string name) => this with { Namespaces = Namespaces.Contains(name) ? Namespaces : Namespaces.Add(name) };
 

@@ -33,6 +33,27 @@ internal sealed partial record LabNames
     /// <summary>A pod's namespace: the underscores (which no node name has) keep it apart from every node's.</summary>
     public string PodNamespace(string ns, string pod) => $"{NamespacePrefix}pod_{ns}_{pod}";
 
+    /// <summary>
+    /// An "other host" on one of the lab's LANs (a printer, a rogue): the infix "host-" cannot start a node's namespace,
+    /// because <see cref="LabPlan"/> refuses node names beginning with it.
+    /// </summary>
+    public string HostNamespace(string host) => $"{NamespacePrefix}{HostInfix}{host}";
+
+    public const string HostInfix = "host-";
+
+    /// <summary>A host's veth end on its LAN's bridge: "h-" and at most 10 characters, within <see cref="MaxInterfaceName"/>.</summary>
+    public static string HostBridgePort(string host) => $"h-{host}";
+
+    /// <summary>The host's own end, inside its namespace.</summary>
+    public const string HostInterface = "lan0";
+
+    public const int MaxHostName = 10;
+
+    /// <summary>Null when <paramref name="host"/> can name a lab host, else why not.</summary>
+    public static string? CheckHostName(string host) =>
+        LabNamePattern().IsMatch(host) ? null
+            : $"host name '{host}' must be 1–{MaxHostName} characters a–z or 0–9 (its bridge port h-{host} must fit {MaxInterfaceName} characters)";
+
     /// <summary>The host end of the management veth: the only thing the lab adds to the host's namespace.</summary>
     public string HostLink => $"{Prefix}{Lab}";
 

@@ -81,7 +81,7 @@ internal sealed record LabPlan(
             throw new ArgumentException($"a lab has 1 to {MaxNodes} nodes (their addresses end in .11 to .19), not {nodeNames.Count}", nameof(nodeNames));
         }
 
-        if (nodeNames.FirstOrDefault(n => LabNames.ReservedNodeNames.Contains(n) || !IsNodeName(n)) is { } bad)
+        if (nodeNames.FirstOrDefault(n => LabNames.ReservedNodeNames.Contains(n) || n.StartsWith(LabNames.HostInfix, StringComparison.Ordinal) || !IsNodeName(n)) is { } bad)
         {
             throw new ArgumentException($"node name '{bad}' cannot name a lab namespace (reserved, or not a lower-case DNS name)", nameof(nodeNames));
         }

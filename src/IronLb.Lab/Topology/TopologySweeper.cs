@@ -36,7 +36,7 @@ internal static class TopologySweeper
         // Nodes before the lan namespace: no link is ever left dangling from a namespace still being removed.
         foreach (var ns in Enumerable.Reverse(namespaces))
         {
-            if (await EnsureGoneAsync($"netns {ns}", () => Task.FromResult(NamespaceExists(ns)), () => RemoveNamespaceAsync(ns)).ConfigureAwait(false))
+            if (await EnsureGoneAsync($"netns {ns}", () => Task.FromResult(NamespaceExists(ns)), () => DeleteNamespaceAsync(ns)).ConfigureAwait(false))
             {
                 removed.Add($"netns {ns}");
             }
@@ -44,6 +44,10 @@ internal static class TopologySweeper
 
         return removed;
     }
+
+    /// <summary>Removes one namespace (and so its veths) until it is gone: false when it was not there.</summary>
+    public static Task<bool> RemoveNamespaceAsync(string ns) =>
+        EnsureGoneAsync($"netns {ns}", () => Task.FromResult(NamespaceExists(ns)), () => DeleteNamespaceAsync(ns));
 
     /// <summary>Namespaces whose name starts with the lab's prefix (lab names have no dash, so only this lab's).</summary>
     public static async Task<List<string>> ListNamespacesAsync(LabNames names)
@@ -111,7 +115,7 @@ internal static class TopologySweeper
         }
     }
 
-    private static async Task<CommandResult> RemoveNamespaceAsync(string ns)
+    private static async Task<CommandResult> DeleteNamespaceAsync(string ns)
     {
         // A process still inside would keep the namespace (and its links on our bridges) alive after its name goes.
         foreach (var pid in await PidsAsync(ns).ConfigureAwait(false))

@@ -10,19 +10,20 @@ namespace IronLb.Cli;
 /// </summary>
 internal static class IronLbCli
 {
-    public static RootCommand Create(CliConsole console, Random random) =>
+    public static RootCommand Create(CliConsole console, Random random, AddressProbe? probe = null, LanAddressProbe.Precheck? precheck = null) =>
         new("IronLB: a MetalLB-compatible Layer 2 load balancer for bare-metal Kubernetes.")
         {
-            PlanCommand.Create(console),
+            PlanCommand.Create(console, probe, precheck),
             SuggestCommand.Create(console, random),
             ControllerCommand.Create(console),
             StatusCommand.Create(console),
             SpeakerCommand.Create(console),
         };
 
-    public static int Run(string[] args, TextWriter output, TextWriter error, Random? random = null)
+    /// <summary>Runs a command line; `plan --probe` probes with the given probe after the precheck (tests pass fakes).</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error, Random? random = null, AddressProbe? probe = null, LanAddressProbe.Precheck? precheck = null)
     {
-        var root = Create(new CliConsole(output, error), random ?? Random.Shared);
+        var root = Create(new CliConsole(output, error), random ?? Random.Shared, probe, precheck);
         if (UsageErrors.Parse(root, "ironlb", args, error) is not { } parse)
         {
             return ExitCodes.UnusableInput;

@@ -12,7 +12,7 @@ namespace IronLb.Commands;
 /// </summary>
 internal static class PlanCommand
 {
-    public static Command Create(CliConsole console)
+    public static Command Create(CliConsole console, AddressProbe? probe = null, LanAddressProbe.Precheck? precheck = null)
     {
         var paths = CommonOptions.Paths();
         var output = CommonOptions.Output();
@@ -26,22 +26,39 @@ internal static class PlanCommand
             Description = "Election candidates, comma-separated; by default the Nodes in the input.",
         };
 
+        var probeOn = new Option<string?>("--probe")
+        {
+            Description = "After planning, ask the LAN on this interface (root) whether another host already uses an address the plan gives a Service; exit 1 if one does.",
+            HelpName = "interface",
+        };
+
         var command = new Command("plan", "Show every pool's usage, every LoadBalancer Service's addresses and announcing node, and every configuration error, from manifests.")
         {
-            paths, output, families, lbClass, nodes,
+            paths, output, families, lbClass, nodes, probeOn,
         };
-        command.SetAction(parse => Run(
+        command.SetAction((parse, cancellationToken) => RunAsync(
             console,
             parse.GetRequiredValue(paths),
             parse.GetRequiredValue(output),
             CommonOptions.ParseFamilies(parse.GetValue(families))!.Value,
             parse.GetValue(lbClass) ?? "",
-            parse.GetValue(nodes)));
+            parse.GetValue(nodes),
+            parse.GetValue(probeOn) is { } iface ? new ProbeRequest(iface, probe ?? LanAddressProbe.Default, precheck ?? LanAddressProbe.Machine) : null,
+            cancellationToken));
         return command;
     }
 
-    private static int Run(CliConsole console, string[] paths, string output, ImmutableArray<string> families, string lbClass, string? nodes)
+    private sealed record ProbeRequest(string Interface, AddressProbe Probe, LanAddressProbe.Precheck Precheck);
+
+    private static async Task<int> RunAsync(CliConsole console, string[] paths, string output, ImmutableArray<string> families, string lbClass, string? nodes,
+        ProbeRequest? probe, CancellationToken cancellationToken)
     {
+        if (probe is not null && probe.Precheck(probe.Interface) is { } cannot)
+        {
+            await console.Error.WriteLineAsync($"ironlb: plan: {cannot}").ConfigureAwait(false);
+            return ExitCodes.UnusableInput;
+        }
+
         var read = CommonOptions.Read(paths, families);
         if (CommonOptions.ReportFatal(read, console))
         {
@@ -54,6 +71,22 @@ internal static class PlanCommand
             LoadBalancerClass = lbClass,
         });
         var report = PlanReport.Create(read, result);
+        if (probe is not null)
+        {
+            // After planning, so exactly the addresses this plan would hand out are probed, and nothing else.
+            var outcomes = await probe.Probe(probe.Interface, ProbeReport.AddressesOf(result), cancellationToken).ConfigureAwait(false);
+            report = report with { Probe = ProbeReport.Create(probe.Interface, result, outcomes) };
+            if (report.Probe.Errors.ToList() is { Count: > 0 } errors)
+            {
+                foreach (var error in errors)
+                {
+                    await console.Error.WriteLineAsync($"ironlb: plan: --probe {probe.Interface}: {error}").ConfigureAwait(false);
+                }
+
+                return ExitCodes.UnusableInput;
+            }
+        }
+
         if (output == "json")
         {
             PlanJsonWriter.Write(report, console.Output);
@@ -63,6 +96,6 @@ internal static class PlanCommand
             PlanTableWriter.Write(report, console.Output);
         }
 
-        return report.HasFindings ? ExitCodes.Findings : ExitCodes.Ok;
+        return report.HasFindings || report.Probe?.InUse.Any() == true ? ExitCodes.Findings : ExitCodes.Ok;
     }
 }

@@ -15,13 +15,13 @@ namespace IronLb.Output;
 /// </summary>
 internal static class PlanJsonWriter
 {
-    public static void Write(PlanReport report, TextWriter writer) => Write(report.Result, report.Errors, report.ConfigWarnings, writer);
+    public static void Write(PlanReport report, TextWriter writer) => Write(report.Result, report.Errors, report.ConfigWarnings, writer, probe: report.Probe);
 
     /// <summary>`ironlb status --output json`: the plan's shape for the live cluster, plus its speakers.</summary>
     public static void Write(ClusterStatus status, TextWriter writer) => Write(status.Plan, status.Plan.Errors, status.Plan.Warnings, writer, status.Speakers);
 
     /// <summary>The same shape for anything plan-like; <paramref name="speakers"/> is for `ironlb status` (a plan from files has none).</summary>
-    public static void Write(PlanResult result, ImmutableArray<PlanError> errors, ImmutableArray<PlanError> warnings, TextWriter writer, ImmutableArray<SpeakerStatus>? speakers = null)
+    public static void Write(PlanResult result, ImmutableArray<PlanError> errors, ImmutableArray<PlanError> warnings, TextWriter writer, ImmutableArray<SpeakerStatus>? speakers = null, ProbeReport? probe = null)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -92,6 +92,11 @@ internal static class PlanJsonWriter
                 WriteSpeakers(json, reported);
             }
 
+            if (probe is not null)
+            {
+                WriteProbe(json, probe);
+            }
+
             json.WriteEndObject();
         }
 
@@ -123,6 +128,24 @@ internal static class PlanJsonWriter
                 json.WriteEndObject();
             }
 
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    /// <summary>`plan --probe`: one entry per probed address, in use or not, with the MACs that answered.</summary>
+    private static void WriteProbe(Utf8JsonWriter json, ProbeReport probe)
+    {
+        json.WriteStartArray("probe");
+        foreach (var address in probe.Addresses)
+        {
+            json.WriteStartObject();
+            json.WriteString("address", address.Address);
+            json.WriteString("interface", probe.Interface);
+            json.WriteBoolean("inUse", address.InUse);
+            WriteStrings(json, "macs", address.Macs);
+            WriteStrings(json, "services", address.Services);
             json.WriteEndObject();
         }
 

@@ -18,6 +18,9 @@ internal sealed record PlanReport(
 {
     public const string Warning = "Warning";
 
+    /// <summary>`plan --probe`: who on the LAN already uses the planned addresses; null without --probe.</summary>
+    public ProbeReport? Probe { get; init; }
+
     public static PlanReport Create(ManifestReadResult read, PlanResult result)
     {
         // Reader errors first: they explain why an object is missing from Core's view.

@@ -32,6 +32,12 @@ internal static class PlanTableWriter
         writer.WriteLine();
         WriteErrors(report.Errors, writer);
 
+        if (report.Probe is { } probe)
+        {
+            writer.WriteLine();
+            WriteProbe(probe, writer);
+        }
+
         writer.WriteLine();
         writer.WriteLine(Summary(report));
     }
@@ -143,6 +149,26 @@ internal static class PlanTableWriter
         WriteFindings(errors, writer);
     }
 
+    /// <summary>`plan --probe`: the planned addresses another host on the LAN already answers for, with its MACs.</summary>
+    public static void WriteProbe(ProbeReport probe, TextWriter writer)
+    {
+        writer.WriteLine($"IN USE ON {probe.Interface}");
+        var inUse = probe.InUse.ToList();
+        if (inUse.Count == 0)
+        {
+            writer.WriteLine("  (none)");
+            return;
+        }
+
+        var table = new TextTable("ADDRESS", "ANSWERED BY", "SERVICE");
+        foreach (var address in inUse)
+        {
+            table.Add(address.Address, string.Join(',', address.Macs), string.Join(',', address.Services));
+        }
+
+        table.Write(writer);
+    }
+
     private static void WriteFindings(IEnumerable<PlanError> findings, TextWriter writer)
     {
         foreach (var finding in findings)
@@ -162,6 +188,11 @@ internal static class PlanTableWriter
             $"{Counted.Of(report.Result.Services.Length, "LoadBalancer service")}, {Counted.Of(report.Result.Pools.Length, "pool")}, " +
             $"{Counted.Of(read.Resources.Nodes.Length, "node")} from {Counted.Of(read.ObjectCount, "object")} in {Counted.Of(read.FileCount, "file")}; " +
             $"{Counted.Of(report.Errors.Length, "error")}{configWarnings}, {Counted.Of(warned, "service")} with warnings";
+        if (report.Probe is { } probe)
+        {
+            summary += $"; {Counted.Of(probe.InUse.Count(), "address", "addresses")} of {probe.Addresses.Length} in use on {probe.Interface}";
+        }
+
         if (read.IgnoredCount > 0)
         {
             var kinds = string.Join(", ", read.IgnoredKinds.Select(k => string.Create(CultureInfo.InvariantCulture, $"{k.Key} {k.Value}")));

@@ -34,6 +34,39 @@ public sealed class LabCommandLineTests
     }
 
     [Fact]
+    public void Speaker_args_are_repeatable_words_that_may_start_with_dashes()
+    {
+        var up = LabCommandLine.Create().Subcommands.Single(c => c.Name == "up");
+        var parse = LabCommandLine.Create().Parse(["up", "--name", "t1", "--speaker-arg=--conflict-probes=0", "--speaker-arg=--metrics-address=:7472"]);
+
+        Assert.Empty(parse.Errors);
+        Assert.Equal(["--conflict-probes=0", "--metrics-address=:7472"], parse.GetValue<string[]>("--speaker-arg")!);
+        Assert.Contains(up.Options, o => o.Name == "--speaker-arg");
+    }
+
+    [Fact]
+    public void Speaker_args_are_the_speakers_flags_not_unknown_options_of_up_but_a_mistyped_flag_beside_them_is()
+    {
+        using var error = new StringWriter();
+        Assert.NotNull(UsageErrors.Parse(LabCommandLine.Create(), "ironlb-lab", ["up", "--name", "t1", "--speaker-arg=--conflict-probes=0", "--speaker-arg=--metrics-address=:7472"], error));
+        Assert.Empty(error.ToString());
+
+        Assert.Null(UsageErrors.Parse(LabCommandLine.Create(), "ironlb-lab", ["up", "--name", "t1", "--speaker-arg=--conflict-probes=0", "--nodse", "2"], error));
+        Assert.StartsWith("ironlb-lab: unknown option --nodse (did you mean --nodes?)", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Host_add_takes_a_lan_of_the_clients_and_repeated_addresses()
+    {
+        var parse = LabCommandLine.Create().Parse(["host", "add", "rogue", "--name", "t1", "--lan", "external", "--address", "192.0.2.190", "--address", "2001:db8:3a::190"]);
+        Assert.Empty(parse.Errors);
+        Assert.Equal(["192.0.2.190", "2001:db8:3a::190"], parse.GetValue<string[]>("--address")!);
+
+        Assert.NotEmpty(LabCommandLine.Create().Parse(["host", "add", "rogue", "--name", "t1", "--lan", "management"]).Errors);
+        Assert.NotEmpty(LabCommandLine.Create().Parse(["host", "add", "Rogue-1", "--name", "t1", "--lan", "office"]).Errors);
+    }
+
+    [Fact]
     public async Task Every_command_reports_an_unknown_option()
     {
         foreach (var command in LabCommandLine.Create().Subcommands)

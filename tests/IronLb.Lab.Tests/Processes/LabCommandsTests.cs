@@ -22,6 +22,18 @@ public sealed class LabCommandsTests
     }
 
     [Fact]
+    public void Speaker_args_come_last_and_replace_a_default_they_name_again()
+    {
+        var command = LabCommands.Speaker(["/opt/ironlb"], Plan.Nodes[0], "/k", "/m", ["--conflict-probes=0", "--metrics-address=:7472", "--log-level", "debug"]);
+        Assert.Equal(
+        [
+            "ip", "netns", "exec", "ilab-demo-cwn1", "/opt/ironlb", "speaker", "--node", "cwn1", "--kubeconfig", "/k",
+            "--membership-address", "203.0.113.11", "--membership-key-file", "/m",
+            "--health-address", "", "--conflict-probes=0", "--metrics-address=:7472", "--log-level", "debug",
+        ], command);
+    }
+
+    [Fact]
     public void The_controller_runs_on_the_host_without_endpoints() =>
         Assert.Equal(
             ["dotnet", "ironlb.dll", "controller", "--kubeconfig", "/k", "--metrics-address", "", "--health-address", "", "--log-level", "info"],

@@ -22,6 +22,7 @@ public sealed class LabStateJsonTests
         .WithBridge(new CreatedLink("ilab-demo-lan", "br-external"))
         .WithLink(new CreatedLink(null, "ilab-demo"))
         .WithLink(new CreatedLink("ilab-demo-lan", "n1-eno2"))
+        .WithHost(new HostRecord("rogue", "external", "ilab-demo-host-rogue", "lan0", "h-rogue", "02:1a:b0:01:02:03", ["192.0.2.190/24"]))
         .WithProcess(new ProcessRecord(Roles.ApiServer, null, 100, 12345, "/run/ironlb-lab/demo/apiserver.log", ["ironlb-lab", "apiserver"]))
         .WithProcess(new ProcessRecord(Roles.Speaker, "cwn1", 101, 12346, "/run/ironlb-lab/demo/speaker-cwn1.log", ["ip", "netns", "exec", "ilab-demo-cwn1", "ironlb", "speaker", "--metrics-address", ""]));
 
@@ -31,7 +32,8 @@ public sealed class LabStateJsonTests
         var text = StateStore.Serialize(Sample());
         var back = StateStore.Deserialize(text)!;
         Assert.Equal(text, StateStore.Serialize(back));
-        Assert.Equal(["ilab-demo-lan", "ilab-demo-cwn1"], back.Namespaces);
+        Assert.Equal(["ilab-demo-lan", "ilab-demo-cwn1", "ilab-demo-host-rogue"], back.Namespaces);
+        Assert.Equal(["192.0.2.190/24"], Assert.Single(back.Hosts).Addresses);
         Assert.Equal(new IronLb.Lab.Cluster.PodRecord("mail", "smtpout-0", "smtpout", "cwn2"), Assert.Single(back.Pods));
         Assert.Null(back.Links[0].Namespace);
         Assert.Equal("", back.Process(Roles.Speaker, "cwn1")!.Command[^1]);
@@ -44,7 +46,7 @@ public sealed class LabStateJsonTests
         using var json = JsonDocument.Parse(StateStore.Serialize(Sample()));
         var root = json.RootElement;
         Assert.Equal(
-            ["name", "stateDirectory", "managementSubnet", "nodeNames", "ironLb", "kubeconfig", "apiServer", "membershipKeyFile", "namespaces", "bridges", "links", "processes", "builder", "pods"],
+            ["name", "stateDirectory", "managementSubnet", "nodeNames", "ironLb", "kubeconfig", "apiServer", "membershipKeyFile", "namespaces", "bridges", "links", "processes", "builder", "pods", "hosts"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal("br-external", root.GetProperty("bridges")[0].GetProperty("name").GetString());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("links")[0].GetProperty("namespace").ValueKind);
@@ -62,7 +64,7 @@ public sealed class LabStateJsonTests
 
     [Fact]
     public void Recording_a_namespace_twice_lists_it_once() =>
-        Assert.Equal(2, Sample().WithNamespace("ilab-demo-lan").Namespaces.Length);
+        Assert.Equal(3, Sample().WithNamespace("ilab-demo-lan").Namespaces.Length);
 
     [Fact]
     public void A_state_file_without_its_required_fields_is_refused() =>
