@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.CommandLine;
 using IronLb.Cli;
 using IronLb.Core.Planning;
+using IronLb.Networking.Packets;
 using IronLb.Output;
 
 namespace IronLb.Commands;
@@ -32,9 +33,15 @@ internal static class PlanCommand
             HelpName = "interface",
         };
 
+        var trustMacs = new Option<string[]>("--trust-mac")
+        {
+            Description = "With --probe: a MAC of the cluster's own nodes (repeatable or comma-separated; the speakers publish theirs on their Leases as ironlb.io/macs). Their answers are the cluster announcing its own addresses, not a conflict.",
+            HelpName = "mac",
+        };
+
         var command = new Command("plan", "Show every pool's usage, every LoadBalancer Service's addresses and announcing node, and every configuration error, from manifests.")
         {
-            paths, output, families, lbClass, nodes, probeOn,
+            paths, output, families, lbClass, nodes, probeOn, trustMacs,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             console,
@@ -43,16 +50,28 @@ internal static class PlanCommand
             CommonOptions.ParseFamilies(parse.GetValue(families))!.Value,
             parse.GetValue(lbClass) ?? "",
             parse.GetValue(nodes),
-            parse.GetValue(probeOn) is { } iface ? new ProbeRequest(iface, probe ?? LanAddressProbe.Default, precheck ?? LanAddressProbe.Machine) : null,
+            parse.GetValue(probeOn) is { } iface ? new ProbeRequest(iface, probe ?? LanAddressProbe.Default, precheck ?? LanAddressProbe.Machine, parse.GetValue(trustMacs) ?? []) : null,
             cancellationToken));
         return command;
     }
 
-    private sealed record ProbeRequest(string Interface, AddressProbe Probe, LanAddressProbe.Precheck Precheck);
+    private sealed record ProbeRequest(string Interface, AddressProbe Probe, LanAddressProbe.Precheck Precheck, string[] TrustedMacs);
 
     private static async Task<int> RunAsync(CliConsole console, string[] paths, string output, ImmutableArray<string> families, string lbClass, string? nodes,
         ProbeRequest? probe, CancellationToken cancellationToken)
     {
+        var trusted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var text in (probe?.TrustedMacs ?? []).SelectMany(t => t.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)))
+        {
+            if (!MacAddress.TryParse(text, out var mac))
+            {
+                await console.Error.WriteLineAsync($"ironlb: plan: --trust-mac takes a MAC such as 02:42:ac:11:00:02, not \"{text}\"").ConfigureAwait(false);
+                return ExitCodes.UnusableInput;
+            }
+
+            trusted.Add(mac.ToString());
+        }
+
         if (probe is not null && probe.Precheck(probe.Interface) is { } cannot)
         {
             await console.Error.WriteLineAsync($"ironlb: plan: {cannot}").ConfigureAwait(false);
@@ -75,7 +94,7 @@ internal static class PlanCommand
         {
             // After planning, so exactly the addresses this plan would hand out are probed, and nothing else.
             var outcomes = await probe.Probe(probe.Interface, ProbeReport.AddressesOf(result), cancellationToken).ConfigureAwait(false);
-            report = report with { Probe = ProbeReport.Create(probe.Interface, result, outcomes) };
+            report = report with { Probe = ProbeReport.Create(probe.Interface, result, outcomes, trusted) };
             if (report.Probe.Errors.ToList() is { Count: > 0 } errors)
             {
                 foreach (var error in errors)

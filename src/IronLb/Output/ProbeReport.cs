@@ -27,7 +27,11 @@ internal sealed record ProbeReport(string Interface, ImmutableArray<ProbedAddres
         [.. result.Services.SelectMany(s => s.Ips).Distinct(StringComparer.Ordinal)
             .Select(ip => IPAddress.TryParse(ip, out var address) ? address : null).OfType<IPAddress>()];
 
-    public static ProbeReport Create(string interfaceName, PlanResult result, IReadOnlyList<ProbeOutcome> outcomes)
+    /// <param name="interfaceName">Where it was probed.</param>
+    /// <param name="result">The plan.</param>
+    /// <param name="outcomes">What the LAN answered.</param>
+    /// <param name="trusted">The cluster's own nodes' MACs (`--trust-mac`, lower-case colon form): their answers are not listed.</param>
+    public static ProbeReport Create(string interfaceName, PlanResult result, IReadOnlyList<ProbeOutcome> outcomes, IReadOnlySet<string>? trusted = null)
     {
         var byAddress = outcomes.GroupBy(o => o.Address).ToDictionary(g => g.Key, g => g.ToList());
         var addresses = AddressesOf(result).Select(address =>
@@ -37,7 +41,8 @@ internal sealed record ProbeReport(string Interface, ImmutableArray<ProbedAddres
                 .Select(s => $"{s.Namespace}/{s.Name}").ToImmutableArray();
             var error = found.Select(o => o.Error).FirstOrDefault(e => e is not null)
                 ?? (found.Count == 0 ? $"{address} was not probed" : null);
-            var macs = found.Where(o => o.Error is null).SelectMany(o => o.Responders).Select(m => m.ToString()).Distinct(StringComparer.Ordinal).ToImmutableArray();
+            var macs = found.Where(o => o.Error is null).SelectMany(o => o.Responders).Select(m => m.ToString())
+                .Where(m => trusted?.Contains(m) != true).Distinct(StringComparer.Ordinal).ToImmutableArray();
             return new ProbedAddress(address.ToString(), macs, services, error);
         });
         return new ProbeReport(interfaceName, [.. addresses]);

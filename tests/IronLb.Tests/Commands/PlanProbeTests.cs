@@ -142,6 +142,38 @@ public sealed class PlanProbeTests
         Assert.Empty(output.ToString());
     }
 
+    [Fact]
+    public void Answers_from_the_cluster_s_own_nodes_are_not_a_conflict_with_trust_mac()
+    {
+        using var dir = Manifests();
+        var node = MacAddress.Parse("02:42:ac:11:00:0a");
+
+        // shop/mail's address is already announced by a node; shop/web's IPv6 address is also held by the printer.
+        var result = CliRunner.RunProbing(Answer([], ("192.0.2.186", [node]), ("2001:db8:3a::80", [node, Printer])),
+            "plan", "--probe", "eno2", "--trust-mac", "02:42:AC:11:00:0A,02:42:ac:11:00:0b", dir.Root);
+
+        Assert.Equal(1, result.ExitCode);
+        var section = Section(result.Output, "IN USE ON eno2");
+        Assert.Equal(2, section.Count);
+        Assert.Matches(@"^2001:db8:3a::80\s+02:1a:b0:00:00:01\s+shop/web$", section[1]);
+
+        var clean = CliRunner.RunProbing(Answer([], ("192.0.2.186", [node])), "plan", "--probe", "eno2", "--trust-mac", "02:42:ac:11:00:0a", dir.Root);
+        Assert.Equal(0, clean.ExitCode);
+    }
+
+    [Fact]
+    public void A_trust_mac_that_is_no_MAC_is_a_usage_error()
+    {
+        using var dir = Manifests();
+        var asked = new List<(string Interface, string[] Addresses)>();
+
+        var result = CliRunner.RunProbing(Answer(asked), "plan", "--probe", "eno2", "--trust-mac", "node1", dir.Root);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--trust-mac takes a MAC such as 02:42:ac:11:00:02, not \"node1\"", result.Error, StringComparison.Ordinal);
+        Assert.Empty(asked);
+    }
+
     [Theory]
     [InlineData("../../etc")]
     [InlineData("")]
