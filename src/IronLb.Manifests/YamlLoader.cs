@@ -79,6 +79,13 @@ internal static partial class YamlLoader
             var line = parser.Current is null ? 0 : (int)parser.Current.End.Line;
             throw new ManifestSyntaxException(file, line, "invalid YAML: cannot read past this line; is a { or [ left without its closing } or ]?");
         }
+        catch (ArgumentException e)
+        {
+            // YamlDotNet checks that a tag expands to a URI outside its scanner ("!!!!]" does not; found by CsCheck
+            // on fuzz/ kubesim-body): without this it was `ironlb plan`'s "internal error (ArgumentException)".
+            var line = parser.Current is null ? 1 : (int)parser.Current.End.Line;
+            throw new ManifestSyntaxException(file, line, $"invalid YAML: a tag that is no URI ({e.Message})");
+        }
     }
 
     private static void Expect<T>(Parser parser, string file)

@@ -40,6 +40,8 @@ public sealed class ManifestTotalParserTests
         // YamlDotNet threw InvalidOperationException on a flow mapping left open across lines (found by fuzz/ manifest-yaml).
         new Row("a flow mapping left open", "open.yaml", Text("apiVersion: v1\nkind: Service\nmetadata:\n  name: {web\n  namespace: mail\n"), true, "open.yaml:4: invalid YAML: cannot read past this line; is a { or [ left without its closing } or ]?"),
         new Row("a flow mapping left open at the top", "open.yaml", Text("a: {c\nd: e\n"), true, "open.yaml:1: invalid YAML"),
+        // YamlDotNet threw ArgumentException on a tag that expands to no URI (found by CsCheck on fuzz/ kubesim-body).
+        new Row("a tag that is no URI", "tag.yaml", Text("apiVersion: v1\nkind: !!!!!!]/D\n"), true, "tag.yaml:2: invalid YAML: a tag that is no URI"),
         new Row("tab indentation", "tabs.yaml", Text("apiVersion: v1\nkind: Service\nmetadata:\n\tname: a\n"), true, "tabs.yaml:4: invalid YAML"),
     ];
 

@@ -41,6 +41,11 @@ internal static class YamlToJson
         {
             throw ApiException.BadRequest($"the YAML body could not be read: {e.Message}");
         }
+        catch (ArgumentException e)
+        {
+            // YamlDotNet checks a tag's URI form outside its scanner ("!!!!]" expands to no URI).
+            throw ApiException.BadRequest($"the YAML body could not be read: {e.Message}");
+        }
         catch (InvalidOperationException)
         {
             // YamlDotNet's scanner fails this way on a flow collection left open across lines ("a: {b" then "c: d").

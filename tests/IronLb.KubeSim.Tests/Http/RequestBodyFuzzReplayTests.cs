@@ -29,6 +29,7 @@ public sealed class RequestBodyFuzzReplayTests
         new Row("a YAML alias bomb", "application/yaml", Encoding.UTF8.GetBytes("a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + string.Concat(Enumerable.Range(1, 12).Select(i => $"a{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 9))}]\n"))), 400),
         new Row("YAML with a NUL inside a plain scalar", "application/yaml", [.. "SSd:\n \uFFFD"u8, 0, .. "[x\n"u8], 400),
         new Row("YAML with a flow mapping left open", "application/yaml", "a: {c\nd: e\n"u8.ToArray(), 400),
+        new Row("YAML with a tag that is no URI (was ArgumentException; found by CsCheck on the fuzz corpus)", "application/yaml", "!!!!!!]/D"u8.ToArray(), 400),
         new Row("protobuf with a length past the end (was ArgumentOutOfRangeException)", "application/vnd.kubernetes.protobuf", [0x6B, 0x38, 0x73, 0x00, 0x32, 0x3A, 0x17, 0x05, 0x3A, 0x0D, 0x00, 0x00, 0x00, 0x40, 0xFF, 0xF7, 0xF7, 0xF7, 0xF7, 0x0D, 0x3A, 0x27, 0x1E, 0x23, 0xD7, 0x0D, 0x3A, 0x0D, 0x3A], 400),
         new Row("a JSON patch with a key twice", "application/json-patch+json", """[{"op":"add","path":"/a","path":"/b","value":1}]"""u8.ToArray(), 400),
         new Row("a JSON string that is not UTF-8", "application/json", [.. "{\"a\":\""u8, 0xC5, .. "dd\"}"u8], 400),
