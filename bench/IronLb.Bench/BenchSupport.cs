@@ -1,4 +1,5 @@
 using System.Globalization;
+using IronLb.Kubernetes.Client;
 using k8s;
 using k8s.Models;
 
@@ -36,5 +37,15 @@ internal static class BenchSupport
             var crd = IronLb.KubeSim.Json.YamlToJson.Convert(await File.ReadAllTextAsync(Path.Combine(RepoRoot(), "deploy", "crds", $"metallb.io_{plural}.yaml")))!;
             await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesJson.Deserialize<V1CustomResourceDefinition>(crd.ToJsonString()));
         }
+    }
+
+    /// <summary>
+    /// A MetalLB object in metallb-system from its JSON text, through IronLB's own connection: KubernetesClient.Aot's
+    /// CustomObjects writes its <c>object</c> body with source-generated JSON that cannot write a JsonElement.
+    /// </summary>
+    public static async Task CreateMetalLbObjectAsync(string kubeconfig, string plural, string json)
+    {
+        using var connection = KubeConnection.Create(kubeconfig);
+        await connection.PostAsync($"apis/metallb.io/v1beta1/namespaces/metallb-system/{plural}", json, CancellationToken.None);
     }
 }

@@ -31,7 +31,7 @@ internal static class ControllerBench
         {
             var pool = "{\"apiVersion\":\"metallb.io/v1beta1\",\"kind\":\"IPAddressPool\",\"metadata\":{\"name\":\"pool-" + p.ToString("00", CultureInfo.InvariantCulture)
                 + "\"},\"spec\":{\"addresses\":[\"10." + p.ToString(CultureInfo.InvariantCulture) + ".0.0/24\"]}}";
-            await setup.CustomObjects.CreateNamespacedCustomObjectAsync(JsonDocument.Parse(pool).RootElement, "metallb.io", "v1beta1", "metallb-system", "ipaddresspools");
+            await CreateMetalLbObjectAsync(api.Kubeconfig, "ipaddresspools", pool);
         }
 
         var create = Stopwatch.StartNew();

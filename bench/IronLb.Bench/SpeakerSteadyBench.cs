@@ -30,7 +30,7 @@ internal static class SpeakerSteadyBench
 
         await using var api = await ApiServerProcess.StartAsync();
         using var setup = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
-        await SetUpAsync(setup, nodes, services);
+        await SetUpAsync(setup, api.Kubeconfig, nodes, services);
 
         GC.Collect();
         var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
@@ -95,14 +95,14 @@ internal static class SpeakerSteadyBench
         return 0;
     }
 
-    private static async Task SetUpAsync(k8s.Kubernetes client, IReadOnlyList<string> nodes, int services)
+    private static async Task SetUpAsync(k8s.Kubernetes client, string kubeconfig, IReadOnlyList<string> nodes, int services)
     {
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "metallb-system" } });
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "bench" } });
         await InstallCrdsAsync(client, "ipaddresspools", "l2advertisements", "servicel2statuses", "configurationstates");
 
-        await client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonDocument.Parse("""{"apiVersion":"metallb.io/v1beta1","kind":"IPAddressPool","metadata":{"name":"bench"},"spec":{"addresses":["2001:db8:b::/112"],"autoAssign":false}}""").RootElement, "metallb.io", "v1beta1", "metallb-system", "ipaddresspools");
-        await client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonDocument.Parse("""{"apiVersion":"metallb.io/v1beta1","kind":"L2Advertisement","metadata":{"name":"bench"},"spec":{"ipAddressPools":["bench"]}}""").RootElement, "metallb.io", "v1beta1", "metallb-system", "l2advertisements");
+        await CreateMetalLbObjectAsync(kubeconfig, "ipaddresspools", """{"apiVersion":"metallb.io/v1beta1","kind":"IPAddressPool","metadata":{"name":"bench"},"spec":{"addresses":["2001:db8:b::/112"],"autoAssign":false}}""");
+        await CreateMetalLbObjectAsync(kubeconfig, "l2advertisements", """{"apiVersion":"metallb.io/v1beta1","kind":"L2Advertisement","metadata":{"name":"bench"},"spec":{"ipAddressPools":["bench"]}}""");
         foreach (var node in nodes)
         {
             await client.CoreV1.CreateNodeAsync(new V1Node { Metadata = new V1ObjectMeta { Name = node } });

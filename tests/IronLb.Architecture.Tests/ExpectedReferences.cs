@@ -26,7 +26,7 @@ internal static class ExpectedReferences
     public static readonly ImmutableSortedDictionary<string, ProjectFile> Table = new[]
     {
         Row(Core, projects: [], packages: []),
-        Row(Kubernetes, projects: [Core], packages: ["KubernetesClient", LoggingAbstractions]),
+        Row(Kubernetes, projects: [Core], packages: ["KubernetesClient.Aot", LoggingAbstractions]),
         Row(Manifests, projects: [Core], packages: ["YamlDotNet"]),
         Row(Monitoring, projects: [], packages: [], frameworks: [AspNetCore]),
         Row(Networking, projects: [], packages: [LoggingAbstractions]),

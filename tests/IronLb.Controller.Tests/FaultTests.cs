@@ -72,7 +72,7 @@ public sealed class FaultTests
         // Someone writes three addresses into a status: the controller warns and re-allocates.
         var broken = await harness.ServiceAsync("default", "fine");
         broken.Status.LoadBalancer = new V1LoadBalancerStatus { Ingress = [new() { Ip = "192.0.2.9" }, new() { Ip = "192.0.2.10" }, new() { Ip = "192.0.2.11" }] };
-        await harness.Client.CoreV1.ReplaceNamespacedServiceStatusAsync(broken, "fine", "default");
+        await harness.Client.CoreV1.ReplaceNamespacedServiceStatusAsync(broken.WithoutManagedFields(), "fine", "default");
         await ControllerHarness.EventuallyAsync(() => harness.ServiceAsync("default", "fine"), s => ControllerHarness.IngressOf(s).Count == 1, "one address again");
         await ControllerHarness.EventuallyAsync(
             () => harness.Client.CoreV1.ListNamespacedEventAsync("default"),

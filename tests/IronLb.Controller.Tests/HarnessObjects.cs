@@ -11,7 +11,7 @@ internal static class HarnessObjects
     {
         var json = "{\"apiVersion\":\"metallb.io/v1beta1\",\"kind\":\"IPAddressPool\",\"metadata\":{\"name\":\"" + name
             + "\",\"namespace\":\"metallb-system\"},\"spec\":{\"addresses\":" + addressesJson + extraSpec + "}}";
-        return harness.Client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonDocument.Parse(json).RootElement, "metallb.io", "v1beta1", "metallb-system", "ipaddresspools");
+        return harness.Client.CreateNamespacedCustomObjectAsync(json, "metallb.io", "v1beta1", "metallb-system", "ipaddresspools");
     }
 
     public static Task<V1Service> CreateServiceAsync(this ControllerHarness harness, string ns, string name, IDictionary<string, string>? annotations = null, int port = 80) =>

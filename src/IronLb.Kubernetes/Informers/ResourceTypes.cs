@@ -52,12 +52,13 @@ public static class ResourceTypes
 
     private static ResourceType<T> BuiltIn<T>(ApiResource resource, Func<T, V1ObjectMeta?> metadata)
         where T : class =>
-        new(resource, null, json => Refusing(resource.Kind, () => KubernetesJson.Deserialize<T>(json)), item => KubernetesJson.Serialize(item), item => Meta(metadata(item)));
+        new(resource, null, json => WithoutManagedFields(Refusing(resource.Kind, () => KubernetesJson.Deserialize<T>(json)), metadata),
+            item => KubernetesJson.Serialize(item), item => Meta(metadata(item)));
 
     private static ResourceType<T> MetalLb<T>(string ns, string plural, string kind, JsonTypeInfo<T> info, Func<T, V1ObjectMeta?> metadata)
         where T : class =>
         new(new ApiResource(MetalLbGroupVersion, plural, kind, true), ns,
-            json => Refusing(kind, () => JsonSerializer.Deserialize(json, info)),
+            json => WithoutManagedFields(Refusing(kind, () => JsonSerializer.Deserialize(json, info)), metadata),
             item => JsonSerializer.Serialize(item, info),
             item => Meta(metadata(item)));
 
@@ -77,6 +78,22 @@ public static class ResourceTypes
         {
             throw new JsonException($"{kind} could not be read: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// Drops metadata.managedFields from a parsed object. IronLB never reads them, and a write that leaves them out
+    /// keeps the server's. Two more reasons: they are most of a small object's size in every cache, and their
+    /// FieldsV1 is typed <c>object</c> (read as a JsonElement), which KubernetesClient.Aot's source-generated JSON
+    /// cannot write back, so a replace of an object read with them would fail.
+    /// </summary>
+    private static T WithoutManagedFields<T>(T item, Func<T, V1ObjectMeta?> metadata)
+    {
+        if (metadata(item) is { } meta)
+        {
+            meta.ManagedFields = null;
+        }
+
+        return item;
     }
 
     private static ObjectMeta Meta(V1ObjectMeta? metadata) =>

@@ -88,7 +88,7 @@ internal sealed class SpeakerCluster : IAsyncDisposable
     }
 
     public Task CreateObjectAsync(string plural, string json) =>
-        Client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonDocument.Parse(json).RootElement, "metallb.io", "v1beta1", "metallb-system", plural);
+        Client.CreateNamespacedCustomObjectAsync(json, "metallb.io", "v1beta1", "metallb-system", plural);
 
     public Task CreatePoolAsync(string name, string addresses) =>
         CreateObjectAsync("ipaddresspools", "{\"apiVersion\":\"metallb.io/v1beta1\",\"kind\":\"IPAddressPool\",\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{\"addresses\":" + addresses + ",\"autoAssign\":false}}");

@@ -228,7 +228,7 @@ internal sealed class DifferentialCluster : IAsyncDisposable
             ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
             ["spec"] = spec,
         };
-        return Client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonDocument.Parse(body.ToJsonString()).RootElement, "metallb.io", "v1beta1", ns, plural);
+        return Client.CreateNamespacedCustomObjectAsync(body.ToJsonString(), "metallb.io", "v1beta1", ns, plural);
     }
 
     /// <summary>
@@ -239,8 +239,9 @@ internal sealed class DifferentialCluster : IAsyncDisposable
     {
         var items = new JsonArray();
         void Add<T>(T item, string apiVersion, string kind)
+            where T : IMetadata<V1ObjectMeta>
         {
-            var node = JsonNode.Parse(KubernetesJson.Serialize(item))!.AsObject();
+            var node = JsonNode.Parse(KubernetesJson.Serialize(item.WithoutManagedFields()))!.AsObject();
             node["apiVersion"] = apiVersion;
             node["kind"] = kind;
             items.Add(node);

@@ -21,7 +21,7 @@ public sealed class StatusCommandTests
             Spec = new V1ServiceSpec { Type = "LoadBalancer", Ports = [new V1ServicePort { Port = 443 }] },
         }, "default");
         web.Status.LoadBalancer = new V1LoadBalancerStatus { Ingress = [new() { Ip = "192.0.2.9" }] };
-        await client.CoreV1.ReplaceNamespacedServiceStatusAsync(web, "web", "default");
+        await client.CoreV1.ReplaceNamespacedServiceStatusAsync(web.WithoutManagedFields(), "web", "default");
         await client.CoreV1.CreateNamespacedServiceAsync(new V1Service
         {
             Metadata = new V1ObjectMeta { Name = "pending" },
@@ -90,7 +90,7 @@ public sealed class StatusCommandTests
                 Spec = new V1ServiceSpec { Type = "LoadBalancer", Ports = [new V1ServicePort { Port = 443 }] },
             }, "default");
             service.Status.LoadBalancer = new V1LoadBalancerStatus { Ingress = [new() { Ip = ip }] };
-            await client.CoreV1.ReplaceNamespacedServiceStatusAsync(service, name, "default");
+            await client.CoreV1.ReplaceNamespacedServiceStatusAsync(service.WithoutManagedFields(), name, "default");
         }
 
         // Without any speaker reporting, "nobody announces it" would only say that no speaker runs.
@@ -127,7 +127,7 @@ public sealed class StatusCommandTests
                 Spec = new V1ServiceSpec { Type = "LoadBalancer", Ports = [new V1ServicePort { Port = 53 }] },
             }, "default");
             service.Status.LoadBalancer = new V1LoadBalancerStatus { Ingress = [new() { Ip = ip }] };
-            await client.CoreV1.ReplaceNamespacedServiceStatusAsync(service, name, "default");
+            await client.CoreV1.ReplaceNamespacedServiceStatusAsync(service.WithoutManagedFields(), name, "default");
         }
 
         const string inUse = "192.0.2.40 on eno2 is in use by 02:42:ac:11:00:02; not announced";
@@ -227,5 +227,5 @@ public sealed class StatusCommandTests
     }
 
     private static Task Create(k8s.Kubernetes client, string plural, string json) =>
-        client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonDocument.Parse(json).RootElement, "metallb.io", "v1beta1", "metallb-system", plural);
+        client.CreateNamespacedCustomObjectAsync(json, "metallb.io", "v1beta1", "metallb-system", plural);
 }
