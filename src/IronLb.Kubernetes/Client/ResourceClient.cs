@@ -38,12 +38,19 @@ public sealed class ResourceClient<T>(KubeConnection connection, ResourceType<T>
     }
 
     /// <summary>Lists <paramref name="ns"/> (the kind's own scope when null), optionally by label selector.</summary>
-    public async Task<ResourceList<T>> ListAsync(string? ns, string? labelSelector, CancellationToken cancellationToken)
+    public Task<ResourceList<T>> ListAsync(string? ns, string? labelSelector, CancellationToken cancellationToken) =>
+        ListAsync(ns, labelSelector, null, cancellationToken);
+
+    /// <summary>Lists <paramref name="ns"/> (the kind's own scope when null), optionally by label and field selectors.</summary>
+    public async Task<ResourceList<T>> ListAsync(string? ns, string? labelSelector, string? fieldSelector, CancellationToken cancellationToken)
     {
+        var query = new[] { ("labelSelector", labelSelector), ("fieldSelector", fieldSelector) }
+            .Where(q => !string.IsNullOrEmpty(q.Item2))
+            .Select(q => $"{q.Item1}={Uri.EscapeDataString(q.Item2!)}");
         var path = type.Resource.CollectionPath(ns ?? type.Namespace);
-        if (!string.IsNullOrEmpty(labelSelector))
+        if (string.Join('&', query) is { Length: > 0 } selectors)
         {
-            path += "?labelSelector=" + Uri.EscapeDataString(labelSelector);
+            path += "?" + selectors;
         }
 
         using var document = JsonDocument.Parse(await connection.GetAsync(path, cancellationToken).ConfigureAwait(false));

@@ -176,7 +176,7 @@ public sealed class InterfaceName
 }
 
 /// <summary>Source-generated JSON for our CRD types: nothing reflection-based, so the hosts can be AOT-published.</summary>
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, Converters = [typeof(Json.KubeTimestampConverter)])]
 [JsonSerializable(typeof(IpAddressPoolObject))]
 [JsonSerializable(typeof(IpAddressPoolStatus))]
 [JsonSerializable(typeof(L2AdvertisementObject))]

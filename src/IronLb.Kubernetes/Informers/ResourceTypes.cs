@@ -2,33 +2,33 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using IronLb.Kubernetes.Client;
 using IronLb.Kubernetes.Crds;
-using k8s;
+using IronLb.Kubernetes.Json;
 using k8s.Models;
 
 namespace IronLb.Kubernetes.Informers;
 
-/// <summary>The kinds IronLB reads and writes: built-in ones through KubernetesClient's models, MetalLB's through our source-generated context.</summary>
+/// <summary>The kinds IronLB reads and writes: built-in ones as KubernetesClient's models, MetalLB's as ours; both through our source-generated contexts.</summary>
 public static class ResourceTypes
 {
     public const string MetalLbGroupVersion = "metallb.io/v1beta1";
 
-    public static ResourceType<V1Service> Services { get; } = BuiltIn<V1Service>(new("v1", "services", "Service", true), s => s.Metadata);
+    public static ResourceType<V1Service> Services { get; } = BuiltIn(BuiltInJsonContext.Default.V1Service, new("v1", "services", "Service", true), s => s.Metadata);
 
-    public static ResourceType<V1Namespace> Namespaces { get; } = BuiltIn<V1Namespace>(new("v1", "namespaces", "Namespace", false), n => n.Metadata);
+    public static ResourceType<V1Namespace> Namespaces { get; } = BuiltIn(BuiltInJsonContext.Default.V1Namespace, new("v1", "namespaces", "Namespace", false), n => n.Metadata);
 
-    public static ResourceType<V1Node> Nodes { get; } = BuiltIn<V1Node>(new("v1", "nodes", "Node", false), n => n.Metadata);
+    public static ResourceType<V1Node> Nodes { get; } = BuiltIn(BuiltInJsonContext.Default.V1Node, new("v1", "nodes", "Node", false), n => n.Metadata);
 
-    public static ResourceType<V1Pod> Pods { get; } = BuiltIn<V1Pod>(new("v1", "pods", "Pod", true), p => p.Metadata);
+    public static ResourceType<V1Pod> Pods { get; } = BuiltIn(BuiltInJsonContext.Default.V1Pod, new("v1", "pods", "Pod", true), p => p.Metadata);
 
-    public static ResourceType<Corev1Event> Events { get; } = BuiltIn<Corev1Event>(new("v1", "events", "Event", true), e => e.Metadata);
+    public static ResourceType<Corev1Event> Events { get; } = BuiltIn(BuiltInJsonContext.Default.Corev1Event, new("v1", "events", "Event", true), e => e.Metadata);
 
     public static ResourceType<V1EndpointSlice> EndpointSlices { get; } =
-        BuiltIn<V1EndpointSlice>(new("discovery.k8s.io/v1", "endpointslices", "EndpointSlice", true), s => s.Metadata);
+        BuiltIn(BuiltInJsonContext.Default.V1EndpointSlice, new("discovery.k8s.io/v1", "endpointslices", "EndpointSlice", true), s => s.Metadata);
 
     public static ResourceType<V1ServiceCIDR> ServiceCidrs { get; } =
-        BuiltIn<V1ServiceCIDR>(new("networking.k8s.io/v1", "servicecidrs", "ServiceCIDR", false), c => c.Metadata);
+        BuiltIn(BuiltInJsonContext.Default.V1ServiceCIDR, new("networking.k8s.io/v1", "servicecidrs", "ServiceCIDR", false), c => c.Metadata);
 
-    public static ResourceType<V1Lease> Leases { get; } = BuiltIn<V1Lease>(new("coordination.k8s.io/v1", "leases", "Lease", true), l => l.Metadata);
+    public static ResourceType<V1Lease> Leases { get; } = BuiltIn(BuiltInJsonContext.Default.V1Lease, new("coordination.k8s.io/v1", "leases", "Lease", true), l => l.Metadata);
 
     public static ResourceType<IpAddressPoolObject> IpAddressPools(string ns) =>
         MetalLb(ns, "ipaddresspools", "IPAddressPool", CrdJsonContext.Default.IpAddressPoolObject, p => p.Metadata);
@@ -50,10 +50,12 @@ public static class ResourceTypes
         return type with { Namespace = ns };
     }
 
-    private static ResourceType<T> BuiltIn<T>(ApiResource resource, Func<T, V1ObjectMeta?> metadata)
+    private static ResourceType<T> BuiltIn<T>(JsonTypeInfo<T> info, ApiResource resource, Func<T, V1ObjectMeta?> metadata)
         where T : class =>
-        new(resource, null, json => WithoutManagedFields(Refusing(resource.Kind, () => KubernetesJson.Deserialize<T>(json)), metadata),
-            item => KubernetesJson.Serialize(item), item => Meta(metadata(item)));
+        new(resource, null,
+            json => WithoutManagedFields(Refusing(resource.Kind, () => JsonSerializer.Deserialize(json, info)), metadata),
+            item => JsonSerializer.Serialize(item, info),
+            item => Meta(metadata(item)));
 
     private static ResourceType<T> MetalLb<T>(string ns, string plural, string kind, JsonTypeInfo<T> info, Func<T, V1ObjectMeta?> metadata)
         where T : class =>

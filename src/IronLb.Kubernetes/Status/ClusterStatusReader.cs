@@ -9,7 +9,7 @@ using IronLb.Core.Planning;
 using IronLb.Kubernetes.Client;
 using IronLb.Kubernetes.Informers;
 using IronLb.Kubernetes.Mapping;
-using k8s;
+using k8s.Models;
 
 namespace IronLb.Kubernetes.Status;
 
@@ -50,7 +50,8 @@ public static class ClusterStatusReader
         // Only a cluster whose speakers report (their ConfigurationStates) can be told an address is unannounced.
         var speakers = Speakers(states);
         var speakersRun = !speakers.IsEmpty;
-        var events = (await connection.Client.CoreV1.ListEventForAllNamespacesAsync(fieldSelector: "involvedObject.kind=Service", cancellationToken: cancellationToken).ConfigureAwait(false)).Items;
+        var events = (await new ResourceClient<Corev1Event>(connection, ResourceTypes.Events)
+            .ListAsync(null, null, "involvedObject.kind=Service", cancellationToken).ConfigureAwait(false)).Items;
 
         var parsed = ConfigParser.Parse(ClusterIngest.Resources(ns, pools, namespaces: namespaces));
         var config = parsed.Partial;

@@ -2,7 +2,6 @@ using IronLb.Core.Allocation;
 using IronLb.Kubernetes.Client;
 using IronLb.Kubernetes.Events;
 using IronLb.Kubernetes.Informers;
-using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
@@ -27,7 +26,7 @@ public sealed partial class ServiceStatusWriter(KubeConnection connection, Event
         if (result.Changed)
         {
             // Never mutate the informer's cached object: write a copy.
-            var copy = KubernetesJson.Deserialize<V1Service>(KubernetesJson.Serialize(service));
+            var copy = ResourceTypes.Services.Parse(ResourceTypes.Services.Serialize(service));
             copy.Status ??= new V1ServiceStatus();
             copy.Status.LoadBalancer = result.Ingress.IsEmpty
                 ? new V1LoadBalancerStatus()
