@@ -11,8 +11,8 @@ namespace IronLb.Kubernetes.Client;
 public readonly record struct WatchEvent(string Type, string ObjectJson);
 
 /// <summary>
-/// The connection to an API server: KubernetesClient's configuration and authentication, with plain
-/// requests over its HttpClient. Watches are our own line reader so a resourceVersion is always sent,
+/// The connection to an API server: KubernetesClient's configuration and credentials, with plain requests over
+/// our own HttpClient (<see cref="ApiServerHttp"/>). Watches are our own line reader so a resourceVersion is always sent,
 /// ERROR events (410 Gone) surface, and every object is parsed by source-generated or typed JSON.
 /// Every request has a per-attempt timeout and every watch an idle timeout (<see cref="KubeConnectionOptions"/>):
 /// both cancel the request, which closes its socket, so a black-holed API server costs a bounded wait.
@@ -37,19 +37,19 @@ public sealed class KubeConnection : IDisposable
     public KubeConnection(KubernetesClientConfiguration configuration, KubeConnectionOptions options, params DelegatingHandler[] handlers)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Client = new k8s.Kubernetes(configuration, handlers);
+        Api = ApiServerHttp.Create(configuration, handlers);
         Options = options;
         _ownsClient = true;
     }
 
     private KubeConnection(KubeConnection shared, IWriteFence fence)
     {
-        Client = shared.Client;
+        Api = shared.Api;
         Options = shared.Options;
         _fence = fence;
     }
 
-    public k8s.Kubernetes Client { get; }
+    private ApiServerHttp Api { get; }
 
     public KubeConnectionOptions Options { get; }
 
@@ -117,7 +117,7 @@ public sealed class KubeConnection : IDisposable
         try
         {
             using var request = await RequestAsync(method, path, body, contentType, attempt.Token).ConfigureAwait(false);
-            using var response = await Client.HttpClient.SendAsync(request, attempt.Token).ConfigureAwait(false);
+            using var response = await Api.Http.SendAsync(request, attempt.Token).ConfigureAwait(false);
             var text = await response.Content.ReadAsStringAsync(attempt.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
@@ -156,7 +156,7 @@ public sealed class KubeConnection : IDisposable
         HttpResponseMessage response;
         try
         {
-            response = await Client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+            response = await Api.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && deadline.Expired)
         {
@@ -213,7 +213,7 @@ public sealed class KubeConnection : IDisposable
 
     private async Task<HttpRequestMessage> RequestAsync(HttpMethod method, string path, string? body, string contentType, CancellationToken cancellationToken)
     {
-        var request = new HttpRequestMessage(method, new Uri(Client.BaseUri, path.TrimStart('/')));
+        var request = new HttpRequestMessage(method, new Uri(Api.BaseUri, path.TrimStart('/')));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(JsonContentType));
         if (body is not null)
         {
@@ -226,7 +226,7 @@ public sealed class KubeConnection : IDisposable
             request.Headers.TryAddWithoutValidation("User-Agent", agent);
         }
 
-        if (Client.Credentials is { } credentials)
+        if (Api.Credentials is { } credentials)
         {
             await credentials.ProcessHttpRequestAsync(request, cancellationToken).ConfigureAwait(false);
         }
@@ -262,7 +262,7 @@ public sealed class KubeConnection : IDisposable
     {
         if (_ownsClient)
         {
-            Client.Dispose();
+            Api.Dispose();
         }
     }
 }

@@ -6,8 +6,9 @@ namespace IronLb.Kubernetes.Tests.Client;
 /// <summary>
 /// The kubeconfig credentials IronLB's connection supports with KubernetesClient.Aot, against KubeSim over HTTPS
 /// with RBAC enforced (any token it does not know is 401): a static token, and an exec credential plugin (the
-/// client-go protocol kubelogin, aws and gke-gcloud-auth-plugin speak). Each has a negative row, so a client
-/// that sent nothing, or the admin's token whatever the plugin said, would fail here.
+/// client-go protocol kubelogin, aws and gke-gcloud-auth-plugin speak); and the server's certificate trusted through
+/// the kubeconfig's authority only. Each has a negative row, so a client that sent nothing, sent the admin's token
+/// whatever the plugin said, or trusted any certificate, would fail here.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class KubeconfigAuthenticationTests
@@ -71,14 +72,47 @@ public sealed class KubeconfigAuthenticationTests
         }
     }
 
-    private static string Kubeconfig(KubeSim.KubeSim api, string user) => $"""
+    public static TheoryData<string, string?, bool> Trust => new()
+    {
+        { "no authority named: the self-signed server is refused", null, false },
+        { "insecure-skip-tls-verify", "insecure-skip-tls-verify: true", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Trust))]
+    public async Task The_server_certificate_is_trusted_only_through_the_kubeconfig(string desc, string? trust, bool admitted)
+    {
+        Assert.NotEmpty(desc);
+        await using var api = await KubeSim.KubeSim.StartAsync(new KubeSim.KubeSimOptions { EnforceRbac = true });
+        var path = Path.Combine(Path.GetTempPath(), $"ironlb-trust-{Guid.NewGuid():N}.kubeconfig");
+        await File.WriteAllTextAsync(path, Kubeconfig(api, $"token: {AdminToken}", trust ?? ""), Token);
+        try
+        {
+            using var connection = KubeConnection.Create(path);
+            var read = connection.GetAsync("api/v1/namespaces/default", Token);
+            if (admitted)
+            {
+                Assert.Contains("\"name\":\"default\"", await read, StringComparison.Ordinal);
+            }
+            else
+            {
+                await Assert.ThrowsAsync<HttpRequestException>(() => read);
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static string Kubeconfig(KubeSim.KubeSim api, string user, string? trust = null) => $"""
         apiVersion: v1
         kind: Config
         clusters:
         - name: sim
           cluster:
             server: {api.SecureBaseUrl.GetLeftPart(UriPartial.Authority)}
-            certificate-authority-data: {api.CertificateAuthorityData}
+            {trust ?? "certificate-authority-data: " + api.CertificateAuthorityData}
         contexts:
         - name: sim
           context:
