@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Runtime.Versioning;
+using System.Text.RegularExpressions;
 
 namespace IronLb.Deploy.Tests;
 
@@ -6,19 +8,18 @@ namespace IronLb.Deploy.Tests;
 /// deploy/Dockerfile's build step without a container engine: its build-stage COPY lines applied to a temp
 /// folder (honouring deploy/Dockerfile.dockerignore), its `dotnet publish` line run there for this machine's
 /// architecture, and the files its last stage copies laid out under a temp "image root" as the image would
-/// hold them. Published once per test class; everything lives in one temp folder deleted afterwards.
+/// hold them. Published once per test run (<see cref="SharedPublish"/>: ImageTests and AotSmokeTests
+/// share it); everything lives in one temp folder deleted afterwards.
 /// </summary>
 /// <remarks>
 /// A copy rather than the repository itself: the publish then sees exactly the files the image build sees,
 /// so a project reaching outside the copied paths fails here as it would in `docker build`, and its
-/// Release bin/obj never land in the shared tree. The copy is about 2 MB; the publish (restore from the
-/// warm package cache, a Release build of src/, ReadyToRun compilation, bundling) is what takes the time, about
-/// three minutes on 2 cores (under one before ReadyToRun; docs/performance.md "Speaker memory" says why).
-/// Most of it is crossgen2: a single-file self-contained ReadyToRun publish is composite by default (SDK
-/// 7+), so it compiles the whole framework along with our assemblies into one image.
+/// Release bin/obj never land in the shared tree. The copy is about 3 MB; the publish (restore from the
+/// warm package cache, a Release build of src/, then the NativeAOT compiler over the whole program and the link)
+/// is what takes the time: about five minutes on 2 cores shared with other builds, most of it ILC.
 /// </remarks>
 [SupportedOSPlatform("linux")]
-public sealed class PublishedImage : IAsyncLifetime
+public sealed partial class PublishedImage : IAsyncLifetime
 {
     /// <summary>The runtime-deps image's PATH; each entry is re-rooted under <see cref="ImageRoot"/>.</summary>
     private const string ContainerPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -34,6 +35,9 @@ public sealed class PublishedImage : IAsyncLifetime
 
     /// <summary>Why the image could not be built; null when it was.</summary>
     internal string? Problem { get; private set; }
+
+    /// <summary>What this machine lacks to publish at all (a C toolchain for NativeAOT's link); null when nothing.</summary>
+    internal string? Missing { get; private set; }
 
     internal string PublishOutput => Path.Combine(_temp!, "out");
 
@@ -65,6 +69,13 @@ public sealed class PublishedImage : IAsyncLifetime
             return;
         }
 
+        // The SDK image gets clang from the Dockerfile's own RUN step, which the test does not run; this machine needs one.
+        if (Requirements.FindOnPath("clang") is null && Requirements.FindOnPath("gcc") is null)
+        {
+            Missing = "publishing NativeAOT needs clang (or gcc) on PATH to link, as deploy/Dockerfile installs it";
+            return;
+        }
+
         var context = Path.Combine(_temp, "context");
         var ignore = await File.ReadAllLinesAsync(Path.Combine(RepoPaths.Deploy, "Dockerfile.dockerignore"), cancellationToken);
         try
@@ -84,8 +95,8 @@ public sealed class PublishedImage : IAsyncLifetime
         // They only report, never change the output, and the solution build has already run every one of them
         // with warnings as errors. Source generators still run.
         info.Environment["RunAnalyzers"] = "false";
-        // A hang guard, not a speed limit: the composite ReadyToRun step alone took over 10 minutes on a 2-core
-        // machine shared with seven other builds.
+        // A hang guard, not a speed limit: a 2-core machine shared with seven other builds once took over 10 minutes
+        // for the (then ReadyToRun) compilation step alone.
         Publish = await ProcessRunner.RunAsync(info, TimeSpan.FromMinutes(30), cancellationToken: cancellationToken);
         if (Publish.ExitCode != 0)
         {
@@ -126,9 +137,50 @@ public sealed class PublishedImage : IAsyncLifetime
         }
     }
 
-    /// <summary>Fails the calling test with the reason when the image could not be built.</summary>
+    /// <summary>
+    /// A container's environment: the image's PATH (re-rooted, so no dotnet on it), HOME from its passwd, its ENV, and
+    /// nothing from this machine. <paramref name="program"/> runs from `/`.
+    /// </summary>
+    internal ProcessStartInfo ContainerStartInfo(string program, IEnumerable<string> args)
+    {
+        var info = ProcessRunner.StartInfo(program, args);
+        info.WorkingDirectory = "/";
+
+        info.Environment.Clear();
+        info.Environment["PATH"] = ImagePath;
+        info.Environment["HOSTNAME"] = "ironlb-image-test";
+        info.Environment["HOME"] = "/nonexistent";
+        // runtime-deps:10.0's own ENV lines.
+        info.Environment["APP_UID"] = "1654";
+        info.Environment["ASPNETCORE_HTTP_PORTS"] = "8080";
+        info.Environment["DOTNET_RUNNING_IN_CONTAINER"] = "true";
+        foreach (var (name, value) in Spec!.Env)
+        {
+            info.Environment[name] = value;
+        }
+
+        return info;
+    }
+
+    /// <summary>The ENTRYPOINT's program as the image holds it; fails the calling test when the image could not be built or lacks it.</summary>
+    internal string RequireEntrypoint()
+    {
+        var spec = Require();
+        return EntrypointProgram
+            ?? throw new Xunit.Sdk.XunitException($"ENTRYPOINT {spec.Entrypoint[0]} is not on the image's PATH; the image holds: {string.Join(", ", Listing(ImageRoot))}");
+    }
+
+    /// <summary>Lines of the publish's output that report a trim or AOT analysis warning (IL2xxx, IL3xxx), from ILC or the analyzers.</summary>
+    internal IReadOnlyList<string> AnalysisWarnings() =>
+        [.. (Publish is null ? "" : Publish.Stdout + "\n" + Publish.Stderr).Split('\n').Where(l => AnalysisWarning().IsMatch(l))];
+
+    [GeneratedRegex(@"\bwarning\s+IL\d{4}\b")]
+    private static partial Regex AnalysisWarning();
+
+    /// <summary>Skips the calling test (fails it under CI) when the machine cannot publish; fails it with the reason when the image could not be built.</summary>
     internal DockerfileSpec Require()
     {
+        Requirements.RequireOrFailInCi(Missing);
         Assert.True(Problem is null, Problem);
         return Spec!;
     }
