@@ -34,6 +34,16 @@ internal sealed class Supervisor
             info.Environment["DOTNET_ROOT"] = root;
         }
 
+        // The speaker's runtime settings of deploy/speaker.yaml, so the lab's speakers weigh what a node's would.
+        // A variable the caller set wins (the speaker-memory bench compares settings through it).
+        if (role == Roles.Speaker)
+        {
+            foreach (var (name, value) in SpeakerRuntimeSettings.Environment.Where(v => Environment.GetEnvironmentVariable(v.Key) is null))
+            {
+                info.Environment[name] = value;
+            }
+        }
+
         var process = Process.Start(info) ?? throw new LabCommandException($"{command[0]} did not start");
         _children[process.Id] = process;
         // The exec chain takes a moment; the start time is the pid's from the fork and does not change on exec.
