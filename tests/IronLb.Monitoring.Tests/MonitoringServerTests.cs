@@ -146,22 +146,44 @@ public sealed class MonitoringServerTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Connections_beyond_the_limit_wait_for_a_slot_and_are_then_served()
+    public async Task A_connection_beyond_the_limit_closes_the_one_idle_longest_and_is_served()
     {
         await using var server = new MonitoringServer(_limits with { MaxConnections = 2 });
         var urls = await server.StartAsync("", "127.0.0.1:0", _exporter, () => true, NullLoggerFactory.Instance, TestContext.Current.CancellationToken);
-        using var first = await RawHttp.ConnectAsync(urls[0]);
-        using var second = await RawHttp.ConnectAsync(urls[0]);
+        using var oldest = await RawHttp.ConnectAsync(urls[0]);
+        await Eventually.WaitForAsync(() => server.OpenConnections == 1, "the first connection taken");
+        using var newer = await RawHttp.ConnectAsync(urls[0]);
         await Eventually.WaitForAsync(() => server.OpenConnections == 2, "both slots taken");
 
-        using var third = await RawHttp.ConnectAsync(urls[0]);
-        await third.SendAsync("GET /readyz HTTP/1.1\r\nHost: a\r\n\r\n"u8.ToArray());
-        Assert.Equal(2, server.OpenConnections);
-        Assert.Equal(0, third.Available);
+        // No time passes: the probe gets its answer at once, at the cost of the connection silent for longest.
+        var probe = await RawHttp.ExchangeAsync(urls[0], "GET /readyz HTTP/1.1\r\nHost: a\r\n\r\n");
 
-        // The two silent ones reach their deadline; the third then gets a slot and its answer.
-        _time.Advance(_limits.HeadTimeout);
-        Assert.StartsWith("HTTP/1.1 200 OK\r\n", await RawHttp.ReadToEndAsync(third), StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", probe, StringComparison.Ordinal);
+        Assert.True(await RawHttp.ClosedAsync(RawHttp.ReadToEndAsync(oldest)));
+        await Eventually.WaitForAsync(() => server.OpenConnections == 1, "only the newer silent connection left");
+    }
+
+    [Fact]
+    public async Task A_flood_of_silent_connections_never_holds_more_than_the_limit_and_the_probe_still_gets_through()
+    {
+        await using var server = new MonitoringServer(_limits with { MaxConnections = 4 });
+        var urls = await server.StartAsync("", "127.0.0.1:0", _exporter, () => true, NullLoggerFactory.Instance, TestContext.Current.CancellationToken);
+        var flood = new List<System.Net.Sockets.Socket>();
+        try
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                flood.Add(await RawHttp.ConnectAsync(urls[0]));
+                Assert.InRange(server.OpenConnections, 0, 4);
+            }
+
+            Assert.StartsWith("HTTP/1.1 200 OK\r\n", await RawHttp.ExchangeAsync(urls[0], "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"), StringComparison.Ordinal);
+            Assert.InRange(server.OpenConnections, 0, 4);
+        }
+        finally
+        {
+            flood.ForEach(s => s.Dispose());
+        }
     }
 
     [Fact]

@@ -8,17 +8,20 @@ namespace IronLb.Monitoring.Http;
 /// <summary>
 /// One listening socket serving <see cref="HttpRoutes"/>: one request per connection, then close. At most
 /// <see cref="HttpServerLimits.MaxConnections"/> connections are open at once, each with one head buffer and its
-/// deadlines, so a flood or a stalled client costs bounded memory and time; the rest wait in the kernel's queue.
+/// deadlines, so a flood or a stalled client costs bounded memory and time. A newcomer beyond the limit closes the
+/// connection idle longest (<see cref="IdleConnections"/>); the rest wait in the kernel's queue.
 /// </summary>
 internal sealed class HttpEndpointListener : IAsyncDisposable
 {
     private const string Lingering = "lingering after the answer";
+    private const string Evicted = "closed to make room for a newer connection";
 
     private readonly Socket _socket;
     private readonly HttpRoutes _routes;
     private readonly HttpServerLimits _limits;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _slots;
+    private readonly IdleConnections _idle = new();
     private readonly CancellationTokenSource _stop = new();
     private Task _accepting = Task.CompletedTask;
     private int _open;
@@ -84,27 +87,16 @@ internal sealed class HttpEndpointListener : IAsyncDisposable
             Socket client;
             try
             {
-                await _slots.WaitAsync(stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            try
-            {
                 client = await _socket.AcceptAsync(stop).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
-                _slots.Release();
                 return;
             }
             catch (SocketException e)
             {
                 // EMFILE, ENOBUFS, a connection reset while queued: the listener itself is fine; pause so a persistent
                 // error does not spin, then accept again.
-                _slots.Release();
                 _logger.LogAcceptFailed(Url, e.Message);
                 try
                 {
@@ -118,6 +110,22 @@ internal sealed class HttpEndpointListener : IAsyncDisposable
                 continue;
             }
 
+            try
+            {
+                // Every slot taken: close the connection idle longest and take its slot when it has gone; when none is
+                // idle (all are being answered, each within its reply deadline), wait for one to end.
+                if (!_slots.Wait(0))
+                {
+                    _idle.EvictOldest();
+                    await _slots.WaitAsync(stop).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                client.Dispose();
+                return;
+            }
+
             _ = ServeAsync(client);
         }
     }
@@ -128,35 +136,44 @@ internal sealed class HttpEndpointListener : IAsyncDisposable
         var buffer = ArrayPool<byte>.Shared.Rent(_limits.HeadBytes);
         var stage = "waiting for the request head";
         EndPoint? peer = null;
-        var counted = false;
+        using var deadline = new CancellationTokenSource(_limits.HeadTimeout, _limits.Time);
+        using var token = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, _stop.Token);
+        var idle = new IdleConnection(deadline);
+
+        // Counted once its deadline runs, so a test that sees the count can move the clock past it.
+        Interlocked.Increment(ref _open);
         try
         {
             using (client)
             {
                 peer = client.RemoteEndPoint;
-                using var deadline = new CancellationTokenSource(_limits.HeadTimeout, _limits.Time);
-                using var token = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, _stop.Token);
+                _idle.Enter(idle);
+                var head = await ReadHeadAsync(client, buffer, token.Token).ConfigureAwait(false);
+                if (!_idle.Leave(idle))
+                {
+                    // Evicted just as its head arrived.
+                    _logger.LogDropped(peer, Url, Evicted, stage);
+                    return;
+                }
 
-                // Counted once its deadline runs, so a test that sees the count can move the clock past it.
-                Interlocked.Increment(ref _open);
-                counted = true;
-                if (await ReadHeadAsync(client, buffer, token.Token).ConfigureAwait(false) is not { } head)
+                if (head is null)
                 {
                     _logger.LogDropped(peer, Url, "closed", stage);
                     return;
                 }
 
-                if (head.Status != HeadStatus.Complete)
+                if (head.Value.Status != HeadStatus.Complete)
                 {
-                    _logger.LogRefused(peer, Url, head.Status);
+                    _logger.LogRefused(peer, Url, head.Value.Status);
                 }
 
                 stage = "sending the answer";
                 deadline.CancelAfter(_limits.ReplyTimeout);
-                await SendAsync(client, Answer(head).Encode(_limits.Time.GetUtcNow()), token.Token).ConfigureAwait(false);
+                await SendAsync(client, Answer(head.Value).Encode(_limits.Time.GetUtcNow()), token.Token).ConfigureAwait(false);
 
                 stage = Lingering;
                 deadline.CancelAfter(_limits.LingerTimeout);
+                _idle.Enter(idle);
                 client.Shutdown(SocketShutdown.Send);
                 await DrainAsync(client, buffer, token.Token).ConfigureAwait(false);
             }
@@ -167,7 +184,7 @@ internal sealed class HttpEndpointListener : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            _logger.LogDropped(peer, Url, "timed out", stage);
+            _logger.LogDropped(peer, Url, idle.Evicted ? Evicted : "timed out", stage);
         }
         catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
         {
@@ -175,11 +192,8 @@ internal sealed class HttpEndpointListener : IAsyncDisposable
         }
         finally
         {
-            if (counted)
-            {
-                Interlocked.Decrement(ref _open);
-            }
-
+            _idle.Leave(idle);
+            Interlocked.Decrement(ref _open);
             ArrayPool<byte>.Shared.Return(buffer);
             _slots.Release();
         }

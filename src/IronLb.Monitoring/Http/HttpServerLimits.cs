@@ -30,7 +30,10 @@ internal sealed record HttpServerLimits
     /// <summary>At most this many bytes are discarded while lingering.</summary>
     public int LingerBytes { get; init; } = 64 * 1024;
 
-    /// <summary>Open connections per listener; more wait in the kernel's accept queue (<see cref="Backlog"/>).</summary>
+    /// <summary>
+    /// Open connections per listener. One more closes the connection idle longest (no head yet, or lingering), or
+    /// when every one is being answered, waits in the kernel's accept queue (<see cref="Backlog"/>).
+    /// </summary>
     public int MaxConnections { get; init; } = 64;
 
     /// <summary>The listen backlog: connections the kernel holds while every slot is busy.</summary>
