@@ -19,6 +19,7 @@ internal static class FuzzTargets
         new AdvertisementTarget(),
         new SysfsTarget(),
         new KubeSimBodyTarget(),
+        new HttpHeadTarget(),
     ];
 
     public static FuzzTarget? Find(string name) => All.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal));

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
+using IronLb.Monitoring.Http;
 using Microsoft.Extensions.Logging;
 
 namespace IronLb.Monitoring;
@@ -10,10 +8,27 @@ namespace IronLb.Monitoring;
 /// <summary>
 /// The plain-HTTP endpoints both components serve: /metrics on the metrics address and /healthz and
 /// /readyz on the health address (MetalLB's defaults :9120 and :17472). An empty address disables one.
+/// Served by a small HTTP/1.1 listener of our own (Http/), not ASP.NET Core: its clients are Prometheus and the
+/// kubelet, one GET per connection, and the framework would cost every speaker megabytes of code and threads.
 /// </summary>
 public sealed class MonitoringServer : IAsyncDisposable
 {
-    private readonly List<WebApplication> _apps = [];
+    private readonly List<HttpEndpointListener> _listeners = [];
+    private readonly HttpServerLimits _limits;
+
+    public MonitoringServer()
+        : this(HttpServerLimits.Default)
+    {
+    }
+
+    /// <summary>With other limits and clock (tests: a short head timeout on fake time).</summary>
+    internal MonitoringServer(HttpServerLimits limits)
+    {
+        _limits = limits;
+    }
+
+    /// <summary>Connections being served now, over every listener.</summary>
+    internal int OpenConnections => _listeners.Sum(l => l.OpenConnections);
 
     /// <summary>Starts listening; returns the bound addresses (useful with port 0).</summary>
     /// <param name="metricsAddress">Where /metrics listens; empty for nowhere.</param>
@@ -23,38 +38,40 @@ public sealed class MonitoringServer : IAsyncDisposable
     /// <param name="loggerFactory">Logs.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <param name="alive">/healthz: 200 while it returns null, 503 with its text otherwise; null = always 200.</param>
-    public async Task<IReadOnlyList<Uri>> StartAsync(string metricsAddress, string healthAddress, PrometheusExporter exporter, Func<bool> ready, ILoggerFactory loggerFactory, CancellationToken cancellationToken, Func<string?>? alive = null)
+    public Task<IReadOnlyList<Uri>> StartAsync(string metricsAddress, string healthAddress, PrometheusExporter exporter, Func<bool> ready, ILoggerFactory loggerFactory, CancellationToken cancellationToken, Func<string?>? alive = null)
     {
         ArgumentNullException.ThrowIfNull(exporter);
-        var bound = new List<Uri>();
-        if (!string.IsNullOrEmpty(metricsAddress))
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        if (cancellationToken.IsCancellationRequested)
         {
-            bound.Add(await StartOneAsync(metricsAddress, app =>
-                app.MapGet("/metrics", Text(() => (200, exporter.Render()), "text/plain; version=0.0.4")), loggerFactory, cancellationToken).ConfigureAwait(false));
+            return Task.FromCanceled<IReadOnlyList<Uri>>(cancellationToken);
         }
 
-        if (!string.IsNullOrEmpty(healthAddress))
+        // Binding is synchronous; a failure (a port in use, a bad address) still reaches the caller through the task.
+        try
         {
-            bound.Add(await StartOneAsync(healthAddress, app =>
+            var logger = loggerFactory.CreateLogger<MonitoringServer>();
+            var bound = new List<Uri>();
+            if (!string.IsNullOrEmpty(metricsAddress))
             {
-                app.MapGet("/healthz", Text(() => alive?.Invoke() is { } failure ? (503, failure) : (200, "ok")));
-                app.MapGet("/readyz", Text(() => ready() ? (200, "ok") : (503, "not ready")));
-            }, loggerFactory, cancellationToken).ConfigureAwait(false));
+                bound.Add(StartOne(metricsAddress, [new HttpRoute("/metrics", "text/plain; version=0.0.4", () => (200, exporter.Render()))], logger));
+            }
+
+            if (!string.IsNullOrEmpty(healthAddress))
+            {
+                bound.Add(StartOne(healthAddress,
+                [
+                    new HttpRoute("/healthz", HttpReply.PlainText, () => alive?.Invoke() is { } failure ? (503, failure) : (200, "ok")),
+                    new HttpRoute("/readyz", HttpReply.PlainText, () => ready() ? (200, "ok") : (503, "not ready")),
+                ], logger));
+            }
+
+            return Task.FromResult<IReadOnlyList<Uri>>(bound);
         }
-
-        return bound;
-    }
-
-    // RequestDelegate handlers keep the endpoints free of reflection (AOT-clean).
-    private static RequestDelegate Text(Func<(int Status, string Body)> respond, string contentType = "text/plain")
-    {
-        return context =>
+        catch (Exception e) when (e is IOException or FormatException)
         {
-            var (status, body) = respond();
-            context.Response.StatusCode = status;
-            context.Response.ContentType = contentType;
-            return context.Response.WriteAsync(body, context.RequestAborted);
-        };
+            return Task.FromException<IReadOnlyList<Uri>>(e);
+        }
     }
 
     /// <summary>Parses ":9120", "0.0.0.0:9120", "127.0.0.1:0" or "[::1]:9120".</summary>
@@ -73,38 +90,24 @@ public sealed class MonitoringServer : IAsyncDisposable
         return new IPEndPoint(ip, port);
     }
 
-    private async Task<Uri> StartOneAsync(string address, Action<WebApplication> map, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    private Uri StartOne(string address, HttpRoute[] routes, ILogger logger)
     {
-        var endpoint = ParseAddress(address);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(options =>
-        {
-            if (endpoint.Address.Equals(IPAddress.IPv6Any))
-            {
-                options.ListenAnyIP(endpoint.Port);
-            }
-            else
-            {
-                options.Listen(endpoint);
-            }
-        });
-        var app = builder.Build();
-        map(app);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        _apps.Add(app);
-        var url = app.Urls.FirstOrDefault() ?? $"http://{address}";
-        loggerFactory.CreateLogger<MonitoringServer>().LogListening(url);
-        return new Uri(url.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+        var listener = HttpEndpointListener.Start(ParseAddress(address), new HttpRoutes(routes), _limits, logger);
+        _listeners.Add(listener);
+        logger.LogListening(listener.Url);
+
+        // The any-addresses are reachable on loopback: what a caller (a test, the lab) can connect to.
+        return new Uri(listener.Url.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var app in _apps)
+        foreach (var listener in _listeners)
         {
-            await app.StopAsync().ConfigureAwait(false);
-            await app.DisposeAsync().ConfigureAwait(false);
+            await listener.DisposeAsync().ConfigureAwait(false);
         }
+
+        _listeners.Clear();
     }
 }
 

@@ -36,6 +36,17 @@ public sealed class DesignRuleTests
     }
 
     [Fact]
+    public void Nothing_in_the_ironlb_binary_uses_ASP_NET_Core()
+    {
+        // Issue #17: the speaker runs on every node in a few tens of MB; the framework alone cost megabytes of code,
+        // type data and threads under NativeAOT. The endpoints are IronLb.Monitoring's own listener; KubeSim keeps it.
+        var users = Graph.Reachable(Projects, "IronLb").Add("IronLb")
+            .Where(name => Projects[name].Frameworks.Contains("Microsoft.AspNetCore.App", StringComparer.Ordinal));
+
+        Assert.Empty(users);
+    }
+
+    [Fact]
     public void The_manifest_reader_needs_only_Core_and_a_YAML_parser()
     {
         var manifests = Projects["IronLb.Manifests"];

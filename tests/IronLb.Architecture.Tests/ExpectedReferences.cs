@@ -22,13 +22,14 @@ internal static class ExpectedReferences
 
     private const string AspNetCore = "Microsoft.AspNetCore.App";
     private const string LoggingAbstractions = "Microsoft.Extensions.Logging.Abstractions";
+    private const string LoggingConsole = "Microsoft.Extensions.Logging.Console";
 
     public static readonly ImmutableSortedDictionary<string, ProjectFile> Table = new[]
     {
         Row(Core, projects: [], packages: []),
         Row(Kubernetes, projects: [Core], packages: ["KubernetesClient.Aot", LoggingAbstractions]),
         Row(Manifests, projects: [Core], packages: ["YamlDotNet"]),
-        Row(Monitoring, projects: [], packages: [], frameworks: [AspNetCore]),
+        Row(Monitoring, projects: [], packages: [LoggingConsole]),
         Row(Networking, projects: [], packages: [LoggingAbstractions]),
         Row(Controller, projects: [Core, Kubernetes, Monitoring], packages: []),
         Row(Speaker, projects: [Core, Kubernetes, Manifests, Monitoring, Networking], packages: []),
