@@ -18,6 +18,25 @@ internal static class BenchSupport
         return sorted[sorted.Count / 2] * 0.5 + sorted[(sorted.Count - 1) / 2] * 0.5;
     }
 
+    /// <summary>The nearest-rank percentile (<paramref name="p"/> from 0 to 1): the smallest value with at least that share of values at or below it.</summary>
+    public static double Percentile(IEnumerable<double> values, double p)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+
+    /// <summary>`{prefix}_median_{unit}`, `_min_` and `_max_` of a series of runs.</summary>
+    public static void PrintRuns(string prefix, IReadOnlyCollection<double> values, string unit)
+    {
+        Print($"{prefix}_median_{unit}", Median(values));
+        Print($"{prefix}_min_{unit}", values.Min());
+        Print($"{prefix}_max_{unit}", values.Max());
+    }
+
+    /// <summary>A lab or namespace name prefix: 1–8 of a–z and 0–9, leaving room for a suffix within a lab name's 10 characters.</summary>
+    public static bool IsNamePrefix([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? value) =>
+        value is { Length: > 0 and <= 8 } && value.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c));
+
     public static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
