@@ -1,7 +1,5 @@
 using System.Globalization;
 using IronLb.Kubernetes.Client;
-using k8s;
-using k8s.Models;
 
 namespace IronLb.Bench;
 
@@ -48,13 +46,17 @@ internal static class BenchSupport
         return dir?.FullName ?? throw new InvalidOperationException("run from inside the repository");
     }
 
-    /// <summary>Creates deploy/crds' metallb.io CRDs of the given plurals through the API.</summary>
-    public static async Task InstallCrdsAsync(k8s.Kubernetes client, params string[] plurals)
+    /// <summary>
+    /// Creates deploy/crds' metallb.io CRDs of the given plurals through IronLB's own connection, as JSON text:
+    /// KubernetesClient.Aot's source-generated JSON cannot write a CRD's schema (its JsonElement parts).
+    /// </summary>
+    public static async Task InstallCrdsAsync(string kubeconfig, params string[] plurals)
     {
+        using var connection = KubeConnection.Create(kubeconfig);
         foreach (var plural in plurals)
         {
             var crd = IronLb.KubeSim.Json.YamlToJson.Convert(await File.ReadAllTextAsync(Path.Combine(RepoRoot(), "deploy", "crds", $"metallb.io_{plural}.yaml")))!;
-            await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesJson.Deserialize<V1CustomResourceDefinition>(crd.ToJsonString()));
+            await connection.PostAsync("apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd.ToJsonString(), CancellationToken.None);
         }
     }
 

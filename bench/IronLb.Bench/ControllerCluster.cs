@@ -17,7 +17,7 @@ internal static class ControllerCluster
     public static async Task SetUpAsync(k8s.Kubernetes client, string kubeconfig)
     {
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "metallb-system" } });
-        await InstallCrdsAsync(client, "ipaddresspools", "configurationstates");
+        await InstallCrdsAsync(kubeconfig, "ipaddresspools", "configurationstates");
         for (var p = 0; p < Pools; p++)
         {
             var pool = "{\"apiVersion\":\"metallb.io/v1beta1\",\"kind\":\"IPAddressPool\",\"metadata\":{\"name\":\"pool-" + p.ToString("00", CultureInfo.InvariantCulture)
