@@ -73,21 +73,7 @@ internal sealed class ControllerProcess : IAsyncDisposable
     /// <summary>SIGTERM, as the kubelet stops a pod; SIGKILL if it has not exited within 30 s.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            await ProcessRunner.RunAsync("sh", "-c", $"kill -TERM {_process.Id}");
-            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
-            {
-                await _process.WaitForExitAsync(limit.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill();
-                await _process.WaitForExitAsync();
-            }
-        }
-
+        await Termination.TerminateAsync(_process, TimeSpan.FromSeconds(30));
         _process.Dispose();
         _http.Dispose();
     }

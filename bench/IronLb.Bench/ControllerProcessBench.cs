@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using IronLb.CommandLine;
 using k8s;
 using static IronLb.Bench.BenchSupport;
 
@@ -27,30 +25,15 @@ internal static class ControllerProcessBench
         var runs = 3;
         var settle = TimeSpan.FromSeconds(30);
         var variants = new List<IronLbVariant>();
-        for (var i = 0; i < args.Length; i++)
+        var usable = BenchArguments.TryApply("controller-process", args, new Dictionary<string, Func<string, bool>>(StringComparer.Ordinal)
         {
-            var value = i + 1 < args.Length ? args[i + 1] : null;
-            switch (args[i])
-            {
-                case "--ironlb" when value is not null:
-                    variants.Add(IronLbVariant.Parse(value, variants.Count));
-                    i++;
-                    break;
-                case "--runs" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0:
-                    runs = n;
-                    i++;
-                    break;
-                case "--settle" when Duration.TryParse(value, out var duration) && duration.TimeSpan > TimeSpan.Zero:
-                    settle = duration.TimeSpan;
-                    i++;
-                    break;
-                case var count when i == 0 && int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0:
-                    services = n;
-                    break;
-                default:
-                    await Console.Error.WriteLineAsync($"controller-process: cannot use {args[i]} (see controller-process --help)");
-                    return 2;
-            }
+            ["--ironlb"] = IronLbVariant.Into(variants),
+            ["--runs"] = v => BenchArguments.TryCount(v, out runs),
+            ["--settle"] = v => BenchArguments.TryDuration(v, out settle, positive: true),
+        }, v => BenchArguments.TryCount(v, out services));
+        if (!usable)
+        {
+            return 2;
         }
 
         if (variants.Count == 0)

@@ -25,6 +25,13 @@ internal sealed record IronLbVariant(string Label, string? Path, ImmutableArray<
         return eq > 0 ? Resolve(value[..eq], value[(eq + 1)..]) : Resolve($"v{index + 1}", value);
     }
 
+    /// <summary>The `--ironlb` option's handler for <see cref="BenchArguments"/>: each value one more variant.</summary>
+    public static Func<string, bool> Into(List<IronLbVariant> variants) => value =>
+    {
+        variants.Add(Parse(value, variants.Count));
+        return true;
+    };
+
     private static IronLbVariant Resolve(string label, string? path) =>
         new(label, path, Executables.FindIronLb(path, out var searched) ?? throw new FileNotFoundException($"no ironlb at {searched}"));
 }

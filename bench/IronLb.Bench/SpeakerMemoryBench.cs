@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using IronLb.CommandLine;
 using IronLb.Lab.Processes;
 using static IronLb.Bench.BenchSupport;
 using static IronLb.Bench.LabDriver;
@@ -31,35 +30,18 @@ internal static class SpeakerMemoryBench
         var addresses = 0;
         var name = $"sm{Environment.ProcessId % 1000}";
         var variants = new List<IronLbVariant>();
-        for (var i = 0; i < args.Length; i++)
+        var usable = BenchArguments.TryApply("speaker-memory", args, new Dictionary<string, Func<string, bool>>(StringComparer.Ordinal)
         {
-            var value = i + 1 < args.Length ? args[i + 1] : null;
-            switch (args[i])
-            {
-                case "--settle" when Duration.TryParse(value, out var duration):
-                    settle = duration.TimeSpan;
-                    break;
-                case "--cpu-window" when Duration.TryParse(value, out var duration) && duration.TimeSpan > TimeSpan.Zero:
-                    cpuWindow = duration.TimeSpan;
-                    break;
-                case "--nodes" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0:
-                    nodes = count;
-                    break;
-                case "--addresses" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count):
-                    addresses = count;
-                    break;
-                case "--name" when IsNamePrefix(value):
-                    name = value;
-                    break;
-                case "--ironlb" when value is not null:
-                    variants.Add(IronLbVariant.Parse(value, variants.Count));
-                    break;
-                default:
-                    await Console.Error.WriteLineAsync($"speaker-memory: cannot use {args[i]} {value} (see speaker-memory --help)");
-                    return 2;
-            }
-
-            i++;
+            ["--settle"] = v => BenchArguments.TryDuration(v, out settle),
+            ["--cpu-window"] = v => BenchArguments.TryDuration(v, out cpuWindow, positive: true),
+            ["--nodes"] = v => BenchArguments.TryCount(v, out nodes),
+            ["--addresses"] = v => BenchArguments.TryCount(v, out addresses, minimum: 0),
+            ["--name"] = BenchArguments.NamePrefix(v => name = v),
+            ["--ironlb"] = IronLbVariant.Into(variants),
+        });
+        if (!usable)
+        {
+            return 2;
         }
 
         if (variants.Count == 0)

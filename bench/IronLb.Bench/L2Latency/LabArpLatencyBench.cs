@@ -31,30 +31,15 @@ internal static class LabArpLatencyBench
         var nodes = 4;
         var name = $"al{Environment.ProcessId % 1000}";
         var variants = new List<IronLbVariant>();
-        for (var i = 0; i < args.Length; i++)
+        var usable = BenchArguments.TryApply("lab-arp-latency", args, new Dictionary<string, Func<string, bool>>(StringComparer.Ordinal)
         {
-            var value = i + 1 < args.Length ? args[i + 1] : null;
-            switch (args[i])
-            {
-                case "--ironlb" when value is not null:
-                    variants.Add(IronLbVariant.Parse(value, variants.Count));
-                    i++;
-                    break;
-                case "--nodes" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0:
-                    nodes = n;
-                    i++;
-                    break;
-                case "--name" when IsNamePrefix(value):
-                    name = value;
-                    i++;
-                    break;
-                case var count when i == 0 && int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0:
-                    requests = n;
-                    break;
-                default:
-                    await Console.Error.WriteLineAsync($"lab-arp-latency: cannot use {args[i]} (see lab-arp-latency --help)");
-                    return 2;
-            }
+            ["--ironlb"] = IronLbVariant.Into(variants),
+            ["--nodes"] = v => BenchArguments.TryCount(v, out nodes),
+            ["--name"] = BenchArguments.NamePrefix(v => name = v),
+        }, v => BenchArguments.TryCount(v, out requests));
+        if (!usable)
+        {
+            return 2;
         }
 
         if (variants.Count == 0)

@@ -103,31 +103,11 @@ internal sealed class FileModeSpeaker : IDisposable
             }
         }
 
-        /// <summary>
-        /// SIGTERM, as the kubelet stops it: the speaker withdraws and exits; SIGKILL if it has not within 30 s. Returns
-        /// its exit code and how long it took. Not SIGINT: a bench started in the background of a non-interactive shell
-        /// passes SIGINT on ignored.
-        /// </summary>
+        /// <summary>SIGTERM, and SIGKILL if it has not exited within 30 s (<see cref="Termination"/>): its exit code and how long that took.</summary>
         public async Task<(int ExitCode, TimeSpan Took)> StopAsync()
         {
             var clock = Stopwatch.StartNew();
-            if (!_process.HasExited)
-            {
-                // The shell's kill: no procps needed.
-                await ProcessRunner.RunAsync("sh", "-c", $"kill -TERM {_process.Id}");
-                using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                try
-                {
-                    await _process.WaitForExitAsync(limit.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    _process.Kill();
-                    await _process.WaitForExitAsync();
-                }
-            }
-
-            var exit = _process.ExitCode;
+            var exit = await Termination.TerminateAsync(_process, TimeSpan.FromSeconds(30));
             _process.Dispose();
             return (exit, clock.Elapsed);
         }

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using IronLb.Testing;
 using IronLb.Testing.Network;
@@ -33,30 +32,20 @@ internal static class SpeakerStartupBench
         var interval = TimeSpan.FromMilliseconds(2);
         var prefix = "ilsu-";
         var variants = new List<IronLbVariant>();
-        for (var i = 0; i < args.Length; i++)
+        var usable = BenchArguments.TryApply("speaker-startup", args, new Dictionary<string, Func<string, bool>>(StringComparer.Ordinal)
         {
-            var value = i + 1 < args.Length ? args[i + 1] : null;
-            switch (args[i])
+            ["--ironlb"] = IronLbVariant.Into(variants),
+            ["--interval-ms"] = v =>
             {
-                case "--ironlb" when value is not null:
-                    variants.Add(IronLbVariant.Parse(value, variants.Count));
-                    i++;
-                    break;
-                case "--interval-ms" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0:
-                    interval = TimeSpan.FromMilliseconds(ms);
-                    i++;
-                    break;
-                case "--name" when IsNamePrefix(value):
-                    prefix = value + "-";
-                    i++;
-                    break;
-                case var count when i == 0 && int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0:
-                    runs = n;
-                    break;
-                default:
-                    await Console.Error.WriteLineAsync($"speaker-startup: cannot use {args[i]} (see speaker-startup --help)");
-                    return 2;
-            }
+                var ok = BenchArguments.TryCount(v, out var ms);
+                interval = TimeSpan.FromMilliseconds(ms);
+                return ok;
+            },
+            ["--name"] = BenchArguments.NamePrefix(v => prefix = v + "-"),
+        }, v => BenchArguments.TryCount(v, out runs));
+        if (!usable)
+        {
+            return 2;
         }
 
         if (variants.Count == 0)
