@@ -93,7 +93,7 @@ internal static class LabArpLatencyBench
             {
                 await SelfProcess.RunAsync(client.Netns, Asking("arp", requests));
                 await SelfProcess.RunAsync(client.Netns, Asking("ndp", requests));
-            });
+            }, $"{label}_");
             Print($"{label}_load_average_after", ProcessFootprint.LoadAverage());
             LatencyReport.Print($"{label}_arp", latencies, nodeV4, ServiceV4);
             LatencyReport.Print($"{label}_ndp", latencies, nodeV6, ServiceV6);

@@ -9,9 +9,10 @@ internal static class TcpdumpCapture
     /// <summary>
     /// Captures ARP and NDP on <paramref name="device"/> in <paramref name="ns"/> while <paramref name="traffic"/> runs,
     /// prints how many frames the kernel dropped from the capture, and returns the request→reply times in µs by
-    /// address. The pcap (named after <paramref name="name"/>) is kept when IRONLB_BENCH_KEEP_CAPTURE is set.
+    /// address. The pcap (named after <paramref name="name"/>) is kept when IRONLB_BENCH_KEEP_CAPTURE is set;
+    /// <paramref name="keyPrefix"/> goes before the printed key when a bench records more than once.
     /// </summary>
-    public static async Task<Dictionary<string, List<double>>> RecordAsync(string ns, string device, string name, Func<Task> traffic)
+    public static async Task<Dictionary<string, List<double>>> RecordAsync(string ns, string device, string name, Func<Task> traffic, string keyPrefix = "")
     {
         var capture = Path.Combine(Path.GetTempPath(), $"{name}.pcap");
         using (var tcpdump = await StartAsync(ns, device, capture).ConfigureAwait(false))
@@ -25,7 +26,7 @@ internal static class TcpdumpCapture
             var stats = await tcpdump.StandardError.ReadToEndAsync().ConfigureAwait(false);
             foreach (var line in stats.Split('\n').Where(l => l.Contains("dropped by kernel", StringComparison.Ordinal)))
             {
-                Console.WriteLine($"capture_dropped_by_kernel: {line.Trim().Split(' ')[0]}");
+                Console.WriteLine($"{keyPrefix}capture_dropped_by_kernel: {line.Trim().Split(' ')[0]}");
             }
         }
 
