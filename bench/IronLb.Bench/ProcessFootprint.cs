@@ -44,12 +44,19 @@ internal static class ProcessFootprint
     /// <summary>The most it was ever resident (VmHWM), in MB.</summary>
     public static double PeakRssMb(int pid) => Kilobytes($"/proc/{pid}/status")["VmHWM"] / 1024.0;
 
-    /// <summary>utime + stime of /proc/PID/stat (fields 14 and 15; counted after the comm's closing parenthesis, which may hold spaces).</summary>
+    /// <summary>utime + stime: all the CPU time the process has used, in seconds.</summary>
     public static double CpuSeconds(int pid)
+    {
+        var (user, system) = CpuSplit(pid);
+        return user + system;
+    }
+
+    /// <summary>utime and stime of /proc/PID/stat in seconds (fields 14 and 15; counted after the comm's closing parenthesis, which may hold spaces).</summary>
+    public static (double User, double System) CpuSplit(int pid)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) / TicksPerSecond, long.Parse(fields[12], CultureInfo.InvariantCulture) / TicksPerSecond);
     }
 
     /// <summary>
