@@ -9,12 +9,18 @@ namespace IronLb.Bench;
 /// assembly and native library the deps.json names for this platform (the package and project assemblies,
 /// and for a self-contained publish the runtime too), not everything else in the folder; for a single-file
 /// publish, the file and the native libraries beside it. The shared .NET runtime a framework-dependent build
-/// runs on is not counted: <see cref="MappedFiles"/> shows what is loaded from it.
+/// runs on is not counted: <see cref="MappedFiles"/> shows what is loaded from it. A wrapper script (how a variant
+/// sets environment variables) counts as itself plus the ironlb it execs.
 /// </summary>
 internal static class AppFiles
 {
     public static IReadOnlyList<FileInfo> Of(string ironlb)
     {
+        if (WrappedBy(ironlb) is { } wrapped)
+        {
+            return [new FileInfo(ironlb), .. Of(wrapped)];
+        }
+
         var folder = Path.GetDirectoryName(Path.GetFullPath(ironlb))!;
         var deps = Path.Combine(folder, "ironlb.deps.json");
         if (!File.Exists(Path.Combine(folder, "ironlb.dll")) || !File.Exists(deps))
@@ -31,6 +37,26 @@ internal static class AppFiles
         };
         paths.UnionWith(DepsFiles(folder, deps));
         return [.. paths.Where(File.Exists).Select(p => new FileInfo(p))];
+    }
+
+    /// <summary>For a script (#!), the first existing absolute path named ironlb* on an `exec` line; else null.</summary>
+    private static string? WrappedBy(string path)
+    {
+        using (var file = File.OpenRead(path))
+        {
+            Span<byte> magic = stackalloc byte[2];
+            if (file.ReadAtLeast(magic, 2, throwOnEndOfStream: false) < 2 || !magic.SequenceEqual("#!"u8))
+            {
+                return null;
+            }
+        }
+
+        return File.ReadLines(path)
+            .Select(line => line.Trim())
+            .Where(line => line.StartsWith("exec ", StringComparison.Ordinal))
+            .SelectMany(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1))
+            .Select(word => word.Trim('\'', '"'))
+            .FirstOrDefault(word => Path.IsPathRooted(word) && Path.GetFileName(word).StartsWith("ironlb", StringComparison.Ordinal) && File.Exists(word) && word != Path.GetFullPath(path));
     }
 
     /// <summary>

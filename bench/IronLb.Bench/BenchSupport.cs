@@ -1,7 +1,5 @@
 using System.Globalization;
 using IronLb.Kubernetes.Client;
-using k8s;
-using k8s.Models;
 
 namespace IronLb.Bench;
 
@@ -18,6 +16,25 @@ internal static class BenchSupport
         return sorted[sorted.Count / 2] * 0.5 + sorted[(sorted.Count - 1) / 2] * 0.5;
     }
 
+    /// <summary>The nearest-rank percentile (<paramref name="p"/> from 0 to 1): the smallest value with at least that share of values at or below it.</summary>
+    public static double Percentile(IEnumerable<double> values, double p)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+
+    /// <summary>`{prefix}_median_{unit}`, `_min_` and `_max_` of a series of runs.</summary>
+    public static void PrintRuns(string prefix, IReadOnlyCollection<double> values, string unit)
+    {
+        Print($"{prefix}_median_{unit}", Median(values));
+        Print($"{prefix}_min_{unit}", values.Min());
+        Print($"{prefix}_max_{unit}", values.Max());
+    }
+
+    /// <summary>A lab or namespace name prefix: 1–8 of a–z and 0–9, leaving room for a suffix within a lab name's 10 characters.</summary>
+    public static bool IsNamePrefix([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? value) =>
+        value is { Length: > 0 and <= 8 } && value.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c));
+
     public static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
@@ -29,13 +46,17 @@ internal static class BenchSupport
         return dir?.FullName ?? throw new InvalidOperationException("run from inside the repository");
     }
 
-    /// <summary>Creates deploy/crds' metallb.io CRDs of the given plurals through the API.</summary>
-    public static async Task InstallCrdsAsync(k8s.Kubernetes client, params string[] plurals)
+    /// <summary>
+    /// Creates deploy/crds' metallb.io CRDs of the given plurals through IronLB's own connection, as JSON text:
+    /// KubernetesClient.Aot's source-generated JSON cannot write a CRD's schema (its JsonElement parts).
+    /// </summary>
+    public static async Task InstallCrdsAsync(string kubeconfig, params string[] plurals)
     {
+        using var connection = KubeConnection.Create(kubeconfig);
         foreach (var plural in plurals)
         {
             var crd = IronLb.KubeSim.Json.YamlToJson.Convert(await File.ReadAllTextAsync(Path.Combine(RepoRoot(), "deploy", "crds", $"metallb.io_{plural}.yaml")))!;
-            await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesJson.Deserialize<V1CustomResourceDefinition>(crd.ToJsonString()));
+            await connection.PostAsync("apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd.ToJsonString(), CancellationToken.None);
         }
     }
 

@@ -4,15 +4,15 @@ using System.Text.Json;
 using IronLb.Controller;
 using IronLb.Kubernetes.Client;
 using k8s;
-using k8s.Models;
 using static IronLb.Bench.BenchSupport;
 
 namespace IronLb.Bench;
 
 /// <summary>
 /// The controller against KubeSim (a separate process, so this process's memory is the controller's and the
-/// client's): 10,000 LoadBalancer Services over 50 pools are allocated by a first controller, which is then
-/// stopped; a second controller starts on the same cluster and must become ready without writing anything.
+/// client's): 10,000 LoadBalancer Services over 50 pools (<see cref="ControllerCluster"/>) are allocated by a first
+/// controller, which is then stopped; a second controller starts on the same cluster and must become ready without
+/// writing anything.
 /// Then 1,000 new Services arrive and the figures are time to all assigned and requests per Service.
 /// </summary>
 internal static class ControllerBench
@@ -21,21 +21,13 @@ internal static class ControllerBench
     {
         var services = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
         var added = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000;
-        const int Pools = 50;
 
         await using var api = await ApiServerProcess.StartAsync();
         using var setup = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(api.Kubeconfig));
-        await setup.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "metallb-system" } });
-        await InstallCrdsAsync(setup, "ipaddresspools", "configurationstates");
-        for (var p = 0; p < Pools; p++)
-        {
-            var pool = "{\"apiVersion\":\"metallb.io/v1beta1\",\"kind\":\"IPAddressPool\",\"metadata\":{\"name\":\"pool-" + p.ToString("00", CultureInfo.InvariantCulture)
-                + "\"},\"spec\":{\"addresses\":[\"10." + p.ToString(CultureInfo.InvariantCulture) + ".0.0/24\"]}}";
-            await CreateMetalLbObjectAsync(api.Kubeconfig, "ipaddresspools", pool);
-        }
+        await ControllerCluster.SetUpAsync(setup, api.Kubeconfig);
 
         var create = Stopwatch.StartNew();
-        await CreateServicesAsync(setup, 0, services);
+        await ControllerCluster.CreateServicesAsync(setup, 0, services);
         Print("setup_create_services_s", create.Elapsed.TotalSeconds);
 
         // A first controller gives every Service its address, as a cluster that has run for a while.
@@ -74,8 +66,8 @@ internal static class ControllerBench
 
         counter.Reset();
         var burst = Stopwatch.StartNew();
-        await CreateServicesAsync(setup, services, added);
-        await WaitAllAssignedAsync(setup, services + added);
+        await ControllerCluster.CreateServicesAsync(setup, services, added);
+        await ControllerCluster.WaitAllAssignedAsync(setup, services + added);
         Print("new_services", added);
         Print("new_services_time_to_all_assigned_s", burst.Elapsed.TotalSeconds);
         Print("new_services_status_writes_per_service", counter.Count("PUT") / (double)added);
@@ -83,31 +75,6 @@ internal static class ControllerBench
         Print("new_services_conflicts", counter.Conflicts);
         Print("new_services_event_posts", counter.Count("POST"));
         return 0;
-    }
-
-    private static async Task CreateServicesAsync(k8s.Kubernetes client, int from, int count)
-    {
-        await Parallel.ForAsync(from, from + count, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
-            await client.CoreV1.CreateNamespacedServiceAsync(new V1Service
-            {
-                Metadata = new V1ObjectMeta { Name = $"svc-{i:00000}" },
-                // 11,000 Services would exhaust the node port range (30000-32767), as on a real cluster.
-                Spec = new V1ServiceSpec { Type = "LoadBalancer", AllocateLoadBalancerNodePorts = false, Ports = [new V1ServicePort { Port = 80 }] },
-            }, "default", cancellationToken: ct));
-    }
-
-    private static async Task WaitAllAssignedAsync(k8s.Kubernetes client, int count)
-    {
-        while (true)
-        {
-            var list = await client.CoreV1.ListNamespacedServiceAsync("default");
-            if (list.Items.Count(s => s.Status?.LoadBalancer?.Ingress?.Count == 1) >= count)
-            {
-                return;
-            }
-
-            await Task.Delay(200);
-        }
     }
 
     private static async Task WaitPoolStatusAsync(k8s.Kubernetes client, int assigned)

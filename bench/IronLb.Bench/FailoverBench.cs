@@ -21,16 +21,18 @@ internal static class FailoverBench
     private static readonly string[] Links = ["eno2", "eno3", "mgmt0"];
 
     /// <param name="args">
-    /// [runs] [nodes] [--ironlb PATH] [--membership-protocol ring|mesh]: PATH as for `ironlb-lab up --ironlb` (an
-    /// image's binary, say); the protocol is handed to every speaker through a wrapper, as the lab passes no speaker flags.
+    /// [runs] [nodes] [--ironlb PATH] [--membership-protocol ring|mesh] [--name NAME]: PATH as for `ironlb-lab up --ironlb`
+    /// (an image's binary, say); the protocol is handed to every speaker through a wrapper, as the lab passes no speaker
+    /// flags; NAME is the lab's (default fb&lt;pid&gt;).
     /// </param>
     public static async Task<int> RunAsync(string[] args)
     {
         var (explicitIronLb, rest) = TakeOption(args, "--ironlb");
-        var (protocol, positional) = TakeOption(rest, "--membership-protocol");
+        var (protocol, others) = TakeOption(rest, "--membership-protocol");
+        var (explicitName, positional) = TakeOption(others, "--name");
         var runs = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 20;
         var nodeCount = positional.Length > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 4;
-        var name = $"fb{Environment.ProcessId % 10000}";
+        var name = explicitName ?? $"fb{Environment.ProcessId % 10000}";
         var wrapper = protocol is null ? null : SpeakerWrapper(explicitIronLb, protocol);
         string[] ironlb = (wrapper ?? explicitIronLb) is { } path ? ["--ironlb", path] : [];
         try
@@ -51,7 +53,7 @@ internal static class FailoverBench
             var cut = new List<double>();
             for (var i = 0; i < runs; i++)
             {
-                await AnsweredByAsync(lab, owner);
+                await AnsweredByAsync(lab, owner, Address);
                 killed.Add(await MeasureAsync(lab, next, async () =>
                 {
                     var pid = (await StatusAsync(name)).Nodes.Single(n => n.Name == owner.Name).SpeakerPid!.Value;
@@ -65,7 +67,7 @@ internal static class FailoverBench
 
             for (var i = 0; i < runs; i++)
             {
-                await AnsweredByAsync(lab, owner);
+                await AnsweredByAsync(lab, owner, Address);
                 cut.Add(await MeasureAsync(lab, next, async () =>
                 {
                     var t0 = DateTimeOffset.UtcNow;
@@ -168,24 +170,6 @@ internal static class FailoverBench
         }
     }
 
-    private static async Task AnsweredByAsync(LabStatus lab, NodeStatus owner)
-    {
-        var client = ExternalClient(lab);
-        for (var attempt = 0; attempt < 120; attempt++)
-        {
-            var arping = await CommandRunner.RunAsync("ip", "netns", "exec", client.Netns, "arping", "-c", "2", "-w", "3", "-I", client.Interface, Address);
-            var replies = arping.Stdout.Split('\n').Where(l => l.Contains("reply from", StringComparison.Ordinal)).ToList();
-            if (replies.Count == 2 && replies.All(r => r.Contains(ExternalMac(owner), StringComparison.OrdinalIgnoreCase)))
-            {
-                return;
-            }
-
-            await Task.Delay(500);
-        }
-
-        throw new TimeoutException($"{Address} not answered by {owner.Name} alone");
-    }
-
     private static void Summarize(string series, List<double> seconds)
     {
         var sorted = seconds.Order().ToList();
@@ -194,10 +178,6 @@ internal static class FailoverBench
         Print($"{series}_failover_min_s", sorted[0]);
         Print($"{series}_failover_max_s", sorted[^1]);
     }
-
-    private static string ExternalMac(NodeStatus node) => node.Interfaces.Single(i => i.Lan == "external").Mac!;
-
-    private static ClientStatus ExternalClient(LabStatus lab) => lab.Clients.Single(c => c.Lan == "external");
 
     /// <summary>All links of a node down or up in one `ip -batch`, so a cut is one moment.</summary>
     private static async Task SetLinksAsync(NodeStatus node, string state)

@@ -23,6 +23,29 @@ internal static class LabDriver
     public static List<string> ElectionOrder(IEnumerable<string> nodes, string address) =>
         [.. nodes.OrderBy(n => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{n}#{address}"))), StringComparer.Ordinal)];
 
+    public static string ExternalMac(NodeStatus node) => node.Interfaces.Single(i => i.Lan == "external").Mac!;
+
+    public static ClientStatus ExternalClient(LabStatus lab) => lab.Clients.Single(c => c.Lan == "external");
+
+    /// <summary>Waits (up to a minute) until two arpings from the external client for <paramref name="address"/> are both answered by <paramref name="owner"/>.</summary>
+    public static async Task AnsweredByAsync(LabStatus lab, NodeStatus owner, string address)
+    {
+        var client = ExternalClient(lab);
+        for (var attempt = 0; attempt < 120; attempt++)
+        {
+            var arping = await CommandRunner.RunAsync("ip", "netns", "exec", client.Netns, "arping", "-c", "2", "-w", "3", "-I", client.Interface, address);
+            var replies = arping.Stdout.Split('\n').Where(l => l.Contains("reply from", StringComparison.Ordinal)).ToList();
+            if (replies.Count == 2 && replies.All(r => r.Contains(ExternalMac(owner), StringComparison.OrdinalIgnoreCase)))
+            {
+                return;
+            }
+
+            await Task.Delay(500);
+        }
+
+        throw new TimeoutException($"{address} not answered by {owner.Name} alone");
+    }
+
     /// <summary>Resident memory in MB (VmRSS of /proc/PID/status).</summary>
     public static double RssMb(int pid) => Kilobytes($"/proc/{pid}/status")["VmRSS"] / 1024.0;
 

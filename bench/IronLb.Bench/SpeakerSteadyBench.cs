@@ -99,7 +99,7 @@ internal static class SpeakerSteadyBench
     {
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "metallb-system" } });
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "bench" } });
-        await InstallCrdsAsync(client, "ipaddresspools", "l2advertisements", "servicel2statuses", "configurationstates");
+        await InstallCrdsAsync(kubeconfig, "ipaddresspools", "l2advertisements", "servicel2statuses", "configurationstates");
 
         await CreateMetalLbObjectAsync(kubeconfig, "ipaddresspools", """{"apiVersion":"metallb.io/v1beta1","kind":"IPAddressPool","metadata":{"name":"bench"},"spec":{"addresses":["2001:db8:b::/112"],"autoAssign":false}}""");
         await CreateMetalLbObjectAsync(kubeconfig, "l2advertisements", """{"apiVersion":"metallb.io/v1beta1","kind":"L2Advertisement","metadata":{"name":"bench"},"spec":{"ipAddressPools":["bench"]}}""");

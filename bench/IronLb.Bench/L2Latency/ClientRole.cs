@@ -8,32 +8,38 @@ using static IronLb.Bench.L2Latency.L2Addresses;
 
 namespace IronLb.Bench.L2Latency;
 
-/// <summary>The bench's role inside the client namespace (`l2-latency --client arp|ndp DEVICE COUNT`).</summary>
+/// <summary>
+/// The bench's role inside a client namespace (`l2-latency --client arp|ndp DEVICE COUNT [KERNEL OURS SOURCE]`): asks
+/// for an address the node's kernel owns and one IronLB announces, from SOURCE (defaults: <see cref="L2Addresses"/>,
+/// the l2-latency namespaces; `lab-arp-latency` names the lab's).
+/// </summary>
 internal static class ClientRole
 {
     /// <summary>In the client namespace: alternate kernel/ours requests, each waiting for its reply, ~1 ms apart.</summary>
-    public static int Run(string protocol, string device, int count)
+    public static int Run(string protocol, string device, int count, string[] addresses)
     {
+        var arp = protocol == "arp";
+        var (kernel, ours, source) = addresses is [var k, var o, var s] ? (k, o, s)
+            : arp ? (KernelV4, OursV4, "192.0.2.1") : (KernelV6, OursV6, ClientV6);
         var index = int.Parse(File.ReadAllText($"/sys/class/net/{device}/ifindex").Trim(), CultureInfo.InvariantCulture);
         var mac = MacAddress.Parse(File.ReadAllText($"/sys/class/net/{device}/address").Trim());
-        var arp = protocol == "arp";
         using var socket = PacketSocket.Open(index, arp ? EthernetHeader.EtherTypeArp : EthernetHeader.EtherTypeIpv6);
         var request = new byte[128];
         var buffer = new byte[2048];
         var lost = 0;
         for (var i = 0; i < count * 2; i++)
         {
-            var target = i % 2 == 0 ? (arp ? KernelV4 : KernelV6) : (arp ? OursV4 : OursV6);
+            var target = i % 2 == 0 ? kernel : ours;
             var targetBytes = IPAddress.Parse(target).GetAddressBytes();
             int n;
             if (arp)
             {
-                n = new ArpPacket(ArpPacket.OpRequest, mac, BinaryPrimitives.ReadUInt32BigEndian(IPAddress.Parse("192.0.2.1").GetAddressBytes()), default, BinaryPrimitives.ReadUInt32BigEndian(targetBytes))
+                n = new ArpPacket(ArpPacket.OpRequest, mac, BinaryPrimitives.ReadUInt32BigEndian(IPAddress.Parse(source).GetAddressBytes()), default, BinaryPrimitives.ReadUInt32BigEndian(targetBytes))
                     .WriteFrame(request, MacAddress.Broadcast, mac);
             }
             else
             {
-                n = NeighborSolicitation.WriteFrame(request, mac, BinaryPrimitives.ReadUInt128BigEndian(IPAddress.Parse(ClientV6).GetAddressBytes()), BinaryPrimitives.ReadUInt128BigEndian(targetBytes), mac);
+                n = NeighborSolicitation.WriteFrame(request, mac, BinaryPrimitives.ReadUInt128BigEndian(IPAddress.Parse(source).GetAddressBytes()), BinaryPrimitives.ReadUInt128BigEndian(targetBytes), mac);
             }
 
             socket.Send(request.AsSpan(0, n));

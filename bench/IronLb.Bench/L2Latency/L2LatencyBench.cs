@@ -28,7 +28,7 @@ internal static class L2LatencyBench
 
         if (args.Length > 0 && args[0] == "--client")
         {
-            return ClientRole.Run(args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
+            return ClientRole.Run(args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture), args[4..]);
         }
 
         ResponderOptions.Parse(args); // fail early on a bad option, before any namespace exists
@@ -68,30 +68,11 @@ internal static class L2LatencyBench
             await SelfProcess.RunAsync(client, "--client", "arp", "ext0", Warmup.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
             await SelfProcess.RunAsync(client, "--client", "ndp", "ext0", Warmup.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
 
-            var capture = Path.Combine(Path.GetTempPath(), $"ilbb-{id}.pcap");
-            using (var tcpdump = await TcpdumpCapture.StartAsync(client, capture).ConfigureAwait(false))
+            var latencies = await TcpdumpCapture.RecordAsync(client, "ext0", $"ilbb-{id}", async () =>
             {
                 await SelfProcess.RunAsync(client, "--client", "arp", "ext0", Samples.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
                 await SelfProcess.RunAsync(client, "--client", "ndp", "ext0", Samples.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
-                // Packets still in an unretired TPACKET_V3 block are lost on SIGINT; blocks retire after tcpdump's 1 s
-                // timeout, so wait that out. (--immediate-mode would wake tcpdump per packet and steal the CPU we measure.)
-                await Task.Delay(TimeSpan.FromSeconds(2.5)).ConfigureAwait(false);
-                await Run("sh", "-c", $"kill -INT {tcpdump.Id}").ConfigureAwait(false);
-                await tcpdump.WaitForExitAsync().ConfigureAwait(false);
-                var stats = await tcpdump.StandardError.ReadToEndAsync().ConfigureAwait(false);
-                foreach (var line in stats.Split('\n').Where(l => l.Contains("dropped by kernel", StringComparison.Ordinal)))
-                {
-                    Console.WriteLine($"capture_dropped_by_kernel: {line.Trim().Split(' ')[0]}");
-                }
-            }
-
-            var text = await Run("tcpdump", "-r", capture, "-n", "-tt", "--time-stamp-precision=micro").ConfigureAwait(false);
-            if (Environment.GetEnvironmentVariable("IRONLB_BENCH_KEEP_CAPTURE") is not { Length: > 0 })
-            {
-                File.Delete(capture);
-            }
-
-            var latencies = TcpdumpCapture.Latencies(text.Split('\n'));
+            }).ConfigureAwait(false);
             Console.WriteLine($"responder_options: {(options.Length == 0 ? "defaults" : string.Join(' ', options))}");
             var kernel = (await SelfProcess.Command(responder, "kernel").ConfigureAwait(false)).Split(' ')[2..];
             Console.WriteLine($"arp_answered_by: {(kernel.Contains("eno2/arp") ? "kernel (tc program)" : "userspace")}");

@@ -1,3 +1,5 @@
+using static IronLb.Bench.BenchSupport;
+
 namespace IronLb.Bench.L2Latency;
 
 /// <summary>The `key: value` lines for one protocol: sample counts, medians, p99s, the worst reply and the ratio to the kernel.</summary>
@@ -15,16 +17,5 @@ internal static class LatencyReport
         Console.WriteLine($"{protocol}_ironlb_p99_us: {Percentile(o, 0.99):F1}");
         Console.WriteLine($"{protocol}_ironlb_max_us: {(o.Count == 0 ? double.NaN : o.Max()):F1}");
         Console.WriteLine($"{protocol}_median_ratio: {Percentile(o, 0.50) / Percentile(k, 0.50):F2}");
-    }
-
-    private static double Percentile(List<double> values, double p)
-    {
-        if (values.Count == 0)
-        {
-            return double.NaN;
-        }
-
-        var sorted = values.Order().ToList();
-        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
     }
 }
