@@ -25,7 +25,7 @@ internal static class UpCommand
         var crds = new Option<DirectoryInfo?>("--crds") { Description = "The CRD manifests (default: the repository's deploy/crds)." };
         var rbac = new Option<DirectoryInfo?>("--rbac") { Description = "The components' ServiceAccounts, Roles and bindings, enforced (default: the repository's deploy/rbac)." };
         var subnet = new Option<string?>("--mgmt-subnet") { Description = "The management LAN, a /24 to /27 of 203.0.113.0/24 (default: the first /26 not on a host interface)." };
-        var ironlb = new Option<string?>("--ironlb") { Description = "The ironlb executable (apphost or ironlb.dll, or their folder); default: beside ironlb-lab, else the repository's build." };
+        var ironlb = new Option<string?>("--ironlb") { Description = "The ironlb executable (apphost or ironlb.dll, or their folder); default: the ironlb-build/ folder beside ironlb-lab, else the repository's build." };
         var wait = DurationOption.Create("--wait", "How long to wait for the API server and for every LoadBalancer Service to get its addresses.", TimeSpan.FromSeconds(90), mustBePositive: true);
         var verbose = new Option<bool>("--verbose") { Description = "Print every command run on the machine (ip, sh)." };
         var speakerArgs = new Option<string[]>("--speaker-arg")

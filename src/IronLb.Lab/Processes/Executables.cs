@@ -9,8 +9,9 @@ namespace IronLb.Lab.Processes;
 internal static class Executables
 {
     /// <summary>
-    /// `ironlb` from <paramref name="explicitPath"/> (a file or folder), else beside ironlb-lab (the build copies it
-    /// there through the project reference), else the repository's own build output above this binary.
+    /// `ironlb` from <paramref name="explicitPath"/> (a file or folder), else from the ironlb-build/ folder beside
+    /// ironlb-lab (the build copies ironlb's whole output there), else the repository's own build output above
+    /// this binary.
     /// </summary>
     public static ImmutableArray<string>? FindIronLb(string? explicitPath, out string searched)
     {
@@ -22,8 +23,9 @@ internal static class Executables
         }
         else
         {
-            candidates.Add(Path.Combine(AppContext.BaseDirectory, "ironlb"));
-            candidates.Add(Path.Combine(AppContext.BaseDirectory, "ironlb.dll"));
+            var beside = Path.Combine(AppContext.BaseDirectory, "ironlb-build");
+            candidates.Add(Path.Combine(beside, "ironlb"));
+            candidates.Add(Path.Combine(beside, "ironlb.dll"));
             if (RepositoryRoot() is { } root)
             {
                 foreach (var configuration in new[] { "Debug", "Release" })

@@ -190,7 +190,7 @@ public sealed class ConflictLab : IAsyncLifetime
     /// <summary>`ironlb status` against the lab, as its table prints.</summary>
     public async Task<string> IronLbStatusAsync()
     {
-        var ironlb = Executables.FindIronLb(Path.GetDirectoryName(RepoPaths.IronLbLabDll), out var searched) ?? throw new FileNotFoundException($"no ironlb at {searched}");
+        var ironlb = Executables.FindIronLb(null, out var searched) ?? throw new FileNotFoundException($"no ironlb at {searched}");
         var result = await RunAsync(ironlb[0], [.. ironlb.Skip(1), "status", "--kubeconfig", View.Kubeconfig]);
         return result.Stdout + result.Stderr;
     }

@@ -164,7 +164,7 @@ public sealed partial class LabEndToEndTests
     private static async Task ExpectSpeakersReplyingInKernelAsync(LabView view, IReadOnlyList<string> nodes)
     {
         // The `ironlb` the lab itself runs: the one built beside ironlb-lab.
-        var ironlb = Executables.FindIronLb(Path.GetDirectoryName(RepoPaths.IronLbLabDll), out var searched) ?? throw new FileNotFoundException($"no ironlb at {searched}");
+        var ironlb = Executables.FindIronLb(null, out var searched) ?? throw new FileNotFoundException($"no ironlb at {searched}");
         var expected = string.Join(',', new[] { "eno2", "eno3", "mgmt0" }.SelectMany(i => new[] { $"{i}/arp=kernel", $"{i}/ndp=kernel" }));
         ProcessResult last = default!;
         await WaitForAsync(
