@@ -113,7 +113,7 @@ public sealed partial class LoadBalancerController : IDisposable
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
                 {
                     // Anything short of our own end (a request timeout is a cancellation too) is retried with back-off.
-                    LogProcessFailed(_logger, e, key);
+                    LogProcessFailed(_logger, ApiFailure.StackWorthy(e), key, ApiFailure.Describe(e));
                     ok = false;
                 }
 
@@ -318,7 +318,7 @@ public sealed partial class LoadBalancerController : IDisposable
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
         {
-            LogProcessFailed(_logger, e, PoolStatusKey);
+            LogProcessFailed(_logger, ApiFailure.StackWorthy(e), PoolStatusKey, ApiFailure.Describe(e));
             return false;
         }
     }
@@ -389,6 +389,6 @@ public sealed partial class LoadBalancerController : IDisposable
     [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "service {service} converged: ip={ip} pool={pool}")]
     private static partial void LogConverged(ILogger logger, ServiceKey service, System.Collections.Immutable.ImmutableArray<string> ip, string? pool);
 
-    [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "processing {key} failed; retrying")]
-    private static partial void LogProcessFailed(ILogger logger, Exception exception, string key);
+    [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "processing {key} failed ({error}); retrying")]
+    private static partial void LogProcessFailed(ILogger logger, Exception? exception, string key, string error);
 }

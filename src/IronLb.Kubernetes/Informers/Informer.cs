@@ -106,12 +106,12 @@ public sealed partial class Informer<T>
                 LogRelist(_logger, _type.Name);
                 mustList = true;
             }
-            catch (WatchIdleException e) when (!cancellationToken.IsCancellationRequested)
+            catch (WatchIdleException) when (!cancellationToken.IsCancellationRequested)
             {
                 // A silent stream is no error of the server: resume at once from where it stopped.
                 Interlocked.Increment(ref _idleRestarts);
                 InformerMetrics.IdleRestarts.Add(1, new KeyValuePair<string, object?>("resource", _type.Name));
-                LogIdle(_logger, e, _type.Name, _version);
+                LogIdle(_logger, _type.Name, _version);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -124,7 +124,7 @@ public sealed partial class Informer<T>
                 failures++;
                 mustList = true;
                 var delay = Backoff(failures);
-                LogWatchFailed(_logger, e, _type.Name, delay.TotalMilliseconds);
+                LogWatchFailed(_logger, ApiFailure.StackWorthy(e), _type.Name, ApiFailure.Describe(e), Math.Round(delay.TotalMilliseconds));
                 try
                 {
                     await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
@@ -293,11 +293,11 @@ public sealed partial class Informer<T>
     [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "watch of {resource} expired (410 Gone), relisting")]
     private static partial void LogRelist(ILogger logger, string resource);
 
-    [LoggerMessage(EventId = 211, Level = LogLevel.Warning, Message = "list/watch of {resource} failed, retrying in {delayMs} ms")]
-    private static partial void LogWatchFailed(ILogger logger, Exception exception, string resource, double delayMs);
+    [LoggerMessage(EventId = 211, Level = LogLevel.Warning, Message = "list/watch of {resource} failed ({error}), retrying in {delayMs} ms")]
+    private static partial void LogWatchFailed(ILogger logger, Exception? exception, string resource, string error, double delayMs);
 
     [LoggerMessage(EventId = 212, Level = LogLevel.Warning, Message = "watch of {resource} was silent for its idle timeout; resuming from {resourceVersion}")]
-    private static partial void LogIdle(ILogger logger, Exception exception, string resource, string resourceVersion);
+    private static partial void LogIdle(ILogger logger, string resource, string resourceVersion);
 
     [LoggerMessage(EventId = 213, Level = LogLevel.Warning, Message = "periodic relist of {resource} found {changes} changes its watch had missed")]
     private static partial void LogRelistRepaired(ILogger logger, string resource, int changes);

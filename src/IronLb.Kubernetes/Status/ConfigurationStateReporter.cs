@@ -98,7 +98,7 @@ public sealed partial class ConfigurationStateReporter : IDisposable
                 catch (Exception e) when (ApiFailure.Is(e, cancellationToken))
                 {
                     _writes.Record(failed: true);
-                    LogWriteFailed(_logger, e, _identity.Name);
+                    LogWriteFailed(_logger, ApiFailure.StackWorthy(e), _identity.Name, ApiFailure.Describe(e));
                     _queue.AddRateLimited(key);
                 }
                 finally
@@ -242,6 +242,6 @@ public sealed partial class ConfigurationStateReporter : IDisposable
     /// <summary>What the object holds; Errors is null while it has no result.</summary>
     private sealed record Observed(bool LabelsMatch, ImmutableDictionary<string, string> Annotations, string? OwnerUid, string? Errors);
 
-    [LoggerMessage(EventId = 242, Level = LogLevel.Warning, Message = "ConfigurationState {name} not written; retrying")]
-    private static partial void LogWriteFailed(ILogger logger, Exception exception, string name);
+    [LoggerMessage(EventId = 242, Level = LogLevel.Warning, Message = "ConfigurationState {name} not written ({error}); retrying")]
+    private static partial void LogWriteFailed(ILogger logger, Exception? exception, string name, string error);
 }

@@ -51,7 +51,7 @@ public sealed partial class PoolStatusWriter(KubeConnection connection, string n
             catch (Exception e) when (ApiFailure.Is(e, cancellationToken))
             {
                 writes.Record(failed: true);
-                LogWriteFailed(logger, e, name);
+                LogWriteFailed(logger, ApiFailure.StackWorthy(e), name, ApiFailure.Describe(e));
                 ok = false;
             }
         }
@@ -59,6 +59,6 @@ public sealed partial class PoolStatusWriter(KubeConnection connection, string n
         return ok;
     }
 
-    [LoggerMessage(EventId = 241, Level = LogLevel.Warning, Message = "status of pool {pool} not written; retrying")]
-    private static partial void LogWriteFailed(ILogger logger, Exception exception, string pool);
+    [LoggerMessage(EventId = 241, Level = LogLevel.Warning, Message = "status of pool {pool} not written ({error}); retrying")]
+    private static partial void LogWriteFailed(ILogger logger, Exception? exception, string pool, string error);
 }

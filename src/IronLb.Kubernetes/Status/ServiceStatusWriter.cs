@@ -49,7 +49,7 @@ public sealed partial class ServiceStatusWriter(KubeConnection connection, Event
             catch (Exception e) when (ApiFailure.Is(e, cancellationToken))
             {
                 writes.Record(failed: true);
-                LogWriteFailed(logger, e, $"{service.Metadata?.NamespaceProperty}/{service.Metadata?.Name}");
+                LogWriteFailed(logger, ApiFailure.StackWorthy(e), $"{service.Metadata?.NamespaceProperty}/{service.Metadata?.Name}", ApiFailure.Describe(e));
                 ok = false;
             }
         }
@@ -70,6 +70,6 @@ public sealed partial class ServiceStatusWriter(KubeConnection connection, Event
         return ok;
     }
 
-    [LoggerMessage(EventId = 240, Level = LogLevel.Warning, Message = "status of service {service} not written; retrying")]
-    private static partial void LogWriteFailed(ILogger logger, Exception exception, string service);
+    [LoggerMessage(EventId = 240, Level = LogLevel.Warning, Message = "status of service {service} not written ({error}); retrying")]
+    private static partial void LogWriteFailed(ILogger logger, Exception? exception, string service, string error);
 }

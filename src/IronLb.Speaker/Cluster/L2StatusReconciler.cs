@@ -140,7 +140,7 @@ internal sealed partial class L2StatusReconciler : IDisposable
                 }
                 catch (Exception e) when (ApiFailure.Is(e, cancellationToken))
                 {
-                    LogFailed(_logger, e, key);
+                    LogFailed(_logger, ApiFailure.StackWorthy(e), key, ApiFailure.Describe(e));
                     _queue.AddRateLimited(key);
                 }
                 finally
@@ -269,6 +269,6 @@ internal sealed partial class L2StatusReconciler : IDisposable
     [LoggerMessage(EventId = 143, Level = LogLevel.Warning, Message = "This node's ServiceL2Status for {service} was deleted by another node while this node announces it: two speakers claim it (do their memberships disagree?); re-creating with back-off")]
     private static partial void LogContested(ILogger logger, ServiceKey service);
 
-    [LoggerMessage(EventId = 142, Level = LogLevel.Warning, Message = "ServiceL2Status for {service} not reconciled; retrying")]
-    private static partial void LogFailed(ILogger logger, Exception exception, ServiceKey service);
+    [LoggerMessage(EventId = 142, Level = LogLevel.Warning, Message = "ServiceL2Status for {service} not reconciled ({error}); retrying")]
+    private static partial void LogFailed(ILogger logger, Exception? exception, ServiceKey service, string error);
 }
