@@ -12,7 +12,7 @@ public static class UsageErrors
     /// <summary>The parse result when the command line can run; null after writing its errors to <paramref name="error"/>.</summary>
     public static ParseResult? Parse(RootCommand root, string program, IReadOnlyList<string> args, TextWriter error)
     {
-        var parse = root.Parse(args);
+        var parse = root.Parse(WithEmptyValues(args));
         var unknown = UnknownOptions.Find(parse);
         if (unknown.IsEmpty && parse.Errors.Count == 0)
         {
@@ -39,6 +39,37 @@ public static class UsageErrors
         var command = string.Join(' ', CommandPath(parse.CommandResult.Command, root).Prepend(program));
         error.WriteLine($"Run '{command} --help' for usage.");
         return null;
+    }
+
+    /// <summary>
+    /// `--name=` as `--name ""`: an empty value, as Go's flag package (MetalLB's) and Kubernetes manifests write it,
+    /// e.g. `--metrics-address=` to turn the endpoint off. System.CommandLine would read it as a missing value.
+    /// Words after `--` are arguments and stay as they are.
+    /// </summary>
+    internal static IReadOnlyList<string> WithEmptyValues(IReadOnlyList<string> args)
+    {
+        var split = new List<string>(args.Count);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var word = args[i];
+            if (word == "--")
+            {
+                split.AddRange(args.Skip(i));
+                break;
+            }
+
+            if (word.Length > 3 && word.StartsWith("--", StringComparison.Ordinal) && word.IndexOf('=', StringComparison.Ordinal) == word.Length - 1)
+            {
+                split.Add(word[..^1]);
+                split.Add("");
+            }
+            else
+            {
+                split.Add(word);
+            }
+        }
+
+        return split;
     }
 
     /// <summary>The subcommand names from the root down to <paramref name="command"/>.</summary>
