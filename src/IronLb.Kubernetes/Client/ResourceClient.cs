@@ -53,7 +53,8 @@ public sealed class ResourceClient<T>(KubeConnection connection, ResourceType<T>
             path += "?" + selectors;
         }
 
-        using var document = JsonDocument.Parse(await connection.GetAsync(path, cancellationToken).ConfigureAwait(false));
+        // Parsed from the answer's own bytes: JsonDocument reads them in place, where a string would first be copied.
+        using var document = JsonDocument.Parse(await connection.GetUtf8Async(path, cancellationToken).ConfigureAwait(false));
         var root = document.RootElement;
         var version = root.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("resourceVersion", out var rv) ? rv.GetString() ?? "" : "";
         var items = root.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array

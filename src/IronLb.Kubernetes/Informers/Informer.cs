@@ -75,7 +75,7 @@ public sealed partial class Informer<T>
     /// <summary>Completes once the first list has filled the cache.</summary>
     public Task WaitForSyncAsync(CancellationToken cancellationToken) => _synced.Task.WaitAsync(cancellationToken);
 
-    /// <summary>Lists and watches until cancelled; returns normally then, with the cache as it last was. Nothing else ends it.</summary>
+    /// <summary>Lists and watches until cancelled; returns normally then, with the cache as it last was. Nothing else ends it but running out of memory, which ends the process.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var failures = 0;
@@ -118,7 +118,15 @@ public sealed partial class Informer<T>
                 // Shutdown: the loop ends quietly, whatever it was doing.
                 return;
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
+            catch (OutOfMemoryException e)
+            {
+                // Nothing awaits an informer until shutdown, so an informer ended by this would leave the process up
+                // with a cache that never changes again (a controller under a heap limit too small for its first list
+                // waited for that sync for ever). Exit instead, loudly, for the kubelet to restart us.
+                LogOutOfMemory(_logger, e, _type.Name);
+                Environment.FailFast($"ironlb: out of memory while listing or watching {_type.Name}", e);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 // Timeouts, refused connections, 5xx, unreadable bodies, a handler's bug: all wait and relist.
                 failures++;
@@ -295,6 +303,9 @@ public sealed partial class Informer<T>
 
     [LoggerMessage(EventId = 211, Level = LogLevel.Warning, Message = "list/watch of {resource} failed ({error}), retrying in {delayMs} ms")]
     private static partial void LogWatchFailed(ILogger logger, Exception? exception, string resource, string error, double delayMs);
+
+    [LoggerMessage(EventId = 214, Level = LogLevel.Critical, Message = "out of memory while listing or watching {resource}; exiting to be restarted")]
+    private static partial void LogOutOfMemory(ILogger logger, Exception exception, string resource);
 
     [LoggerMessage(EventId = 212, Level = LogLevel.Warning, Message = "watch of {resource} was silent for its idle timeout; resuming from {resourceVersion}")]
     private static partial void LogIdle(ILogger logger, string resource, string resourceVersion);
