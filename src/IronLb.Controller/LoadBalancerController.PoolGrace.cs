@@ -63,13 +63,22 @@ public sealed partial class LoadBalancerController
         ScheduleHoldEnd();
     }
 
-    /// <summary>Ends the holds that are due and re-converges their Services, which then lose the addresses as in MetalLB.</summary>
+    /// <summary>
+    /// Ends the holds that are due and re-converges their Services, which then lose the addresses as in MetalLB;
+    /// everything is reprocessed when a hold gave up an address a pool still contains.
+    /// </summary>
     private bool EndHolds()
     {
-        foreach (var hold in _allocator.EndHolds(MonotonicNow))
+        var (ended, result) = ServiceSync.EndHolds(_allocator, MonotonicNow);
+        foreach (var hold in ended)
         {
             LogHoldEnded(_logger, hold.Key, hold.Ips);
             _queue.Add(ServicePrefix + hold.Key);
+        }
+
+        if (result == SyncResult.ReprocessAll)
+        {
+            _queue.Add(ReprocessKey);
         }
 
         ScheduleHoldEnd();

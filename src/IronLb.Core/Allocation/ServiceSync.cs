@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace IronLb.Core.Allocation;
 
 /// <summary>What the reconcile loop should do next (MetalLB's SyncState).</summary>
@@ -39,7 +41,8 @@ public static class ServiceSync
             return new ServiceSyncResult(SyncResult.Success, null);
         }
 
-        var before = allocator.Get(key);
+        // A held Service counts too: its hold may include an address that a pool contains again.
+        var before = allocator.Get(key) ?? allocator.HeldFor(key)?.Allocation;
         var converge = ServiceConverger.Converge(service, allocator);
         var after = allocator.Get(key);
 
@@ -55,6 +58,19 @@ public static class ServiceSync
             : converge.Succeeded ? SyncResult.Success
             : SyncResult.ErrorNoRetry;
         return new ServiceSyncResult(result, converge);
+    }
+
+    /// <summary>
+    /// Ends the holds that are due (<see cref="Allocator.EndHolds"/>). <see cref="SyncResult.ReprocessAll"/> when
+    /// one of them gave up an address that a pool contains: a hold can span a removed range and a kept one, and a
+    /// pending Service may be waiting for the kept address.
+    /// </summary>
+    public static (ImmutableArray<HeldAssignment> Ended, SyncResult Result) EndHolds(Allocator allocator, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(allocator);
+        var ended = allocator.EndHolds(now);
+        var freed = ended.Any(hold => hold.Ips.Any(ip => allocator.PoolFor([ip]) is not null));
+        return (ended, freed ? SyncResult.ReprocessAll : SyncResult.Success);
     }
 
     /// <summary>

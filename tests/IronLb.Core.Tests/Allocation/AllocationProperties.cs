@@ -206,12 +206,16 @@ public sealed class AllocationProperties
                 case 12:
                     // The controller's timer: due holds end and their Services converge again.
                     _now += TimeSpan.FromSeconds(20);
-                    foreach (var ended in Allocator.EndHolds(_now).Where(h => Services.ContainsKey(h.Key)))
+                    var (endedHolds, afterHolds) = ServiceSync.EndHolds(Allocator, _now);
+                    var reprocess = afterHolds == SyncResult.ReprocessAll;
+                    foreach (var ended in endedHolds.Where(h => Services.ContainsKey(h.Key)))
                     {
-                        if (SyncOne(ended.Key, context) == SyncResult.ReprocessAll)
-                        {
-                            ReprocessAll(context);
-                        }
+                        reprocess |= SyncOne(ended.Key, context) == SyncResult.ReprocessAll;
+                    }
+
+                    if (reprocess)
+                    {
+                        ReprocessAll(context);
                     }
 
                     break;
@@ -245,7 +249,7 @@ public sealed class AllocationProperties
         private SyncResult SyncOne(ServiceKey key, Func<string> context)
         {
             var view = Services[key];
-            var before = Allocator.Get(key);
+            var before = Allocator.Get(key) ?? Allocator.HeldFor(key)?.Allocation;
             var result = ServiceSync.Sync(Allocator, key, view);
             if (result.Converge is null)
             {

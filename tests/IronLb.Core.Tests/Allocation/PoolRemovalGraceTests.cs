@@ -313,6 +313,63 @@ public sealed class PoolRemovalGraceTests
         Assert.Equal("pool blue2 contains [\"203.0.113.0\"] again; the assignment stays", PoolRemovalGraceEvents.KeptMessage(hold, "blue2"));
     }
 
+    // Found by AllocationProperties (CI, seed bn0Tq7x9hjt1): a dual Service held on one removed address and one that
+    // its pool still contains gave the kept one up without a reprocess, so a PreferDualStack Service waiting for it
+    // stayed single-family until a restart, whose replay then added it.
+    public static TheoryData<string, bool> HoldsGivingUpAPoolAddress => new()
+    {
+        { "the held Service is turned into NodePort", false },
+        { "the grace ends", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(HoldsGivingUpAPoolAddress))]
+    public void A_hold_that_gives_up_an_address_a_pool_contains_asks_for_a_reprocess(string desc, bool graceEnds)
+    {
+        var dual = Pool("dual", "203.0.113.0/32", "2001:db8::/128");
+        var allocator = AllocatorWith(dual);
+        var s1 = Converged(DualStack("s1", IpFamilyPolicy.RequireDualStack), allocator);
+        Assert.Equal(["203.0.113.0", "2001:db8::"], s1.IngressIps);
+
+        // The IPv4 range moves: s1 is held on 203.0.113.0 (in no pool) and 2001:db8:: (still in "dual").
+        allocator.SetPools(Config(Pool("dual", "203.0.113.8/32", "2001:db8::/128")), At(0));
+        Assert.Equal([S1], allocator.Held.Select(h => h.Key));
+        var (s2, first) = SyncWritten(allocator, DualStack("s2", IpFamilyPolicy.PreferDualStack));
+        Assert.Equal(["203.0.113.8"], s2.IngressIps);
+        Assert.Equal(SyncResult.Success, first.Result);
+
+        var result = graceEnds
+            ? ServiceSync.EndHolds(allocator, TimeSpan.FromSeconds(30)).Result
+            : ServiceSync.Sync(allocator, S1, s1 with { Type = "NodePort" }).Result;
+
+        Assert.True(SyncResult.ReprocessAll == result, desc);
+        Assert.Empty(allocator.Held);
+        var (again, _) = SyncWritten(allocator, s2);
+        Assert.Equal(["203.0.113.8", "2001:db8::"], again.IngressIps);
+        AssertConsistent(allocator, desc);
+    }
+
+    [Fact]
+    public void Ending_a_hold_outside_every_pool_needs_no_reprocess()
+    {
+        var allocator = AllocatorWith(Web, Other);
+        Converged(Service("s1"), allocator);
+        allocator.SetPools(Config(Other), At(0));
+
+        var (ended, result) = ServiceSync.EndHolds(allocator, TimeSpan.FromSeconds(30));
+        Assert.Equal([S1], ended.Select(h => h.Key));
+        Assert.Equal(SyncResult.Success, result);
+    }
+
+    private static ServiceView DualStack(string name, IpFamilyPolicy policy) =>
+        Service(name) with { ClusterIps = ["10.96.0.1", "fd96::1"], IpFamilyPolicy = policy };
+
+    private static (ServiceView Written, ServiceSyncResult Result) SyncWritten(Allocator allocator, ServiceView service)
+    {
+        var result = ServiceSync.Sync(allocator, service.Key, service);
+        return (ConvergeTests.Apply(service, result.Converge!), result);
+    }
+
     private static ServiceView Converged(ServiceView service, Allocator allocator) =>
         ConvergeTests.Apply(service, ServiceConverger.Converge(service, allocator));
 
