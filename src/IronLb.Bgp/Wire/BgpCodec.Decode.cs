@@ -25,6 +25,11 @@ public static partial class BgpCodec
             return header;
         }
 
+        if (message.Length < BgpConstants.HeaderLength)
+        {
+            return BgpDecodeResult.Reset(BgpFault.BadMessageLength, message.Length >= 18 ? message.Slice(16, 2) : []);
+        }
+
         var length = BinaryPrimitives.ReadUInt16BigEndian(message[16..]);
         if (length != message.Length)
         {
@@ -96,6 +101,13 @@ public static partial class BgpCodec
         var holdTime = BinaryPrimitives.ReadUInt16BigEndian(body[3..]);
         var identifier = BinaryPrimitives.ReadUInt32BigEndian(body[5..]);
         var parameters = body[10..];
+        if (body[9] == 255 && !parameters.IsEmpty && parameters[0] == 255)
+        {
+            // RFC 9072's extended optional parameters announce themselves as a parameter of type 255; we do not
+            // speak them (our OPENs stay under 255 bytes of capabilities).
+            return BgpDecodeResult.Reset(BgpFault.UnsupportedOptionalParameter, []);
+        }
+
         if (body[9] != parameters.Length)
         {
             return BgpDecodeResult.Reset(BgpFault.MalformedOptionalParameters, []);
@@ -112,7 +124,7 @@ public static partial class BgpCodec
             var value = parameters.Slice(2, parameters[1]);
             if (parameters[0] != 2)
             {
-                // Authentication (1) is long gone (RFC 5492); RFC 9072's extended form would read as type 255.
+                // Authentication (1) is long gone (RFC 5492); capabilities are the only parameter in use.
                 return BgpDecodeResult.Reset(BgpFault.UnsupportedOptionalParameter, []);
             }
 

@@ -164,7 +164,8 @@ public sealed record MpUnreachNlriAttribute(Afi Afi, Safi Safi, EquatableArray<I
 /// An attribute kept as flags, type and value bytes: an unrecognised optional attribute (RFC 4271 §5: optional
 /// ones we do not know are accepted, and transitive ones passed on), and the aggregation attributes
 /// (ATOMIC_AGGREGATE, AGGREGATOR) a speaker does not interpret. <see cref="RawFlags"/> are kept as received,
-/// extended-length bit included, so the attribute encodes back to the same bytes.
+/// extended-length bit included, so the attribute encodes back to the same bytes (the encoder adds that bit when the value
+/// is longer than 255 bytes).
 /// </summary>
 public sealed record RawAttribute(AttributeFlags RawFlags, byte RawTypeCode, EquatableArray<byte> Value) : PathAttribute
 {
