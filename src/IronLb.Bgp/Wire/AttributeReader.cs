@@ -7,8 +7,10 @@ namespace IronLb.Bgp.Wire;
 /// Walks an UPDATE's path attribute field. It keeps going past faults RFC 7606 lets a session survive
 /// (treat-as-withdraw, attribute-discard) so that the worst one is reported, and stops at the first that resets
 /// the session. Duplicates other than MP_REACH/MP_UNREACH are dropped after the first (RFC 7606 §3.g).
+/// <paramref name="classicNlri"/>: whether the UPDATE announces IPv4 in the classic field; without it a NEXT_HOP
+/// means nothing, and a broken one is ignored rather than faulted (RFC 4760 §3).
 /// </summary>
-internal sealed class AttributeReader(bool fourOctetAs)
+internal sealed class AttributeReader(bool fourOctetAs, bool classicNlri)
 {
     private const AttributeFlags WellKnown = AttributeFlags.Transitive;
     private const AttributeFlags OptionalTransitive = AttributeFlags.Optional | AttributeFlags.Transitive;
@@ -105,10 +107,14 @@ internal sealed class AttributeReader(bool fourOctetAs)
 
                 break;
             case AttributeType.NextHop:
+                if (!classicNlri && !(FlagsMatch(flags, WellKnown) && value.Length == 4 && IsUnicastHost(value)))
+                {
+                    break;
+                }
+
                 if (Check(flags, WellKnown, erroneous, value.Length == 4))
                 {
-                    var address = BinaryPrimitives.ReadUInt32BigEndian(value);
-                    if (address == 0 || address == uint.MaxValue || (address >> 28) == 0xE)
+                    if (!IsUnicastHost(value))
                     {
                         Raise(BgpFault.InvalidNextHop, erroneous);
                     }
@@ -204,6 +210,13 @@ internal sealed class AttributeReader(bool fourOctetAs)
 
                 break;
         }
+    }
+
+    /// <summary>RFC 4271 §6.3: NEXT_HOP must be a valid IP host address: not 0.0.0.0, broadcast or multicast.</summary>
+    private static bool IsUnicastHost(ReadOnlySpan<byte> value)
+    {
+        var address = BinaryPrimitives.ReadUInt32BigEndian(value);
+        return address != 0 && address != uint.MaxValue && (address >> 28) != 0xE;
     }
 
     /// <summary>Flags first (RFC 4271 §6.3 lists them before length), then length; true when both are right.</summary>

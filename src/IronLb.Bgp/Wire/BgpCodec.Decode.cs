@@ -220,7 +220,7 @@ public static partial class BgpCodec
             return BgpDecodeResult.Reset(BgpFault.InvalidNetworkField, []);
         }
 
-        var reader = new AttributeReader(context.FourOctetAs);
+        var reader = new AttributeReader(context.FourOctetAs, classicNlri: nlri.Count > 0);
         reader.Read(body.Slice(4 + withdrawnLength, attributesLength));
         if (reader.Fault.Action() == FaultAction.SessionReset)
         {

@@ -53,7 +53,7 @@ public static class UpdatePacker
         if (announce4.Count > 0)
         {
             var attributes = Without(template.Attributes, AttributeType.MpReachNlri, AttributeType.MpUnreachNlri);
-            if (!attributes.Any(a => a is NextHopAttribute))
+            if (!Has(attributes, AttributeType.NextHop))
             {
                 throw new ArgumentException("IPv4 routes need a NEXT_HOP attribute in the template.", nameof(template));
             }
@@ -112,6 +112,19 @@ public static class UpdatePacker
         }
 
         return [.. kept];
+    }
+
+    private static bool Has(EquatableArray<PathAttribute> attributes, AttributeType type)
+    {
+        foreach (var attribute in attributes)
+        {
+            if (attribute.TypeCode == type)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static int Measure(EquatableArray<PathAttribute> attributes, bool fourOctetAs)

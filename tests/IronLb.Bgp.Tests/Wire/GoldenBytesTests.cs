@@ -93,6 +93,20 @@ public sealed class GoldenBytesTests
     }
 
     [Fact]
+    public void A_broken_NEXT_HOP_without_classic_NLRI_is_ignored()
+    {
+        // RFC 4760 §3: an UPDATE that announces only through MP_REACH_NLRI has no use for NEXT_HOP.
+        var mpOnly = Golden.UpdateV6.Skip(23).ToArray();
+        var bytes = Golden.Update([], [.. mpOnly, 0x40, 0x03, 0x04, 0, 0, 0, 0], []);
+
+        var result = BgpCodec.TryDecode(bytes, new BgpDecodeContext(true));
+
+        Assert.True(result.IsAccepted, result.Fault.ToString());
+        Assert.Equal(Golden.UpdateV6Value, result.Message);
+        Assert.Equal(BgpFault.InvalidNextHop, BgpCodec.TryDecode(Golden.Update([], [.. mpOnly, 0x40, 0x03, 0x04, 0, 0, 0, 0], Golden.Slash32), new BgpDecodeContext(true)).Fault);
+    }
+
+    [Fact]
     public void Duplicate_attributes_keep_the_first()
     {
         var bytes = Golden.Update([], [.. Golden.OriginIgp, 0x40, 0x01, 0x01, 0x02, .. Golden.AsPath4, .. Golden.NextHop7], Golden.Slash32);
