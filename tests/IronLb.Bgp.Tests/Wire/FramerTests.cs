@@ -52,6 +52,36 @@ public sealed class FramerTests
         Assert.Equal([Golden.OpenValue, KeepaliveMessage.Instance, Golden.UpdateV4Value, Golden.UpdateV6Value], messages);
     }
 
+    [Fact]
+    public void Framing_allocates_nothing()
+    {
+        ReadOnlySequence<byte>[] sources = [new(Stream), Segments(Stream, 64)];
+
+        void Round()
+        {
+            foreach (var source in sources)
+            {
+                var buffer = source;
+                while (BgpFramer.TryReadFrame(ref buffer, out _, out _) == FrameStatus.Frame)
+                {
+                }
+            }
+        }
+
+        for (var i = 0; i < 1000; i++)
+        {
+            Round(); // warm up (JIT, tiering)
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            Round();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     public static TheoryData<string, byte[], BgpFault> HeaderErrors() => new()
     {
         { "first byte not 0xFF", [0x00], BgpFault.ConnectionNotSynchronized },
