@@ -20,6 +20,7 @@ internal static class FuzzTargets
         new SysfsTarget(),
         new KubeSimBodyTarget(),
         new HttpHeadTarget(),
+        new BgpTarget(),
     ];
 
     public static FuzzTarget? Find(string name) => All.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal));

@@ -22,11 +22,22 @@ public sealed class DesignRuleTests
     [InlineData("IronLb.KubeSim", "a stand-in API server that must not share our client's mistakes")]
     [InlineData("IronLb.Monitoring", "metrics, health and logs for any host")]
     [InlineData("IronLb.CommandLine", "flag conventions both executables share, no domain code")]
+    [InlineData("IronLb.Bgp", "the BGP-4 wire codec; the speaker maps its routes onto it")]
     public void Leaf_projects_reference_nothing_of_ours(string name, string why)
     {
         var project = Projects[name];
 
         Assert.True(project.Projects.IsEmpty, $"{name} references nothing of ours ({why}), but references {string.Join(", ", project.Projects)}.");
+    }
+
+    [Fact]
+    public void The_BGP_codec_references_nothing_outside_the_BCL()
+    {
+        // Issue 19: pure codecs like Core, so the session and the fuzz target need nothing else to run them.
+        var bgp = Projects["IronLb.Bgp"];
+
+        Assert.True(bgp.Projects.IsEmpty && bgp.Packages.IsEmpty && bgp.Frameworks.IsEmpty,
+            $"IronLb.Bgp is BCL only, but references {Describe(bgp)}.");
     }
 
     [Fact]

@@ -19,6 +19,7 @@ internal static class ExpectedReferences
     private const string KubeSim = "IronLb.KubeSim";
     private const string Lab = "IronLb.Lab";
     private const string CommandLine = "IronLb.CommandLine";
+    private const string Bgp = "IronLb.Bgp";
 
     private const string AspNetCore = "Microsoft.AspNetCore.App";
     private const string LoggingAbstractions = "Microsoft.Extensions.Logging.Abstractions";
@@ -34,6 +35,7 @@ internal static class ExpectedReferences
         Row(Controller, projects: [Core, Kubernetes, Monitoring], packages: []),
         Row(Speaker, projects: [Core, Kubernetes, Manifests, Monitoring, Networking], packages: []),
         Row(CommandLine, projects: [], packages: ["System.CommandLine"]),
+        Row(Bgp, projects: [], packages: []),
         Row(Ironlb, projects: [CommandLine, Core, Kubernetes, Manifests, Monitoring, Networking, Controller, Speaker], packages: ["System.CommandLine"]),
         Row(KubeSim, projects: [], packages: ["YamlDotNet"], frameworks: [AspNetCore]),
         Row(Lab, projects: [CommandLine, KubeSim, Kubernetes, Ironlb], packages: ["System.CommandLine", "YamlDotNet"]),
