@@ -654,17 +654,13 @@ public static partial class ConfigParser
         var entries = new Dictionary<string, List<(string, ImmutableArray<Cidr>)>>(StringComparer.Ordinal);
         foreach (var pool in pools)
         {
-            var list = new List<(string, ImmutableArray<Cidr>)>();
-            var resource = resources.Pools.First(r => string.Equals(r.Name, pool.Name, StringComparison.Ordinal));
-            foreach (var entry in resource.Addresses)
-            {
-                if (PoolAddressParser.TryParse(entry, out var cidrs, out _))
-                {
-                    list.Add((entry, cidrs));
-                }
-            }
-
-            entries[pool.Name] = list;
+            // The object this pool came from: a same-named one elsewhere (another namespace) was skipped.
+            entries[pool.Name] = resources.Pools
+                .Where(r => string.Equals(r.Name, pool.Name, StringComparison.Ordinal))
+                .Select(r => r.Addresses.Select(e => (Entry: e, Ok: PoolAddressParser.TryParse(e, out var cidrs, out _), Cidrs: cidrs)).ToList())
+                .Where(parsed => parsed.All(p => p.Ok) && parsed.SelectMany(p => p.Cidrs).SequenceEqual(pool.Cidrs))
+                .Select(parsed => parsed.Select(p => (p.Entry, p.Cidrs)).ToList())
+                .FirstOrDefault() ?? [];
         }
 
         return entries;
