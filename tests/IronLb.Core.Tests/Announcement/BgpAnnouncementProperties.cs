@@ -60,6 +60,7 @@ public sealed class BgpAnnouncementProperties
             foreach (var node in first.Nodes)
             {
                 Assert.Equal(node.Decision == BgpAnnounceDecision.Announce, !node.Routes.IsEmpty);
+                Assert.Equal(node.Routes, BgpRouteTable.Merge([node]));
                 var keys = node.Routes.Select(r => (r.Peer, r.Prefix.ToString())).ToList();
                 Assert.Equal(keys.Count, keys.Distinct().Count());
                 foreach (var route in node.Routes)
