@@ -526,7 +526,7 @@ public static partial class ConfigParser
                 Nodes = nodeSelectors.IsEmpty
                     ? null
                     : [.. resources.Nodes.Where(n => nodeSelectors.Any(s => s.Matches(n.Labels))).Select(n => n.Name)],
-                Peers = [.. peerNames],
+                Peers = ImmutableSortedSet.Create(StringComparer.Ordinal, [.. peerNames]),
                 ServiceSelectors = serviceSelectors,
             };
             var reached = peers.Where(p => advertisement.IncludesPeer(p.Name)).ToList();
