@@ -7,7 +7,7 @@ namespace IronLb.Core.Configuration;
 /// The pure parser from cluster objects to a configuration (MetalLB's config.For). Every rule runs on
 /// every object without stopping at the first failure, so one pass reports all errors, each naming its object.
 /// </summary>
-public static class ConfigParser
+public static partial class ConfigParser
 {
     public static ConfigParseResult Parse(ClusterResources resources)
     {
@@ -19,8 +19,9 @@ public static class ConfigParser
         var advertisements = ParseAdvertisements(resources, errors);
         var declared = resources.Pools.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         pools = AttachAdvertisements(pools, advertisements, declared, warnings);
+        var (withBgp, peers) = ParseBgp(resources, pools, errors, warnings);
 
-        var partial = new LoadBalancerConfig(pools, resources.Nodes);
+        var partial = new LoadBalancerConfig(withBgp, resources.Nodes) { BgpPeers = peers };
         return new ConfigParseResult(errors.Count == 0 ? partial : null, partial, [.. errors], [.. warnings]);
     }
 

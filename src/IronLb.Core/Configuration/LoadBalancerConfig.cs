@@ -66,6 +66,7 @@ public sealed record AddressPool
     public PoolAllocation? Allocation { get; init; }
     public ImmutableDictionary<string, string> Labels { get; init; } = ImmutableDictionary<string, string>.Empty;
     public ImmutableArray<L2Advertisement> L2Advertisements { get; init; } = [];
+    public ImmutableArray<BgpAdvertisement> BgpAdvertisements { get; init; } = [];
 
     public BigInteger Capacity(IpFamily family)
     {
@@ -114,6 +115,13 @@ public sealed class LoadBalancerConfig
     public FrozenDictionary<string, AddressPool> ByName { get; }
 
     public ImmutableArray<NodeResource> Nodes { get; }
+
+    /// <summary>The BGPPeers, in name order.</summary>
+    public ImmutableArray<BgpPeer> BgpPeers
+    {
+        get;
+        init => field = [.. value.OrderBy(p => p.Name, StringComparer.Ordinal)];
+    } = [];
 
     /// <summary>True when the pools would allocate exactly the same way (the controller then does nothing).</summary>
     public bool AllocatesLike(LoadBalancerConfig other) =>

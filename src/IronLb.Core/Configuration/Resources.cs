@@ -74,6 +74,9 @@ public sealed record ClusterResources
     public ImmutableArray<L2AdvertisementResource> L2Advertisements { get; init; } = [];
     public ImmutableArray<NamespaceResource> Namespaces { get; init; } = [];
     public ImmutableArray<NodeResource> Nodes { get; init; } = [];
+    public ImmutableArray<BgpPeerResource> BgpPeers { get; init; } = [];
+    public ImmutableArray<BgpAdvertisementResource> BgpAdvertisements { get; init; } = [];
+    public ImmutableArray<CommunityResource> Communities { get; init; } = [];
 
     /// <summary>
     /// MetalLB's namespace (metallb-system). Configuration objects elsewhere are reported and ignored,

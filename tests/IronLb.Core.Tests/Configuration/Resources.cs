@@ -46,6 +46,26 @@ internal static class Resources
     public static ClusterResources WithNamespaces(this ClusterResources resources, params NamespaceResource[] namespaces) =>
         resources with { Namespaces = [.. resources.Namespaces, .. namespaces] };
 
+    public static BgpPeerResource Peer(string name, long myAsn = 64500, long peerAsn = 64501, string? address = "192.0.2.1") =>
+        new() { Ref = new ObjectRef("BGPPeer", Ns, name), MyAsn = myAsn, PeerAsn = peerAsn, PeerAddress = address };
+
+    public static BgpAdvertisementResource BgpAd(string name) =>
+        new() { Ref = new ObjectRef("BGPAdvertisement", Ns, name) };
+
+    public static CommunityResource Aliases(string name, params (string Name, string Value)[] aliases) =>
+        new() { Ref = new ObjectRef("Community", Ns, name), Communities = [.. aliases.Select(a => new CommunityAliasSpec(a.Name, a.Value))] };
+
+    public static ClusterResources With(this ClusterResources resources, params BgpPeerResource[] peers) =>
+        resources with { BgpPeers = [.. resources.BgpPeers, .. peers] };
+
+    public static ClusterResources With(this ClusterResources resources, params BgpAdvertisementResource[] ads) =>
+        resources with { BgpAdvertisements = [.. resources.BgpAdvertisements, .. ads] };
+
+    public static ClusterResources With(this ClusterResources resources, params CommunityResource[] communities) =>
+        resources with { Communities = [.. resources.Communities, .. communities] };
+
+    public static NodeResource Node(string name, params string[] labels) => new(name, Labels(labels));
+
     public static ClusterResources WithNodes(this ClusterResources resources, params NodeResource[] nodes) =>
         resources with { Nodes = [.. resources.Nodes, .. nodes] };
 }
