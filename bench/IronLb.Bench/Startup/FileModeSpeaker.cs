@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using IronLb.Testing;
+using IronLb.Testing.Manifests;
 
 namespace IronLb.Bench.Startup;
 
@@ -19,34 +20,10 @@ internal sealed class FileModeSpeaker : IDisposable
     public FileModeSpeaker(string lanV6)
     {
         AddressV6 = $"{lanV6}100";
-        File.WriteAllText(Path.Combine(_folder, "cluster.yaml"), $$"""
-            apiVersion: metallb.io/v1beta1
-            kind: IPAddressPool
-            metadata: {name: external, namespace: metallb-system}
-            spec: {autoAssign: false, addresses: [{{AddressV4}}/32, "{{AddressV6}}/128"]}
-            ---
-            apiVersion: metallb.io/v1beta1
-            kind: L2Advertisement
-            metadata: {name: external, namespace: metallb-system}
-            spec: {ipAddressPools: [external], interfaces: [eno2]}
-            ---
-            apiVersion: v1
-            kind: Node
-            metadata:
-              name: {{Node}}
-              labels: {kubernetes.io/hostname: {{Node}}}
-            ---
-            apiVersion: v1
-            kind: Service
-            metadata:
-              name: gateway
-              namespace: web
-              annotations: {metallb.io/loadBalancerIPs: "{{AddressV4}},{{AddressV6}}"}
-            spec: {type: LoadBalancer, ipFamilyPolicy: RequireDualStack, ipFamilies: [IPv4, IPv6], ports: [{port: 443, protocol: TCP}]}
-            status:
-              loadBalancer:
-                ingress: [{ip: "{{AddressV4}}"}, {ip: "{{AddressV6}}"}]
-            """);
+        File.WriteAllText(Path.Combine(_folder, "cluster.yaml"), ManifestYaml.Join(
+            ManifestYaml.PoolAnnouncedOn("external", "eno2", $"{AddressV4}/32", $"{AddressV6}/128"),
+            ManifestYaml.Node(Node),
+            ManifestYaml.Service("web", "gateway", [AddressV4, AddressV6], 443, assigned: true)));
     }
 
     public string AddressV6 { get; }

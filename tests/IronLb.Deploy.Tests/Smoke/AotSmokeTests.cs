@@ -33,7 +33,7 @@ public sealed class AotSmokeTests(PublishedImage image)
         var binary = image.RequireEntrypoint();
         await using var cluster = await SmokeCluster.StartAsync("web");
         // No metrics or health listener: the lab's controllers may hold the default ports on this machine.
-        await using var controller = RunningProcess.Start(
+        await using var controller = LoggedProcess.Start(
             image.ContainerStartInfo(binary, ["controller", "--kubeconfig", cluster.KubeconfigFor("ironlb-controller"), "--relist-interval", "1h", "--metrics-address", "", "--health-address", ""]),
             "controller");
         await controller.WaitForLogAsync("caches synced");
@@ -72,7 +72,7 @@ public sealed class AotSmokeTests(PublishedImage image)
         try
         {
             var kubeconfig = cluster.KubeconfigFor("ironlb-speaker", new Uri($"https://{IPAddress.Loopback}:{relay.Port}"));
-            await using var speaker = RunningProcess.Start(
+            await using var speaker = LoggedProcess.Start(
                 image.ContainerStartInfo(ip, ["netns", "exec", lan.Node(1), binary, "speaker", "--node", "node1", "--kubeconfig", kubeconfig, "--membership-address", "192.0.2.11", "--membership-key-file", key]),
                 "speaker node1");
             await speaker.WaitForLogAsync("has a valid configuration and knows its peers");
@@ -107,7 +107,7 @@ public sealed class AotSmokeTests(PublishedImage image)
             await File.WriteAllTextAsync(Path.Combine(manifests, "first.yaml"), Manifests.Service("first", "192.0.2.100"), TestContext.Current.CancellationToken);
             await using var lan = await LanTopology.CreateAsync(NamespacePrefix, "2001:db8:1::", "2001:db8:2::");
             // The periodic re-read is pushed out of the test's reach: only the file watch can deliver the new Service.
-            await using var speaker = RunningProcess.Start(
+            await using var speaker = LoggedProcess.Start(
                 image.ContainerStartInfo(ip, ["netns", "exec", lan.Node(1), binary, "speaker", "--node", "node1", "--manifests", manifests, "--reload-interval", "1h"]),
                 "speaker node1");
             await AnsweredAsync(lan, speaker, "192.0.2.100");
@@ -123,7 +123,7 @@ public sealed class AotSmokeTests(PublishedImage image)
     }
 
     /// <summary>Waits until the Service has an address from the pool, and returns it.</summary>
-    private static async Task<string> AssignedAsync(SmokeCluster cluster, RunningProcess controller, string service)
+    private static async Task<string> AssignedAsync(SmokeCluster cluster, LoggedProcess controller, string service)
     {
         IReadOnlyList<string> ingress = [];
         await WaitForAsync(
@@ -142,7 +142,7 @@ public sealed class AotSmokeTests(PublishedImage image)
     }
 
     /// <summary>Waits until the client's arping for <paramref name="address"/> is answered with node1's eno2 MAC, and only with it.</summary>
-    private static async Task AnsweredAsync(LanTopology lan, RunningProcess speaker, string address)
+    private static async Task AnsweredAsync(LanTopology lan, LoggedProcess speaker, string address)
     {
         var mac = await lan.MacTextAsync(lan.Node(1), "eno2");
         List<string> replies = [];

@@ -1,3 +1,4 @@
+using IronLb.Testing.Manifests;
 using IronLb.Testing.Network;
 using IronLb.Core.Announcement;
 using IronLb.Core.Configuration;
@@ -23,49 +24,14 @@ public sealed class SpeakerKernelPeerTests : IDisposable
     private const string OfcV6 = "2001:db8:2::100";
     private static readonly string[] Speakers = ["node1", "node2"];
 
-    private const string Pools = """
-        apiVersion: metallb.io/v1beta1
-        kind: IPAddressPool
-        metadata: {name: external, namespace: metallb-system}
-        spec: {autoAssign: false, addresses: [192.0.2.0/24, "2001:db8:1::/64"]}
-        ---
-        apiVersion: metallb.io/v1beta1
-        kind: L2Advertisement
-        metadata: {name: external, namespace: metallb-system}
-        spec: {ipAddressPools: [external], interfaces: [eno2]}
-        ---
-        apiVersion: metallb.io/v1beta1
-        kind: IPAddressPool
-        metadata: {name: office, namespace: metallb-system}
-        spec: {autoAssign: false, addresses: [198.51.100.0/24, "2001:db8:2::/64"]}
-        ---
-        apiVersion: metallb.io/v1beta1
-        kind: L2Advertisement
-        metadata: {name: office, namespace: metallb-system}
-        spec: {ipAddressPools: [office], interfaces: [eno3]}
-        """;
+    private static readonly string Pools = ManifestYaml.Join(
+        ManifestYaml.PoolAnnouncedOn("external", "eno2", "192.0.2.0/24", "2001:db8:1::/64"),
+        ManifestYaml.PoolAnnouncedOn("office", "eno3", "198.51.100.0/24", "2001:db8:2::/64"));
 
     // gateway: annotation and status, as a running cluster shows it; dns: annotation only.
-    private const string Services = $$"""
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: gateway
-          namespace: web
-          annotations: {metallb.io/loadBalancerIPs: "{{ExtV4}},{{ExtV6}}"}
-        spec: {type: LoadBalancer, ipFamilyPolicy: RequireDualStack, ipFamilies: [IPv4, IPv6], ports: [{port: 443, protocol: TCP}]}
-        status:
-          loadBalancer:
-            ingress: [{ip: "{{ExtV4}}"}, {ip: "{{ExtV6}}"}]
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: dns
-          namespace: dns
-          annotations: {metallb.io/loadBalancerIPs: "{{OfcV4}},{{OfcV6}}"}
-        spec: {type: LoadBalancer, ipFamilyPolicy: RequireDualStack, ipFamilies: [IPv4, IPv6], ports: [{port: 53, protocol: UDP}]}
-        """;
+    private static readonly string Services = ManifestYaml.Join(
+        ManifestYaml.Service("web", "gateway", [ExtV4, ExtV6], 443, assigned: true),
+        ManifestYaml.Service("dns", "dns", [OfcV4, OfcV6], 53, "UDP"));
 
     private readonly string _manifests = Directory.CreateTempSubdirectory("ironlb-speaker-net-").FullName;
 
@@ -216,9 +182,9 @@ public sealed class SpeakerKernelPeerTests : IDisposable
         static string Milliseconds(List<TimeSpan> spans) => string.Join(' ', spans.Select(d => d.TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)));
     }
 
-    private async Task<Dictionary<string, SpeakerProcess>> StartSpeakersAsync(LanTopology t, params string[] extra)
+    private async Task<Dictionary<string, LoggedProcess>> StartSpeakersAsync(LanTopology t, params string[] extra)
     {
-        var speakers = new Dictionary<string, SpeakerProcess>(StringComparer.Ordinal);
+        var speakers = new Dictionary<string, LoggedProcess>(StringComparer.Ordinal);
         for (var n = 1; n <= 2; n++)
         {
             speakers[$"node{n}"] = t.Own(SpeakerProcess.Start(t.Node(n), $"node{n}", _manifests, ["--log-level", "debug", .. extra]));
