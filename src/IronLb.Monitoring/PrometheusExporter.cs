@@ -9,7 +9,8 @@ namespace IronLb.Monitoring;
 /// Renders System.Diagnostics.Metrics instruments in Prometheus text format under their own names, so
 /// MetalLB's dashboards and alerts (metallb_allocator_*, metallb_layer2_*, …) keep working. Counters are
 /// summed; gauges and up-down counters keep what their last observation reported, and series an
-/// observable gauge no longer reports (a deleted pool) disappear on the next scrape.
+/// observable gauge no longer reports (a deleted pool) disappear on the next scrape. The process_* series of
+/// Prometheus' Go client come with every exporter.
 /// </summary>
 public sealed class PrometheusExporter : IDisposable
 {
@@ -21,6 +22,7 @@ public sealed class PrometheusExporter : IDisposable
     private readonly Lock _scrape = new();
     private readonly List<Action> _beforeRender = [];
     private MeterListener? _listener;
+    private ProcessMetrics? _process;
 
     /// <summary>Exports every meter with one of these names (a process serves one component).</summary>
     public PrometheusExporter(params string[] meterNames)
@@ -35,8 +37,11 @@ public sealed class PrometheusExporter : IDisposable
         _meterInstances = [.. meters];
     }
 
+    /// <summary>Starts listening; every exporter also serves the process_* series (<see cref="ProcessMetrics"/>).</summary>
     public void Start()
     {
+        _process = ProcessMetrics.Create();
+        _meterInstances.Add(_process.Meter);
         var listener = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>
@@ -134,7 +139,11 @@ public sealed class PrometheusExporter : IDisposable
         return builder.Append('}').ToString();
     }
 
-    public void Dispose() => _listener?.Dispose();
+    public void Dispose()
+    {
+        _listener?.Dispose();
+        _process?.Dispose();
+    }
 
     private readonly record struct Series(string Name, string Labels);
 }
