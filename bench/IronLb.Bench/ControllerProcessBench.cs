@@ -19,6 +19,8 @@ namespace IronLb.Bench;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class ControllerProcessBench
 {
+    private static readonly string[] RatioKeys = ["cold_ready_s", "restart_ready_s", "cold_rss_mb", "restart_rss_mb", "cold_peak_rss_mb"];
+
     public static async Task<int> RunAsync(string[] args)
     {
         var services = 10_000;
@@ -50,7 +52,20 @@ internal static class ControllerProcessBench
         {
             foreach (var variant in variants)
             {
-                foreach (var (key, value) in await OnceAsync(variant, services, settle))
+                // One variant that fails (a binary that crashes, a timeout) must not cost the others' figures.
+                OrderedDictionary<string, double> figures;
+                try
+                {
+                    figures = await OnceAsync(variant, services, settle);
+                }
+                catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or System.ComponentModel.Win32Exception)
+                {
+                    Print($"{variant.Label}_run_{run}_failed", 1);
+                    Console.Error.WriteLine($"controller-process: {variant.Label}, run {run}: {e.Message}");
+                    continue;
+                }
+
+                foreach (var (key, value) in figures)
                 {
                     (results[variant.Label].TryGetValue(key, out var list) ? list : results[variant.Label][key] = []).Add(value);
                     if (key.EndsWith("_s", StringComparison.Ordinal))
@@ -73,7 +88,7 @@ internal static class ControllerProcessBench
 
             if (label != baseline)
             {
-                foreach (var key in new[] { "cold_ready_s", "restart_ready_s", "cold_rss_mb", "restart_rss_mb", "cold_peak_rss_mb" })
+                foreach (var key in RatioKeys.Where(k => results[label].ContainsKey(k) && results[baseline].ContainsKey(k)))
                 {
                     Print($"{label}_{key}_ratio_to_{baseline}", Median(results[label][key]) / Median(results[baseline][key]));
                 }
