@@ -106,6 +106,8 @@ public static class BgpSession
             _state = _state with { Started = false };
             if (wasIdle)
             {
+                // A stopped machine does not come back by itself: the back-off wait goes too.
+                Disarm(BgpTimer.IdleHold);
                 _state = _state with { ConsecutiveFailures = 0 };
                 return;
             }
@@ -363,6 +365,9 @@ public static class BgpSession
             }
 
             _actions.Add(CloseAction.Instance);
+            Disarm(BgpTimer.ConnectRetry);
+            Disarm(BgpTimer.Hold);
+            Disarm(BgpTimer.Keepalive);
             if (wasEstablished)
             {
                 _actions.Add(new SessionDownAction(reason, sent ?? received));
