@@ -46,8 +46,12 @@ internal sealed class FakePeering
 
     public void RunUntil(TimeSpan end)
     {
+        var budget = 1_000_000;
         while (_queue.TryPeek(out _, out var priority) && priority.Item1 <= end)
         {
+            // A machine that re-arms a deadline it did not fire would tick forever at one instant.
+            Assert.True(--budget > 0, $"no progress at {priority.Item1}");
+
             var (side, @event, epoch) = _queue.Dequeue();
             var fromConnection = @event is MessageReceivedEvent or DecodeFailedEvent or TcpClosedEvent;
             if (fromConnection && epoch != _epoch)
