@@ -41,6 +41,9 @@ public sealed class SessionPropertyTests
     private static readonly Gen<BgpSessionConfig> Configs = Gen.Select(Gen.Bool, Gen.Int[0, 3].Select(i => (int[])[0, 3, 9, 90] is var holds ? holds[i] : 0), Gen.Bool, (passive, hold, gr) =>
         Config with { Passive = passive, HoldTime = TimeSpan.FromSeconds(hold), GracefulRestart = gr });
 
+    /// <summary>The NOTIFICATIONs that have a row in <see cref="SessionTableTests"/>: the machine sends no other.</summary>
+    private static readonly string[] TableNotifications = ["1/1", "1/2", "2/1", "2/2", "2/3", "2/6", "2/7", "3/1", "4/0", "5/1", "5/2", "5/3", "6/2", "6/7"];
+
     [Fact]
     public void Random_events_never_throw_and_keep_the_invariants() =>
         Gen.Select(Configs, Gen.Select(Gen.Int[0, Kinds - 1], Gen.Int[0, 100_000]).Array[1, 80]).Sample((config, steps) =>
@@ -64,8 +67,9 @@ public sealed class SessionPropertyTests
                 {
                     switch (actions[i])
                     {
-                        case SendAction { Message: NotificationMessage }:
+                        case SendAction { Message: NotificationMessage n }:
                             Assert.False(answeringNotification, "a NOTIFICATION answered a NOTIFICATION");
+                            Assert.Contains($"{n.ErrorCode}/{n.ErrorSubcode}", TableNotifications);
                             Assert.IsType<CloseAction>(actions[i + 1]);
                             break;
                         case SendAction { Message: OpenMessage }:

@@ -111,6 +111,15 @@ public sealed class SessionTableTests
     }
 
     [Fact]
+    public void The_decoder_checks_our_identifier_for_iBGP_only()
+    {
+        Assert.Equal(new BgpDecodeContext(false, PeerAsn, 0), At("Idle").DecodeContext);
+        Assert.Equal(new BgpDecodeContext(false, LocalAsn, LocalId), At("Idle", Config with { PeerAsn = LocalAsn }).DecodeContext);
+        Assert.Equal(new BgpDecodeContext(false, 0, LocalId), At("Idle", Config with { PeerAsn = 0, Dynamic = DynamicAsn.Internal }).DecodeContext);
+        Assert.Equal(new BgpDecodeContext(true, PeerAsn, 0), At("Established").DecodeContext);
+    }
+
+    [Fact]
     public void Stop_sends_administrative_shutdown_with_the_reason()
     {
         var transition = BgpSession.Handle(At("Established"), new StopEvent(At(1), "node drained"));
