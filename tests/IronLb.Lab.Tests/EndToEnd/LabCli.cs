@@ -92,7 +92,7 @@ internal sealed partial class LabCli : IAsyncDisposable
         }
 
         return string.Join('\n', Directory.EnumerateFiles(StateDirectory, "*.log").Order(StringComparer.Ordinal)
-            .Select(f => $"== {Path.GetFileName(f)}\n{string.Join('\n', File.ReadLines(f).TakeLast(40))}"));
+            .Select(f => $"== {Path.GetFileName(f)}\n{string.Join('\n', File.ReadLines(f).TakeLast(60))}"));
     }
 
     public async Task<Result> DownAsync()

@@ -138,7 +138,7 @@ public sealed class MatrixLab : IAsyncLifetime
             await Lab.OkAsync("restart-speaker", "--node", node.Name);
         }
 
-        var watch = new WireWatch(await NeighbourProber.StartAsync(View.ClientOn("external").Netns, View.ClientOn("external").Interface, Targets, ProbePeriod), Targets, NodeOfMac);
+        var watch = new WireWatch(await NeighbourProber.StartAsync(View.ClientOn("external").Netns, View.ClientOn("external").Interface, Targets, ProbePeriod), Targets, NodeOfMac, Lab.Logs);
         try
         {
             await watch.SettledAsync(ExpectedMacs(Nodes), TimeSpan.FromSeconds(2), "a healthy lab before the fault");

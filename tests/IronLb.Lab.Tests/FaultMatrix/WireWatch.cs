@@ -8,7 +8,11 @@ namespace IronLb.Lab.Tests.FaultMatrix;
 /// The wire judge running through one test: a <see cref="NeighbourProber"/> in the external client's namespace
 /// asking for every Service address each <see cref="MatrixLab.ProbePeriod"/>, and the verdicts drawn from it.
 /// </summary>
-internal sealed class WireWatch(NeighbourProber prober, IReadOnlyList<IPAddress> targets, Func<string, string> nodeOfMac) : IDisposable
+/// <param name="prober">The client's prober.</param>
+/// <param name="targets">The Service addresses it asks for.</param>
+/// <param name="nodeOfMac">Names a MAC's node, for messages.</param>
+/// <param name="labState">The lab's side of a failure message (its logs' tails), read only when a wait gives up.</param>
+internal sealed class WireWatch(NeighbourProber prober, IReadOnlyList<IPAddress> targets, Func<string, string> nodeOfMac, Func<string> labState) : IDisposable
 {
     /// <summary>Now on the watch's monotonic clock: take it right before injecting a fault.</summary>
     public TimeSpan Now => prober.Now;
@@ -43,7 +47,7 @@ internal sealed class WireWatch(NeighbourProber prober, IReadOnlyList<IPAddress>
             $"every address answered by its expected node alone for {quiet.TotalSeconds} s ({why})",
             MatrixLab.Deadline,
             () => Task.FromResult("expected " + string.Join(", ", expectedMacs.Select(e => $"{e.Key} by {nodeOfMac(e.Value)}"))
-                + "\nheard in the last 3 s:\n" + Describe(Verdict(Now - TimeSpan.FromSeconds(3), Now - TimeSpan.FromSeconds(3)))));
+                + "\nheard in the last 3 s:\n" + Describe(Verdict(Now - TimeSpan.FromSeconds(3), Now - TimeSpan.FromSeconds(3))) + "\n" + labState()));
     }
 
     /// <summary>Waits until nobody answered any address in the last few rounds; returns that moment.</summary>
@@ -54,7 +58,7 @@ internal sealed class WireWatch(NeighbourProber prober, IReadOnlyList<IPAddress>
             () => Task.FromResult(Now > rounds && Samples().Where(s => s.At >= Now - rounds).All(s => s.Macs.Count == 0)),
             $"no address answered for three rounds ({why})",
             MatrixLab.Deadline,
-            () => Task.FromResult("heard in the last 3 s:\n" + Describe(Verdict(Now - TimeSpan.FromSeconds(3), Now - TimeSpan.FromSeconds(3)))));
+            () => Task.FromResult("heard in the last 3 s:\n" + Describe(Verdict(Now - TimeSpan.FromSeconds(3), Now - TimeSpan.FromSeconds(3))) + "\n" + labState()));
         return Now;
     }
 
