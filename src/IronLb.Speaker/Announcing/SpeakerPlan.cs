@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using IronLb.Networking;
+using IronLb.Speaker.Bgp;
 
 namespace IronLb.Speaker.Announcing;
 
@@ -21,6 +22,9 @@ internal sealed record SpeakerPlan
     public ImmutableArray<string> Speakers { get; init; } = [];
 
     public AnnounceTable Table { get; init; } = AnnounceTable.Empty;
+
+    /// <summary>This node's BGP sessions and routes (empty without BGPPeers).</summary>
+    public BgpNodePlan Bgp { get; init; } = BgpNodePlan.Empty;
 
     public static SpeakerPlan Unusable(IEnumerable<string> problems) => new() { Usable = false, Problems = [.. problems] };
 }

@@ -4,6 +4,7 @@ using IronLb.Core.Announcement;
 using IronLb.Core.Configuration;
 using IronLb.Core.Planning;
 using IronLb.Manifests;
+using IronLb.Speaker.Bgp;
 
 namespace IronLb.Speaker.Announcing;
 
@@ -104,8 +105,9 @@ internal static class SpeakerPlanner
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(endpoints);
+        var ordered = services.OrderBy(s => s.Key, ServiceKey.Ordinal).ToList();
         var decisions = ImmutableArray.CreateBuilder<ServiceDecision>();
-        foreach (var view in services.OrderBy(s => s.Key, ServiceKey.Ordinal))
+        foreach (var view in ordered)
         {
             var decision = ServiceAnnouncement.Decide(node, view, config, endpoints(view.Key), speakers, ignoreExcludeLabel);
             var interfaces = decision.Interfaces;
@@ -131,6 +133,7 @@ internal static class SpeakerPlanner
             Services = result,
             Speakers = speakers,
             Table = AnnounceTableBuilder.Build(result),
+            Bgp = BgpNodePlanner.Plan(config, ordered, endpoints, node, ignoreExcludeLabel),
         };
     }
 
