@@ -33,7 +33,7 @@ internal static class ExpectedReferences
         Row(Monitoring, projects: [], packages: [LoggingConsole]),
         Row(Networking, projects: [], packages: [LoggingAbstractions]),
         Row(Controller, projects: [Core, Kubernetes, Monitoring], packages: []),
-        Row(Speaker, projects: [Core, Kubernetes, Manifests, Monitoring, Networking], packages: []),
+        Row(Speaker, projects: [Bgp, Core, Kubernetes, Manifests, Monitoring, Networking], packages: []),
         Row(CommandLine, projects: [], packages: ["System.CommandLine"]),
         Row(Bgp, projects: [], packages: []),
         Row(Ironlb, projects: [CommandLine, Core, Kubernetes, Manifests, Monitoring, Networking, Controller, Speaker], packages: ["System.CommandLine"]),
