@@ -35,7 +35,7 @@ internal static class ExpectedReferences
         Row(Controller, projects: [Core, Kubernetes, Monitoring], packages: []),
         Row(Speaker, projects: [Bgp, Core, Kubernetes, Manifests, Monitoring, Networking], packages: []),
         Row(CommandLine, projects: [], packages: ["System.CommandLine"]),
-        Row(Bgp, projects: [], packages: []),
+        Row(Bgp, projects: [], packages: [LoggingAbstractions]),
         Row(Ironlb, projects: [CommandLine, Core, Kubernetes, Manifests, Monitoring, Networking, Controller, Speaker], packages: ["System.CommandLine"]),
         Row(KubeSim, projects: [], packages: ["YamlDotNet"], frameworks: [AspNetCore]),
         Row(Lab, projects: [CommandLine, KubeSim, Kubernetes, Ironlb], packages: ["System.CommandLine", "YamlDotNet"]),
