@@ -12,15 +12,19 @@ public static partial class ConfigParser
     private const int MaxPeerPort = 16384;
     private const int MaxHoldTimeSeconds = ushort.MaxValue;
 
+    /// <summary>Every BGPPeer name, and those of the valid peers IronLB drops (they use a field it does not implement).</summary>
+    private sealed record PeerNames(HashSet<string> Declared, HashSet<string> Dropped);
+
     private sealed record ParsedBgpAdvertisement(BgpAdvertisementResource Resource, BgpAdvertisement Advertisement, ImmutableArray<LabelSelector> PoolSelectors);
 
     private static (List<AddressPool> Pools, ImmutableArray<BgpPeer> Peers) ParseBgp(
         ClusterResources resources, List<AddressPool> pools, List<ConfigError> errors, List<ConfigError> warnings)
     {
         var (communities, declaredAliases) = ParseCommunities(resources, errors);
-        var peers = ParsePeers(resources, errors, warnings);
+        var dropped = new HashSet<string>(StringComparer.Ordinal);
+        var peers = ParsePeers(resources, errors, warnings, dropped);
         var declaredPeers = resources.BgpPeers.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-        var advertisements = ParseBgpAdvertisements(resources, communities, declaredAliases, peers, declaredPeers, errors, warnings);
+        var advertisements = ParseBgpAdvertisements(resources, communities, declaredAliases, peers, new PeerNames(declaredPeers, dropped), errors, warnings);
         var declaredPools = resources.Pools.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         return (AttachBgpAdvertisements(resources, pools, advertisements, declaredPools, errors, warnings), [.. peers]);
     }

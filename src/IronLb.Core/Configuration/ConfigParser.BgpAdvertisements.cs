@@ -13,7 +13,7 @@ public static partial class ConfigParser
         Dictionary<string, BgpCommunity> aliases,
         HashSet<string> declaredAliases,
         List<BgpPeer> peers,
-        HashSet<string> declaredPeers,
+        PeerNames declaredPeers,
         List<ConfigError> errors,
         List<ConfigError> warnings)
     {
@@ -125,9 +125,11 @@ public static partial class ConfigParser
         return parsed;
     }
 
-    private static ConfigError MissingPeer(ObjectRef advertisement, string name, int index, HashSet<string> declared, List<BgpPeer> peers)
+    private static ConfigError MissingPeer(ObjectRef advertisement, string name, int index, PeerNames declared, List<BgpPeer> peers)
     {
-        var why = declared.Contains(name)
+        var why = declared.Dropped.Contains(name)
+            ? "which opens no session (see its warning), so no session gets these routes from it"
+            : declared.Declared.Contains(name)
             ? "which is invalid (see its errors), so no session gets these routes from it"
             : peers.Count == 0
                 ? "which does not exist; there are no BGPPeers"

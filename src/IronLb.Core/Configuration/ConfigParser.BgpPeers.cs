@@ -5,9 +5,14 @@ using IronLb.Core.Addressing;
 namespace IronLb.Core.Configuration;
 
 // BGPPeers (MetalLB's peersFor and its validation): ASNs, address, port, timers, password, duplicates.
+// A peer that uses a field only MetalLB's FRR modes implement (vrf, interface, localASN) is valid for MetalLB,
+// so it must not reject the whole configuration (a leftover FRR peer would stop a working L2 setup): it is
+// dropped with a warning, opens no session, and advertisements naming it lose it. Its genuine errors (a bad
+// ASN, address or timer) stay errors, as MetalLB makes them.
 public static partial class ConfigParser
 {
-    private static List<BgpPeer> ParsePeers(ClusterResources resources, List<ConfigError> errors, List<ConfigError> warnings)
+    /// <summary>The valid peers; <paramref name="dropped"/> receives the names of the valid ones IronLB cannot run.</summary>
+    private static List<BgpPeer> ParsePeers(ClusterResources resources, List<ConfigError> errors, List<ConfigError> warnings, HashSet<string> dropped)
     {
         var peers = new List<BgpPeer>();
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -24,7 +29,15 @@ public static partial class ConfigParser
                 problems.Add($"duplicate definition of BGPPeer \"{resource.Name}\"", "metadata.name");
             }
 
-            var peer = ParsePeer(resource, problems);
+            var unimplemented = new Problems(resource.Ref);
+            var peer = ParsePeer(resource, problems, unimplemented);
+            warnings.AddRange(unimplemented.Found);
+            if (!problems.Any && unimplemented.Any)
+            {
+                dropped.Add(resource.Name);
+                continue;
+            }
+
             var duplicate = peer is null ? null : DuplicateSession(peer, peers, resources.Nodes);
             if (duplicate is not null)
             {
@@ -44,7 +57,8 @@ public static partial class ConfigParser
         return peers;
     }
 
-    private static BgpPeer? ParsePeer(BgpPeerResource resource, Problems problems)
+    /// <summary>The peer, or null when it has errors (in <paramref name="problems"/>) or uses a field IronLB does not implement (in <paramref name="unimplemented"/>).</summary>
+    private static BgpPeer? ParsePeer(BgpPeerResource resource, Problems problems, Problems unimplemented)
     {
         var myAsn = Asn(resource.MyAsn, "myASN", problems);
         if (resource.MyAsn == 0)
@@ -81,12 +95,16 @@ public static partial class ConfigParser
             problems.Add("invalid ebgp-multihop parameter set for an ibgp peer", "spec.ebgpMultiHop");
         }
 
-        if (resource.LocalAsn != 0)
+        if (resource.LocalAsn is < 0 or > MaxAsn)
         {
-            problems.Add($"localASN {resource.LocalAsn} is not implemented yet: IronLB always opens the session with myASN", "spec.localASN");
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"invalid localASN {resource.LocalAsn}: must be between 1 and {MaxAsn}"), "spec.localASN");
+        }
+        else if (resource.LocalAsn != 0)
+        {
+            unimplemented.Add(Unimplemented("localASN", resource.LocalAsn.ToString(CultureInfo.InvariantCulture), "the session would open with myASN, which the router does not expect"), "spec.localASN");
         }
 
-        var address = PeerAddress(resource, problems);
+        var address = PeerAddress(resource, problems, unimplemented);
         var port = resource.PeerPort ?? BgpPeer.DefaultPort;
         if (port is < 1 or > MaxPeerPort)
         {
@@ -143,10 +161,10 @@ public static partial class ConfigParser
 
         if (!string.IsNullOrEmpty(resource.Vrf))
         {
-            problems.Add($"vrf \"{resource.Vrf}\" is not implemented yet: IronLB opens BGP sessions from the default VRF only", "spec.vrf");
+            unimplemented.Add(Unimplemented("vrf", $"\"{resource.Vrf}\"", "IronLB peers from the default VRF only; remove vrf to peer from there"), "spec.vrf");
         }
 
-        if (problems.Any || myAsn is null || address is null)
+        if (problems.Any || unimplemented.Any || myAsn is null || address is null)
         {
             return null;
         }
@@ -185,7 +203,11 @@ public static partial class ConfigParser
         return (uint)value;
     }
 
-    private static Address? PeerAddress(BgpPeerResource resource, Problems problems)
+    /// <summary>The warning text for a field only MetalLB's FRR modes implement.</summary>
+    private static string Unimplemented(string field, string value, string consequence) =>
+        $"IronLB's native BGP does not implement {field} ({value}); this peer opens no session: {consequence}";
+
+    private static Address? PeerAddress(BgpPeerResource resource, Problems problems, Problems unimplemented)
     {
         var hasAddress = !string.IsNullOrEmpty(resource.PeerAddress);
         var hasInterface = !string.IsNullOrEmpty(resource.Interface);
@@ -203,7 +225,7 @@ public static partial class ConfigParser
 
         if (hasInterface)
         {
-            problems.Add($"interface \"{resource.Interface}\" (unnumbered BGP) is not implemented yet: set peerAddress instead", "spec.interface");
+            unimplemented.Add(Unimplemented("interface", $"\"{resource.Interface}\"", "unnumbered peering is not supported; set peerAddress instead"), "spec.interface");
             return null;
         }
 

@@ -182,4 +182,8 @@ public sealed class InterfaceName
 [JsonSerializable(typeof(L2AdvertisementObject))]
 [JsonSerializable(typeof(ConfigurationStateObject))]
 [JsonSerializable(typeof(ServiceL2StatusObject))]
+[JsonSerializable(typeof(BgpPeerObject))]
+[JsonSerializable(typeof(BgpAdvertisementObject))]
+[JsonSerializable(typeof(CommunityObject))]
+[JsonSerializable(typeof(ServiceBgpStatusObject))]
 public sealed partial class CrdJsonContext : JsonSerializerContext;

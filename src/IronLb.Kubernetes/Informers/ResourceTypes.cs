@@ -12,6 +12,9 @@ public static class ResourceTypes
 {
     public const string MetalLbGroupVersion = "metallb.io/v1beta1";
 
+    /// <summary>BGPPeer's storage version (v1beta1 is still served, deprecated).</summary>
+    public const string MetalLbV1Beta2 = "metallb.io/v1beta2";
+
     public static ResourceType<V1Service> Services { get; } = BuiltIn(BuiltInJsonContext.Default.V1Service, new("v1", "services", "Service", true), s => s.Metadata);
 
     public static ResourceType<V1Namespace> Namespaces { get; } = BuiltIn(BuiltInJsonContext.Default.V1Namespace, new("v1", "namespaces", "Namespace", false), n => n.Metadata);
@@ -29,6 +32,22 @@ public static class ResourceTypes
         BuiltIn(BuiltInJsonContext.Default.V1ServiceCIDR, new("networking.k8s.io/v1", "servicecidrs", "ServiceCIDR", false), c => c.Metadata);
 
     public static ResourceType<V1Lease> Leases { get; } = BuiltIn(BuiltInJsonContext.Default.V1Lease, new("coordination.k8s.io/v1", "leases", "Lease", true), l => l.Metadata);
+
+    /// <summary>Secrets of one namespace (MetalLB's): a BGPPeer's passwordSecret, read there only.</summary>
+    public static ResourceType<V1Secret> Secrets(string ns) =>
+        BuiltIn(BuiltInJsonContext.Default.V1Secret, new("v1", "secrets", "Secret", true), s => s.Metadata).InNamespace(ns);
+
+    public static ResourceType<BgpPeerObject> BgpPeers(string ns) =>
+        MetalLb(ns, "bgppeers", "BGPPeer", CrdJsonContext.Default.BgpPeerObject, p => p.Metadata, MetalLbV1Beta2);
+
+    public static ResourceType<BgpAdvertisementObject> BgpAdvertisements(string ns) =>
+        MetalLb(ns, "bgpadvertisements", "BGPAdvertisement", CrdJsonContext.Default.BgpAdvertisementObject, a => a.Metadata);
+
+    public static ResourceType<CommunityObject> Communities(string ns) =>
+        MetalLb(ns, "communities", "Community", CrdJsonContext.Default.CommunityObject, c => c.Metadata);
+
+    public static ResourceType<ServiceBgpStatusObject> ServiceBgpStatuses(string ns) =>
+        MetalLb(ns, "servicebgpstatuses", "ServiceBGPStatus", CrdJsonContext.Default.ServiceBgpStatusObject, s => s.Metadata);
 
     public static ResourceType<IpAddressPoolObject> IpAddressPools(string ns) =>
         MetalLb(ns, "ipaddresspools", "IPAddressPool", CrdJsonContext.Default.IpAddressPoolObject, p => p.Metadata);
@@ -57,9 +76,9 @@ public static class ResourceTypes
             item => JsonSerializer.Serialize(item, info),
             item => Meta(metadata(item)));
 
-    private static ResourceType<T> MetalLb<T>(string ns, string plural, string kind, JsonTypeInfo<T> info, Func<T, V1ObjectMeta?> metadata)
+    private static ResourceType<T> MetalLb<T>(string ns, string plural, string kind, JsonTypeInfo<T> info, Func<T, V1ObjectMeta?> metadata, string groupVersion = MetalLbGroupVersion)
         where T : class =>
-        new(new ApiResource(MetalLbGroupVersion, plural, kind, true), ns,
+        new(new ApiResource(groupVersion, plural, kind, true), ns,
             json => WithoutManagedFields(Refusing(kind, () => JsonSerializer.Deserialize(json, info)), metadata),
             item => JsonSerializer.Serialize(item, info),
             item => Meta(metadata(item)));

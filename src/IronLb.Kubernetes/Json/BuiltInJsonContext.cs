@@ -22,4 +22,5 @@ namespace IronLb.Kubernetes.Json;
 [JsonSerializable(typeof(V1EndpointSlice))]
 [JsonSerializable(typeof(V1ServiceCIDR))]
 [JsonSerializable(typeof(V1Lease))]
+[JsonSerializable(typeof(V1Secret))]
 public sealed partial class BuiltInJsonContext : JsonSerializerContext;

@@ -22,7 +22,10 @@ public static class ClusterIngest
         IEnumerable<IpAddressPoolObject> pools,
         IEnumerable<L2AdvertisementObject>? advertisements = null,
         IEnumerable<V1Namespace>? namespaces = null,
-        IEnumerable<V1Node>? nodes = null)
+        IEnumerable<V1Node>? nodes = null,
+        IEnumerable<BgpPeerObject>? bgpPeers = null,
+        IEnumerable<BgpAdvertisementObject>? bgpAdvertisements = null,
+        IEnumerable<CommunityObject>? communities = null)
     {
         ArgumentNullException.ThrowIfNull(configNamespace);
         ArgumentNullException.ThrowIfNull(pools);
@@ -32,9 +35,16 @@ public static class ClusterIngest
             L2Advertisements = [.. (advertisements ?? []).Select(CoreMapping.ToResource).OrderBy(a => a.Name, StringComparer.Ordinal)],
             Namespaces = [.. (namespaces ?? []).Select(CoreMapping.ToResource).OrderBy(n => n.Name, StringComparer.Ordinal)],
             Nodes = [.. (nodes ?? []).Select(CoreMapping.ToResource).OrderBy(n => n.Name, StringComparer.Ordinal)],
+            BgpPeers = [.. (bgpPeers ?? []).Select(CoreMapping.ToResource).OrderBy(p => p.Name, StringComparer.Ordinal)],
+            BgpAdvertisements = [.. (bgpAdvertisements ?? []).Select(CoreMapping.ToResource).OrderBy(a => a.Name, StringComparer.Ordinal)],
+            Communities = [.. (communities ?? []).Select(CoreMapping.ToResource).OrderBy(c => c.Name, StringComparer.Ordinal)],
             ConfigNamespace = configNamespace,
         };
     }
+
+    /// <summary>A validated peer's password, read from MetalLB's namespace when it names a Secret (see <see cref="PeerPasswords"/>).</summary>
+    public static PeerPassword Password(BgpPeer peer, string configNamespace, IEnumerable<V1Secret> secrets) =>
+        PeerPasswords.Resolve(peer, configNamespace, secrets);
 
     /// <summary>Every Service as Core sees it, in key order (the replay orders them itself).</summary>
     public static ImmutableArray<ServiceView> Services(IEnumerable<V1Service> services)
@@ -56,10 +66,13 @@ public static class ClusterIngest
         IEnumerable<V1Namespace>? namespaces = null,
         IEnumerable<V1Node>? nodes = null,
         IEnumerable<V1EndpointSlice>? slices = null,
-        IEnumerable<V1ServiceCIDR>? serviceCidrs = null) =>
+        IEnumerable<V1ServiceCIDR>? serviceCidrs = null,
+        IEnumerable<BgpPeerObject>? bgpPeers = null,
+        IEnumerable<BgpAdvertisementObject>? bgpAdvertisements = null,
+        IEnumerable<CommunityObject>? communities = null) =>
         new()
         {
-            Resources = Resources(configNamespace, pools, advertisements, namespaces, nodes),
+            Resources = Resources(configNamespace, pools, advertisements, namespaces, nodes, bgpPeers, bgpAdvertisements, communities),
             Services = Services(services),
             Endpoints = CoreMapping.ToEndpointsByService(slices ?? []).ToImmutableDictionary(),
             NodeNetworks = [.. (nodes ?? []).Select(CoreMapping.ToNetwork).OrderBy(n => n.Name, StringComparer.Ordinal)],

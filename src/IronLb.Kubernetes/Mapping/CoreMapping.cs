@@ -9,7 +9,7 @@ using k8s.Models;
 namespace IronLb.Kubernetes.Mapping;
 
 /// <summary>From API objects to Core's inputs. Core never sees a Kubernetes type.</summary>
-public static class CoreMapping
+public static partial class CoreMapping
 {
     /// <summary>The well-known label that ties an EndpointSlice to its Service.</summary>
     private const string ServiceNameLabel = "kubernetes.io/service-name";
@@ -141,8 +141,8 @@ public static class CoreMapping
             MatchExpressions = [.. (s.MatchExpressions ?? []).Select(e => new LabelSelectorRequirement(e.Key ?? "", e.OperatorProperty ?? "", [.. e.Values ?? []]))],
         })];
 
-    private static ObjectRef Ref(string kind, V1ObjectMeta metadata) =>
-        new(kind, metadata.NamespaceProperty, metadata.Name ?? "");
+    private static ObjectRef Ref(string kind, V1ObjectMeta? metadata) =>
+        new(kind, metadata?.NamespaceProperty, metadata?.Name ?? "");
 
     private static ImmutableDictionary<string, string> ToImmutable(IDictionary<string, string>? map) =>
         map is null ? ImmutableDictionary<string, string>.Empty : map.ToImmutableDictionary(StringComparer.Ordinal);

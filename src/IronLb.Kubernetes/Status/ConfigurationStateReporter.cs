@@ -42,7 +42,7 @@ public sealed partial class ConfigurationStateReporter : IDisposable
     private readonly ILogger _logger;
     private readonly WorkQueue<string> _queue;
     private readonly object _gate = new();
-    private Wanted _wanted = new(false, ImmutableDictionary<string, string>.Empty, null, null);
+    private Wanted _wanted = new(false, ImmutableDictionary<string, string>.Empty, null, null, "");
 
     // What the object holds as far as this reporter knows; null until read, and again after it vanished.
     private Observed? _observed;
@@ -76,10 +76,19 @@ public sealed partial class ConfigurationStateReporter : IDisposable
     public void SetOwner(V1OwnerReference? owner) => Change(w => w with { Owner = owner });
 
     /// <summary>Whether the component's configuration is valid: none for Valid, else each error.</summary>
-    public void Report(IReadOnlyList<string> errors)
+    public void Report(IReadOnlyList<string> errors) => Report(errors, []);
+
+    /// <summary>
+    /// As <see cref="Report(IReadOnlyList{string})"/>, with the configuration's warnings (a BGPPeer dropped because it
+    /// uses vrf, an advertisement naming a missing pool). They do not make the result Invalid, since the configuration
+    /// loads; they go in the condition's message, so <c>kubectl get configurationstates -o yaml</c> shows why a peer
+    /// opens no session. The errorSummary stays MetalLB's: errors only.
+    /// </summary>
+    public void Report(IReadOnlyList<string> errors, IReadOnlyList<string> warnings)
     {
         ArgumentNullException.ThrowIfNull(errors);
-        Change(w => w with { Errors = string.Join('\n', errors) });
+        ArgumentNullException.ThrowIfNull(warnings);
+        Change(w => w with { Errors = string.Join('\n', errors), Warnings = string.Join('\n', warnings) });
     }
 
     /// <summary>Writes until cancelled; returns normally then.</summary>
@@ -169,12 +178,12 @@ public sealed partial class ConfigurationStateReporter : IDisposable
                 };
             }
 
-            if (wanted.Errors is { } errors && observed.Errors != errors)
+            if (wanted.Errors is { } errors && (observed.Errors != errors || observed.Message != MessageFor(errors, wanted.Warnings)))
             {
-                var changes = new ConfigurationStateObject { Status = StatusFor(errors) };
+                var changes = new ConfigurationStateObject { Status = StatusFor(errors, wanted.Warnings) };
                 await _states.PatchStatusAsync(_identity.Namespace, _identity.Name, changes, cancellationToken).ConfigureAwait(false);
                 _writes.Record(failed: false);
-                _observed = observed with { Errors = errors };
+                _observed = observed with { Errors = errors, Message = MessageFor(errors, wanted.Warnings) };
             }
         }
         catch (KubeApiException e) when (e.IsNotFound)
@@ -212,10 +221,15 @@ public sealed partial class ConfigurationStateReporter : IDisposable
             _identity.Labels.All(kv => meta.Labels is not null && meta.Labels.TryGetValue(kv.Key, out var v) && v == kv.Value),
             meta.Annotations?.ToImmutableDictionary(StringComparer.Ordinal) ?? ImmutableDictionary<string, string>.Empty,
             meta.OwnerReferences?.FirstOrDefault()?.Uid,
-            current.Status?.Result is null ? null : current.Status.ErrorSummary ?? "");
+            current.Status?.Result is null ? null : current.Status.ErrorSummary ?? "",
+            current.Status?.Conditions?.FirstOrDefault(c => c.Type == _identity.ConditionType)?.Message ?? "");
     }
 
-    private ConfigurationStateStatus StatusFor(string errors)
+    /// <summary>The condition's message: the errors when invalid, else the warnings (none: empty, as MetalLB writes it).</summary>
+    private static string MessageFor(string errors, string warnings) =>
+        errors.Length > 0 ? errors : warnings.Length == 0 ? "" : "valid, with warnings:\n" + warnings;
+
+    private ConfigurationStateStatus StatusFor(string errors, string warnings)
     {
         var valid = errors.Length == 0;
         return new ConfigurationStateStatus
@@ -229,7 +243,7 @@ public sealed partial class ConfigurationStateReporter : IDisposable
                     Type = _identity.ConditionType,
                     Status = valid ? "True" : "False",
                     Reason = valid ? "Reconciled" : "ConfigurationError",
-                    Message = valid ? "" : errors,
+                    Message = MessageFor(errors, warnings),
                     LastTransitionTime = _time.GetUtcNow().UtcDateTime,
                 },
             ],
@@ -237,10 +251,10 @@ public sealed partial class ConfigurationStateReporter : IDisposable
     }
 
     /// <summary>What the component wants on its object; Errors is null until it first reports.</summary>
-    private sealed record Wanted(bool Published, ImmutableDictionary<string, string> Annotations, V1OwnerReference? Owner, string? Errors);
+    private sealed record Wanted(bool Published, ImmutableDictionary<string, string> Annotations, V1OwnerReference? Owner, string? Errors, string Warnings);
 
-    /// <summary>What the object holds; Errors is null while it has no result.</summary>
-    private sealed record Observed(bool LabelsMatch, ImmutableDictionary<string, string> Annotations, string? OwnerUid, string? Errors);
+    /// <summary>What the object holds; Errors is null while it has no result; Message is its condition's.</summary>
+    private sealed record Observed(bool LabelsMatch, ImmutableDictionary<string, string> Annotations, string? OwnerUid, string? Errors, string Message);
 
     [LoggerMessage(EventId = 242, Level = LogLevel.Warning, Message = "ConfigurationState {name} not written ({error}); retrying")]
     private static partial void LogWriteFailed(ILogger logger, Exception? exception, string name, string error);

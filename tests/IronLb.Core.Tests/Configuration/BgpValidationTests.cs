@@ -10,6 +10,7 @@ namespace IronLb.Core.Tests.Configuration;
 public sealed class BgpValidationTests
 {
     private const string Q = "\"metallb-system\"/\"p\"";
+    private const string VrfDropped = "IronLB's native BGP does not implement vrf (\"red\"); this peer opens no session: IronLB peers from the default VRF only; remove vrf to peer from there";
 
     public sealed record BgpCase(string Desc, ClusterResources Resources, (string Object, string Message)[] Errors, (string Object, string Message)[]? Warnings = null)
     {
@@ -46,11 +47,8 @@ public sealed class BgpValidationTests
         new BgpCase("ebgpMultiHop on a dynamic internal peer", OnePeer(Peer("p", peerAsn: 0) with { DynamicAsn = "internal", EbgpMultiHop = true }),
             [("p", "invalid ebgp-multihop parameter set for an ibgp peer")]),
         new BgpCase("ebgpMultiHop on an eBGP peer is fine", OnePeer(Peer("p") with { EbgpMultiHop = true }), []),
-        new BgpCase("localASN", OnePeer(Peer("p") with { LocalAsn = 64999 }), [("p", "localASN 64999 is not implemented yet: IronLB always opens the session with myASN")]),
         new BgpCase("no address", OnePeer(Peer("p", address: null)), [("p", "peer has no Address or Interface specified")]),
         new BgpCase("address and interface", OnePeer(Peer("p") with { Interface = "eth0" }), [("p", "peer has both Address and Interface specified")]),
-        new BgpCase("interface (unnumbered)", OnePeer(Peer("p", address: null) with { Interface = "eth0" }),
-            [("p", "interface \"eth0\" (unnumbered BGP) is not implemented yet: set peerAddress instead")]),
         new BgpCase("bad address", OnePeer(Peer("p", address: "192.0.2.300")), [("p", "invalid BGPPeer address \"192.0.2.300\"")]),
         new BgpCase("zoned address", OnePeer(Peer("p", address: "fe80::1%eth0")), [("p", "invalid BGPPeer address \"fe80::1%eth0\"")]),
         new BgpCase("port 0", OnePeer(Peer("p") with { PeerPort = 0 }), [("p", "invalid peerPort 0: must be between 1 and 16384")]),
@@ -80,7 +78,6 @@ public sealed class BgpValidationTests
         new BgpCase("password and secret", OnePeer(Peer("p") with { Password = "x", PasswordSecret = new SecretReferenceSpec("bgp-auth") }),
             [("p", $"can not have both password and secret ref set in peer config {Q}")]),
         new BgpCase("password with a newline", OnePeer(Peer("p") with { Password = "x\ny" }), [("p", $"password for peer {Q} contains invalid characters")]),
-        new BgpCase("vrf", OnePeer(Peer("p") with { Vrf = "red" }), [("p", "vrf \"red\" is not implemented yet: IronLB opens BGP sessions from the default VRF only")]),
         new BgpCase("duplicate BGPPeer name", Base.With(Peer("p"), Peer("p", address: "192.0.2.2")), [("p", "duplicate definition of BGPPeer \"p\"")]),
         new BgpCase("two peers, one session, every node", Base.With(Peer("p"), Peer("q")),
             [("q", "peer 192.0.2.1 already exists: BGPPeer \"p\" opens the same session (port 179) from every node; give the two peers disjoint nodeSelectors or merge them")]),
@@ -184,6 +181,23 @@ public sealed class BgpValidationTests
         new BgpCase("advertisement outside the MetalLB namespace", OneAd(BgpAd("ad") with { Ref = new ObjectRef("BGPAdvertisement", "default", "ad") }),
             [("ad", "resource must be created in metallb-system namespace, not \"default\"")]),
 
+        // Fields only MetalLB's FRR modes implement: the peer is dropped with a warning, the rest loads.
+        new BgpCase("vrf drops the peer", OnePeer(Peer("p") with { Vrf = "red" }), [], [("p", VrfDropped)]),
+        new BgpCase("interface (unnumbered) drops the peer", OnePeer(Peer("p", address: null) with { Interface = "eth0" }), [],
+            [("p", "IronLB's native BGP does not implement interface (\"eth0\"); this peer opens no session: unnumbered peering is not supported; set peerAddress instead")]),
+        new BgpCase("localASN drops the peer", OnePeer(Peer("p") with { LocalAsn = 64999 }), [],
+            [("p", "IronLB's native BGP does not implement localASN (64999); this peer opens no session: the session would open with myASN, which the router does not expect")]),
+        new BgpCase("localASN above 32 bits is an error", OnePeer(Peer("p") with { LocalAsn = 4294967296 }), [("p", "invalid localASN 4294967296: must be between 1 and 4294967295")]),
+        new BgpCase("a vrf peer with a bad ASN is still an error", OnePeer(Peer("p", myAsn: 0) with { Vrf = "red" }), [("p", "missing local ASN")], [("p", VrfDropped)]),
+        new BgpCase("a vrf peer with bad timers is still an error", OnePeer(Peer("p") with { Vrf = "red", HoldTime = "2s" }),
+            [("p", "invalid BGPPeer timers: invalid hold time \"2s\": must be 0 or >=3s")], [("p", VrfDropped)]),
+        new BgpCase("a vrf peer with an interface as well is still an error", OnePeer(Peer("p") with { Vrf = "red", Interface = "eth0" }),
+            [("p", "peer has both Address and Interface specified")], [("p", VrfDropped)]),
+        new BgpCase("an advertisement naming a dropped peer loses it", Base.With(Peer("p"), Peer("frr", address: "192.0.2.2") with { Vrf = "red" }).With(BgpAd("ad") with { Peers = ["p", "frr"] }), [],
+            [("frr", VrfDropped),
+             ("ad", "peers names BGPPeer \"frr\", which opens no session (see its warning), so no session gets these routes from it")]),
+        new BgpCase("a dropped peer does not clash with a peer opening the same session", Base.With(Peer("p"), Peer("q") with { Vrf = "red" }), [], [("q", VrfDropped)]),
+
         // Warnings: the configuration loads.
         new BgpCase("bfdProfile", OnePeer(Peer("p") with { BfdProfile = "fast" }), [],
             [("p", "bfdProfile \"fast\" is not yet used: IronLB has no BFD yet, so a dead session is noticed by the hold timer only")]),
@@ -221,6 +235,31 @@ public sealed class BgpValidationTests
         {
             Assert.Null(result.Config);
         }
+    }
+
+    [Theory]
+    [InlineData("vrf")]
+    [InlineData("interface")]
+    [InlineData("localASN")]
+    public void A_leftover_FRR_peer_leaves_a_layer_2_setup_working(string field)
+    {
+        var frrPeer = field switch
+        {
+            "vrf" => Peer("frr") with { Vrf = "red" },
+            "interface" => Peer("frr", address: null) with { Interface = "eth0" },
+            _ => Peer("frr") with { LocalAsn = 64999 },
+        };
+        var result = ConfigParser.Parse(Base.With(L2("l2")).With(frrPeer).With(BgpAd("ad")));
+
+        Assert.True(result.IsValid);
+        var pool = Assert.Single(result.Config!.Pools);
+        Assert.Equal(["l2"], pool.L2Advertisements.Select(a => a.Name));
+        Assert.Equal(["ad"], pool.BgpAdvertisements.Select(a => a.Name));
+        Assert.Empty(result.Config.BgpPeers);
+        var warning = Assert.Single(result.Warnings);
+        Assert.Equal(("frr", $"spec.{field}"), (warning.Target.Name, warning.Field));
+        Assert.Contains($"does not implement {field}", warning.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("BGPPeer metallb-system/frr: ", warning.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -41,6 +41,29 @@ public sealed class ConfigurationStateReporterTests
     }
 
     [Fact]
+    public async Task Warnings_keep_the_result_valid_and_reach_the_condition_message()
+    {
+        await using var run = await Running.StartAsync(ConfigurationStateIdentity.Speaker(Ns, "n1"));
+        run.Reporter.Publish();
+        const string dropped = "BGPPeer metallb-system/frr: IronLB's native BGP does not implement vrf (\"red\"); this peer opens no session";
+        run.Reporter.Report([], [dropped]);
+
+        var state = await run.EventuallyAsync("speaker-n1", s => s?.Status?.Conditions?.SingleOrDefault()?.Message?.Contains(dropped, StringComparison.Ordinal) == true);
+        Assert.Equal(("Valid", ""), (state.Status!.Result, state.Status.ErrorSummary));
+        Assert.Equal("True", state.Status.Conditions!.Single().Status);
+
+        // The warning gone: the message empties again, as MetalLB writes a valid state.
+        run.Reporter.Report([], []);
+        state = await run.EventuallyAsync("speaker-n1", s => s?.Status?.Conditions?.SingleOrDefault()?.Message == "");
+        Assert.Equal("Valid", state.Status!.Result);
+
+        // Errors take the message over.
+        run.Reporter.Report(["BGPPeer metallb-system/p: missing local ASN"], [dropped]);
+        state = await run.EventuallyAsync("speaker-n1", s => s?.Status?.Result == "Invalid");
+        Assert.Equal("BGPPeer metallb-system/p: missing local ASN", state.Status!.Conditions!.Single().Message);
+    }
+
+    [Fact]
     public async Task A_failed_write_is_counted_and_retried_with_back_off_until_it_goes_through()
     {
         await using var run = await Running.StartAsync(ConfigurationStateIdentity.Controller(Ns));
