@@ -4,6 +4,7 @@ using IronLb.Kubernetes.Status;
 using IronLb.Monitoring;
 using IronLb.Networking;
 using IronLb.Networking.Egress;
+using IronLb.Speaker.Bgp;
 using IronLb.Speaker.Cluster;
 using IronLb.Networking.Conflicts;
 using IronLb.Speaker.Conflicts;
@@ -75,8 +76,14 @@ public static class SpeakerHost
         exporter.Start();
         await using var announcer = new Layer2Announcer(options.Layer2, loggerFactory.CreateLogger<Layer2Announcer>(), time);
         exporter.BeforeRender(announcer.FlushKernelCounts);
-        using var speaker = new ManifestSpeaker(options.Manifests, announcer.SetTable, time, loggerFactory.CreateLogger<ManifestSpeaker>());
-        using var metrics = new SpeakerMetrics(options.Manifests.Node, () => speaker.Current, evaluationFailures: () => speaker.EvaluationFailures);
+        // Disposed after the speaker: its Cease goes out once nothing feeds it any more.
+        await using var bgp = new BgpSessions(options.Manifests.Node, time, loggerFactory);
+        using var speaker = new ManifestSpeaker(options.Manifests, announcer.SetTable, time, loggerFactory.CreateLogger<ManifestSpeaker>())
+        {
+            // Files carry no Secrets: a BGPPeer's passwordSecret cannot be resolved here (the speaker logs it once).
+            PublishBgp = plan => bgp.Apply(plan, nodeIpv4: null, peer => peer.Password),
+        };
+        using var metrics = new SpeakerMetrics(options.Manifests.Node, () => speaker.Current, evaluationFailures: () => speaker.EvaluationFailures, bgpSessions: () => bgp.Snapshots);
 
         // No membership loop here: a timer of its own proves the process alive. Frozen or starved, it stops
         // moving the answer deadline, and the kernel's replies stop within the window.

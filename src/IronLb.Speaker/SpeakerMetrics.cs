@@ -1,7 +1,10 @@
+using System.Collections.Immutable;
 using System.Diagnostics.Metrics;
+using IronLb.Bgp.Peering;
 using IronLb.Kubernetes.Status;
 using IronLb.Networking.Egress;
 using IronLb.Speaker.Announcing;
+using IronLb.Speaker.Bgp;
 using IronLb.Speaker.Conflicts;
 using IronLb.Speaker.Egress;
 using IronLb.Speaker.Membership;
@@ -10,7 +13,8 @@ namespace IronLb.Speaker;
 
 /// <summary>
 /// MetalLB's <c>metallb_speaker_announced{service,protocol,node,ip}</c> = 1 for every address this node
-/// announces, observed from the current plan so withdrawn series vanish on the next scrape. With a
+/// announces (protocol layer2 or bgp), observed from the current plan so withdrawn series vanish on the next
+/// scrape; with BGP sessions, MetalLB's <c>metallb_bgp_*</c> series (<see cref="BgpMetrics"/>). With a
 /// membership, IronLB's own <c>ironlb_membership_accepted_total</c> and
 /// <c>ironlb_membership_refused_total{reason}</c> (reasons: the ReceiveOutcome names).
 /// </summary>
@@ -29,7 +33,8 @@ internal sealed class SpeakerMetrics : IDisposable
     /// <param name="egress">The last evaluation's egress; none when it runs from files.</param>
     /// <param name="egressCounters">Translated packets and bytes per Service and family on this node, since start.</param>
     /// <param name="conflicts">Addresses held here that have had a conflict on the LAN: 1 while it lasts, 0 after.</param>
-    public SpeakerMetrics(string node, Func<SpeakerPlan?> current, WriteCounter? writes = null, MembershipCounters? membership = null, IMeterFactory? meterFactory = null, Func<long>? evaluationFailures = null, Func<EgressBuild>? egress = null, Func<IReadOnlyList<EgressCounter>>? egressCounters = null, Func<IReadOnlyList<ConflictGauge>>? conflicts = null)
+    /// <param name="bgpSessions">This node's BGP sessions, for MetalLB's metallb_bgp_* series; none without BGP.</param>
+    public SpeakerMetrics(string node, Func<SpeakerPlan?> current, WriteCounter? writes = null, MembershipCounters? membership = null, IMeterFactory? meterFactory = null, Func<long>? evaluationFailures = null, Func<EgressBuild>? egress = null, Func<IReadOnlyList<EgressCounter>>? egressCounters = null, Func<IReadOnlyList<ConflictGauge>>? conflicts = null, Func<ImmutableArray<(string Peer, BgpPeerSnapshot Snapshot)>>? bgpSessions = null)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         if (conflicts is not null)
@@ -76,13 +81,24 @@ internal sealed class SpeakerMetrics : IDisposable
 
         _meter.CreateObservableGauge(
             "metallb_speaker_announced",
-            () => (current()?.Services ?? []).Where(s => s.Announces).SelectMany(s => s.Ips.Select(ip => new Measurement<long>(
-                1,
-                new KeyValuePair<string, object?>("service", s.Service.ToString()),
-                new KeyValuePair<string, object?>("protocol", "layer2"),
-                new KeyValuePair<string, object?>("node", node),
-                new KeyValuePair<string, object?>("ip", ip)))),
+            () => Announced(current(), node),
             description: "The node announces the service IP");
+        if (bgpSessions is not null)
+        {
+            BgpMetrics.Register(_meter, bgpSessions);
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> Announced(SpeakerPlan? plan, string node)
+    {
+        var layer2 = (plan?.Services ?? []).Where(s => s.Announces).SelectMany(s => s.Ips.Select(ip => (s.Service, Protocol: "layer2", Ip: ip)));
+        var bgp = (plan?.Bgp.Services ?? []).Where(s => s.Announces).SelectMany(s => s.Ips.Select(ip => (s.Service, Protocol: "bgp", Ip: ip)));
+        return layer2.Concat(bgp).Select(a => new Measurement<long>(
+            1,
+            new KeyValuePair<string, object?>("service", a.Service.ToString()),
+            new KeyValuePair<string, object?>("protocol", a.Protocol),
+            new KeyValuePair<string, object?>("node", node),
+            new KeyValuePair<string, object?>("ip", a.Ip)));
     }
 
     // Packets and bytes from the same read of the nftables counters would be two reads per scrape; the counters

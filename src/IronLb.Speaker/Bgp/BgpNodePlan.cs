@@ -33,8 +33,8 @@ internal sealed record BgpNodePlan
             : [];
 }
 
-/// <summary>One Service's BGP decision on this node.</summary>
-internal sealed record BgpServiceDecision(ServiceKey Service, NodeBgpAnnouncement Announcement)
+/// <summary>One Service's BGP decision on this node, with the Service's addresses.</summary>
+internal sealed record BgpServiceDecision(ServiceKey Service, ImmutableArray<string> Ips, NodeBgpAnnouncement Announcement)
 {
     public bool Announces => Announcement.Decision == BgpAnnounceDecision.Announce;
 }

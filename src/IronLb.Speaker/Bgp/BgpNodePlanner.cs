@@ -38,7 +38,7 @@ internal static class BgpNodePlanner
             }
 
             var announcement = BgpAnnouncement.DecideForNode(node, service, config, endpoints(service.Key), ignoreExcludeLabel);
-            decisions.Add(new BgpServiceDecision(service.Key, announcement));
+            decisions.Add(new BgpServiceDecision(service.Key, service.IngressIps, announcement));
         }
 
         return new BgpNodePlan

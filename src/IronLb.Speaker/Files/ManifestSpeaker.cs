@@ -3,6 +3,7 @@ using IronLb.Core.Allocation;
 using IronLb.Manifests;
 using IronLb.Networking;
 using IronLb.Speaker.Announcing;
+using IronLb.Speaker.Bgp;
 using Microsoft.Extensions.Logging;
 
 namespace IronLb.Speaker.Files;
@@ -43,6 +44,9 @@ internal sealed class ManifestSpeaker : IDisposable
 
     /// <summary>The last good plan; null until the manifests were usable once.</summary>
     public SpeakerPlan? Current => _current;
+
+    /// <summary>Receives this node's BGP sessions and routes after every usable evaluation (the BGP sessions' Apply).</summary>
+    public Action<BgpNodePlan>? PublishBgp { get; init; }
 
     public bool Ready => _current is not null;
 
@@ -153,6 +157,7 @@ internal sealed class ManifestSpeaker : IDisposable
         var changed = _logger.IsEnabled(LogLevel.Information) ? LogChanges(plan) : Remember(plan);
         _current = plan;
         _publish(plan.Table);
+        PublishBgp?.Invoke(plan.Bgp);
         if (changed && _logger.IsEnabled(LogLevel.Information))
         {
             var announced = plan.Services.Count(s => s.Announces);
