@@ -148,8 +148,11 @@ public static class SpeakerHost
         var liveness = new Liveness(time, options.Layer2.LivenessWindow, "membership loop");
         announcer.Deadline.Revoke();
         using var egress = options.Speaker.Egress ? new EgressKernel(new EgressProgrammer(options.EgressKernel)) : null;
+        // Disposed after the speaker: each session's Cease goes out once nothing feeds it any more.
+        await using var bgp = new BgpSessions(options.Speaker.Node, time, loggerFactory);
         using var speaker = new ClusterSpeaker(connection, options.Speaker, announcer.SetTable, () => LocalInterfaces(announcer), time, loggerFactory)
         {
+            BgpSessions = bgp,
             Replies = () => ReplyPaths.Format(announcer.Responders, announcer.KernelResponders),
             MembershipTicked = bound => KeepAlive(announcer, liveness, bound),
             MembershipLeaving = announcer.Deadline.Revoke,
@@ -162,7 +165,7 @@ public static class SpeakerHost
         };
         announcer.ClaimObserved = claim => speaker.ObserveClaim(LanConflictPort.Observed(claim));
         using var metrics = new SpeakerMetrics(options.Speaker.Node, () => speaker.Current, speaker.Writes, speaker.MembershipCounters, evaluationFailures: () => speaker.EvaluationFailures,
-            egress: () => speaker.Egress, egressCounters: egress is null ? null : egress.Totals, conflicts: () => speaker.ConflictGauges);
+            egress: () => speaker.Egress, egressCounters: egress is null ? null : egress.Totals, conflicts: () => speaker.ConflictGauges, bgpSessions: () => bgp.Snapshots);
         await using var monitoring = new MonitoringServer();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 

@@ -44,6 +44,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
     private readonly Informer<V1Lease> _leases;
     private readonly Informer<V1ServiceCIDR> _serviceCidrs;
     private readonly DynamicClient _discovery;
+    private readonly KubeConnection _connection;
     private bool _readsServiceCidrs;
     private readonly SpeakerLeaseRenewer _leaseRenewer;
     private readonly SpeakerLeaseWatch _leaseWatch;
@@ -86,6 +87,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
         ArgumentNullException.ThrowIfNull(loggerFactory);
         ArgumentException.ThrowIfNullOrEmpty(options.Node);
         _options = options;
+        _connection = connection;
         _publish = publish;
         _localInterfaces = localInterfaces;
         _time = time;
@@ -194,6 +196,8 @@ internal sealed partial class ClusterSpeaker : IDisposable
             _readsServiceCidrs = true;
         }
 
+        await AddBgpAsync(runs, syncs, cancellationToken).ConfigureAwait(false);
+
         var running = runs.Select(run => run(stopInformers.Token)).ToList();
         using var stopMembership = new CancellationTokenSource();
         var background = new List<Task>();
@@ -211,6 +215,10 @@ internal sealed partial class ClusterSpeaker : IDisposable
                 ?? throw new InvalidOperationException($"node {_options.Node} has no InternalIP to exchange heartbeats on; set --membership-address");
             var owner = await ResolveOwnerAsync(cancellationToken).ConfigureAwait(false);
             _statuses.Owner = owner;
+            if (_bgpStatuses is not null)
+            {
+                _bgpStatuses.Owner = owner;
+            }
 
             // The advertised address only, never the wildcard: datagrams to the host's other interfaces never reach membership.
             transport = UdpMembershipTransport.Open(new IPEndPoint(address, _options.MembershipPort));
@@ -229,6 +237,10 @@ internal sealed partial class ClusterSpeaker : IDisposable
 
             background.Add(_membership.RunAsync(stopMembership.Token));
             background.Add(_statuses.RunAsync(stopInformers.Token));
+            if (_bgpStatuses is not null)
+            {
+                background.Add(_bgpStatuses.RunAsync(stopInformers.Token));
+            }
             background.Add(_events.RunAsync(stopInformers.Token));
             // The endpoint stays on the ConfigurationState for people and tools that read it there; the
             // speakers find each other by their Leases, written from the first evaluation on.
@@ -313,7 +325,9 @@ internal sealed partial class ClusterSpeaker : IDisposable
         UpdateMembershipInputs();
         PublishReplies();
         var configDirty = Interlocked.Exchange(ref _configDirty, 0) == 1;
-        var cluster = ClusterIngest.Input(_options.Namespace, _services.Items, _pools.Items, _advertisements.Items, _namespaces.Items, _nodes.Items, _slices.Items, _readsServiceCidrs ? _serviceCidrs.Items : null);
+        var cluster = ClusterIngest.Input(
+            _options.Namespace, _services.Items, _pools.Items, _advertisements.Items, _namespaces.Items, _nodes.Items, _slices.Items, _readsServiceCidrs ? _serviceCidrs.Items : null,
+            _bgpPeers?.Items, _bgpAdvertisements?.Items, _communities?.Items);
         if (configDirty)
         {
             ParseConfig(cluster.Resources);
@@ -336,6 +350,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
         var plan = SpeakerPlanner.Decide(config, cluster, _options.LoadBalancerClass, _options.Node, [.. speakers], _options.IgnoreExcludeLabel, _localInterfaces());
         plan = GuardConflicts(plan);
         _publish(plan.Table);
+        PublishBgp(plan);
         UpdateEgress(plan, cluster);
         _current = plan;
         Report(plan, trigger);
