@@ -78,6 +78,29 @@ public sealed class DriverTests
     }
 
     [Fact]
+    public async Task A_route_refresh_gets_the_family_again_and_the_counters_and_observer_follow()
+    {
+        await using var listener = new TestBgpListener(IPAddress.Loopback);
+        var routes = Routes(3, 2);
+        var snapshots = new System.Collections.Concurrent.ConcurrentQueue<BgpPeerSnapshot>();
+        var endpoint = new BgpPeerEndpoint(listener.EndPoint) { NextHopV6 = IPAddress.Parse("2001:db8::1") };
+        await using var run = Run(endpoint, routes, snapshots.Enqueue);
+        await Eventually.WaitForAsync(() => listener.Holds(routes.Select(r => r.Prefix)) && listener.EndOfRib.Count == 2, "the routes");
+        var before = listener.Updates;
+
+        await listener.SendAsync(new RouteRefreshMessage(Afi.Ipv6, Safi.Unicast));
+
+        await Eventually.WaitForAsync(() => run.Driver.Snapshot.Counters.RouteRefreshesReceived == 1 && listener.Updates == before + 1, "the IPv6 routes again");
+        Assert.True(listener.Holds(routes.Select(r => r.Prefix)));
+        var counters = run.Driver.Snapshot.Counters;
+        Assert.Equal((1, 1, 1, 0, 0), (counters.OpensSent, counters.OpensReceived, counters.SessionsEstablished, counters.NotificationsSent, counters.NotificationsReceived));
+        Assert.Equal(2 + 2 + 1, counters.UpdatesSent);
+        Assert.True(counters.KeepalivesSent >= 1 && counters.KeepalivesReceived >= 1);
+        Assert.Contains(snapshots, s => s.State == BgpState.OpenSent);
+        await Eventually.WaitForAsync(() => snapshots.Last() == run.Driver.Snapshot, "the observer to have seen the latest snapshot");
+    }
+
+    [Fact]
     public async Task A_thousand_prefixes_arrive_in_a_handful_of_UPDATEs()
     {
         await using var listener = new TestBgpListener(IPAddress.Loopback);
@@ -208,9 +231,9 @@ public sealed class DriverTests
         .. Enumerable.Range(1, v6).Select(i => new OutboundRoute(IPNetwork.Parse($"2001:db8:1::{i:x}/128"))),
     ];
 
-    private static DriverRun Run(BgpPeerEndpoint endpoint, ImmutableArray<OutboundRoute> routes)
+    private static DriverRun Run(BgpPeerEndpoint endpoint, ImmutableArray<OutboundRoute> routes, Action<BgpPeerSnapshot>? changed = null)
     {
-        var driver = new BgpPeerDriver(Config, endpoint, TimeProvider.System, NullLogger.Instance);
+        var driver = new BgpPeerDriver(Config, endpoint, TimeProvider.System, NullLogger.Instance, changed);
         driver.SetRoutes(routes);
         var stop = new CancellationTokenSource();
         return new DriverRun(driver, stop, driver.RunAsync(stop.Token));
