@@ -207,6 +207,15 @@ public sealed partial class BgpPeerDriver : IAsyncDisposable
         var type = (BgpMessageType)frame[BgpConstants.HeaderLength - 1];
         _counts.Received(type);
         var result = BgpCodec.TryDecode(frame, _state.DecodeContext);
+        if (result.Message is NotificationMessage notification)
+        {
+            PeeringLog.NotificationReceived(_logger, _peer, NotificationText.Describe(notification));
+        }
+        else if (type == BgpMessageType.Notification)
+        {
+            PeeringLog.NotificationReceived(_logger, _peer, $"malformed ({result.Fault})");
+        }
+
         return result.IsAccepted && result.Message is { } message
             ? new MessageReceivedEvent(Now, message)
             : new DecodeFailedEvent(Now, result, type);

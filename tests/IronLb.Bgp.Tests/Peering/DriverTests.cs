@@ -146,6 +146,23 @@ public sealed class DriverTests
     }
 
     [Fact]
+    public async Task A_peer_s_NOTIFICATION_ends_the_session_without_an_answer_and_the_driver_comes_back()
+    {
+        await using var listener = new TestBgpListener(IPAddress.Loopback);
+        var routes = Routes(2, 0);
+        await using var run = Run(new BgpPeerEndpoint(listener.EndPoint), routes);
+        await Eventually.WaitForAsync(() => listener.Holds(routes.Select(r => r.Prefix)), "the first session");
+
+        await listener.SendAsync(new NotificationMessage(6, 4, []));
+
+        await Eventually.WaitForAsync(() => listener.Sessions == 2 && listener.Holds(routes.Select(r => r.Prefix)), "a second session");
+        Assert.Empty(listener.Notifications);
+        Assert.Equal(BgpCloseReason.NotificationReceived, run.Driver.Snapshot.LastCloseReason);
+        Assert.Equal((6, 4), (run.Driver.Snapshot.LastNotification!.ErrorCode, run.Driver.Snapshot.LastNotification.ErrorSubcode));
+        Assert.Equal(1, run.Driver.Snapshot.Counters.NotificationsReceived);
+    }
+
+    [Fact]
     public async Task A_peer_that_sends_garbage_gets_Connection_Not_Synchronized_and_the_driver_comes_back()
     {
         await using var listener = new TestBgpListener(IPAddress.Loopback) { GarbageOnce = true };
