@@ -218,6 +218,20 @@ public sealed class DriverTests
     }
 
     [Fact]
+    public async Task A_peer_that_keeps_refusing_is_logged_once_not_once_per_retry()
+    {
+        using var refused = RefusingSocket();
+        var logger = new RecordingLogger();
+        await using var run = Run(new BgpPeerEndpoint((IPEndPoint)refused.LocalEndPoint!), [], logger: logger);
+
+        await Eventually.WaitForAsync(() => run.Driver.Snapshot.Counters.Dials >= 4, "several refused dials");
+
+        var line = Assert.Single(logger.Lines, l => l.EventId == 1903);
+        Assert.Contains(refused.LocalEndPoint!.ToString()!, line.Message, StringComparison.Ordinal);
+        Assert.Contains("refused", line.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void A_key_longer_than_80_bytes_is_refused_before_any_dial()
     {
         var endpoint = new BgpPeerEndpoint(new IPEndPoint(IPAddress.Loopback, 179)) { Password = new string('k', 81) };
@@ -248,9 +262,9 @@ public sealed class DriverTests
         .. Enumerable.Range(1, v6).Select(i => new OutboundRoute(IPNetwork.Parse($"2001:db8:1::{i:x}/128"))),
     ];
 
-    private static DriverRun Run(BgpPeerEndpoint endpoint, ImmutableArray<OutboundRoute> routes, Action<BgpPeerSnapshot>? changed = null)
+    private static DriverRun Run(BgpPeerEndpoint endpoint, ImmutableArray<OutboundRoute> routes, Action<BgpPeerSnapshot>? changed = null, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
-        var driver = new BgpPeerDriver(Config, endpoint, TimeProvider.System, NullLogger.Instance, changed);
+        var driver = new BgpPeerDriver(Config, endpoint, TimeProvider.System, logger ?? NullLogger.Instance, changed);
         driver.SetRoutes(routes);
         var stop = new CancellationTokenSource();
         return new DriverRun(driver, stop, driver.RunAsync(stop.Token));
