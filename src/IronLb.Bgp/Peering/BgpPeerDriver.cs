@@ -57,7 +57,7 @@ public sealed partial class BgpPeerDriver : IAsyncDisposable
     /// <param name="endpoint">Where the peer is and how to reach it.</param>
     /// <param name="timeProvider">Timers and the monotonic axis of the machine's deadlines.</param>
     /// <param name="logger">Session up/down, dial failures (one line per change), NOTIFICATIONs.</param>
-    /// <param name="changed">Called from the driver's loop with each new snapshot (for metrics); keep it short.</param>
+    /// <param name="changed">Called from the driver's loop with each new snapshot (for metrics); keep it short, and never throw.</param>
     public BgpPeerDriver(BgpSessionConfig config, BgpPeerEndpoint endpoint, TimeProvider timeProvider, ILogger logger, Action<BgpPeerSnapshot>? changed = null)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -137,6 +137,14 @@ public sealed partial class BgpPeerDriver : IAsyncDisposable
             _dial?.Cancel();
             await CloseConnectionAsync().ConfigureAwait(false);
             await Task.WhenAll(_closing).ConfigureAwait(false);
+
+            // A dial that won the race with the stop handed over a socket nobody will use; later ones dispose their own.
+            _inbox.Writer.TryComplete();
+            while (_inbox.Reader.TryRead(out var late))
+            {
+                (late as DialDone)?.Socket?.Dispose();
+            }
+
             _finished.TrySetResult();
         }
     }
@@ -199,6 +207,15 @@ public sealed partial class BgpPeerDriver : IAsyncDisposable
         var type = (BgpMessageType)frame[BgpConstants.HeaderLength - 1];
         _counts.Received(type);
         var result = BgpCodec.TryDecode(frame, _state.DecodeContext);
+        if (result.Message is NotificationMessage notification)
+        {
+            PeeringLog.NotificationReceived(_logger, _peer, NotificationText.Describe(notification));
+        }
+        else if (type == BgpMessageType.Notification)
+        {
+            PeeringLog.NotificationReceived(_logger, _peer, $"malformed ({result.Fault})");
+        }
+
         return result.IsAccepted && result.Message is { } message
             ? new MessageReceivedEvent(Now, message)
             : new DecodeFailedEvent(Now, result, type);
@@ -251,56 +268,6 @@ public sealed partial class BgpPeerDriver : IAsyncDisposable
             default:
                 // Timers are set from the state's next deadline after the step; received UPDATEs are only counted.
                 break;
-        }
-    }
-
-    private async Task SessionUpAsync(NegotiatedSession session)
-    {
-        var (v4, v6, linkLocal) = _connection!.NextHops(_endpoint);
-        _context = new OutboundContext(_config.LocalAsn, session, v4, v6, linkLocal);
-        _counts.SessionsEstablished++;
-        _lastError = null;
-        _loggedDialError = null;
-        PeeringLog.SessionUp(_logger, _peer, session.HoldTime, session.Families);
-        var full = AdjRibOut.Full(_desired, _context);
-        _rib = full.Rib;
-        ReportUnsendable();
-        await SendAllAsync(full.Updates).ConfigureAwait(false);
-    }
-
-    private async Task SendDiffAsync()
-    {
-        if (_state.State != BgpState.Established || _context is not { } context)
-        {
-            return;
-        }
-
-        var change = _rib.Diff(_desired, context);
-        _rib = change.Rib;
-        ReportUnsendable();
-        await SendAllAsync(change.Updates).ConfigureAwait(false);
-    }
-
-    private void ReportUnsendable()
-    {
-        if (_rib.UnsendableRoutes != _loggedUnsendable && _rib.UnsendableRoutes > 0)
-        {
-            PeeringLog.Unsendable(_logger, _peer, _rib.UnsendableRoutes);
-        }
-
-        _loggedUnsendable = _rib.UnsendableRoutes;
-    }
-
-    private async Task SendAllAsync(ImmutableArray<UpdateMessage> updates)
-    {
-        foreach (var update in updates)
-        {
-            if (_connection is null)
-            {
-                return;
-            }
-
-            await SendAsync(update).ConfigureAwait(false);
         }
     }
 

@@ -78,6 +78,29 @@ public sealed class DriverTests
     }
 
     [Fact]
+    public async Task A_route_refresh_gets_the_family_again_and_the_counters_and_observer_follow()
+    {
+        await using var listener = new TestBgpListener(IPAddress.Loopback);
+        var routes = Routes(3, 2);
+        var snapshots = new System.Collections.Concurrent.ConcurrentQueue<BgpPeerSnapshot>();
+        var endpoint = new BgpPeerEndpoint(listener.EndPoint) { NextHopV6 = IPAddress.Parse("2001:db8::1") };
+        await using var run = Run(endpoint, routes, snapshots.Enqueue);
+        await Eventually.WaitForAsync(() => listener.Holds(routes.Select(r => r.Prefix)) && listener.EndOfRib.Count == 2, "the routes");
+        var before = listener.Updates;
+
+        await listener.SendAsync(new RouteRefreshMessage(Afi.Ipv6, Safi.Unicast));
+
+        await Eventually.WaitForAsync(() => run.Driver.Snapshot.Counters.RouteRefreshesReceived == 1 && listener.Updates == before + 1, "the IPv6 routes again");
+        Assert.True(listener.Holds(routes.Select(r => r.Prefix)));
+        var counters = run.Driver.Snapshot.Counters;
+        Assert.Equal((1, 1, 1, 0, 0), (counters.OpensSent, counters.OpensReceived, counters.SessionsEstablished, counters.NotificationsSent, counters.NotificationsReceived));
+        Assert.Equal(2 + 2 + 1, counters.UpdatesSent);
+        Assert.True(counters.KeepalivesSent >= 1 && counters.KeepalivesReceived >= 1);
+        Assert.Contains(snapshots, s => s.State == BgpState.OpenSent);
+        await Eventually.WaitForAsync(() => snapshots.Last() == run.Driver.Snapshot, "the observer to have seen the latest snapshot");
+    }
+
+    [Fact]
     public async Task A_thousand_prefixes_arrive_in_a_handful_of_UPDATEs()
     {
         await using var listener = new TestBgpListener(IPAddress.Loopback);
@@ -120,6 +143,23 @@ public sealed class DriverTests
         await Eventually.WaitForAsync(() => listener.Sessions == 2 && listener.Holds(routes.Select(r => r.Prefix)), "the second session's routes");
         Assert.Equal(2, listener.AcceptedFrom.Count);
         await Eventually.WaitForAsync(() => run.Driver.Snapshot.Counters.SessionsEstablished == 2, "the driver's count");
+    }
+
+    [Fact]
+    public async Task A_peer_s_NOTIFICATION_ends_the_session_without_an_answer_and_the_driver_comes_back()
+    {
+        await using var listener = new TestBgpListener(IPAddress.Loopback);
+        var routes = Routes(2, 0);
+        await using var run = Run(new BgpPeerEndpoint(listener.EndPoint), routes);
+        await Eventually.WaitForAsync(() => listener.Holds(routes.Select(r => r.Prefix)), "the first session");
+
+        await listener.SendAsync(new NotificationMessage(6, 4, []));
+
+        await Eventually.WaitForAsync(() => listener.Sessions == 2 && listener.Holds(routes.Select(r => r.Prefix)), "a second session");
+        Assert.Empty(listener.Notifications);
+        Assert.Equal(BgpCloseReason.NotificationReceived, run.Driver.Snapshot.LastCloseReason);
+        Assert.Equal((6, 4), (run.Driver.Snapshot.LastNotification!.ErrorCode, run.Driver.Snapshot.LastNotification.ErrorSubcode));
+        Assert.Equal(1, run.Driver.Snapshot.Counters.NotificationsReceived);
     }
 
     [Fact]
@@ -178,6 +218,20 @@ public sealed class DriverTests
     }
 
     [Fact]
+    public async Task A_peer_that_keeps_refusing_is_logged_once_not_once_per_retry()
+    {
+        using var refused = RefusingSocket();
+        var logger = new RecordingLogger();
+        await using var run = Run(new BgpPeerEndpoint((IPEndPoint)refused.LocalEndPoint!), [], logger: logger);
+
+        await Eventually.WaitForAsync(() => run.Driver.Snapshot.Counters.Dials >= 4, "several refused dials");
+
+        var line = Assert.Single(logger.Lines, l => l.EventId == 1903);
+        Assert.Contains(refused.LocalEndPoint!.ToString()!, line.Message, StringComparison.Ordinal);
+        Assert.Contains("refused", line.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void A_key_longer_than_80_bytes_is_refused_before_any_dial()
     {
         var endpoint = new BgpPeerEndpoint(new IPEndPoint(IPAddress.Loopback, 179)) { Password = new string('k', 81) };
@@ -208,9 +262,9 @@ public sealed class DriverTests
         .. Enumerable.Range(1, v6).Select(i => new OutboundRoute(IPNetwork.Parse($"2001:db8:1::{i:x}/128"))),
     ];
 
-    private static DriverRun Run(BgpPeerEndpoint endpoint, ImmutableArray<OutboundRoute> routes)
+    private static DriverRun Run(BgpPeerEndpoint endpoint, ImmutableArray<OutboundRoute> routes, Action<BgpPeerSnapshot>? changed = null, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
-        var driver = new BgpPeerDriver(Config, endpoint, TimeProvider.System, NullLogger.Instance);
+        var driver = new BgpPeerDriver(Config, endpoint, TimeProvider.System, logger ?? NullLogger.Instance, changed);
         driver.SetRoutes(routes);
         var stop = new CancellationTokenSource();
         return new DriverRun(driver, stop, driver.RunAsync(stop.Token));

@@ -21,7 +21,10 @@ internal sealed class TestBgpListener : IAsyncDisposable
     private readonly Socket _listener;
     private readonly CancellationTokenSource _stop = new();
     private Task _accepting = Task.CompletedTask;
+    private readonly SemaphoreSlim _writing = new(1, 1);
     private Socket? _current;
+    private NetworkStream? _currentStream;
+    private bool _fourOctetAs;
 
     public TestBgpListener(IPAddress address, IReadOnlyDictionary<IPAddress, string>? md5Keys = null)
     {
@@ -61,6 +64,13 @@ internal sealed class TestBgpListener : IAsyncDisposable
 
     public bool Holds(IEnumerable<IPNetwork> prefixes) => Rib.Keys.ToHashSet().SetEquals(prefixes);
 
+    /// <summary>Sends a message on the current connection (a ROUTE-REFRESH, say), between the session's own writes.</summary>
+    public async Task SendAsync(BgpMessage message)
+    {
+        var stream = Volatile.Read(ref _currentStream) ?? throw new InvalidOperationException("no connection");
+        await WriteAsync(stream, BgpCodec.Encode(message, Volatile.Read(ref _fourOctetAs)));
+    }
+
     /// <summary>Closes the current connection without a NOTIFICATION, as a router that reboots.</summary>
     public void Drop() => Interlocked.Exchange(ref _current, null)?.Dispose();
 
@@ -78,6 +88,7 @@ internal sealed class TestBgpListener : IAsyncDisposable
         }
 
         _stop.Dispose();
+        _writing.Dispose();
     }
 
     private async Task AcceptAsync()
@@ -118,6 +129,7 @@ internal sealed class TestBgpListener : IAsyncDisposable
         var config = new BgpSessionConfig(Asn, DriverTests.LocalAsn, 0x0A00_0002) { Passive = true };
         var state = BgpSessionState.Initial(config);
         var stream = new NetworkStream(socket, ownsSocket: false);
+        Volatile.Write(ref _currentStream, stream);
         var reader = PipeReader.Create(stream);
         var closed = false;
 
@@ -130,17 +142,18 @@ internal sealed class TestBgpListener : IAsyncDisposable
                 switch (action)
                 {
                     case SendAction send:
-                        await stream.WriteAsync(BgpCodec.Encode(send.Message, state.FourOctetAs));
+                        await WriteAsync(stream, BgpCodec.Encode(send.Message, state.FourOctetAs));
                         break;
                     case CloseAction:
                         closed = true;
                         break;
-                    case SessionUpAction:
+                    case SessionUpAction up:
+                        Volatile.Write(ref _fourOctetAs, up.Session.FourOctetAs);
                         Interlocked.Increment(ref _sessions);
                         if (GarbageOnce)
                         {
                             GarbageOnce = false;
-                            await stream.WriteAsync(new byte[BgpConstants.HeaderLength]);
+                            await WriteAsync(stream, new byte[BgpConstants.HeaderLength]);
                         }
 
                         break;
@@ -186,6 +199,19 @@ internal sealed class TestBgpListener : IAsyncDisposable
         }
 
         await reader.CompleteAsync();
+    }
+
+    private async Task WriteAsync(NetworkStream stream, byte[] bytes)
+    {
+        await _writing.WaitAsync();
+        try
+        {
+            await stream.WriteAsync(bytes);
+        }
+        finally
+        {
+            _writing.Release();
+        }
     }
 
     private void Apply(UpdateMessage update)
