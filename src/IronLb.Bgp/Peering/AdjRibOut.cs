@@ -16,8 +16,8 @@ public sealed record RibChange(AdjRibOut Rib, ImmutableArray<UpdateMessage> Upda
 /// Routes with the same wire attributes share one <see cref="RouteTemplate"/>, so <see cref="UpdatePacker"/> fills
 /// each UPDATE (1,000 /32s cost two messages, where MetalLB's native speaker sends 1,000). The attributes follow
 /// MetalLB's native speaker (metallb-bgp.md §4): ORIGIN IGP; AS_PATH empty for iBGP, our ASN for eBGP; NEXT_HOP
-/// (IPv4) or MP_REACH's next hops (IPv6); LOCAL_PREF to iBGP peers only and always there, 0 when the
-/// advertisement sets none (RFC 4271 §5.1.5 wants it in every iBGP UPDATE; 0 is MetalLB's documented default);
+/// (IPv4) or MP_REACH's next hops (IPv6); LOCAL_PREF to iBGP peers only and always there, 100 when the
+/// advertisement sets none (RFC 4271 §5.1.5 wants it in every iBGP UPDATE; see <see cref="UnsetLocalPref"/>);
 /// COMMUNITIES and LARGE_COMMUNITY when not empty; never MED.
 /// </para>
 /// <para>
@@ -27,8 +27,12 @@ public sealed record RibChange(AdjRibOut Rib, ImmutableArray<UpdateMessage> Upda
 /// </summary>
 public sealed class AdjRibOut
 {
-    /// <summary>RFC 4271 §5.1.5: the UPDATEs to an iBGP peer carry LOCAL_PREF; MetalLB's unset value is 0.</summary>
-    public const uint UnsetLocalPref = 0;
+    /// <summary>
+    /// RFC 4271 §5.1.5: the UPDATEs to an iBGP peer carry LOCAL_PREF. Unset, we send 100, what the router assumes when
+    /// MetalLB's FRR mode (v0.16's default) leaves it out; MetalLB's native speaker sent 0, which made its paths lose
+    /// to every other iBGP path (docs/differences.md).
+    /// </summary>
+    public const uint UnsetLocalPref = 100;
 
     private static readonly RouteTemplate NoAttributes = new([]);
 

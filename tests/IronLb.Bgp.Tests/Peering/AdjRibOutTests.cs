@@ -27,7 +27,7 @@ public sealed class AdjRibOutTests
         new DiffCase("changed large communities re-announce", [A], [A with { LargeCommunities = [new(64512, 1, 2)] }], Ebgp(), Announced: [A.Prefix]),
         new DiffCase("a LOCAL_PREF change is not sent to eBGP (it never reaches the wire)", [A], [A with { LocalPref = 200 }], Ebgp()),
         new DiffCase("a LOCAL_PREF change is re-announced to iBGP", [A], [A with { LocalPref = 200 }], Ibgp(), Announced: [A.Prefix]),
-        new DiffCase("unset LOCAL_PREF equals 0 on iBGP, as MetalLB sends it", [A], [A with { LocalPref = 0 }], Ibgp()),
+        new DiffCase("unset LOCAL_PREF equals 100 on iBGP, what routers assume when FRR-mode MetalLB leaves it out", [A], [A with { LocalPref = 100 }], Ibgp()),
         new DiffCase("an IPv6 route goes in MP_REACH_NLRI", [], [V6], Ebgp(), Announced: [V6.Prefix]),
         new DiffCase("an IPv6 route without an IPv6 next hop is counted, not sent", [], [V6], Ebgp() with { NextHopV6 = null }, Unsendable: 1),
         new DiffCase("an IPv4 route without an IPv4 next hop is counted, not sent", [], [A], Ebgp() with { NextHopV4 = null }, Unsendable: 1),
@@ -78,7 +78,7 @@ public sealed class AdjRibOutTests
     {
         var updates = AdjRibOut.Empty.Diff([A, B with { LocalPref = 150 }], Ibgp()).Updates;
 
-        Assert.Equal([0u, 150u], updates.Select(u => Assert.IsType<LocalPrefAttribute>(u.Find(AttributeType.LocalPref)).Value));
+        Assert.Equal([100u, 150u], updates.Select(u => Assert.IsType<LocalPrefAttribute>(u.Find(AttributeType.LocalPref)).Value));
     }
 
     [Fact]
