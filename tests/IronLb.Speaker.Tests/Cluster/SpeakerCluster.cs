@@ -137,7 +137,7 @@ internal sealed class SpeakerCluster : IAsyncDisposable
     /// <summary>Starts a speaker for the node: its own connection, membership on 127.0.0.1 at a free port.</summary>
     public void Start(string node, Func<IReadOnlySet<string>?>? localInterfaces = null, byte[]? key = null, bool insecure = false, string? podName = null, Func<string?>? replies = null,
         Microsoft.Extensions.Logging.ILoggerFactory? logs = null, TimeSpan? leaseRenewInterval = null, Func<IronLb.Networking.Egress.EgressRuleSet, string?>? programEgress = null,
-        ConflictHooks? conflicts = null)
+        ConflictHooks? conflicts = null, IronLb.Speaker.Bgp.BgpSessions? bgp = null)
     {
         var connection = KubeConnection.Create(SpeakerKubeconfig);
         var options = new ClusterSpeakerOptions
@@ -161,6 +161,7 @@ internal sealed class SpeakerCluster : IAsyncDisposable
             ProbeLan = conflicts?.Probe,
             DefendAddress = conflicts?.Defend,
             LocalMacs = conflicts?.Macs,
+            BgpSessions = bgp,
         };
         var stop = new CancellationTokenSource();
         var run = Task.Run(() => speaker.RunAsync(stop.Token));

@@ -1,0 +1,68 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using IronLb.Speaker.Bgp;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace IronLb.Speaker.Tests.Cluster;
+
+/// <summary>
+/// BGP mode through the cluster path: BGPPeer and BGPAdvertisement objects in KubeSim, read by the speaker as the
+/// ServiceAccount deploy/rbac grants, become this node's routes, a session that dials the peer, and one
+/// ServiceBGPStatus per announced Service and node. The peer is a plain TCP listener on loopback: it proves the dial
+/// and the OPEN, not the session (the FRR and BIRD interop tests do that).
+/// </summary>
+[Trait("Category", Category.Kubectl)]
+public sealed class SpeakerBgpTests
+{
+    [Fact]
+    public async Task A_BGP_Service_gets_routes_a_dialled_session_and_a_ServiceBGPStatus_per_announcing_node()
+    {
+        using var router = new TcpListener(IPAddress.Loopback, 0);
+        router.Start();
+        var port = ((IPEndPoint)router.LocalEndpoint).Port;
+        await using var cluster = await SpeakerCluster.StartAsync("n1", "n2");
+        await cluster.CreatePoolAsync("public", "[\"198.51.100.0/24\"]");
+        await cluster.Client.CreateNamespacedCustomObjectAsync(
+            "{\"apiVersion\":\"metallb.io/v1beta2\",\"kind\":\"BGPPeer\",\"metadata\":{\"name\":\"tor\"},\"spec\":{\"myASN\":64512,\"peerASN\":64513,\"peerAddress\":\"127.0.0.1\",\"peerPort\":" + port + "}}",
+            "metallb.io", "v1beta2", "metallb-system", "bgppeers");
+        await cluster.CreateObjectAsync("bgpadvertisements", "{\"apiVersion\":\"metallb.io/v1beta1\",\"kind\":\"BGPAdvertisement\",\"metadata\":{\"name\":\"public\"},\"spec\":{\"ipAddressPools\":[\"public\"]}}");
+        await cluster.CreateServiceAsync("web", "www", ["198.51.100.7"], ["n1"], local: true);
+
+        await using var bgp1 = new BgpSessions("n1", TimeProvider.System, NullLoggerFactory.Instance);
+        await using var bgp2 = new BgpSessions("n2", TimeProvider.System, NullLoggerFactory.Instance);
+        cluster.Start("n1", bgp: bgp1);
+        cluster.Start("n2", bgp: bgp2);
+
+        // ETP Local with the endpoint on n1: n1 routes the /32 to tor, n2 runs the session but sends nothing.
+        var plan = await SpeakerCluster.EventuallyAsync(() => cluster.Speaker("n1").Current?.Bgp, p => p is { Routes.Length: 1 }, "n1's route");
+        Assert.Equal("198.51.100.7/32 to tor", plan!.Routes[0].ToString());
+        await SpeakerCluster.EventuallyAsync(() => cluster.Speaker("n2").Current?.Bgp, p => p is { Peers.Length: 1, Routes.Length: 0 }, "n2's session without routes");
+
+        // Both sessions dial the peer and open with our AS.
+        using (var first = await router.AcceptTcpClientAsync(TestContext.Current.CancellationToken))
+        using (var second = await router.AcceptTcpClientAsync(TestContext.Current.CancellationToken))
+        {
+            foreach (var connection in new[] { first, second })
+            {
+                var header = new byte[29];
+                await connection.GetStream().ReadExactlyAsync(header, TestContext.Current.CancellationToken);
+                Assert.All(header[..16], b => Assert.Equal(0xFF, b));
+                Assert.Equal(1, header[18]);
+                Assert.Equal(64512, (header[20] << 8) | header[21]);
+            }
+        }
+
+        var statuses = await SpeakerCluster.EventuallyAsync(() => cluster.ListAsync("servicebgpstatuses"), l => l.Count == 1, "one ServiceBGPStatus, n1's");
+        var status = statuses[0].GetProperty("status");
+        Assert.Equal(("n1", "www", "web"), (status.GetProperty("node").GetString(), status.GetProperty("serviceName").GetString(), status.GetProperty("serviceNamespace").GetString()));
+        Assert.Equal(["tor"], status.GetProperty("peers").EnumerateArray().Select(p => p.GetString()));
+
+        // The endpoint moves to n2: n1 withdraws and deletes its object, n2 creates its own.
+        await cluster.SetEndpointsAsync("web", "www", ["n2"]);
+        statuses = await SpeakerCluster.EventuallyAsync(() => cluster.ListAsync("servicebgpstatuses"), l => l.Count == 1 && Node(l[0]) == "n2", "the ServiceBGPStatus moving to n2");
+        await SpeakerCluster.EventuallyAsync(() => cluster.Speaker("n1").Current?.Bgp, p => p is { Routes.Length: 0 }, "n1 withdrawing");
+    }
+
+    private static string? Node(JsonElement status) => status.GetProperty("status").GetProperty("node").GetString();
+}
