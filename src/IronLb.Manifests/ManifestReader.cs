@@ -199,6 +199,9 @@ public static class ManifestReader
         public List<ManifestError> Errors { get; } = [];
         public List<IpAddressPoolResource> Pools { get; } = [];
         public List<L2AdvertisementResource> L2Advertisements { get; } = [];
+        public List<BgpPeerResource> BgpPeers { get; } = [];
+        public List<BgpAdvertisementResource> BgpAdvertisements { get; } = [];
+        public List<CommunityResource> Communities { get; } = [];
         public List<NodeResource> Nodes { get; } = [];
         public List<NamespaceResource> Namespaces { get; } = [];
         public List<ServiceView> Services { get; } = [];
@@ -233,6 +236,11 @@ public static class ManifestReader
                 {
                     Pools = [.. Pools],
                     L2Advertisements = [.. L2Advertisements],
+                    // Name order, as the cluster ingest (ClusterIngest.Resources) gives them: which of two peers opening
+                    // one session is reported must not depend on file order, or plan and the speaker would disagree.
+                    BgpPeers = [.. BgpPeers.OrderBy(p => p.Name, StringComparer.Ordinal)],
+                    BgpAdvertisements = [.. BgpAdvertisements.OrderBy(a => a.Name, StringComparer.Ordinal)],
+                    Communities = [.. Communities.OrderBy(c => c.Name, StringComparer.Ordinal)],
                     Nodes = [.. Nodes],
                     Namespaces = [.. namespaces],
                     ConfigNamespace = Options.ConfigNamespace,

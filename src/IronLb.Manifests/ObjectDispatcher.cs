@@ -22,9 +22,9 @@ internal static class ObjectDispatcher
     private static readonly FrozenSet<string> EndpointSliceFields = FrozenSet.Create(StringComparer.Ordinal,
         "apiVersion", "kind", "metadata", "addressType", "endpoints", "ports");
 
-    /// <summary>MetalLB kinds that exist but say nothing about L2 allocation (BGP, status objects).</summary>
+    /// <summary>MetalLB kinds that exist but plan does not read (BFD, status objects).</summary>
     private static readonly FrozenSet<string> OtherMetalLbKinds = FrozenSet.Create(StringComparer.Ordinal,
-        "BGPPeer", "BGPAdvertisement", "BFDProfile", "Community", "ServiceL2Status", "ServiceBGPStatus", "ConfigurationState");
+        "BFDProfile", "ServiceL2Status", "ServiceBGPStatus", "ConfigurationState");
 
     /// <summary>Kind → (group, served versions) for the kinds plan reads.</summary>
     private static readonly FrozenDictionary<string, (string Group, string[] Versions)> Used =
@@ -32,6 +32,9 @@ internal static class ObjectDispatcher
         {
             ["IPAddressPool"] = (MetalLbGroup, ["v1beta1"]),
             ["L2Advertisement"] = (MetalLbGroup, ["v1beta1"]),
+            ["BGPPeer"] = (MetalLbGroup, ["v1beta2", "v1beta1"]),
+            ["BGPAdvertisement"] = (MetalLbGroup, ["v1beta1"]),
+            ["Community"] = (MetalLbGroup, ["v1beta1"]),
             ["Service"] = ("", ["v1"]),
             ["Node"] = ("", ["v1"]),
             ["Namespace"] = ("", ["v1"]),
@@ -125,6 +128,15 @@ internal static class ObjectDispatcher
             case "L2Advertisement":
                 Add(MetalLbReaders.ReadL2Advertisement(root, reference, context), state.L2Advertisements);
                 break;
+            case "BGPPeer":
+                Add(MetalLbBgpReaders.ReadPeer(root, reference, version, context), state.BgpPeers);
+                break;
+            case "BGPAdvertisement":
+                Add(MetalLbBgpReaders.ReadAdvertisement(root, reference, context), state.BgpAdvertisements);
+                break;
+            case "Community":
+                Add(MetalLbBgpReaders.ReadCommunity(root, reference, context), state.Communities);
+                break;
             case "Node":
                 Add(ClusterObjectReaders.ReadNode(root, metadata, context), state.Nodes);
                 break;
@@ -202,7 +214,7 @@ internal static class ObjectDispatcher
     private static string? DefaultNamespace(string kind, string? given, ManifestReadOptions options) => kind switch
     {
         "Node" or "Namespace" => null,
-        "IPAddressPool" or "L2Advertisement" => given ?? options.ConfigNamespace,
+        "IPAddressPool" or "L2Advertisement" or "BGPPeer" or "BGPAdvertisement" or "Community" => given ?? options.ConfigNamespace,
         _ => given ?? "default",
     };
 

@@ -53,6 +53,13 @@ public sealed class RbacTests
         [
             .. Grants("metallb.io", "ipaddresspools", Any, "list", "watch"),
             .. Grants("metallb.io", "l2advertisements", Any, "list", "watch"),
+            .. Grants("metallb.io", "bgppeers", Any, "get", "list", "watch"),
+            .. Grants("metallb.io", "bgpadvertisements", Any, "get", "list", "watch"),
+            .. Grants("metallb.io", "communities", Any, "get", "list", "watch"),
+            .. Grants("metallb.io", "bfdprofiles", Any, "get", "list", "watch"),
+            .. Grants("", "secrets", Any, "get", "list", "watch"),
+            .. Grants("metallb.io", "servicebgpstatuses", Any, Full),
+            .. Grants("metallb.io", "servicebgpstatuses/status", Any, "get", "update", "patch"),
             .. Grants("metallb.io", "servicel2statuses", Any, "list", "watch", "create", "delete"),
             .. Grants("metallb.io", "servicel2statuses/status", Any, "patch"),
             .. Grants("metallb.io", "configurationstates", Any, "get", "create", "patch"),

@@ -151,7 +151,26 @@ public static class ClusterPlanner
         return new ServicePlan(view.Key.Namespace, view.Key.Name, view.IngressIps, converged.Result.PoolAnnotation, announce, events)
         {
             Egress = EgressSelection.IsRequested(view) ? EgressSelection.Paths(view.IngressIps, announce?.Node) : [],
+            Bgp = PlanBgp(view, config, endpoints, candidates),
         };
+    }
+
+    /// <summary>
+    /// BGP mode needs no election: every candidate node decides for itself, as its speaker does, so the plan asks
+    /// <see cref="BgpAnnouncement.DecideForNode"/> for each (the same call a speaker makes for its own node) rather
+    /// than for the Node objects alone, which manifests often leave out. Null without any BGPAdvertisement.
+    /// </summary>
+    private static BgpServiceAnnouncement? PlanBgp(ServiceView view, LoadBalancerConfig config, ServiceEndpoints endpoints, ImmutableArray<string> candidates)
+    {
+        if (!config.Pools.Any(p => !p.BgpAdvertisements.IsDefaultOrEmpty))
+        {
+            return null;
+        }
+
+        var service = BgpAnnouncement.Decide(view, config, endpoints);
+        return service.Decision != BgpAnnounceDecision.Announce
+            ? service
+            : service with { Nodes = [.. candidates.Order(StringComparer.Ordinal).Select(n => BgpAnnouncement.DecideForNode(n, view, config, endpoints))] };
     }
 
     private static PoolUsage Usage(AddressPool pool, Allocator allocator)

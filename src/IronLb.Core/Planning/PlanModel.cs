@@ -56,6 +56,13 @@ public sealed record ServicePlan(
 {
     /// <summary>Empty unless the Service asks for egress from its addresses; then one path per family.</summary>
     public ImmutableArray<FamilyEgress> Egress { get; init; } = [];
+
+    /// <summary>
+    /// The BGP announcement (which nodes send which prefixes to which peers, with which LOCAL_PREF and communities,
+    /// or why not), computed per node exactly as each node's speaker computes it
+    /// (<see cref="BgpAnnouncement.DecideForNode"/>); null when the configuration has no BGPAdvertisement at all.
+    /// </summary>
+    public BgpServiceAnnouncement? Bgp { get; init; }
 }
 
 /// <summary>

@@ -81,6 +81,11 @@ internal static class PlanJsonWriter
                 }
 
                 json.WriteEndArray();
+                if (service.Bgp is { } bgp)
+                {
+                    PlanBgpWriter.WriteJson(json, bgp);
+                }
+
                 json.WriteEndObject();
             }
 

@@ -16,6 +16,7 @@ internal static class PlanTableWriter
         WritePools(result, writer);
         writer.WriteLine();
         WriteServices(result, writer);
+        PlanBgpWriter.WriteTable(result, writer);
         var warnings = report.ServiceWarnings.ToList();
         if (warnings.Count > 0 || !report.ConfigWarnings.IsEmpty)
         {
