@@ -18,8 +18,7 @@ public sealed class SpeakerBgpTests
     [Fact]
     public async Task A_BGP_Service_gets_routes_a_dialled_session_and_a_ServiceBGPStatus_per_announcing_node()
     {
-        using var router = new TcpListener(IPAddress.Loopback, 0);
-        router.Start();
+        using var router = ListenBelowPortLimit();
         var port = ((IPEndPoint)router.LocalEndpoint).Port;
         await using var cluster = await SpeakerCluster.StartAsync("n1", "n2");
         await cluster.CreatePoolAsync("public", "[\"198.51.100.0/24\"]");
@@ -62,6 +61,24 @@ public sealed class SpeakerBgpTests
         await cluster.SetEndpointsAsync("web", "www", ["n2"]);
         statuses = await SpeakerCluster.EventuallyAsync(() => cluster.ListAsync("servicebgpstatuses"), l => l.Count == 1 && Node(l[0]) == "n2", "the ServiceBGPStatus moving to n2");
         await SpeakerCluster.EventuallyAsync(() => cluster.Speaker("n1").Current?.Bgp, p => p is { Routes.Length: 0 }, "n1 withdrawing");
+    }
+
+    /// <summary>The CRD caps peerPort at 16384, below the kernel's ephemeral range: take the first free port from 12000 up.</summary>
+    private static TcpListener ListenBelowPortLimit()
+    {
+        for (var port = 12000 + (Environment.ProcessId % 2000); ; port++)
+        {
+            var listener = new TcpListener(IPAddress.Loopback, port);
+            try
+            {
+                listener.Start();
+                return listener;
+            }
+            catch (SocketException) when (port < 16384)
+            {
+                listener.Dispose();
+            }
+        }
     }
 
     private static string? Node(JsonElement status) => status.GetProperty("status").GetProperty("node").GetString();
