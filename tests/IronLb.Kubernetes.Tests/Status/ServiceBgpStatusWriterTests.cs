@@ -72,6 +72,21 @@ public sealed class ServiceBgpStatusWriterTests
         Assert.Equal(["cwn1/web:tor-a"], objects.Select(Describe));
     }
 
+    [Fact]
+    public async Task Peers_are_written_sorted_whatever_order_they_come_in()
+    {
+        await using var run = await Running.StartAsync();
+        var (name, statusWritten) = await run.N1.CreateAsync(Web, ["tor-b", "tor-a"], null, Token);
+        if (!statusWritten)
+        {
+            await run.N1.PatchStatusAsync(name, Web, ["tor-c", "tor-b", "tor-a"], Token);
+        }
+
+        var written = (await run.Statuses.GetAsync(Ns, name, Token))!.Status!.Peers!;
+        Assert.Equal(written.Order(StringComparer.Ordinal), written);
+        Assert.True(written.Count >= 2);
+    }
+
     private static string Describe(ServiceBgpStatusObject o) => $"{o.Status?.Node}/{o.Status?.ServiceName}:{string.Join(',', o.Status?.Peers ?? [])}";
 
     private sealed class Running : IAsyncDisposable
