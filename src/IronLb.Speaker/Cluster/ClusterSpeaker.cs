@@ -372,12 +372,13 @@ internal sealed partial class ClusterSpeaker : IDisposable
             _configErrors = errors;
         }
 
-        // Every parse, the first one included: the reporter writes only what differs from the object.
-        _stateReporter.Report(errors);
-
-        // Warnings (an advertisement naming a missing pool) do not stop the configuration loading, as in
-        // MetalLB; they are logged once per change, as the manifest speaker and plan report them.
+        // Warnings (an advertisement naming a missing pool, a BGPPeer IronLB cannot run) do not stop the configuration
+        // loading, as in MetalLB; they are logged once per change, as the manifest speaker and plan report them, and
+        // shown in ConfigurationState's condition.
         var warnings = parsed.Warnings.Select(e => e.ToString()).ToList();
+
+        // Every parse, the first one included: the reporter writes only what differs from the object.
+        _stateReporter.Report(errors, warnings);
         if (!warnings.SequenceEqual(_configWarnings))
         {
             foreach (var warning in warnings)
