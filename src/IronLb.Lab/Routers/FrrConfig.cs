@@ -16,7 +16,10 @@ internal static class FrrConfig
         text.AppendLine("!");
         for (var i = 0; i < spec.Announce.Length; i++)
         {
-            AppendRouteMap(text, RouteMapName(i), spec.Announce[i]);
+            if (HasAttributes(spec.Announce[i]))
+            {
+                AppendRouteMap(text, RouteMapName(i), spec.Announce[i]);
+            }
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"router bgp {spec.Asn}");
@@ -45,6 +48,10 @@ internal static class FrrConfig
 
     /// <summary>zebra needs no configuration of its own; the file exists so it does not look for the system's.</summary>
     public static string Zebra(RouterSpec spec) => $"hostname {spec.Name}\n";
+
+    /// <summary>Plain prefixes need no route-map: the bench announces ten thousand of them.</summary>
+    private static bool HasAttributes(AnnouncedPrefix prefix) =>
+        !prefix.Communities.IsEmpty || !prefix.LargeCommunities.IsEmpty || prefix.LocalPref is not null;
 
     private static string RouteMapName(int index) => $"ilb-announce-{index}";
 
@@ -108,7 +115,8 @@ internal static class FrrConfig
         {
             if (spec.Announce[i].Prefix.BaseAddress.AddressFamily == family)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"  network {spec.Announce[i].Prefix} route-map {RouteMapName(i)}");
+                var routeMap = HasAttributes(spec.Announce[i]) ? $" route-map {RouteMapName(i)}" : "";
+                text.AppendLine(CultureInfo.InvariantCulture, $"  network {spec.Announce[i].Prefix}{routeMap}");
             }
         }
 
