@@ -27,19 +27,10 @@ internal sealed class BirdRouter : IBgpRouter
 
     public string ControlSocket => Path.Combine(Spec.StateDirectory, "bird.ctl");
 
-    public static async Task<BirdRouter> StartAsync(RouterSpec spec)
+    public static Task<BirdRouter> StartAsync(RouterSpec spec)
     {
         var router = new BirdRouter(spec);
-        try
-        {
-            await router.RunAsync().ConfigureAwait(false);
-            return router;
-        }
-        catch
-        {
-            await router.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        return RouterDaemons.StartOrStopAsync(router, router.RunAsync);
     }
 
     public Task<string> BirdcAsync(params string[] command) => CommandRunner.CheckAsync("birdc", ["-s", ControlSocket, .. command]);

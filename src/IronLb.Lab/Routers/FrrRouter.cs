@@ -39,19 +39,10 @@ internal sealed class FrrRouter : IBgpRouter
     /// </summary>
     public static IReadOnlyList<string> VtyshCommand(string pathspace, string command) => ["vtysh", "-N", pathspace, "-c", command];
 
-    public static async Task<FrrRouter> StartAsync(RouterSpec spec)
+    public static Task<FrrRouter> StartAsync(RouterSpec spec)
     {
         var router = new FrrRouter(spec);
-        try
-        {
-            await router.RunAsync().ConfigureAwait(false);
-            return router;
-        }
-        catch
-        {
-            await router.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        return RouterDaemons.StartOrStopAsync(router, router.RunAsync);
     }
 
     public async Task<string> VtyshAsync(string command, string? daemon = null)

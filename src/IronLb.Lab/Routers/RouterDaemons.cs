@@ -21,6 +21,22 @@ internal sealed class RouterDaemons(RouterSpec spec)
 
     public ImmutableArray<ProcessRecord> Processes => [.. _started];
 
+    /// <summary>Runs a new router's <paramref name="start"/>; when it fails, stops whatever it started, then rethrows.</summary>
+    public static async Task<T> StartOrStopAsync<T>(T router, Func<Task> start)
+        where T : IAsyncDisposable
+    {
+        try
+        {
+            await start().ConfigureAwait(false);
+            return router;
+        }
+        catch
+        {
+            await router.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     /// <summary>Starts <paramref name="program"/> and its arguments in the router's namespace; the role names the log.</summary>
     public ProcessRecord Start(string role, params string[] program)
     {
