@@ -27,6 +27,7 @@ internal static class UpCommand
         var subnet = new Option<string?>("--mgmt-subnet") { Description = "The management LAN, a /24 to /27 of 203.0.113.0/24 (default: the first /26 not on a host interface)." };
         var ironlb = new Option<string?>("--ironlb") { Description = "The ironlb executable (apphost or ironlb.dll, or their folder); default: the ironlb-build/ folder beside ironlb-lab, else the repository's build." };
         var wait = DurationOption.Create("--wait", "How long to wait for the API server and for every LoadBalancer Service to get its addresses.", TimeSpan.FromSeconds(90), mustBePositive: true);
+        var bgp = new Option<bool>("--bgp") { Description = "Add a router: FRR (AS 64512) in its own namespace on the external LAN, a passive neighbour per node, and examples/lab-bgp's BGPPeers and BGPAdvertisement." };
         var verbose = new Option<bool>("--verbose") { Description = "Print every command run on the machine (ip, sh)." };
         var speakerArgs = new Option<string[]>("--speaker-arg")
         {
@@ -35,7 +36,7 @@ internal static class UpCommand
         };
         var command = new Command("up", "Start a lab: KubeSim, node network namespaces on external/office/management LANs, the controller and a speaker per node (root).")
         {
-            name, nodes, example, crds, rbac, subnet, ironlb, wait, verbose, speakerArgs,
+            name, nodes, example, crds, rbac, subnet, ironlb, wait, bgp, verbose, speakerArgs,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -63,6 +64,13 @@ internal static class UpCommand
                 return LabExit.Usage;
             }
 
+            var bgpDir = root is null ? null : Path.Combine(root, "examples", "lab-bgp");
+            if (result.GetValue(bgp) && (bgpDir is null || !Directory.Exists(bgpDir)))
+            {
+                await Console.Error.WriteLineAsync($"ironlb-lab: --bgp needs the repository's examples/lab-bgp ({bgpDir ?? "not found"})").ConfigureAwait(false);
+                return LabExit.Usage;
+            }
+
             if (!await LabOptions.RequireRootAsync().ConfigureAwait(false))
             {
                 return LabExit.Failed;
@@ -78,6 +86,7 @@ internal static class UpCommand
                 Rbac = rbacDir,
                 ManagementSubnet = managementSubnet,
                 IronLb = result.GetValue(ironlb),
+                Bgp = result.GetValue(bgp) ? bgpDir : null,
                 Wait = result.GetValue(wait).TimeSpan,
                 SpeakerArgs = result.GetValue(speakerArgs) ?? [],
             };

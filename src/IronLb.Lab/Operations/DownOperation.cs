@@ -41,7 +41,8 @@ internal static class DownOperation
         // Processes started but not yet on record when `up` crashed: each names one of the lab's own kubeconfig
         // files on its command line (a `tail -f` of a log is left alone).
         string[] ours = [Path.Combine(directory, UpOperation.KubeconfigFile), Path.Combine(directory, UpOperation.LoopbackKubeconfigFile),
-            Path.Combine(directory, UpOperation.ControllerKubeconfigFile), Path.Combine(directory, UpOperation.SpeakerKubeconfigFile)];
+            Path.Combine(directory, UpOperation.ControllerKubeconfigFile), Path.Combine(directory, UpOperation.SpeakerKubeconfigFile),
+            Path.Combine(directory, "router", "bgpd.conf"), Path.Combine(directory, "router", "zebra.conf")];
         foreach (var pid in ProcFs.AllPids().Where(pid => pid != Environment.ProcessId && ProcFs.CommandLine(pid).Any(ours.Contains)))
         {
             if (ProcFs.StartTime(pid) is { } start)
@@ -49,6 +50,11 @@ internal static class DownOperation
                 await Supervisor.StopAsync(new ProcessRecord("unrecorded", null, pid, start, "", []), Grace).ConfigureAwait(false);
                 removed.Add($"process {pid.ToString(CultureInfo.InvariantCulture)}");
             }
+        }
+
+        if (state is not null)
+        {
+            Routers.LabRouter.RemoveSockets(state);
         }
 
         removed.AddRange(await TopologySweeper.RemoveAsync(names, state).ConfigureAwait(false));

@@ -43,7 +43,7 @@ internal sealed class UpOperation(UpOptions options)
             return LabExit.Failed;
         }
 
-        var example = ExampleCluster.Arrange(Manifest.Load(options.Example), options.Nodes);
+        var example = ExampleCluster.Arrange([.. Manifest.Load(options.Example), .. options.Bgp is null ? [] : Manifest.Load(options.Bgp)], options.Nodes);
         var crds = Manifest.Load(options.Crds);
         LabSession session;
         LabPlan plan;
@@ -85,6 +85,12 @@ internal sealed class UpOperation(UpOptions options)
 
         await Step($"network: {plan.Nodes.Length} node namespaces, external/office/management LANs, management {subnet} (host {plan.HostManagementAddress} on {names.HostLink}), {plan.Pods.Length} pods routed between the nodes").ConfigureAwait(false);
         await new TopologyBuilder(plan, session.RecordAsync).BuildAsync().ConfigureAwait(false);
+
+        if (options.Bgp is not null)
+        {
+            await Step($"router: FRR (AS {Routers.LabRouter.Asn}) in {names.RouterNamespace} on the external LAN, a passive neighbour per node (AS {Routers.LabRouter.NodeAsn}); read it with: {string.Join(' ', Routers.FrrRouter.VtyshCommand(names.RouterNamespace, "show bgp summary"))}").ConfigureAwait(false);
+            await Routers.LabRouter.StartAsync(plan, session).ConfigureAwait(false);
+        }
 
         await WriteMembershipKeyAsync(session.State.MembershipKeyFile).ConfigureAwait(false);
 

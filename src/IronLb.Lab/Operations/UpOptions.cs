@@ -20,6 +20,9 @@ internal sealed record UpOptions
 
     public string? IronLb { get; init; }
 
+    /// <summary>`--bgp`: the BGPPeer and BGPAdvertisement manifests (examples/lab-bgp) to apply, and a router to start; null without.</summary>
+    public string? Bgp { get; init; }
+
     /// <summary>Words added to every speaker's command line (`--speaker-arg`), e.g. "--conflict-probes=0".</summary>
     public IReadOnlyList<string> SpeakerArgs { get; init; } = [];
 

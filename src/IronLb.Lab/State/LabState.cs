@@ -18,6 +18,12 @@ internal sealed record ProcessRecord(string Role, string? Node, int Pid, ulong S
 /// </summary>
 internal sealed record HostRecord(string Name, string Lan, string Namespace, string Interface, string BridgePort, string Mac, ImmutableArray<string> Addresses);
 
+/// <summary>
+/// A router the lab runs (`up --bgp`): its name (also FRR's pathspace), namespace, software, AS number and
+/// addresses (CIDR). Its daemons are in <see cref="LabState.Processes"/>, its namespace in <see cref="LabState.Namespaces"/>.
+/// </summary>
+internal sealed record RouterRecord(string Name, string Netns, string Software, uint Asn, ImmutableArray<string> Addresses);
+
 internal static class Roles
 {
     public const string ApiServer = "apiserver";
@@ -67,6 +73,11 @@ internal sealed record LabState
 
     /// <summary>Other hosts on the LANs, added after `up` (`host add`).</summary>
     public ImmutableArray<HostRecord> Hosts { get; init; } = [];
+
+    /// <summary>Routers the lab runs (`up --bgp`).</summary>
+    public ImmutableArray<RouterRecord> Routers { get; init; } = [];
+
+    public LabState WithRouter(RouterRecord router) => this with { Routers = [.. Routers.Where(r => r.Name != router.Name), router] };
 
     /// <summary>Records a host and its namespace (before either is made, so `down` finds what a crash leaves).</summary>
     public LabState WithHost(HostRecord host) => WithNamespace(host.Namespace) with { Hosts = [.. Hosts.Where(h => h.Name != host.Name), host] };

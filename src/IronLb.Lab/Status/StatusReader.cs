@@ -33,5 +33,8 @@ internal static class StatusReader
         [.. nodes],
         [.. session.Plan.Clients.Select(c => new ClientStatus(c.Lan, c.Namespace, c.Interface.Name))],
         [.. session.State.Processes.Where(p => p.Role == Roles.Controller && Supervisor.IsAlive(p)).Select(p => p.Pid)],
-        [.. session.Plan.Pods.Select(p => new PodStatus(p.Pod.Namespace, p.Pod.Name, p.Pod.Service, p.Pod.Node, p.Netns, p.Interface, [p.V4.ToString(), p.V6.ToString()]))]);
+        [.. session.Plan.Pods.Select(p => new PodStatus(p.Pod.Namespace, p.Pod.Name, p.Pod.Service, p.Pod.Node, p.Netns, p.Interface, [p.V4.ToString(), p.V6.ToString()]))])
+    {
+        Routers = [.. session.State.Routers.Select(r => new RouterStatus(r.Name, r.Netns, r.Software, r.Asn, r.Addresses))],
+    };
 }

@@ -34,6 +34,12 @@ internal static class StatusTable
             lines.AddRange(Align(pods));
         }
 
+        foreach (var router in status.Routers)
+        {
+            lines.Add("");
+            lines.Add($"router {router.Name}: {router.Software}, AS {router.Asn}, {string.Join(", ", router.Addresses)} (netns {router.Netns}; vtysh -N {router.Name} -c 'show bgp summary')");
+        }
+
         return string.Join('\n', lines) + "\n";
     }
 

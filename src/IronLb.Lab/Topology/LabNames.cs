@@ -28,6 +28,9 @@ internal sealed partial record LabNames
 
     public string ClientNamespace(string lan) => $"{NamespacePrefix}{lan}client";
 
+    /// <summary>The router's namespace (`up --bgp`); its name is also FRR's pathspace, so vtysh -N finds it.</summary>
+    public string RouterNamespace => $"{NamespacePrefix}router";
+
     public string NodeNamespace(string node) => $"{NamespacePrefix}{node}";
 
     /// <summary>A pod's namespace: the underscores (which no node name has) keep it apart from every node's.</summary>
@@ -66,7 +69,7 @@ internal sealed partial record LabNames
     /// <summary>Namespace suffixes the lab uses itself; a node may not be called like one of them.</summary>
     public static readonly IReadOnlySet<string> ReservedNodeNames = new HashSet<string>(StringComparer.Ordinal)
     {
-        "lan", "externalclient", "officeclient", "managementclient",
+        "lan", "externalclient", "officeclient", "managementclient", "router",
     };
 
     /// <summary>The lab's names, or null with the reason when <paramref name="lab"/> is not usable.</summary>

@@ -17,17 +17,7 @@ internal sealed class TopologyBuilder(LabPlan plan, Func<Func<LabState, LabState
         // Pods' namespaces come with the pod network, once their nodes are plugged in.
         foreach (var ns in plan.Namespaces().Except(plan.Pods.Select(p => p.Netns)))
         {
-            await record(s => s.WithNamespace(ns)).ConfigureAwait(false);
-            await IpAsync("netns", "add", ns).ConfigureAwait(false);
-            await IpAsync("-n", ns, "link", "set", "lo", "up").ConfigureAwait(false);
-            // No duplicate address detection: addresses are usable at once, so a speaker can answer NDP for
-            // them (and the client can ask) the moment `up` returns.
-            // No forwarding, whatever a new namespace inherits from the host (devconf_inherit_init_net): the
-            // lab's LANs stay separate, and nothing is routed between them or towards the host. Nodes forward
-            // their pods' traffic only, under the pod network's nftables table (PodNetworkBuilder).
-            await Sysctl.WriteAsync(ns, required: true,
-                ("net/ipv6/conf/all/accept_dad", "0"), ("net/ipv6/conf/default/accept_dad", "0"),
-                ("net/ipv4/ip_forward", "0"), ("net/ipv6/conf/all/forwarding", "0")).ConfigureAwait(false);
+            await CreateNamespaceAsync(ns).ConfigureAwait(false);
         }
 
         // br_netfilter, where loaded, would hand bridged ARP and IPv6 to the host's firewall rules; a real switch
@@ -60,6 +50,31 @@ internal sealed class TopologyBuilder(LabPlan plan, Func<Func<LabState, LabState
         }
 
         await new PodNetworkBuilder(plan, record).BuildAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One more namespace on a LAN, made after the rest (the router of `up --bgp`): recorded, then made and plugged
+    /// into the LAN's bridge as a client is.
+    /// </summary>
+    public async Task AddOnLanAsync(string ns, InterfacePlan device)
+    {
+        await CreateNamespaceAsync(ns).ConfigureAwait(false);
+        await PlugAsync(ns, device).ConfigureAwait(false);
+    }
+
+    private async Task CreateNamespaceAsync(string ns)
+    {
+        await record(s => s.WithNamespace(ns)).ConfigureAwait(false);
+        await IpAsync("netns", "add", ns).ConfigureAwait(false);
+        await IpAsync("-n", ns, "link", "set", "lo", "up").ConfigureAwait(false);
+        // No duplicate address detection: addresses are usable at once, so a speaker can answer NDP for
+        // them (and the client can ask) the moment `up` returns.
+        // No forwarding, whatever a new namespace inherits from the host (devconf_inherit_init_net): the
+        // lab's LANs stay separate, and nothing is routed between them or towards the host. Nodes forward
+        // their pods' traffic only, under the pod network's nftables table (PodNetworkBuilder).
+        await Sysctl.WriteAsync(ns, required: true,
+            ("net/ipv6/conf/all/accept_dad", "0"), ("net/ipv6/conf/default/accept_dad", "0"),
+            ("net/ipv4/ip_forward", "0"), ("net/ipv6/conf/all/forwarding", "0")).ConfigureAwait(false);
     }
 
     /// <summary>The one link on the host: a veth whose host end holds the management LAN's .1 (the API server's

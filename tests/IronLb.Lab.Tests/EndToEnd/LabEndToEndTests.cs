@@ -29,7 +29,8 @@ public sealed partial class LabEndToEndTests
         // What a crash of an earlier `up` of the same name leaves: its network and state, nothing running.
         await Down.MiniLab.BuildAsync(lab.Name, Down.MiniLab.Dead, TestContext.Current.CancellationToken);
 
-        var up = await lab.RunAsync("up");
+        // --bgp: the router comes with this bring-up rather than another (a lab is minutes on two cores).
+        var up = await lab.RunAsync("up", "--bgp");
         Assert.True(up.ExitCode == 0, $"up: {up}\n{lab.Logs()}");
         Assert.Contains($"removing what is left of an earlier lab {lab.Name}", up.Output, StringComparison.Ordinal);
         Assert.Contains($"get ipaddresspools -n metallb-system", up.Output, StringComparison.Ordinal);
@@ -49,6 +50,7 @@ public sealed partial class LabEndToEndTests
         Assert.Equal([("external", "ext0"), ("office", "ofc0")], view.Clients.Select(c => (c.Lan, c.Interface)));
         Assert.Single(view.ControllerPids);
         Assert.Contains("NODE", await lab.OkAsync("status"), StringComparison.Ordinal);
+        await ExpectRouterAsync(lab, view);
 
         using (var cluster = ClusterClient.Create(view.Kubeconfig))
         {
@@ -213,6 +215,28 @@ public sealed partial class LabEndToEndTests
         }));
     }
 
+    /// <summary>
+    /// `up --bgp`'s router: in status (JSON and text), and FRR itself lists a passive neighbour for each node's eno2
+    /// address in both families. Sessions come up only once the speakers speak BGP, so none is waited for.
+    /// </summary>
+    private static async Task ExpectRouterAsync(LabCli lab, LabView view)
+    {
+        var router = Assert.Single(view.Routers);
+        Assert.Equal(($"ilab-{lab.Name}-router", $"ilab-{lab.Name}-router", "frr", 64512u), (router.Name, router.Netns, router.Software, router.Asn));
+        Assert.Equal(["192.0.2.254/24", "2001:db8:3a::254/64"], router.Addresses);
+        Assert.Contains($"router {router.Name}: frr, AS 64512", await lab.OkAsync("status"), StringComparison.Ordinal);
+        // The command status and `up` print, run as printed.
+        var summary = await CheckAsync("vtysh", "-N", router.Name, "-c", "show bgp summary json");
+        using var json = System.Text.Json.JsonDocument.Parse(summary);
+        foreach (var (family, index) in new[] { ("ipv4Unicast", 0), ("ipv6Unicast", 1) })
+        {
+            var peers = json.RootElement.GetProperty(family).GetProperty("peers").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal);
+            Assert.Equal(view.Nodes.Select((_, i) => index == 0 ? $"192.0.2.{11 + i}" : $"2001:db8:3a::{11 + i}").Order(StringComparer.Ordinal), peers);
+        }
+
+        Assert.True(Directory.Exists($"/var/run/frr/{router.Name}"), "FRR's socket directory");
+    }
+
     internal static async Task DownAndCheckNothingLeftAsync(LabCli lab, IReadOnlyList<int> pids)
     {
         var down = await lab.DownAsync();
@@ -220,6 +244,7 @@ public sealed partial class LabEndToEndTests
         Assert.DoesNotContain((await CheckAsync("ip", "netns", "list")).Split('\n'), l => l.StartsWith($"ilab-{lab.Name}-", StringComparison.Ordinal));
         Assert.False((await RunAsync("ip", "link", "show", "dev", $"ilab-{lab.Name}")).ExitCode == 0, "the host link is still there");
         Assert.False(Directory.Exists(lab.StateDirectory), "the state directory is still there");
+        Assert.False(Directory.Exists($"/var/run/frr/ilab-{lab.Name}-router"), "the router's FRR socket directory is still there");
         Assert.All(pids, pid => Assert.Null(ProcFs.StartTime(pid)));
         Assert.DoesNotContain(ProcFs.AllPids(), pid => ProcFs.StartTime(pid) is not null
             && ProcFs.CommandLine(pid).Any(a => a.StartsWith(lab.StateDirectory + "/", StringComparison.Ordinal)));

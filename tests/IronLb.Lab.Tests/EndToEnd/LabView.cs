@@ -8,6 +8,11 @@ namespace IronLb.Lab.Tests.EndToEnd;
 /// <summary>`ironlb-lab status --output json` as the test reads it, with the shape checked on the way in.</summary>
 internal sealed record LabView(string Kubeconfig, string ApiServer, IReadOnlyList<LabView.Node> Nodes, IReadOnlyList<LabView.Client> Clients, IReadOnlyList<int> ControllerPids, IReadOnlyList<LabView.Pod> Pods)
 {
+    /// <summary>A router of `up --bgp`.</summary>
+    public sealed record Router(string Name, string Netns, string Software, uint Asn, IReadOnlyList<string> Addresses);
+
+    public IReadOnlyList<Router> Routers { get; init; } = [];
+
     /// <summary>A pod; <see cref="Addresses"/> as status writes them (IPv4 first).</summary>
     public sealed record Pod(string Namespace, string Name, string Service, string Node, string Netns, string Interface, IReadOnlyList<string> Addresses);
 
@@ -21,7 +26,7 @@ internal sealed record LabView(string Kubeconfig, string ApiServer, IReadOnlyLis
     {
         using var document = JsonDocument.Parse(json);
         var root = document.RootElement;
-        Assert.Equal(["kubeconfig", "apiserver", "nodes", "clients", "controllerPids", "pods"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["kubeconfig", "apiserver", "nodes", "clients", "controllerPids", "pods", "routers"], root.EnumerateObject().Select(p => p.Name));
         var nodes = root.GetProperty("nodes").EnumerateArray().Select(n =>
         {
             Assert.Equal(["name", "netns", "interfaces", "speakerPid"], n.EnumerateObject().Select(p => p.Name));
@@ -47,8 +52,17 @@ internal sealed record LabView(string Kubeconfig, string ApiServer, IReadOnlyLis
             return new Pod(Text("namespace"), Text("name"), Text("service"), Text("node"), Text("netns"), Text("interface"),
                 [.. p.GetProperty("addresses").EnumerateArray().Select(a => a.GetString()!)]);
         }).ToList();
+        var routers = root.GetProperty("routers").EnumerateArray().Select(r =>
+        {
+            Assert.Equal(["name", "netns", "software", "asn", "addresses"], r.EnumerateObject().Select(p => p.Name));
+            return new Router(r.GetProperty("name").GetString()!, r.GetProperty("netns").GetString()!, r.GetProperty("software").GetString()!,
+                r.GetProperty("asn").GetUInt32(), [.. r.GetProperty("addresses").EnumerateArray().Select(a => a.GetString()!)]);
+        }).ToList();
         return new LabView(root.GetProperty("kubeconfig").GetString()!, root.GetProperty("apiserver").GetString()!, nodes, clients,
-            [.. root.GetProperty("controllerPids").EnumerateArray().Select(p => p.GetInt32())], pods);
+            [.. root.GetProperty("controllerPids").EnumerateArray().Select(p => p.GetInt32())], pods)
+        {
+            Routers = routers,
+        };
     }
 
     /// <summary>The LAN an example address is on: the external pool's prefixes, else office.</summary>

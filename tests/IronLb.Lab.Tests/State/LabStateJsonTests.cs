@@ -22,6 +22,7 @@ public sealed class LabStateJsonTests
         .WithBridge(new CreatedLink("ilab-demo-lan", "br-external"))
         .WithLink(new CreatedLink(null, "ilab-demo"))
         .WithLink(new CreatedLink("ilab-demo-lan", "n1-eno2"))
+        .WithRouter(new RouterRecord("ilab-demo-router", "ilab-demo-router", "frr", 64512, ["192.0.2.254/24", "2001:db8:3a::254/64"]))
         .WithHost(new HostRecord("rogue", "external", "ilab-demo-host-rogue", "lan0", "h-rogue", "02:1a:b0:01:02:03", ["192.0.2.190/24"]))
         .WithProcess(new ProcessRecord(Roles.ApiServer, null, 100, 12345, "/run/ironlb-lab/demo/apiserver.log", ["ironlb-lab", "apiserver"]))
         .WithProcess(new ProcessRecord(Roles.Speaker, "cwn1", 101, 12346, "/run/ironlb-lab/demo/speaker-cwn1.log", ["ip", "netns", "exec", "ilab-demo-cwn1", "ironlb", "speaker", "--metrics-address", ""]));
@@ -38,6 +39,8 @@ public sealed class LabStateJsonTests
         Assert.Null(back.Links[0].Namespace);
         Assert.Equal("", back.Process(Roles.Speaker, "cwn1")!.Command[^1]);
         Assert.Equal(12346UL, back.Process(Roles.Speaker, "cwn1")!.StartTime);
+        Assert.Equal(64512u, Assert.Single(back.Routers).Asn);
+        Assert.Equal(["192.0.2.254/24", "2001:db8:3a::254/64"], back.Routers[0].Addresses);
     }
 
     [Fact]
@@ -46,7 +49,7 @@ public sealed class LabStateJsonTests
         using var json = JsonDocument.Parse(StateStore.Serialize(Sample()));
         var root = json.RootElement;
         Assert.Equal(
-            ["name", "stateDirectory", "managementSubnet", "nodeNames", "ironLb", "kubeconfig", "apiServer", "membershipKeyFile", "namespaces", "bridges", "links", "processes", "builder", "pods", "hosts"],
+            ["name", "stateDirectory", "managementSubnet", "nodeNames", "ironLb", "kubeconfig", "apiServer", "membershipKeyFile", "namespaces", "bridges", "links", "processes", "builder", "pods", "hosts", "routers"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal("br-external", root.GetProperty("bridges")[0].GetProperty("name").GetString());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("links")[0].GetProperty("namespace").ValueKind);

@@ -1,0 +1,2 @@
+// ironlb-lab is Linux only (network namespaces, /proc); so are its tests.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
