@@ -33,6 +33,15 @@ public sealed class LeastPrivilegeTests
         var controllerKubeconfig = cluster.Api.WriteKubeconfigFor("metallb-system", "ironlb-controller");
         await cluster.CreateObjectAsync("ipaddresspools", """{"apiVersion":"metallb.io/v1beta1","kind":"IPAddressPool","metadata":{"name":"pool"},"spec":{"addresses":["192.0.2.0/28"]}}""");
         await cluster.CreateAdvertisementAsync("l2", "pool");
+        // BGP too: a peer on loopback at a closed port (the dial is refused; no packet leaves the host), so the speakers
+        // read the BGP kinds and Secrets and write a ServiceBGPStatus each.
+        await cluster.Client.CreateNamespacedCustomObjectAsync(
+            """{"apiVersion":"metallb.io/v1beta2","kind":"BGPPeer","metadata":{"name":"tor"},"spec":{"myASN":64512,"peerASN":64513,"peerAddress":"127.0.0.1","peerPort":9}}""",
+            "metallb.io", "v1beta2", "metallb-system", "bgppeers");
+        await cluster.CreateObjectAsync("bgpadvertisements", """{"apiVersion":"metallb.io/v1beta1","kind":"BGPAdvertisement","metadata":{"name":"bgp"},"spec":{"ipAddressPools":["pool"]}}""");
+        await using var bgpA = new IronLb.Speaker.Bgp.BgpSessions("node-a", TimeProvider.System, NullLoggerFactory.Instance);
+        await using var bgpA2 = new IronLb.Speaker.Bgp.BgpSessions("node-a", TimeProvider.System, NullLoggerFactory.Instance);
+        await using var bgpB = new IronLb.Speaker.Bgp.BgpSessions("node-b", TimeProvider.System, NullLoggerFactory.Instance);
         foreach (var node in new[] { "node-a", "node-b" })
         {
             await PodAsync(cluster, node, $"speaker-{node}");
@@ -49,8 +58,8 @@ public sealed class LeastPrivilegeTests
             HealthAddress = "",
             WatchTimeoutSeconds = 30,
         }, controllerKubeconfig, NullLoggerFactory.Instance, stop.Token));
-        cluster.Start("node-a", podName: "speaker-node-a");
-        cluster.Start("node-b", podName: "speaker-node-b");
+        cluster.Start("node-a", podName: "speaker-node-a", bgp: bgpA);
+        cluster.Start("node-b", podName: "speaker-node-b", bgp: bgpB);
 
         await cluster.Client.CoreV1.CreateNamespacedServiceAsync(new V1Service
         {
@@ -59,6 +68,7 @@ public sealed class LeastPrivilegeTests
         }, "web");
         await cluster.SetEndpointsAsync("web", "gateway", ["node-a", "node-b"]);
         await SpeakerCluster.EventuallyAsync(() => cluster.ListAsync("servicel2statuses"), l => l.Count == 1, "a ServiceL2Status for gateway");
+        await SpeakerCluster.EventuallyAsync(() => cluster.ListAsync("servicebgpstatuses"), l => l.Count == 2, "a ServiceBGPStatus for gateway per node");
         // nodeAssigned follows the status; the announcing speaker may be node-a, which is replaced next, and an event
         // still queued when a speaker stops is dropped, so it is awaited here rather than hoped for.
         await SpeakerCluster.EventuallyAsync(() => cluster.Api.Audit.Of(SpeakerUser), a => a.Any(e => e.Verb == "create" && e.Resource == "events"), "the nodeAssigned event");
@@ -66,10 +76,11 @@ public sealed class LeastPrivilegeTests
         // The DaemonSet replaces node-a's Pod: the new speaker takes over its ConfigurationState by patching the owner.
         await cluster.StopAsync("node-a");
         await PodAsync(cluster, "node-a", "speaker-node-a-2");
-        cluster.Start("node-a", podName: "speaker-node-a-2");
+        cluster.Start("node-a", podName: "speaker-node-a-2", bgp: bgpA2);
         await SpeakerCluster.EventuallyAsync(() => cluster.Api.Audit.Of(SpeakerUser), a => a.Any(e => e.Verb == "patch" && e.Resource == "configurationstates"), "the ConfigurationState given to the new Pod");
         await cluster.Client.CoreV1.DeleteNamespacedServiceAsync("gateway", "web");
         await SpeakerCluster.EventuallyAsync(() => cluster.ListAsync("servicel2statuses"), l => l.Count == 0, "the ServiceL2Status gone with gateway");
+        await SpeakerCluster.EventuallyAsync(() => cluster.ListAsync("servicebgpstatuses"), l => l.Count == 0, "the ServiceBGPStatuses gone with gateway");
         // Every grant is used by now or soon (a renewal or a retry may lag on a busy machine): wait for the last ones.
         var components = new[] { (User: ControllerUser, Name: "ironlb-controller"), (User: SpeakerUser, Name: "ironlb-speaker") };
         var grants = new Dictionary<string, List<Grant>>();
