@@ -92,6 +92,19 @@ public sealed partial class BgpPeerDriver : IAsyncDisposable
     private TimeSpan Now => _time.GetElapsedTime(_start);
 
     /// <summary>The routes this peer should have; thread-safe, the latest call wins, applied as a diff when Established.</summary>
+    /// <summary>
+    /// Set before stopping a speaker that will restart: a session that negotiated graceful restart then closes without
+    /// Cease, so the peer keeps our routes through the restart. Unset (a peer removed, its terms changed), the stop
+    /// sends Cease and the peer withdraws at once.
+    /// </summary>
+    public bool KeepRoutesOnStop
+    {
+        get => Volatile.Read(ref _keepRoutesOnStop);
+        set => Volatile.Write(ref _keepRoutesOnStop, value);
+    }
+
+    private bool _keepRoutesOnStop;
+
     public void SetRoutes(ImmutableArray<OutboundRoute> routes)
     {
         _desired = routes.IsDefault ? ImmutableArray<OutboundRoute>.Empty : routes;
@@ -167,6 +180,15 @@ public sealed partial class BgpPeerDriver : IAsyncDisposable
         switch (input)
         {
             case StopRequested:
+                if (KeepRoutesOnStop && _state.State == BgpState.Established && _state.Negotiated is { GracefulRestart: true })
+                {
+                    // RFC 4724 §4.2: a connection that ends without a NOTIFICATION leaves our routes with the peer,
+                    // marked stale, until the restarted speaker's End-of-RIB (or the restart time) — a rolling restart
+                    // moves no traffic. The finally block closes the connection.
+                    PeeringLog.GracefulStop(_logger, _peer);
+                    return true;
+                }
+
                 await HandleAsync(new StopEvent(Now, "IronLB speaker stopping")).ConfigureAwait(false);
                 return true;
             case TimerFired:

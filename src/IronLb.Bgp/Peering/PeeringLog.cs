@@ -28,4 +28,7 @@ internal static partial class PeeringLog
 
     [LoggerMessage(EventId = 1908, Level = LogLevel.Warning, Message = "Connection to BGP peer {peer} failed: {error}")]
     public static partial void ConnectionFailed(ILogger logger, string peer, string error);
+
+    [LoggerMessage(EventId = 1909, Level = LogLevel.Information, Message = "Closing the session with {peer} without Cease: graceful restart keeps our routes there until we are back")]
+    public static partial void GracefulStop(ILogger logger, string peer);
 }

@@ -105,7 +105,10 @@ internal sealed partial class BgpSessions : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops every session (each sends its Cease) and waits for them to close.</summary>
+    /// <summary>
+    /// Stops every session and waits for them to close: with Cease, except where graceful restart was negotiated
+    /// (the router then keeps the routes through the restart, RFC 4724).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         Task[] all;
@@ -116,9 +119,12 @@ internal sealed partial class BgpSessions : IAsyncDisposable
                 return;
             }
 
+            // The speaker is stopping and will come back (a rolling update, a node reboot): sessions with graceful
+            // restart leave our routes with the router, stale, until the next speaker sends them again.
             _disposed = true;
             foreach (var name in _sessions.Keys.ToList())
             {
+                _sessions[name].Driver.KeepRoutesOnStop = true;
                 StopLocked(name);
             }
 

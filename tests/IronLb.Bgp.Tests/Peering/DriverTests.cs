@@ -130,6 +130,22 @@ public sealed class DriverTests
         Assert.Equal(BgpCloseReason.Stopped, run.Driver.Snapshot.LastCloseReason);
     }
 
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public async Task A_stop_that_keeps_routes_closes_without_Cease_only_when_graceful_restart_was_negotiated(bool peerOffersGracefulRestart, bool ceaseExpected)
+    {
+        await using var listener = new TestBgpListener(IPAddress.Loopback) { GracefulRestart = peerOffersGracefulRestart };
+        var run = Run(new BgpPeerEndpoint(listener.EndPoint), Routes(1, 0), config: Config with { GracefulRestart = true });
+        await Eventually.WaitForAsync(() => run.Driver.Snapshot.SessionUp, "the session");
+
+        run.Driver.KeepRoutesOnStop = true;
+        await run.DisposeAsync();
+
+        await Eventually.WaitForAsync(() => listener.Closes == 1, "the connection closed");
+        Assert.Equal(ceaseExpected, !listener.Notifications.IsEmpty);
+    }
+
     [Fact]
     public async Task When_the_peer_drops_the_connection_the_driver_reconnects_and_sends_everything_again()
     {
@@ -262,9 +278,9 @@ public sealed class DriverTests
         .. Enumerable.Range(1, v6).Select(i => new OutboundRoute(IPNetwork.Parse($"2001:db8:1::{i:x}/128"))),
     ];
 
-    private static DriverRun Run(BgpPeerEndpoint endpoint, ImmutableArray<OutboundRoute> routes, Action<BgpPeerSnapshot>? changed = null, Microsoft.Extensions.Logging.ILogger? logger = null)
+    private static DriverRun Run(BgpPeerEndpoint endpoint, ImmutableArray<OutboundRoute> routes, Action<BgpPeerSnapshot>? changed = null, Microsoft.Extensions.Logging.ILogger? logger = null, BgpSessionConfig? config = null)
     {
-        var driver = new BgpPeerDriver(Config, endpoint, TimeProvider.System, logger ?? NullLogger.Instance, changed);
+        var driver = new BgpPeerDriver(config ?? Config, endpoint, TimeProvider.System, logger ?? NullLogger.Instance, changed);
         driver.SetRoutes(routes);
         var stop = new CancellationTokenSource();
         return new DriverRun(driver, stop, driver.RunAsync(stop.Token));

@@ -62,6 +62,14 @@ internal sealed class TestBgpListener : IAsyncDisposable
     /// <summary>Send bytes with a broken marker once the next session is up (once).</summary>
     public bool GarbageOnce { get; set; }
 
+    /// <summary>Offer graceful restart (RFC 4724) in the peer's OPEN.</summary>
+    public bool GracefulRestart { get; init; }
+
+    /// <summary>Connections that have ended, either side closing.</summary>
+    public int Closes => Volatile.Read(ref _closes);
+
+    private int _closes;
+
     public bool Holds(IEnumerable<IPNetwork> prefixes) => Rib.Keys.ToHashSet().SetEquals(prefixes);
 
     /// <summary>Sends a message on the current connection (a ROUTE-REFRESH, say), between the session's own writes.</summary>
@@ -120,13 +128,14 @@ internal sealed class TestBgpListener : IAsyncDisposable
             {
                 Interlocked.CompareExchange(ref _current, null, socket);
                 socket.Dispose();
+                Interlocked.Increment(ref _closes);
             }
         }
     }
 
     private async Task ServeAsync(Socket socket)
     {
-        var config = new BgpSessionConfig(Asn, DriverTests.LocalAsn, 0x0A00_0002) { Passive = true };
+        var config = new BgpSessionConfig(Asn, DriverTests.LocalAsn, 0x0A00_0002) { Passive = true, GracefulRestart = GracefulRestart };
         var state = BgpSessionState.Initial(config);
         var stream = new NetworkStream(socket, ownsSocket: false);
         Volatile.Write(ref _currentStream, stream);
