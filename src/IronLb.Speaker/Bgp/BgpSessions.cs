@@ -215,18 +215,18 @@ internal sealed partial class BgpSessions : IAsyncDisposable
         return closed;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "BGP session to peer {Peer} ({Remote}) starting, local AS {Asn}")]
+    [LoggerMessage(EventId = 250, Level = LogLevel.Information, Message = "BGP session to peer {Peer} ({Remote}) starting, local AS {Asn}")]
     private static partial void LogSessionStarting(ILogger logger, string peer, IPEndPoint remote, uint asn);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "BGP session to peer {Peer} restarting: its terms changed")]
+    [LoggerMessage(EventId = 251, Level = LogLevel.Information, Message = "BGP session to peer {Peer} restarting: its terms changed")]
     private static partial void LogSessionReplaced(ILogger logger, string peer);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "BGP session to peer {Peer} stopping: the peer no longer selects this node or was removed")]
+    [LoggerMessage(EventId = 252, Level = LogLevel.Information, Message = "BGP session to peer {Peer} stopping: the peer no longer selects this node or was removed")]
     private static partial void LogSessionRemoved(ILogger logger, string peer);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "BGP peer {Peer}: its passwordSecret {Secret} cannot be read; no session until it can")]
+    [LoggerMessage(EventId = 253, Level = LogLevel.Error, Message = "BGP peer {Peer}: its passwordSecret {Secret} cannot be read; no session until it can")]
     private static partial void LogSecretUnresolved(ILogger logger, string peer, string secret);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "BGP session to {Remote} failed; it stays down until its terms change or the speaker restarts")]
+    [LoggerMessage(EventId = 254, Level = LogLevel.Error, Message = "BGP session to {Remote} failed; it stays down until its terms change or the speaker restarts")]
     private static partial void LogSessionFailed(ILogger logger, Exception exception, IPEndPoint remote);
 }

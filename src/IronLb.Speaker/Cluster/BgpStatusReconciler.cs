@@ -88,6 +88,6 @@ internal sealed partial class BgpStatusReconciler
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "writing ServiceBGPStatus objects failed; retrying in {Retry}")]
+    [LoggerMessage(EventId = 260, Level = LogLevel.Warning, Message = "writing ServiceBGPStatus objects failed; retrying in {Retry}")]
     private static partial void LogSyncFailed(ILogger logger, Exception exception, TimeSpan retry);
 }
