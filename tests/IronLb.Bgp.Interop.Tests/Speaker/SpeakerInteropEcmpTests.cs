@@ -1,6 +1,7 @@
 using System.Net;
 using IronLb.Lab.Routers;
 using IronLb.Testing.Manifests;
+using static IronLb.Bgp.Interop.Tests.Speaker.SpeakerTopology;
 
 namespace IronLb.Bgp.Interop.Tests.Speaker;
 
@@ -12,8 +13,6 @@ namespace IronLb.Bgp.Interop.Tests.Speaker;
 [Trait("Category", Category.Root)]
 public sealed class SpeakerInteropEcmpTests
 {
-    private const uint RouterAsn = 64512;
-    private const uint NodeAsn = 64513;
 
     [Fact]
     public async Task Two_speakers_give_the_routers_kernel_two_next_hops()

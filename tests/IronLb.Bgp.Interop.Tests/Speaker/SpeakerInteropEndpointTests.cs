@@ -1,5 +1,6 @@
 using System.Net;
 using IronLb.Testing.Manifests;
+using static IronLb.Bgp.Interop.Tests.Speaker.SpeakerTopology;
 
 namespace IronLb.Bgp.Interop.Tests.Speaker;
 
@@ -11,8 +12,6 @@ namespace IronLb.Bgp.Interop.Tests.Speaker;
 [Trait("Category", Category.Root)]
 public sealed class SpeakerInteropEndpointTests
 {
-    private const uint RouterAsn = 64512;
-    private const uint NodeAsn = 64513;
     private static readonly IPNetwork Local = IPNetwork.Parse("203.0.113.20/32");
     private static readonly IPNetwork Cluster = IPNetwork.Parse("203.0.113.21/32");
 

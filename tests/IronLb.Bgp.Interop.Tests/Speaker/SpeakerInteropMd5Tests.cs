@@ -1,5 +1,6 @@
 using System.Net;
 using IronLb.Testing.Manifests;
+using static IronLb.Bgp.Interop.Tests.Speaker.SpeakerTopology;
 
 namespace IronLb.Bgp.Interop.Tests.Speaker;
 
@@ -12,8 +13,6 @@ namespace IronLb.Bgp.Interop.Tests.Speaker;
 [Trait("Category", Category.Root)]
 public sealed class SpeakerInteropMd5Tests
 {
-    private const uint RouterAsn = 64512;
-    private const uint NodeAsn = 64513;
     private static readonly IPNetwork Web4 = IPNetwork.Parse("203.0.113.30/32");
 
     [Theory]

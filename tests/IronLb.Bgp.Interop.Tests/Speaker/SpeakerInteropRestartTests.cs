@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using IronLb.Lab.Routers;
 using IronLb.Testing.Manifests;
+using static IronLb.Bgp.Interop.Tests.Speaker.SpeakerTopology;
 
 namespace IronLb.Bgp.Interop.Tests.Speaker;
 
@@ -14,8 +15,6 @@ namespace IronLb.Bgp.Interop.Tests.Speaker;
 [Trait("Category", Category.Root)]
 public sealed class SpeakerInteropRestartTests
 {
-    private const uint RouterAsn = 64512;
-    private const uint NodeAsn = 64513;
     private static readonly IPNetwork Web4 = IPNetwork.Parse("203.0.113.50/32");
 
     [Fact]

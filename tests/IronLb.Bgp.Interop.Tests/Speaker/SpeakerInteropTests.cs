@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using IronLb.Testing.Manifests;
+using static IronLb.Bgp.Interop.Tests.Speaker.SpeakerTopology;
 
 namespace IronLb.Bgp.Interop.Tests.Speaker;
 
@@ -13,8 +14,6 @@ namespace IronLb.Bgp.Interop.Tests.Speaker;
 [Trait("Category", Category.Root)]
 public sealed class SpeakerInteropTests
 {
-    private const uint RouterAsn = 64512;
-    private const uint NodeAsn = 64513;
     private static readonly IPNetwork Web4 = IPNetwork.Parse("203.0.113.10/32");
     private static readonly IPNetwork Web6 = IPNetwork.Parse("2001:db8:ba::10/128");
 

@@ -19,6 +19,11 @@ internal sealed class SpeakerTopology : IAsyncDisposable
 {
     public const string Pool = "bgp-pool";
 
+    /// <summary>The router's AS, and the nodes' AS for eBGP.</summary>
+    public const uint RouterAsn = 64512;
+
+    public const uint NodeAsn = 64513;
+
     private readonly RouterNet _net;
     private readonly Dictionary<string, LoggedProcess> _speakers = [];
 
