@@ -51,7 +51,7 @@ public sealed class Md5Tests
     }
 
     /// <summary>TcpExt TCPMD5Failure of the namespace: segments whose signature did not match the key.</summary>
-    private static async Task<long> Md5FailuresAsync(string netns)
+    internal static async Task<long> Md5FailuresAsync(string netns)
     {
         var lines = (await ProcessRunner.CheckAsync("ip", "netns", "exec", netns, "cat", "/proc/net/netstat")).Split('\n');
         // Pairs of lines: "TcpExt: names..." then "TcpExt: values...".

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using IronLb.Speaker.Tests.Network;
+using IronLb.Testing.Network;
 
 namespace IronLb.Speaker.Tests.Cli;
 

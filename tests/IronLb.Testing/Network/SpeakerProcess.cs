@@ -1,14 +1,17 @@
-namespace IronLb.Speaker.Tests.Network;
+namespace IronLb.Testing.Network;
 
 /// <summary>The real `ironlb speaker --manifests` started inside a node namespace, its log collected line by line.</summary>
-internal static class SpeakerProcess
+public static class SpeakerProcess
 {
-    /// <summary>src/IronLb/bin/&lt;Configuration&gt;/&lt;tfm&gt;/ironlb.dll, built with this project (see the csproj).</summary>
+    /// <summary>
+    /// src/IronLb/bin/&lt;Configuration&gt;/&lt;tfm&gt;/ironlb.dll, built with the calling test project (each one that starts the
+    /// speaker references src/IronLb with ReferenceOutputAssembly=false).
+    /// </summary>
     public static string IronLbDll
     {
         get
         {
-            // tests/IronLb.Speaker.Tests/bin/<Configuration>/<tfm>/ -> src/IronLb/bin/<Configuration>/<tfm>/
+            // tests/<Project>/bin/<Configuration>/<tfm>/ -> src/IronLb/bin/<Configuration>/<tfm>/
             var dir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
             var tfm = dir.Name;
             var configuration = dir.Parent!.Name;
