@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using IronLb.Controller;
 using IronLb.Core.Allocation;
+using IronLb.Core.Announcement;
 using IronLb.Core.Configuration;
 using IronLb.Core.Planning;
 using IronLb.Kubernetes.Client;
@@ -23,12 +24,14 @@ namespace IronLb.Speaker.Tests.Differential;
 /// <param name="PoolAnnotations">Each Service's ip-allocated-from-pool annotation as the controller left it.</param>
 /// <param name="Assigned">Each pool's status (assignedIPv4, assignedIPv6) as the controller left it.</param>
 /// <param name="Announcers">Per Service, the nodes whose speaker election announces it.</param>
+/// <param name="Bgp">Per Service, each node's BGP decision and routes as that node's speaker evaluation made them (nodes without one left out).</param>
 internal sealed record Outcome(
     PlanResult Plan,
     ImmutableDictionary<ServiceKey, ImmutableArray<string>> Ingress,
     ImmutableDictionary<ServiceKey, string?> PoolAnnotations,
     ImmutableDictionary<string, (long V4, long V6)> Assigned,
-    ImmutableDictionary<ServiceKey, ImmutableArray<string>> Announcers);
+    ImmutableDictionary<ServiceKey, ImmutableArray<string>> Announcers,
+    ImmutableDictionary<ServiceKey, ImmutableDictionary<string, NodeBgpAnnouncement>> Bgp);
 
 /// <summary>
 /// One KubeSim (MetalLB's CRDs applied by the real kubectl) shared by every generated cluster: each gets
@@ -39,7 +42,7 @@ internal sealed record Outcome(
 /// the controller and the election run as deploy/'s ServiceAccounts (<see cref="DeployedAccounts"/>); only setup and
 /// reading the outcome use the admin, and a denied request fails the run.
 /// </summary>
-internal sealed class DifferentialCluster : IAsyncDisposable
+internal sealed partial class DifferentialCluster : IAsyncDisposable
 {
     // A fixed epoch, so creation timestamps are the generated seconds and nothing else.
     private static readonly DateTimeOffset Epoch = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -99,9 +102,9 @@ internal sealed class DifferentialCluster : IAsyncDisposable
             Phases[1] += watch.Elapsed;
             var (ingress, annotations, assigned) = await ConvergeAsync(names);
             Phases[2] += watch.Elapsed;
-            var announcers = await ElectAsync(names);
+            var (announcers, bgp) = await ElectAsync(names);
             Phases[3] += watch.Elapsed;
-            return new Outcome(plan, ingress, annotations, assigned, announcers);
+            return new Outcome(plan, ingress, annotations, assigned, announcers, bgp);
         }
         finally
         {
@@ -151,6 +154,8 @@ internal sealed class DifferentialCluster : IAsyncDisposable
 
             await CreateCustomAsync(names.Config, "l2advertisements", "L2Advertisement", advertisement.Name, adSpec);
         }
+
+        await CreateBgpAsync(spec.Bgp, names.Config);
 
         // Creation order is the generated order; timestamps are the generated seconds (ties are common).
         foreach (var service in spec.Services)
@@ -219,16 +224,16 @@ internal sealed class DifferentialCluster : IAsyncDisposable
         }, ns);
     }
 
-    private Task CreateCustomAsync(string ns, string plural, string kind, string name, JsonObject spec)
+    private Task CreateCustomAsync(string ns, string plural, string kind, string name, JsonObject spec, string version = "v1beta1")
     {
         var body = new JsonObject
         {
-            ["apiVersion"] = "metallb.io/v1beta1",
+            ["apiVersion"] = "metallb.io/" + version,
             ["kind"] = kind,
             ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
             ["spec"] = spec,
         };
-        return Client.CreateNamespacedCustomObjectAsync(body.ToJsonString(), "metallb.io", "v1beta1", ns, plural);
+        return Client.CreateNamespacedCustomObjectAsync(body.ToJsonString(), "metallb.io", version, ns, plural);
     }
 
     /// <summary>
@@ -270,13 +275,13 @@ internal sealed class DifferentialCluster : IAsyncDisposable
             }
         }
 
-        foreach (var (plural, kind) in new[] { ("ipaddresspools", "IPAddressPool"), ("l2advertisements", "L2Advertisement") })
+        foreach (var (plural, kind, version) in ConfigurationKinds)
         {
-            var list = (JsonElement)await Client.CustomObjects.ListNamespacedCustomObjectAsync("metallb.io", "v1beta1", names.Config, plural);
+            var list = (JsonElement)await Client.CustomObjects.ListNamespacedCustomObjectAsync("metallb.io", version, names.Config, plural);
             foreach (var item in list.GetProperty("items").EnumerateArray())
             {
                 var node = JsonNode.Parse(item.GetRawText())!.AsObject();
-                node["apiVersion"] = "metallb.io/v1beta1";
+                node["apiVersion"] = "metallb.io/" + version;
                 node["kind"] = kind;
                 items.Add(node);
             }
@@ -373,10 +378,10 @@ internal sealed class DifferentialCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// The cluster speaker's evaluation (ingest, configuration, election) for every node over fresh informers,
-    /// with the membership fixed: every node's speaker is live.
+    /// The cluster speaker's evaluation (ingest, configuration, election, each node's BGP plan) for every node over
+    /// fresh informers, with the membership fixed: every node's speaker is live.
     /// </summary>
-    private async Task<ImmutableDictionary<ServiceKey, ImmutableArray<string>>> ElectAsync(Names names)
+    private async Task<(ImmutableDictionary<ServiceKey, ImmutableArray<string>>, ImmutableDictionary<ServiceKey, ImmutableDictionary<string, NodeBgpAnnouncement>>)> ElectAsync(Names names)
     {
         using var connection = KubeConnection.Create(Accounts.SpeakerKubeconfig);
         var logger = NullLogger.Instance;
@@ -386,25 +391,29 @@ internal sealed class DifferentialCluster : IAsyncDisposable
         var pools = new Informer<Kubernetes.Crds.IpAddressPoolObject>(connection, ResourceTypes.IpAddressPools(names.Config), TimeProvider.System, logger);
         var advertisements = new Informer<Kubernetes.Crds.L2AdvertisementObject>(connection, ResourceTypes.L2Advertisements(names.Config), TimeProvider.System, logger);
         var namespaces = new Informer<V1Namespace>(connection, ResourceTypes.Namespaces, TimeProvider.System, logger);
+        var bgp = new BgpInformers(connection, names.Config, logger);
         using var stop = new CancellationTokenSource();
-        Task[] runs = [services.RunAsync(stop.Token), slices.RunAsync(stop.Token), nodes.RunAsync(stop.Token), pools.RunAsync(stop.Token), advertisements.RunAsync(stop.Token), namespaces.RunAsync(stop.Token)];
+        Task[] runs = [services.RunAsync(stop.Token), slices.RunAsync(stop.Token), nodes.RunAsync(stop.Token), pools.RunAsync(stop.Token), advertisements.RunAsync(stop.Token), namespaces.RunAsync(stop.Token),
+            .. bgp.Run(stop.Token)];
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             try
             {
                 await Task.WhenAll(services.WaitForSyncAsync(timeout.Token), slices.WaitForSyncAsync(timeout.Token), nodes.WaitForSyncAsync(timeout.Token),
-                    pools.WaitForSyncAsync(timeout.Token), advertisements.WaitForSyncAsync(timeout.Token), namespaces.WaitForSyncAsync(timeout.Token));
+                    pools.WaitForSyncAsync(timeout.Token), advertisements.WaitForSyncAsync(timeout.Token), namespaces.WaitForSyncAsync(timeout.Token), bgp.WaitForSyncAsync(timeout.Token));
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
                 Assert.Fail($"the election's informers did not sync on {names.Config}; denied: {string.Join("; ", Accounts.Denials())}");
             }
 
-            var cluster = ClusterIngest.Input(names.Config, services.Items, pools.Items, advertisements.Items, namespaces.Items, nodes.Items, slices.Items);
+            var cluster = ClusterIngest.Input(names.Config, services.Items, pools.Items, advertisements.Items, namespaces.Items, nodes.Items, slices.Items,
+                bgpPeers: bgp.Peers.Items, bgpAdvertisements: bgp.Advertisements.Items, communities: bgp.Communities.Items);
             var parsed = ConfigParser.Parse(cluster.Resources);
             Assert.True(parsed.Config is not null, "the speaker refused the configuration: " + string.Join("; ", parsed.Errors));
             var announcers = new Dictionary<ServiceKey, List<string>>();
+            var routes = new Dictionary<ServiceKey, Dictionary<string, NodeBgpAnnouncement>>();
             foreach (var node in ClusterGen.Nodes)
             {
                 var plan = SpeakerPlanner.Decide(parsed.Config, cluster, "", node, [.. ClusterGen.Nodes]);
@@ -412,9 +421,15 @@ internal sealed class DifferentialCluster : IAsyncDisposable
                 {
                     (announcers.TryGetValue(decision.Service, out var list) ? list : announcers[decision.Service] = []).AddRange(decision.Announces ? [node] : []);
                 }
+
+                foreach (var decision in plan.Bgp.Services.Where(d => d.Service.Namespace == names.A || d.Service.Namespace == names.B))
+                {
+                    (routes.TryGetValue(decision.Service, out var perNode) ? perNode : routes[decision.Service] = new(StringComparer.Ordinal))[node] = decision.Announcement;
+                }
             }
 
-            return announcers.ToImmutableDictionary(a => a.Key, a => a.Value.ToImmutableArray());
+            return (announcers.ToImmutableDictionary(a => a.Key, a => a.Value.ToImmutableArray()),
+                routes.ToImmutableDictionary(r => r.Key, r => r.Value.ToImmutableDictionary(StringComparer.Ordinal)));
         }
         finally
         {

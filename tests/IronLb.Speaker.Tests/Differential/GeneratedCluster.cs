@@ -45,6 +45,9 @@ internal sealed record ServiceSpec(
 /// <summary>One generated cluster; its text is what a failing (shrunk) case prints.</summary>
 internal sealed record ClusterSpec(ImmutableArray<PoolSpec> Pools, ImmutableArray<AdvertisementSpec> Advertisements, ImmutableArray<ServiceSpec> Services)
 {
+    /// <summary>The BGPPeers and BGPAdvertisements (<see cref="BgpGen"/>); empty in a Layer 2 only cluster.</summary>
+    public BgpSpec Bgp { get; init; } = BgpSpec.Empty;
+
     public override string ToString()
     {
         var text = new StringBuilder();
@@ -57,6 +60,8 @@ internal sealed record ClusterSpec(ImmutableArray<PoolSpec> Pools, ImmutableArra
         {
             text.Append($"l2 {a.Name} pools=[{string.Join(",", a.Pools)}] zone={a.Zone ?? "-"}\n");
         }
+
+        text.Append(Bgp);
 
         foreach (var s in Services)
         {
@@ -131,7 +136,8 @@ internal static class ClusterGen
         GenPoolFlags.Array[PoolNames.Length],
         Gen.Select(Gen.Int[0, 11], Gen.Int[0, 3]).Array[0, 2],
         GenService.Array[0, 7],
-        (owners, flags, advertisements, services) =>
+        BgpGen.Raw,
+        (owners, flags, advertisements, services, bgp) =>
         {
             var pools = PoolNames
                 .Select((name, i) => new PoolSpec(
@@ -150,6 +156,9 @@ internal static class ClusterGen
                     $"l2-{i}",
                     [.. names.Where((_, p) => a.Item1 < 8 && (a.Item1 & (1 << p)) != 0)],
                     a.Item2 switch { 2 => "a", 3 => "b", _ => null }))],
-                [.. services.Select((s, i) => s with { Name = $"s{i}" })]);
+                [.. services.Select((s, i) => s with { Name = $"s{i}" })])
+            {
+                Bgp = BgpGen.Resolve(bgp, pools),
+            };
         });
 }

@@ -12,8 +12,9 @@ namespace IronLb.Speaker.Tests.Differential;
 /// (pools with CIDRs and ranges, autoAssign, serviceAllocation, single- and dual-stack Services with and
 /// without requested addresses, sharing keys, statuses already written, creation timestamps, endpoints)
 /// are planned from their objects and converged by the real controller against KubeSim; every Service's
-/// addresses and pool, every pool's counts, and every Service's announcing node (the speaker's election,
-/// all nodes live) must agree. A failure prints the shrunk cluster.
+/// addresses and pool, every pool's counts, every Service's announcing node (the speaker's election,
+/// all nodes live), and in clusters with BGPPeers and BGPAdvertisements every node's BGP decision and routes
+/// must agree. A failure prints the shrunk cluster.
 /// </summary>
 [Trait("Category", Category.Kubectl)]
 [Trait("Category", Category.Differential)]
@@ -28,7 +29,7 @@ public sealed class PlanEqualsClusterTests(ITestOutputHelper output)
     {
         await using var cluster = await DifferentialCluster.StartAsync();
         var watch = Stopwatch.StartNew();
-        var (runs, services, addressed, announced) = (0, 0, 0, 0);
+        var (runs, services, addressed, announced, bgpCompared, bgpRoutes) = (0, 0, 0, 0, 0, 0);
         await ClusterGen.Cluster.SampleAsync(
             async spec =>
             {
@@ -37,15 +38,17 @@ public sealed class PlanEqualsClusterTests(ITestOutputHelper output)
                 services += outcome.Plan.Services.Length;
                 addressed += outcome.Plan.Services.Count(s => !s.Ips.IsEmpty);
                 announced += outcome.Plan.Services.Count(s => s.Announce is not null);
-                AssertAgree(spec, outcome);
+                bgpRoutes += outcome.Plan.Services.Sum(s => s.Bgp?.Nodes.Sum(n => n.Routes.Length) ?? 0);
+                bgpCompared += AssertAgree(spec, outcome);
             },
             iter: Iterations,
             threads: 1,
             print: spec => "\n" + spec);
-        output.WriteLine($"{runs} clusters, {services} services ({addressed} with addresses, {announced} announced) in {watch.Elapsed.TotalSeconds:F1}s; phases {string.Join(" ", cluster.Phases.Select(p => p.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)))}");
+        output.WriteLine($"{runs} clusters, {services} services ({addressed} with addresses, {announced} announced), {bgpCompared} BGP node decisions compared ({bgpRoutes} planned routes) in {watch.Elapsed.TotalSeconds:F1}s; phases {string.Join(" ", cluster.Phases.Select(p => p.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)))}");
     }
 
-    private static void AssertAgree(ClusterSpec spec, Outcome outcome)
+    /// <summary>Fails with every disagreement; returns how many BGP node decisions were compared.</summary>
+    private static int AssertAgree(ClusterSpec spec, Outcome outcome)
     {
         var problems = new StringBuilder();
         var plan = outcome.Plan;
@@ -87,11 +90,13 @@ public sealed class PlanEqualsClusterTests(ITestOutputHelper output)
             }
         }
 
+        var bgpCompared = BgpAgreement.Compare(plan, outcome.Bgp, problems);
         if (!plan.Errors.IsEmpty)
         {
             problems.Append($"the generated configuration is invalid: {string.Join("; ", plan.Errors.Select(e => $"{e.ObjectName}: {e.Message}"))}\n");
         }
 
         Assert.True(problems.Length == 0, $"plan and cluster disagree on\n{spec}\n{problems}");
+        return bgpCompared;
     }
 }
