@@ -26,12 +26,13 @@ public sealed class KubectlAuthTests
 
         var token = (await kubectl.OkAsync("create token ironlb-speaker -n metallb-system")).Trim();
         var services = await kubectl.RunAsync($"get services -A --token {token}");
-        var secrets = await kubectl.RunAsync($"get secrets -n metallb-system --token {token}");
+        // Its Role reads Secrets in metallb-system only (a BGPPeer's passwordSecret), never elsewhere.
+        var secrets = await kubectl.RunAsync($"get secrets -n kube-system --token {token}");
         var whoami = await kubectl.OkAsync($"auth can-i list services --all-namespaces --token {token}");
 
         Assert.Equal(0, services.ExitCode);
         Assert.NotEqual(0, secrets.ExitCode);
-        Assert.Contains($"Error from server (Forbidden): secrets is forbidden: User \"{Speaker}\" cannot list resource \"secrets\" in API group \"\" in the namespace \"metallb-system\"", secrets.Stderr);
+        Assert.Contains($"Error from server (Forbidden): secrets is forbidden: User \"{Speaker}\" cannot list resource \"secrets\" in API group \"\" in the namespace \"kube-system\"", secrets.Stderr);
         Assert.Equal("yes", whoami.Trim());
     }
 
@@ -89,5 +90,11 @@ public sealed class KubectlAuthTests
         "servicecidrs.networking.k8s.io [] [] [list watch]",
         "ipaddresspools.metallb.io [] [] [list watch]",
         "l2advertisements.metallb.io [] [] [list watch]",
+        "bgppeers.metallb.io [] [] [list watch]",
+        "bgpadvertisements.metallb.io [] [] [list watch]",
+        "communities.metallb.io [] [] [list watch]",
+        "secrets [] [] [list watch]",
+        "servicebgpstatuses.metallb.io [] [] [list watch create delete]",
+        "servicebgpstatuses.metallb.io/status [] [] [patch]",
     ];
 }
