@@ -52,7 +52,8 @@ public sealed class SpeakerBgpTests
             }
         }
 
-        var statuses = await SpeakerCluster.EventuallyAsync(() => cluster.ListAsync("servicebgpstatuses"), l => l.Count == 1, "one ServiceBGPStatus, n1's");
+        // An object is created first and its status patched after (the status subresource drops it on create).
+        var statuses = await SpeakerCluster.EventuallyAsync(() => cluster.ListAsync("servicebgpstatuses"), l => l.Count == 1 && Node(l[0]) == "n1", "one ServiceBGPStatus, n1's");
         var status = statuses[0].GetProperty("status");
         Assert.Equal(("n1", "www", "web"), (status.GetProperty("node").GetString(), status.GetProperty("serviceName").GetString(), status.GetProperty("serviceNamespace").GetString()));
         Assert.Equal(["tor"], status.GetProperty("peers").EnumerateArray().Select(p => p.GetString()));
@@ -81,5 +82,7 @@ public sealed class SpeakerBgpTests
         }
     }
 
-    private static string? Node(JsonElement status) => status.GetProperty("status").GetProperty("node").GetString();
+    /// <summary>The node an object reports; null while its status has not been written yet.</summary>
+    private static string? Node(JsonElement status) =>
+        status.TryGetProperty("status", out var body) && body.TryGetProperty("node", out var node) ? node.GetString() : null;
 }
