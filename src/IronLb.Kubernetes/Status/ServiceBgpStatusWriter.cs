@@ -87,18 +87,7 @@ public sealed class ServiceBgpStatusWriter(KubeConnection connection, string ns,
     {
         var body = new ServiceBgpStatusObject
         {
-            Metadata = new V1ObjectMeta
-            {
-                GenerateName = "bgp-",
-                NamespaceProperty = ns,
-                Labels = new Dictionary<string, string>
-                {
-                    [MetalLbLabels.Node] = node,
-                    [MetalLbLabels.ServiceName] = service.Name,
-                    [MetalLbLabels.ServiceNamespace] = service.Namespace,
-                },
-                OwnerReferences = owner is null ? null : [owner],
-            },
+            Metadata = ServiceStatusMetadata.For("bgp-", ns, node, service, owner),
             Status = StatusFor(service, peers),
         };
         var created = await CountedAsync(_statuses.CreateAsync(body, cancellationToken)).ConfigureAwait(false);

@@ -34,18 +34,7 @@ public sealed class ServiceL2StatusWriter(KubeConnection connection, string ns, 
     {
         var body = new ServiceL2StatusObject
         {
-            Metadata = new V1ObjectMeta
-            {
-                GenerateName = "l2-",
-                NamespaceProperty = ns,
-                Labels = new Dictionary<string, string>
-                {
-                    [MetalLbLabels.Node] = node,
-                    [MetalLbLabels.ServiceName] = service.Name,
-                    [MetalLbLabels.ServiceNamespace] = service.Namespace,
-                },
-                OwnerReferences = owner is null ? null : [owner],
-            },
+            Metadata = ServiceStatusMetadata.For("l2-", ns, node, service, owner),
             Status = StatusFor(service, interfaces, conditions),
         };
         var created = await CountedAsync(_statuses.CreateAsync(body, cancellationToken)).ConfigureAwait(false);
