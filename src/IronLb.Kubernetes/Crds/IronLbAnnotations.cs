@@ -11,4 +11,7 @@ public static class IronLbAnnotations
 
     /// <summary>Where its ARP and NDP replies come from, per responder (see <c>ReplyPaths</c>).</summary>
     public const string Layer2Replies = "ironlb.io/layer2-replies";
+
+    /// <summary>Its BGP sessions with their state and prefix counts, as JSON (see <c>BgpSessionReports</c>); absent without BGP.</summary>
+    public const string BgpSessions = "ironlb.io/bgp-sessions";
 }

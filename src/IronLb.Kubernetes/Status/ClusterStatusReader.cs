@@ -157,7 +157,10 @@ public static class ClusterStatusReader
                 Get(s.Metadata.Labels, Crds.MetalLbLabels.NodeName) ?? s.Metadata.Name,
                 s.Status?.Result,
                 Get(s.Metadata.Annotations, Crds.IronLbAnnotations.MembershipEndpoint),
-                Get(s.Metadata.Annotations, Crds.IronLbAnnotations.Layer2Replies)))
+                Get(s.Metadata.Annotations, Crds.IronLbAnnotations.Layer2Replies))
+            {
+                BgpSessions = Get(s.Metadata.Annotations, Crds.IronLbAnnotations.BgpSessions),
+            })
             .OrderBy(s => s.Node, StringComparer.Ordinal),
     ];
 
@@ -199,4 +202,8 @@ public sealed record ClusterStatus(PlanResult Plan, ImmutableArray<SpeakerStatus
 /// <param name="Config">"Valid" or "Invalid"; null before its first status write.</param>
 /// <param name="MembershipEndpoint">Where it hears heartbeats.</param>
 /// <param name="Replies">Where its ARP and NDP replies come from (<see cref="ReplyPaths.Format"/>).</param>
-public sealed record SpeakerStatus(string Node, string? Config, string? MembershipEndpoint, string? Replies);
+public sealed record SpeakerStatus(string Node, string? Config, string? MembershipEndpoint, string? Replies)
+{
+    /// <summary>Its BGP sessions as it reports them (<see cref="BgpSessionReports.Format"/>); null when it runs no BGP.</summary>
+    public string? BgpSessions { get; init; }
+}

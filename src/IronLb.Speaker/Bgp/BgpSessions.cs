@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
+using System.Threading.Channels;
 using IronLb.Bgp.Peering;
 using IronLb.Bgp.Session;
 using IronLb.Core.Configuration;
@@ -25,6 +26,7 @@ internal sealed partial class BgpSessions : IAsyncDisposable
     private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
     private readonly List<Task> _stopping = [];
     private readonly HashSet<string> _unresolved = new(StringComparer.Ordinal);
+    private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private bool _disposed;
 
     private sealed record Session(string Peer, BgpSessionConfig Config, BgpPeerEndpoint Endpoint, BgpPeerDriver Driver, CancellationTokenSource Stop, Task Run);
@@ -51,6 +53,12 @@ internal sealed partial class BgpSessions : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Signalled when a session starts or stops and whenever a driver's snapshot changes; at most one signal waits, so
+    /// a reader that falls behind reads the latest <see cref="Snapshots"/> once. Completed when disposed.
+    /// </summary>
+    public ChannelReader<bool> Changes => _changes.Reader;
 
     /// <param name="plan">This evaluation's sessions and routes.</param>
     /// <param name="nodeIpv4">This node's IPv4 address (the router ID when a peer names none).</param>
@@ -102,6 +110,8 @@ internal sealed partial class BgpSessions : IAsyncDisposable
 
                 session.Driver.SetRoutes(BgpRouteMapping.ToOutbound(plan.RoutesFor(peer.Name)));
             }
+
+            _changes.Writer.TryWrite(true);
         }
     }
 
@@ -132,6 +142,7 @@ internal sealed partial class BgpSessions : IAsyncDisposable
         }
 
         await Task.WhenAll(all).ConfigureAwait(false);
+        _changes.Writer.TryComplete();
     }
 
     private static BgpPeerEndpoint Endpoint(BgpPeer peer, string? password) =>
@@ -168,7 +179,7 @@ internal sealed partial class BgpSessions : IAsyncDisposable
 
     private Session Start(string peer, BgpSessionConfig config, BgpPeerEndpoint endpoint, Task previous)
     {
-        var driver = new BgpPeerDriver(config, endpoint, _time, _loggerFactory.CreateLogger($"IronLb.Bgp.{peer}"));
+        var driver = new BgpPeerDriver(config, endpoint, _time, _loggerFactory.CreateLogger($"IronLb.Bgp.{peer}"), _ => _changes.Writer.TryWrite(true));
         var stop = new CancellationTokenSource();
         LogSessionStarting(_logger, peer, endpoint.Remote, config.LocalAsn);
         var run = RunAfterAsync(previous, driver, stop.Token);

@@ -4,6 +4,7 @@ using IronLb.Kubernetes.Client;
 using IronLb.Kubernetes.Crds;
 using IronLb.Kubernetes.Informers;
 using IronLb.Kubernetes.Mapping;
+using IronLb.Kubernetes.Status;
 using IronLb.Speaker.Announcing;
 using IronLb.Speaker.Bgp;
 using k8s.Models;
@@ -13,9 +14,9 @@ namespace IronLb.Speaker.Cluster;
 
 /// <summary>
 /// BGP mode on the cluster: BGPPeers, BGPAdvertisements, Communities and MetalLB's Secrets read through the one
-/// ingest, this node's sessions fed from every evaluation, and its ServiceBGPStatus objects. Read only where the API
-/// server serves the BGP kinds and this speaker may list them; otherwise the speaker runs Layer 2 alone, as before,
-/// and says once why.
+/// ingest, this node's sessions fed from every evaluation, its ServiceBGPStatus objects, and its sessions' state on
+/// its ConfigurationState. Read only where the API server serves the BGP kinds and this speaker may list them;
+/// otherwise the speaker runs Layer 2 alone, as before, and says once why.
 /// </summary>
 internal sealed partial class ClusterSpeaker
 {
@@ -25,6 +26,8 @@ internal sealed partial class ClusterSpeaker
     private Informer<V1Secret>? _secrets;
     private BgpStatusReconciler? _bgpStatuses;
     private Dictionary<string, string> _passwordErrors = new(StringComparer.Ordinal);
+
+    private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>This node's BGP sessions; null leaves BGP out (tests of Layer 2 only).</summary>
     public BgpSessions? BgpSessions { get; init; }
@@ -48,7 +51,7 @@ internal sealed partial class ClusterSpeaker
         _bgpAdvertisements.Changed += _ => ConfigChanged("bgpadvertisement");
         _communities.Changed += _ => ConfigChanged("community");
         _secrets.Changed += _ => Poke("secret");
-        runs.AddRange([_bgpPeers.RunAsync, _bgpAdvertisements.RunAsync, _communities.RunAsync, _secrets.RunAsync]);
+        runs.AddRange([_bgpPeers.RunAsync, _bgpAdvertisements.RunAsync, _communities.RunAsync, _secrets.RunAsync, ReportSessionsAsync]);
         syncs.AddRange([_bgpPeers.WaitForSyncAsync, _bgpAdvertisements.WaitForSyncAsync, _communities.WaitForSyncAsync, _secrets.WaitForSyncAsync]);
         _bgpStatuses = new BgpStatusReconciler(_connection, ns, _options.Node, watch, Writes, _time, _loggerFactory.CreateLogger<BgpStatusReconciler>());
     }
@@ -92,6 +95,29 @@ internal sealed partial class ClusterSpeaker
         _bgpStatuses?.SetDesired(plan.Bgp.Services
             .Where(s => s.Announces)
             .ToImmutableDictionary(s => s.Service, s => plan.Bgp.PeersOf(s.Service).ToImmutableSortedSet(StringComparer.Ordinal)));
+    }
+
+    /// <summary>
+    /// Keeps the sessions' report on this speaker's ConfigurationState for `ironlb status`: "[]" from the start, then
+    /// each change. A burst of UPDATEs changes the counts many times a second; a write a second at most is plenty.
+    /// </summary>
+    private async Task ReportSessionsAsync(CancellationToken cancellationToken)
+    {
+        var sessions = BgpSessions!;
+        var reporting = new BgpSessionReporting();
+        _stateReporter.SetAnnotation(IronLbAnnotations.BgpSessions, BgpSessionReports.Format([]));
+        try
+        {
+            while (await sessions.Changes.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                sessions.Changes.TryRead(out _);
+                _stateReporter.SetAnnotation(IronLbAnnotations.BgpSessions, BgpSessionReports.Format(reporting.Report(sessions.Snapshots)));
+                await Task.Delay(ReportInterval, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
     }
 
     /// <summary>A peer's password, from its passwordSecret when it names one; an unreadable Secret is logged when its reason changes.</summary>

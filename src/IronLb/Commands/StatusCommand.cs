@@ -9,7 +9,7 @@ namespace IronLb.Commands;
 /// <summary>
 /// `ironlb status`: the campus documentation's hand-kept table, live — every LoadBalancer Service with its
 /// addresses, pool, announcing node and interfaces and last Warning, exact pool usage, and every speaker
-/// with where its ARP and NDP replies come from.
+/// with where its ARP and NDP replies come from, and each node's BGP sessions.
 /// </summary>
 internal static class StatusCommand
 {
@@ -44,10 +44,19 @@ internal static class StatusCommand
                     console.Output.WriteLine();
                     PlanTableWriter.WriteSpeakers(status.Speakers, console.Output);
                     console.Output.WriteLine();
+                    if (BgpSessionsWriter.AnyBgp(status.Speakers))
+                    {
+                        BgpSessionsWriter.WriteTable(status.Speakers, console.Output);
+                        console.Output.WriteLine();
+                    }
+
                     PlanTableWriter.WriteErrors(result.Errors, console.Output);
                 }
 
-                return result.Errors.IsEmpty && result.Services.All(s => s.Events.IsEmpty) ? 0 : ExitCodes.Findings;
+                // A BGP session that is not up is a finding too: its routers send nothing to this node.
+                return result.Errors.IsEmpty && result.Services.All(s => s.Events.IsEmpty) && BgpSessionsWriter.AllEstablished(status.Speakers)
+                    ? 0
+                    : ExitCodes.Findings;
             }
             catch (Exception e) when (e is KubeApiException or HttpRequestException or k8s.Exceptions.KubeConfigException or IOException)
             {

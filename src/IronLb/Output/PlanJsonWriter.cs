@@ -133,6 +133,7 @@ internal static class PlanJsonWriter
                 json.WriteEndObject();
             }
 
+            BgpSessionsWriter.WriteJson(json, speaker);
             json.WriteEndObject();
         }
 

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using IronLb.Bgp.Wire;
+using IronLb.Kubernetes.Crds;
+using IronLb.Kubernetes.Status;
 using IronLb.Speaker.Bgp;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -9,8 +12,9 @@ namespace IronLb.Speaker.Tests.Cluster;
 /// <summary>
 /// BGP mode through the cluster path: BGPPeer and BGPAdvertisement objects in KubeSim, read by the speaker as the
 /// ServiceAccount deploy/rbac grants, become this node's routes, a session that dials the peer, and one
-/// ServiceBGPStatus per announced Service and node. The peer is a plain TCP listener on loopback: it proves the dial
-/// and the OPEN, not the session (the FRR and BIRD interop tests do that).
+/// ServiceBGPStatus per announced Service and node, and each session's state and prefix counts on the speaker's
+/// ConfigurationState. The peer is a TCP listener on loopback that answers the OPEN exchange and reads what follows:
+/// enough for the sessions to come up, not a router (the FRR and BIRD interop tests are that).
 /// </summary>
 [Trait("Category", Category.Kubectl)]
 public sealed class SpeakerBgpTests
@@ -38,19 +42,20 @@ public sealed class SpeakerBgpTests
         Assert.Equal("198.51.100.7/32 to tor", plan!.Routes[0].ToString());
         await SpeakerCluster.EventuallyAsync(() => cluster.Speaker("n2").Current?.Bgp, p => p is { Peers.Length: 1, Routes.Length: 0 }, "n2's session without routes");
 
-        // Both sessions dial the peer and open with our AS.
-        using (var first = await router.AcceptTcpClientAsync(TestContext.Current.CancellationToken))
-        using (var second = await router.AcceptTcpClientAsync(TestContext.Current.CancellationToken))
+        // Both sessions dial the peer and open with our AS; the peer answers, and both come up.
+        using var first = await router.AcceptTcpClientAsync(TestContext.Current.CancellationToken);
+        using var second = await router.AcceptTcpClientAsync(TestContext.Current.CancellationToken);
+        foreach (var connection in new[] { first, second })
         {
-            foreach (var connection in new[] { first, second })
-            {
-                var header = new byte[29];
-                await connection.GetStream().ReadExactlyAsync(header, TestContext.Current.CancellationToken);
-                Assert.All(header[..16], b => Assert.Equal(0xFF, b));
-                Assert.Equal(1, header[18]);
-                Assert.Equal(64512, (header[20] << 8) | header[21]);
-            }
+            var open = await ReadMessageAsync(connection.GetStream());
+            Assert.Equal(1, open[18]);
+            Assert.Equal(64512, (open[20] << 8) | open[21]);
+            await AnswerAsync(connection.GetStream());
         }
+
+        // Each speaker reports its session on its ConfigurationState for `ironlb status`: n1 has sent its one prefix.
+        await SpeakerCluster.EventuallyAsync(() => SessionsAsync(cluster, "n1"), s => s == ("tor", "Established", 1, 1), "n1's session Established with 1/1 prefixes");
+        await SpeakerCluster.EventuallyAsync(() => SessionsAsync(cluster, "n2"), s => s == ("tor", "Established", 0, 0), "n2's session Established with nothing to send");
 
         // An object is created first and its status patched after (the status subresource drops it on create).
         var statuses = await SpeakerCluster.EventuallyAsync(() => cluster.ListAsync("servicebgpstatuses"), l => l.Count == 1 && Node(l[0]) == "n1", "one ServiceBGPStatus, n1's");
@@ -62,6 +67,48 @@ public sealed class SpeakerBgpTests
         await cluster.SetEndpointsAsync("web", "www", ["n2"]);
         statuses = await SpeakerCluster.EventuallyAsync(() => cluster.ListAsync("servicebgpstatuses"), l => l.Count == 1 && Node(l[0]) == "n2", "the ServiceBGPStatus moving to n2");
         await SpeakerCluster.EventuallyAsync(() => cluster.Speaker("n1").Current?.Bgp, p => p is { Routes.Length: 0 }, "n1 withdrawing");
+        await SpeakerCluster.EventuallyAsync(() => SessionsAsync(cluster, "n2"), s => s == ("tor", "Established", 1, 1), "n2's report counting the prefix it now sends");
+        await SpeakerCluster.EventuallyAsync(() => SessionsAsync(cluster, "n1"), s => s == ("tor", "Established", 0, 0), "n1's report after withdrawing");
+    }
+
+    /// <summary>One BGP message off the stream, header included.</summary>
+    private static async Task<byte[]> ReadMessageAsync(NetworkStream stream)
+    {
+        var header = new byte[19];
+        await stream.ReadExactlyAsync(header, TestContext.Current.CancellationToken);
+        Assert.All(header[..16], b => Assert.Equal(0xFF, b));
+        var message = new byte[(header[16] << 8) | header[17]];
+        header.CopyTo(message, 0);
+        await stream.ReadExactlyAsync(message.AsMemory(19), TestContext.Current.CancellationToken);
+        return message;
+    }
+
+    /// <summary>
+    /// The router's side of the OPEN exchange, with hold time 0 (no keepalives, no hold timer: a slow test run cannot
+    /// expire the session); what the speaker sends after that is read and dropped.
+    /// </summary>
+    private static async Task AnswerAsync(NetworkStream stream)
+    {
+        var open = OpenMessage.Create(64513, 0, 0xC000_02FE, [new MultiprotocolCapability(Afi.Ipv4, Safi.Unicast)]);
+        await stream.WriteAsync(BgpCodec.Encode(open, fourOctetAs: false), TestContext.Current.CancellationToken);
+        await stream.WriteAsync(BgpCodec.Encode(KeepaliveMessage.Instance, fourOctetAs: false), TestContext.Current.CancellationToken);
+        _ = stream.CopyToAsync(Stream.Null);
+    }
+
+    /// <summary>A speaker's one reported session as (peer, state, advertised, desired); default until it reports one.</summary>
+    private static async Task<(string, string, int, int)> SessionsAsync(SpeakerCluster cluster, string node)
+    {
+        var state = (await cluster.ListAsync("configurationstates")).FirstOrDefault(s => s.GetProperty("metadata").GetProperty("name").GetString() == "speaker-" + node);
+        if (state.ValueKind != JsonValueKind.Object
+            || !state.GetProperty("metadata").TryGetProperty("annotations", out var annotations)
+            || !annotations.TryGetProperty(IronLbAnnotations.BgpSessions, out var text))
+        {
+            return default;
+        }
+
+        var (sessions, error) = BgpSessionReports.Parse(text.GetString()!);
+        Assert.Null(error);
+        return sessions is [var s] ? (s.Peer, s.State, s.Advertised, s.Desired) : default;
     }
 
     /// <summary>The CRD caps peerPort at 16384, below the kernel's ephemeral range: take the first free port from 12000 up.</summary>

@@ -200,6 +200,44 @@ public sealed class StatusCommandTests
     }
 
     [Fact]
+    public async Task Status_shows_each_speakers_BGP_sessions_and_exits_1_while_one_is_not_up()
+    {
+        await using var api = await KubeSim.KubeSim.StartAsync();
+        using var client = await PrepareAsync(api);
+
+        // A speaker in BGP mode that no BGPPeer selects reports "[]": no BGP section, nothing to flag.
+        await Speaker(client, "cwn1", "[]");
+        var quiet = CliRunner.Run("status", "--kubeconfig", api.Kubeconfig);
+        Assert.Equal(0, quiet.ExitCode);
+        Assert.DoesNotContain("BGP SESSIONS", quiet.Output, StringComparison.Ordinal);
+
+        await Speaker(client, "cwn2", """[{"peer":"tor-a","address":"192.0.2.254:179","state":"Established","since":"2026-12-07T13:00:00Z","advertised":3,"desired":3},{"peer":"tor-b","address":"[2001:db8:3a::254]:179","state":"Connecting","since":"2026-12-07T12:59:00Z","advertised":0,"desired":3,"lastError":"Connection refused"}]""");
+        var table = CliRunner.Run("status", "--kubeconfig", api.Kubeconfig);
+        Assert.Equal(1, table.ExitCode);
+        var rows = table.Output[table.Output.IndexOf("BGP SESSIONS", StringComparison.Ordinal)..].Split('\n').Skip(1).TakeWhile(l => l.Length > 0).ToList();
+        Assert.Matches(@"^NODE\s+PEER\s+ADDRESS\s+STATE\s+SINCE\s+PREFIXES\s+LAST ERROR$", rows[0]);
+        Assert.Matches(@"^cwn2\s+tor-a\s+192\.0\.2\.254:179\s+Established\s+2026-12-07 13:00:00Z\s+3/3\s+-$", rows[1]);
+        Assert.Matches(@"^cwn2\s+tor-b\s+\[2001:db8:3a::254\]:179\s+Connecting\s+2026-12-07 12:59:00Z\s+0/3\s+Connection refused$", rows[2]);
+        Assert.Equal(3, rows.Count);
+
+        var json = CliRunner.Run("status", "--kubeconfig", api.Kubeconfig, "--output", "json");
+        using var document = JsonDocument.Parse(json.Output);
+        var speakers = document.RootElement.GetProperty("speakers").EnumerateArray().ToList();
+        Assert.Empty(speakers[0].GetProperty("bgpSessions").EnumerateArray());
+        var sessions = speakers[1].GetProperty("bgpSessions").EnumerateArray().ToList();
+        Assert.Equal(["tor-a", "tor-b"], sessions.Select(s => s.GetProperty("peer").GetString()));
+        Assert.Equal((3, 3), (sessions[0].GetProperty("advertisedPrefixes").GetInt32(), sessions[0].GetProperty("desiredPrefixes").GetInt32()));
+        Assert.Equal(JsonValueKind.Null, sessions[0].GetProperty("lastError").ValueKind);
+        Assert.Equal("Connection refused", sessions[1].GetProperty("lastError").GetString());
+
+        // A report that cannot be read is shown as such, never dropped, and is a finding.
+        await Speaker(client, "cwn3", "{not json");
+        var unreadable = CliRunner.Run("status", "--kubeconfig", api.Kubeconfig);
+        Assert.Equal(1, unreadable.ExitCode);
+        Assert.Contains(unreadable.Output.Split('\n'), l => l.StartsWith("cwn3", StringComparison.Ordinal) && l.Contains("ironlb.io/bgp-sessions: not JSON", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Status_without_a_reachable_cluster_says_so_without_a_stack_trace()
     {
         using var manifests = new TempManifests();
@@ -225,6 +263,20 @@ public sealed class StatusCommandTests
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "metallb-system" } });
         return client;
     }
+
+    /// <summary>A speaker's ConfigurationState with a BGP sessions report, as an IronLB speaker in BGP mode writes it.</summary>
+    private static Task Speaker(k8s.Kubernetes client, string node, string sessions) =>
+        Create(client, "configurationstates", new System.Text.Json.Nodes.JsonObject
+        {
+            ["apiVersion"] = "metallb.io/v1beta1",
+            ["kind"] = "ConfigurationState",
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["name"] = "speaker-" + node,
+                ["labels"] = new System.Text.Json.Nodes.JsonObject { ["metallb.io/component-type"] = "speaker", ["metallb.io/node-name"] = node },
+                ["annotations"] = new System.Text.Json.Nodes.JsonObject { ["ironlb.io/bgp-sessions"] = sessions },
+            },
+        }.ToJsonString());
 
     private static Task Create(k8s.Kubernetes client, string plural, string json) =>
         client.CreateNamespacedCustomObjectAsync(json, "metallb.io", "v1beta1", "metallb-system", plural);
