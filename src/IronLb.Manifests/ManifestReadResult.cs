@@ -13,6 +13,9 @@ public sealed record ManifestReadResult
     public required ClusterResources Resources { get; init; }
     public ImmutableArray<ServiceView> Services { get; init; } = [];
 
+    /// <summary>The Secrets of the configuration namespace, for the speaker's BGPPeer passwordSecrets; plan does not read them.</summary>
+    public ImmutableArray<ManifestSecret> Secrets { get; init; } = [];
+
     /// <summary>Endpoints of the Services that have EndpointSlices in the input; the others have none here.</summary>
     public ImmutableDictionary<ServiceKey, ServiceEndpoints> Endpoints { get; init; } =
         ImmutableDictionary<ServiceKey, ServiceEndpoints>.Empty;

@@ -202,6 +202,7 @@ public static class ManifestReader
         public List<BgpPeerResource> BgpPeers { get; } = [];
         public List<BgpAdvertisementResource> BgpAdvertisements { get; } = [];
         public List<CommunityResource> Communities { get; } = [];
+        public List<ManifestSecret> Secrets { get; } = [];
         public List<NodeResource> Nodes { get; } = [];
         public List<NamespaceResource> Namespaces { get; } = [];
         public List<ServiceView> Services { get; } = [];
@@ -246,6 +247,7 @@ public static class ManifestReader
                     ConfigNamespace = Options.ConfigNamespace,
                 },
                 Services = [.. Services],
+                Secrets = [.. Secrets],
                 ServiceSources = ServiceSources.ToImmutableDictionary(),
                 FieldLines = FieldLines.ToImmutableDictionary(StringComparer.Ordinal),
                 Endpoints = Endpoints.ToImmutableDictionary(e => e.Key, e => new ServiceEndpoints([.. e.Value])),

@@ -40,11 +40,12 @@ internal static class ObjectDispatcher
             ["Namespace"] = ("", ["v1"]),
             ["Gateway"] = (GatewayGroup, ["v1", "v1beta1"]),
             ["EndpointSlice"] = (DiscoveryGroup, ["v1"]),
+            ["Secret"] = ("", ["v1"]),
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Names other projects reuse (Knative Service, Istio Gateway): in another group they are someone else's kind.</summary>
     private static readonly FrozenSet<string> SharedKindNames = FrozenSet.Create(StringComparer.Ordinal,
-        "Service", "Node", "Namespace", "Gateway");
+        "Service", "Node", "Namespace", "Gateway", "Secret");
 
     public static void Read(MappingNode root, string file, string documentName, ManifestReader.ReadState state)
     {
@@ -98,6 +99,13 @@ internal static class ObjectDispatcher
             return;
         }
 
+        if (kind == "Secret" && !InConfigNamespace(root, state.Options))
+        {
+            // Another namespace's Secret is none of the speaker's business (it may read MetalLB's only).
+            Count(state, kind);
+            return;
+        }
+
         if (group != served.Group || !served.Versions.Contains(version))
         {
             var expected = string.Join(" or ", served.Versions.Select(v => served.Group.Length == 0 ? v : $"{served.Group}/{v}"));
@@ -105,7 +113,12 @@ internal static class ObjectDispatcher
             return;
         }
 
-        context.RejectUnknown(root, "", kind == "EndpointSlice" ? EndpointSliceFields : TopLevelFields);
+        context.RejectUnknown(root, "", kind switch
+        {
+            "EndpointSlice" => EndpointSliceFields,
+            "Secret" => SecretReader.Fields,
+            _ => TopLevelFields,
+        });
         var metadata = ObjectMetadata.Read(root, context);
         if (metadata is null)
         {
@@ -156,6 +169,9 @@ internal static class ObjectDispatcher
                 }
 
                 AddService(gateway);
+                break;
+            case "Secret":
+                Add(SecretReader.Read(root, metadata, context), state.Secrets);
                 break;
             case "EndpointSlice":
                 var (service, endpoints) = ClusterObjectReaders.ReadEndpointSlice(root, metadata, context);
@@ -209,6 +225,10 @@ internal static class ObjectDispatcher
         var ns = metadata["namespace"] is ScalarNode { Kind: ScalarKind.String } given ? given.Value : null;
         return new ObjectRef(kind, DefaultNamespace(kind, ns, options), name.Value).ToString();
     }
+
+    private static bool InConfigNamespace(MappingNode root, ManifestReadOptions options) =>
+        string.Equals(root["metadata"] is MappingNode metadata && metadata["namespace"] is ScalarNode { Kind: ScalarKind.String } ns ? ns.Value : "default",
+            options.ConfigNamespace, StringComparison.Ordinal);
 
     /// <summary>Cluster-scoped kinds have none; MetalLB's kinds default to its namespace, the rest to "default".</summary>
     private static string? DefaultNamespace(string kind, string? given, ManifestReadOptions options) => kind switch

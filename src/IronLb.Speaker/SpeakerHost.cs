@@ -78,10 +78,10 @@ public static class SpeakerHost
         exporter.BeforeRender(announcer.FlushKernelCounts);
         // Disposed after the speaker: its Cease goes out once nothing feeds it any more.
         await using var bgp = new BgpSessions(options.Manifests.Node, time, loggerFactory);
+        var passwords = new ManifestPeerPasswords(IronLb.Core.Configuration.ClusterResources.DefaultConfigNamespace, loggerFactory.CreateLogger<ManifestPeerPasswords>());
         using var speaker = new ManifestSpeaker(options.Manifests, announcer.SetTable, time, loggerFactory.CreateLogger<ManifestSpeaker>())
         {
-            // Files carry no Secrets: a BGPPeer's passwordSecret cannot be resolved here (the speaker logs it once).
-            PublishBgp = plan => bgp.Apply(plan, nodeIpv4: null, peer => peer.Password),
+            PublishBgp = (plan, secrets) => bgp.Apply(plan, nodeIpv4: null, passwords.For(secrets)),
         };
         using var metrics = new SpeakerMetrics(options.Manifests.Node, () => speaker.Current, evaluationFailures: () => speaker.EvaluationFailures, bgpSessions: () => bgp.Snapshots);
 

@@ -107,17 +107,45 @@ public sealed class BgpManifestTests
     }
 
     [Fact]
-    public void Secrets_are_not_read_plan_never_needs_a_password()
+    public void Secrets_of_MetalLBs_namespace_are_read_for_peer_passwords_and_others_ignored()
     {
         var read = ManifestReader.ReadText("secret.yaml", """
             apiVersion: v1
             kind: Secret
             metadata: {name: bgp-auth, namespace: metallb-system}
             type: kubernetes.io/basic-auth
+            data: {username: dXNlcg==, password: b2xk}
             stringData: {password: s3cret}
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: app-token, namespace: web}
+            data: {token: "not base64, and not ours to read"}
             """);
+
         Assert.Empty(read.Errors);
+        var secret = Assert.Single(read.Secrets);
+        Assert.Equal(("bgp-auth", "kubernetes.io/basic-auth"), (secret.Name, secret.Type));
+        // stringData wins over data for the same key, as the API server stores it.
+        Assert.Equal("s3cret", System.Text.Encoding.UTF8.GetString([.. secret.Data["password"]]));
+        Assert.Equal("user", System.Text.Encoding.UTF8.GetString([.. secret.Data["username"]]));
         Assert.Equal(1, read.IgnoredKinds["Secret"]);
+        Assert.Empty(read.Input.Resources.BgpPeers);
+    }
+
+    [Fact]
+    public void A_Secret_value_that_is_not_base64_is_an_error_and_the_Secret_left_out()
+    {
+        var read = ManifestReader.ReadText("secret.yaml", """
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: bgp-auth, namespace: metallb-system}
+            type: kubernetes.io/basic-auth
+            data: {password: "s3cret!"}
+            """);
+
+        Assert.Contains("data[password]: the value is not base64", Assert.Single(read.Errors).Message, StringComparison.Ordinal);
+        Assert.Empty(read.Secrets);
     }
 
     public sealed record MalformedCase(string Desc, string Yaml, string Error, int Line)

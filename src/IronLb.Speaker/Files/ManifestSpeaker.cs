@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Threading.Channels;
 using IronLb.Core.Allocation;
 using IronLb.Manifests;
@@ -45,8 +46,11 @@ internal sealed class ManifestSpeaker : IDisposable
     /// <summary>The last good plan; null until the manifests were usable once.</summary>
     public SpeakerPlan? Current => _current;
 
-    /// <summary>Receives this node's BGP sessions and routes after every usable evaluation (the BGP sessions' Apply).</summary>
-    public Action<BgpNodePlan>? PublishBgp { get; init; }
+    /// <summary>
+    /// Receives this node's BGP sessions and routes after every usable evaluation (the BGP sessions' Apply), with the
+    /// Secrets of MetalLB's namespace read in the same pass, for the peers' passwordSecrets.
+    /// </summary>
+    public Action<BgpNodePlan, ImmutableArray<ManifestSecret>>? PublishBgp { get; init; }
 
     public bool Ready => _current is not null;
 
@@ -113,7 +117,7 @@ internal sealed class ManifestSpeaker : IDisposable
             try
             {
                 var read = ManifestReader.Read(_options.Paths, new ManifestReadOptions { ClusterFamilies = _options.ClusterFamilies });
-                Apply(SpeakerPlanner.Plan(read, _options.Node, _options.Speakers, _options.IgnoreExcludeLabel));
+                Apply(SpeakerPlanner.Plan(read, _options.Node, _options.Speakers, _options.IgnoreExcludeLabel), read.Secrets);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -131,7 +135,7 @@ internal sealed class ManifestSpeaker : IDisposable
 
     public void Dispose() => _pokes.Writer.TryComplete();
 
-    private void Apply(SpeakerPlan plan)
+    private void Apply(SpeakerPlan plan, ImmutableArray<ManifestSecret> secrets)
     {
         if (!plan.Usable)
         {
@@ -157,7 +161,7 @@ internal sealed class ManifestSpeaker : IDisposable
         var changed = _logger.IsEnabled(LogLevel.Information) ? LogChanges(plan) : Remember(plan);
         _current = plan;
         _publish(plan.Table);
-        PublishBgp?.Invoke(plan.Bgp);
+        PublishBgp?.Invoke(plan.Bgp, secrets);
         if (changed && _logger.IsEnabled(LogLevel.Information))
         {
             var announced = plan.Services.Count(s => s.Announces);

@@ -49,8 +49,8 @@ internal static class BgpYaml
           communities: [{name: {{alias}}, value: "{{value}}"}]
         """;
 
-    /// <summary>An EndpointSlice of <paramref name="service"/> with one ready endpoint on <paramref name="node"/>.</summary>
-    public static string EndpointSlice(string ns, string service, string node, string address) => $$"""
+    /// <summary>An EndpointSlice of <paramref name="service"/> with one endpoint on <paramref name="node"/>, ready unless told.</summary>
+    public static string EndpointSlice(string ns, string service, string node, string address, bool ready = true) => $$"""
         apiVersion: discovery.k8s.io/v1
         kind: EndpointSlice
         metadata:
@@ -58,7 +58,25 @@ internal static class BgpYaml
           namespace: {{ns}}
           labels: {kubernetes.io/service-name: {{service}}}
         addressType: IPv4
-        endpoints: [{addresses: ["{{address}}"], conditions: {ready: true}, nodeName: {{node}}}]
+        endpoints: [{addresses: ["{{address}}"], conditions: {ready: {{(ready ? "true" : "false")}}}, nodeName: {{node}}}]
+        """;
+
+    /// <summary>A Node with its hostname label and <paramref name="labels"/> ("key: value").</summary>
+    public static string Node(string name, params string[] labels) => $$"""
+        apiVersion: v1
+        kind: Node
+        metadata:
+          name: {{name}}
+          labels: {{{string.Join(", ", labels.Prepend("kubernetes.io/hostname: " + name))}}}
+        """;
+
+    /// <summary>A basic-auth Secret in MetalLB's namespace holding <paramref name="password"/>, as a BGPPeer's passwordSecret names it.</summary>
+    public static string PasswordSecret(string name, string password) => $$"""
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: {{name}}, namespace: metallb-system}
+        type: kubernetes.io/basic-auth
+        data: {password: {{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(password))}}}
         """;
 
     private static string Indented(string[] lines) => string.Join("\n", lines.Select(l => "  " + l));

@@ -4,7 +4,7 @@ using IronLb.Testing.Manifests;
 namespace IronLb.Bgp.Interop.Tests.Speaker;
 
 /// <summary>
-/// iBGP (AS 64512 on both ends) from IronLB's speaker to FRR: a BGPAdvertisement's LOCAL_PREF, its standard and large
+/// iBGP (AS 64512 on both ends) from IronLB's speaker to FRR and to BIRD: a BGPAdvertisement's LOCAL_PREF, its standard and large
 /// communities and a Community alias reach the router as attributes, and a second advertisement's aggregationLength
 /// reaches it as the aggregate, not the Service's own /32.
 /// </summary>
@@ -18,11 +18,13 @@ public sealed class SpeakerInteropAttributeTests
     private static readonly IPNetwork Aggregate = IPNetwork.Parse("192.0.2.0/24");
     private static readonly IPNetwork Aggregated = IPNetwork.Parse("192.0.2.77/32");
 
-    [Fact]
-    public async Task Local_preference_communities_and_aggregation_reach_FRR_over_iBGP()
+    [Theory]
+    [InlineData("frr")]
+    [InlineData("bird")]
+    public async Task Local_preference_communities_and_aggregation_reach_the_router_over_iBGP(string software)
     {
-        RouterRequirements.Need("frr");
-        await using var t = await SpeakerTopology.CreateAsync("frr", nodes: 1, Asn, Asn);
+        RouterRequirements.Need(software);
+        await using var t = await SpeakerTopology.CreateAsync(software, nodes: 1, Asn, Asn);
         t.Write("config.yaml", ManifestYaml.Join(
             t.NodesAndPeers(Asn, Asn),
             BgpYaml.Pool(SpeakerTopology.Pool, "203.0.113.0/24", "2001:db8:ba::/64"),
@@ -53,7 +55,7 @@ public sealed class SpeakerInteropAttributeTests
         Assert.Empty(view.PathsTo(Aggregated));
     }
 
-    /// <summary>FRR names RFC 1997's well-known communities; the rows compare numbers.</summary>
+    /// <summary>FRR names RFC 1997's well-known communities (BIRD shows numbers); the rows compare numbers.</summary>
     private static string WellKnownAsNumbers(string community) => community switch
     {
         "noAdvertise" => "65535:65282",

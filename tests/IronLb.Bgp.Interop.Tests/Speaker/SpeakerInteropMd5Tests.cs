@@ -5,7 +5,8 @@ using static IronLb.Bgp.Interop.Tests.Speaker.SpeakerTopology;
 namespace IronLb.Bgp.Interop.Tests.Speaker;
 
 /// <summary>
-/// TCP MD5 between the real speaker (BGPPeer's inline password) and FRR: the same key comes up and carries routes; a
+/// TCP MD5 between the real speaker and FRR, the BGPPeer's key inline or in a basic-auth Secret its passwordSecret
+/// names (file mode reads the Secret from the same manifests): the same key comes up and carries routes; a
 /// different key never does, shown without a clock as in <see cref="Md5Tests"/>: the router's kernel discards several of
 /// the speaker's badly signed segments, and the session is still not up.
 /// </summary>
@@ -16,15 +17,19 @@ public sealed class SpeakerInteropMd5Tests
     private static readonly IPNetwork Web4 = IPNetwork.Parse("203.0.113.30/32");
 
     [Theory]
-    [InlineData("right-key", true)]
-    [InlineData("wrong-key", false)]
-    public async Task Only_the_routers_key_brings_the_session_up(string speakerKey, bool comesUp)
+    [InlineData("right-key", true, false)]
+    [InlineData("wrong-key", false, false)]
+    [InlineData("right-key", true, true)]
+    [InlineData("wrong-key", false, true)]
+    public async Task Only_the_routers_key_brings_the_session_up(string speakerKey, bool comesUp, bool fromSecret)
     {
         RouterRequirements.Need("frr");
         await using var t = await SpeakerTopology.CreateAsync("frr", nodes: 1, RouterAsn, NodeAsn, routerPassword: "right-key");
         var node = t.Nodes[0];
         t.Write("config.yaml", ManifestYaml.Join(
-            t.NodesAndPeers(NodeAsn, RouterAsn, $"password: {speakerKey}"),
+            fromSecret
+                ? ManifestYaml.Join(t.NodesAndPeers(NodeAsn, RouterAsn, "passwordSecret: {name: bgp-md5}"), BgpYaml.PasswordSecret("bgp-md5", speakerKey))
+                : t.NodesAndPeers(NodeAsn, RouterAsn, $"password: {speakerKey}"),
             BgpYaml.Pool(SpeakerTopology.Pool, "203.0.113.0/24"),
             BgpYaml.Advertisement("all", SpeakerTopology.Pool)));
         t.Write("services.yaml", ManifestYaml.Service("web", "web4", ["203.0.113.30"], 443, assigned: true));
