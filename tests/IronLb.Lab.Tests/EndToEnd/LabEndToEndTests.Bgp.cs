@@ -89,15 +89,18 @@ public sealed partial class LabEndToEndTests
     /// their link-local ones, as FRR installs IPv6 paths.</summary>
     private static async Task ExpectKernelEcmpAsync(LabCli lab, LabView view, string router, IReadOnlyList<IPNetwork> prefixes)
     {
-        var v4 = view.Nodes.Select((_, i) => IPAddress.Parse($"192.0.2.{11 + i}")).Order().ToList();
-        var v6 = new List<IPAddress>();
+        var v4 = view.Nodes.Select((_, i) => $"192.0.2.{11 + i}").Order(StringComparer.Ordinal).ToList();
+        var v6 = new List<string>();
         foreach (var node in view.Nodes)
         {
-            using var json = JsonDocument.Parse(await CheckAsync("ip", "-j", "-6", "-n", node.Netns, "addr", "show", "dev", "eno2", "scope", "link"));
-            v6.Add(IPAddress.Parse(json.RootElement[0].GetProperty("addr_info")[0].GetProperty("local").GetString()!));
+            // One line: "N: eno2    inet6 fe80::…/64 scope link …".
+            var line = await CheckAsync("ip", "-n", node.Netns, "-6", "-o", "addr", "show", "dev", "eno2", "scope", "link");
+            var word = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).SkipWhile(w => w != "inet6").Skip(1).FirstOrDefault();
+            Assert.True(word is not null, $"eno2 of {node.Name} has no link-local address: {line}");
+            v6.Add(IPAddress.Parse(word.Split('/')[0]).ToString());
         }
 
-        v6 = [.. v6.Order()];
+        v6 = [.. v6.Order(StringComparer.Ordinal)];
         var drops = new List<string>();
         IReadOnlyList<KernelRoute> routes = [];
         await WaitForAsync(
@@ -106,7 +109,7 @@ public sealed partial class LabEndToEndTests
                 drops.Clear();
                 routes = await KernelRoutes.ReadAsync(router, drops);
                 return prefixes.All(p => routes.SingleOrDefault(r => r.Prefix == p) is { } route
-                    && route.NextHops.Order().SequenceEqual(p.BaseAddress.AddressFamily == AddressFamily.InterNetwork ? v4 : v6));
+                    && route.NextHops.Select(h => h.ToString()).Order(StringComparer.Ordinal).SequenceEqual(p.BaseAddress.AddressFamily == AddressFamily.InterNetwork ? v4 : v6));
             },
             $"the router's kernel routes each prefix via all {view.Nodes.Count} nodes", BgpDeadline,
             () => Task.FromResult($"routes: {string.Join("; ", routes.Select(r => $"{r.Prefix} {r.Protocol} via {string.Join(',', r.NextHops)}"))}, drops {string.Join("; ", drops)}\n{lab.Logs()}"));
