@@ -89,7 +89,7 @@ internal sealed class UpOperation(UpOptions options)
 
         if (options.Bgp is not null)
         {
-            await Step($"router: FRR (AS {Routers.LabRouter.Asn}) in {names.RouterNamespace} on the external LAN, a passive neighbour per node (AS {Routers.LabRouter.NodeAsn}), and behind it a client ({plan.RemoteClient!.Namespace}, {RemoteClientPlan.AddressCidr}); read it with: {string.Join(' ', Routers.FrrRouter.VtyshCommand(names.RouterNamespace, "show bgp summary"))}").ConfigureAwait(false);
+            await Step($"router: FRR (AS {Routers.LabRouter.Asn}) in {names.RouterNamespace} on the external LAN, a passive neighbour per node (AS {Routers.LabRouter.NodeAsn}), and behind it a client ({plan.RemoteClient!.Namespace}, {RemoteClientPlan.AddressCidr}); read it with: {PrintedCommand.AsRoot([.. Routers.FrrRouter.VtyshCommand(names.RouterNamespace, "show bgp summary")])}").ConfigureAwait(false);
             await Routers.LabRouter.StartAsync(plan, session).ConfigureAwait(false);
         }
 
