@@ -10,7 +10,7 @@ internal sealed class LabSession
     {
         Store = store;
         State = state;
-        Plan = LabPlan.Create(LabNames.Create(state.Name), state.NodeNames, System.Net.IPNetwork.Parse(state.ManagementSubnet), state.Pods);
+        Plan = LabPlan.Create(LabNames.Create(state.Name), state.NodeNames, System.Net.IPNetwork.Parse(state.ManagementSubnet), state.Pods, state.Bgp);
     }
 
     public StateStore Store { get; }

@@ -43,6 +43,11 @@ internal static class NextSteps
             lines.Add($"  {command,-72} # {service}: {winner} answers");
         }
 
+        if (plan.RemoteClient is { } remote)
+        {
+            lines.AddRange(RouterSteps(state, plan, remote, services));
+        }
+
         var demo = probes.FirstOrDefault();
         var victim = demo.Service is null ? plan.Nodes[0].Name : Winner(plan, demo.Service.Ingress[0]);
         // A pod reaching a pod on another node: the routed pod network at work (`status` lists every pod).
@@ -63,6 +68,28 @@ internal static class NextSteps
         foreach (var line in lines)
         {
             await Console.Out.WriteLineAsync(line).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// `up --bgp`: the router's sessions and routes, the ServiceBGPStatus objects, and the client behind the router
+    /// reaching a node through it and (with the router's choice among the nodes shown) a Service address. The lab
+    /// runs no kube-proxy, so nothing answers on a Service address itself: `route get` shows where its packets go.
+    /// </summary>
+    private static IEnumerable<string> RouterSteps(State.LabState state, LabPlan plan, RemoteClientPlan remote, IReadOnlyList<LoadBalancerService> services)
+    {
+        var router = remote.RouterNamespace;
+        var first = plan.Nodes[0];
+        var firstV6 = first.Interfaces.Single(i => i.Lan == LabPlan.External).Addresses.Select(Cidr.Address).First(PodNetwork.IsV6);
+        yield return $"  {PrintedCommand.AsRoot([.. Routers.FrrRouter.VtyshCommand(router, "show bgp summary")]),-72} # every node's session, both families";
+        yield return $"  {PrintedCommand.Plain("kubectl", "--kubeconfig", state.Kubeconfig, "get", "servicebgpstatuses", "-A"),-72} # which node announces which Service to which peer";
+        yield return $"  {PrintedCommand.AsRoot("ip", "-n", router, "-6", "route", "show", "proto", "bgp"),-72} # each Service address via every announcing node (ECMP)";
+        yield return $"  {PrintedCommand.AsRoot("ip", "netns", "exec", remote.Namespace, "ping", "-c", "1", firstV6.ToString()),-72} # the client behind the router reaches {first.Name} through it";
+        var address = services.SelectMany(s => s.Ingress).Select(IPAddress.Parse)
+            .FirstOrDefault(a => PodNetwork.IsV6(a) && plan.ClientFor(a)?.Lan == LabPlan.External);
+        if (address is not null)
+        {
+            yield return $"  {PrintedCommand.AsRoot("ip", "-n", router, "route", "get", address.ToString(), "from", RemoteClientPlan.Address.ToString(), "iif", RemoteClientPlan.RouterInterface),-72} # the node the router sends the client's packets for {address} to";
         }
     }
 

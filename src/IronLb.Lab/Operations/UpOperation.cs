@@ -63,7 +63,7 @@ internal sealed class UpOperation(UpOptions options)
 
             subnet = chosen;
             var pods = PodPlacement.Place(example.Manifests.Select(ExampleService.From).OfType<ExampleService>(), example.NodeNames);
-            plan = LabPlan.Create(names, example.NodeNames, subnet, pods);
+            plan = LabPlan.Create(names, example.NodeNames, subnet, pods, router: options.Bgp is not null);
             // Readable by everyone, so kubectl and `ironlb status` work without sudo (the lab's admin token is no
             // secret); the membership key alone is root's.
             Directory.CreateDirectory(store.Directory);
@@ -79,6 +79,7 @@ internal sealed class UpOperation(UpOptions options)
                 MembershipKeyFile = Path.Combine(store.Directory, "membership.key"),
                 Builder = Supervisor.Self("up"),
                 Pods = plan.Pods.Select(p => p.Pod).ToImmutableArray(),
+                Bgp = plan.RemoteClient is not null,
             });
             await session.RecordAsync(s => s).ConfigureAwait(false);
         }
@@ -88,7 +89,7 @@ internal sealed class UpOperation(UpOptions options)
 
         if (options.Bgp is not null)
         {
-            await Step($"router: FRR (AS {Routers.LabRouter.Asn}) in {names.RouterNamespace} on the external LAN, a passive neighbour per node (AS {Routers.LabRouter.NodeAsn}); read it with: {string.Join(' ', Routers.FrrRouter.VtyshCommand(names.RouterNamespace, "show bgp summary"))}").ConfigureAwait(false);
+            await Step($"router: FRR (AS {Routers.LabRouter.Asn}) in {names.RouterNamespace} on the external LAN, a passive neighbour per node (AS {Routers.LabRouter.NodeAsn}), and behind it a client ({plan.RemoteClient!.Namespace}, {RemoteClientPlan.AddressCidr}); read it with: {PrintedCommand.AsRoot([.. Routers.FrrRouter.VtyshCommand(names.RouterNamespace, "show bgp summary")])}").ConfigureAwait(false);
             await Routers.LabRouter.StartAsync(plan, session).ConfigureAwait(false);
         }
 

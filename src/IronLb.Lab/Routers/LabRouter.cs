@@ -10,7 +10,8 @@ namespace IronLb.Lab.Routers;
 /// would be, with a passive neighbour per node (both families, on the node's eno2 addresses), so the speakers dial
 /// it. AS 64512 for the router and 64513 for every node (eBGP, as MetalLB's examples have it; the same private AS
 /// on every node lets the router's multipath-relax spread a Service over all of them). examples/lab-bgp holds the
-/// matching BGPPeer and BGPAdvertisement objects.
+/// matching BGPPeer and BGPAdvertisement objects. Behind the router, on a link of its own, is the plan's
+/// <see cref="RemoteClientPlan"/>: what it reaches on the LANs, it reaches through the router's BGP routes.
 /// </summary>
 internal static class LabRouter
 {
@@ -28,7 +29,13 @@ internal static class LabRouter
         var ns = plan.Names.RouterNamespace;
         string[] addresses = [$"{Address4}/24", $"{Address6}/64"];
         await session.RecordAsync(s => s.WithRouter(new RouterRecord(ns, ns, "frr", Asn, [.. addresses]))).ConfigureAwait(false);
-        await new TopologyBuilder(plan, session.RecordAsync).AddOnLanAsync(ns, new InterfacePlan(Interface, LabPlan.External, BridgePort, [.. addresses])).ConfigureAwait(false);
+        var topology = new TopologyBuilder(plan, session.RecordAsync);
+        await topology.AddOnLanAsync(ns, new InterfacePlan(Interface, LabPlan.External, BridgePort, [.. addresses])).ConfigureAwait(false);
+        if (plan.RemoteClient is { } client)
+        {
+            await topology.AddBehindRouterAsync(client, Address6).ConfigureAwait(false);
+        }
+
         var neighbours = plan.Nodes
             .SelectMany(n => n.Interfaces.Where(i => i.Lan == LabPlan.External).SelectMany(i => i.Addresses))
             .Select(cidr => new BgpNeighbour(Cidr.Address(cidr), RemoteAs.Of(NodeAsn)) { Passive = true });

@@ -74,6 +74,10 @@ internal sealed record LabState
     /// <summary>Other hosts on the LANs, added after `up` (`host add`).</summary>
     public ImmutableArray<HostRecord> Hosts { get; init; } = [];
 
+    /// <summary>`up --bgp`: the lab has the router and the client behind it (the plan's <c>RemoteClient</c>); set when
+    /// `up` begins, before either is made, so every later command's plan knows of them.</summary>
+    public bool Bgp { get; init; }
+
     /// <summary>Routers the lab runs (`up --bgp`).</summary>
     public ImmutableArray<RouterRecord> Routers { get; init; } = [];
 

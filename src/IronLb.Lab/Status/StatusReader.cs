@@ -31,7 +31,10 @@ internal static class StatusReader
         session.State.Kubeconfig,
         session.State.ApiServer,
         [.. nodes],
-        [.. session.Plan.Clients.Select(c => new ClientStatus(c.Lan, c.Namespace, c.Interface.Name))],
+        [
+            .. session.Plan.Clients.Select(c => new ClientStatus(c.Lan, c.Namespace, c.Interface.Name)),
+            .. session.Plan.RemoteClient is { } remote ? [new ClientStatus(RemoteClientPlan.Lan, remote.Namespace, RemoteClientPlan.Interface)] : Array.Empty<ClientStatus>(),
+        ],
         [.. session.State.Processes.Where(p => p.Role == Roles.Controller && Supervisor.IsAlive(p)).Select(p => p.Pid)],
         [.. session.Plan.Pods.Select(p => new PodStatus(p.Pod.Namespace, p.Pod.Name, p.Pod.Service, p.Pod.Node, p.Netns, p.Interface, [p.V4.ToString(), p.V6.ToString()]))])
     {

@@ -69,7 +69,7 @@ internal sealed partial record LabNames
     /// <summary>Namespace suffixes the lab uses itself; a node may not be called like one of them.</summary>
     public static readonly IReadOnlySet<string> ReservedNodeNames = new HashSet<string>(StringComparer.Ordinal)
     {
-        "lan", "externalclient", "officeclient", "managementclient", "router",
+        "lan", "externalclient", "officeclient", "managementclient", "router", "remoteclient",
     };
 
     /// <summary>The lab's names, or null with the reason when <paramref name="lab"/> is not usable.</summary>

@@ -47,6 +47,9 @@ internal sealed record LabPlan(
 {
     public const int MaxNodes = 9;
 
+    /// <summary>`up --bgp`'s client behind the router; null in a lab without the router.</summary>
+    public RemoteClientPlan? RemoteClient { get; init; }
+
     public const string External = "external";
     public const string Office = "office";
     public const string Management = "management";
@@ -69,7 +72,8 @@ internal sealed record LabPlan(
             ? $"--mgmt-subnet {subnet} must be a /25 to /27 inside 203.0.113.0/24 (a documentation prefix with room for .1 and .10+N)"
             : PodNetwork.CheckRoom(subnet);
 
-    public static LabPlan Create(LabNames names, IReadOnlyList<string> nodeNames, IPNetwork managementSubnet, IReadOnlyList<Cluster.PodRecord>? pods = null)
+    /// <summary>The plan; <paramref name="router"/>: the lab has `up --bgp`'s router, and so its client behind it.</summary>
+    public static LabPlan Create(LabNames names, IReadOnlyList<string> nodeNames, IPNetwork managementSubnet, IReadOnlyList<Cluster.PodRecord>? pods = null, bool router = false)
     {
         if (CheckManagementSubnet(managementSubnet) is { } problem)
         {
@@ -116,7 +120,10 @@ internal sealed record LabPlan(
                 new ClientPlan(External, names.ClientNamespace(External), new InterfacePlan("ext0", External, "c-ext0", ["192.0.2.1/24", "2001:db8:3a::1/64"])),
                 new ClientPlan(Office, names.ClientNamespace(Office), new InterfacePlan("ofc0", Office, "c-ofc0", ["198.51.100.1/24", "2001:db8:403::1/64"])),
             ],
-            PlanPods(names, nodes, pods ?? []));
+            PlanPods(names, nodes, pods ?? []))
+        {
+            RemoteClient = router ? RemoteClientPlan.For(names) : null,
+        };
     }
 
     /// <summary>Each pod's namespace, veth and addresses: the node's pods take its range's slots in the order given.</summary>
@@ -148,16 +155,22 @@ internal sealed record LabPlan(
     public ClientPlan? ClientFor(IPAddress address) =>
         Clients.FirstOrDefault(c => c.Interface.Addresses.Any(a => Cidr.Network(a).Contains(address)));
 
-    /// <summary>The namespace of a node (by name), a LAN's client (by LAN, or its namespace suffix "externalclient") or a
-    /// pod ("namespace/pod"); null when there is no such place.</summary>
+    /// <summary>The namespace of a node (by name), a LAN's client (by LAN, or its namespace suffix "externalclient"), a
+    /// pod ("namespace/pod"), or with the router "router" and its client "remote"; null when there is no such place.</summary>
     public string? NamespaceOf(string place) =>
         Nodes.FirstOrDefault(n => n.Name == place)?.Namespace
         ?? Clients.FirstOrDefault(c => c.Lan == place || c.Namespace == Names.ClientNamespace(place.Replace("client", "", StringComparison.Ordinal)))?.Namespace
-        ?? Pods.FirstOrDefault(p => $"{p.Pod.Namespace}/{p.Pod.Name}" == place)?.Netns;
+        ?? Pods.FirstOrDefault(p => $"{p.Pod.Namespace}/{p.Pod.Name}" == place)?.Netns
+        ?? (RemoteClient is { } remote && place is RemoteClientPlan.Lan or RemoteClientPlan.Lan + "client" ? remote.Namespace : null)
+        ?? (RemoteClient is { } router && place == RouterPlace ? router.RouterNamespace : null);
 
     /// <summary>Every place <see cref="NamespaceOf"/> knows, by its shortest name.</summary>
     public IEnumerable<string> Places() =>
-        Nodes.Select(n => n.Name).Concat(Clients.Select(c => c.Lan)).Concat(Pods.Select(p => $"{p.Pod.Namespace}/{p.Pod.Name}"));
+        Nodes.Select(n => n.Name).Concat(Clients.Select(c => c.Lan)).Concat(Pods.Select(p => $"{p.Pod.Namespace}/{p.Pod.Name}"))
+            .Concat(RemoteClient is null ? [] : [RouterPlace, RemoteClientPlan.Lan]);
+
+    /// <summary>How `exec` names the router's namespace.</summary>
+    public const string RouterPlace = "router";
 
     /// <summary>Every namespace, in the order they are made (pods last: `down` removes them first).</summary>
     public IEnumerable<string> Namespaces() =>

@@ -62,6 +62,31 @@ internal sealed class TopologyBuilder(LabPlan plan, Func<Func<LabState, LabState
         await PlugAsync(ns, device).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// `up --bgp`'s client behind the router, once the router's namespace is on the external LAN: a namespace whose only
+    /// link is a veth to the router's, with its default route via the router; IPv6 forwarding on in the router (the
+    /// client has no IPv4, so IPv4 stays unrouted there); and in every node a route back to the client's network via
+    /// <paramref name="routerOnLan"/>, the router's address on the external LAN. Nothing of it leaves the lab's namespaces.
+    /// </summary>
+    public async Task AddBehindRouterAsync(RemoteClientPlan client, System.Net.IPAddress routerOnLan)
+    {
+        var router = client.RouterNamespace;
+        await CreateNamespaceAsync(client.Namespace).ConfigureAwait(false);
+        await record(s => s.WithLink(new CreatedLink(router, RemoteClientPlan.RouterInterface))).ConfigureAwait(false);
+        await IpAsync("-n", router, "link", "add", RemoteClientPlan.RouterInterface, "type", "veth", "peer", "name", RemoteClientPlan.Interface, "netns", client.Namespace).ConfigureAwait(false);
+        await IpAsync("-n", router, "addr", "add", RemoteClientPlan.RouterAddressCidr, "dev", RemoteClientPlan.RouterInterface, "nodad").ConfigureAwait(false);
+        await IpAsync("-n", client.Namespace, "addr", "add", RemoteClientPlan.AddressCidr, "dev", RemoteClientPlan.Interface, "nodad").ConfigureAwait(false);
+        await IpAsync("-n", router, "link", "set", RemoteClientPlan.RouterInterface, "up").ConfigureAwait(false);
+        await IpAsync("-n", client.Namespace, "link", "set", RemoteClientPlan.Interface, "up").ConfigureAwait(false);
+        await IpAsync("-n", client.Namespace, "-6", "route", "add", "default", "via", RemoteClientPlan.RouterAddress.ToString(), "dev", RemoteClientPlan.Interface).ConfigureAwait(false);
+        await Sysctl.WriteAsync(router, required: true, ("net/ipv6/conf/all/forwarding", "1")).ConfigureAwait(false);
+        foreach (var node in plan.Nodes)
+        {
+            var external = node.Interfaces.Single(i => i.Lan == LabPlan.External).Name;
+            await IpAsync("-n", node.Namespace, "-6", "route", "add", RemoteClientPlan.Network.ToString(), "via", routerOnLan.ToString(), "dev", external).ConfigureAwait(false);
+        }
+    }
+
     private async Task CreateNamespaceAsync(string ns)
     {
         await record(s => s.WithNamespace(ns)).ConfigureAwait(false);

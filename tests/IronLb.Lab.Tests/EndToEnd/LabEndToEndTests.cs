@@ -47,7 +47,9 @@ public sealed partial class LabEndToEndTests
             Assert.All(n.Interfaces.Values, i => Assert.Matches(MacPattern(), i.Mac));
         });
         Assert.Equal(12, view.Nodes.SelectMany(n => n.Interfaces.Values.Select(i => i.Mac)).Distinct().Count());
-        Assert.Equal([("external", "ext0"), ("office", "ofc0")], view.Clients.Select(c => (c.Lan, c.Interface)));
+        // The third is `up --bgp`'s client behind the router, on a network of its own.
+        Assert.Equal([("external", "ext0"), ("office", "ofc0"), ("remote", "rmt0")], view.Clients.Select(c => (c.Lan, c.Interface)));
+        Assert.Equal($"ilab-{lab.Name}-remoteclient", view.ClientOn("remote").Netns);
         Assert.Single(view.ControllerPids);
         Assert.Contains("NODE", await lab.OkAsync("status"), StringComparison.Ordinal);
         await ExpectRouterAsync(lab, view);
@@ -55,10 +57,13 @@ public sealed partial class LabEndToEndTests
         using (var cluster = ClusterClient.Create(view.Kubeconfig))
         {
             var expected = ExampleAddresses();
+            List<LoadBalancerService> services = [];
             await WaitForAsync(
-                async () => Assigned(await cluster.LoadBalancerServicesAsync(TestContext.Current.CancellationToken)).SetEquals(expected),
+                async () => Assigned(services = await cluster.LoadBalancerServicesAsync(TestContext.Current.CancellationToken)).SetEquals(expected),
                 "the controller assigns every example Service the addresses its annotation names", Deadline,
                 async () => string.Join("; ", Assigned(await cluster.LoadBalancerServicesAsync(TestContext.Current.CancellationToken))) + "\n" + lab.Logs());
+            // Before the printed commands: their kill-speaker takes a node's sessions down.
+            await ExpectBgpAsync(lab, view, services);
         }
 
         var pids = view.ControllerPids.Concat(view.Nodes.Select(n => n.SpeakerPid).OfType<int>()).ToList();
@@ -217,7 +222,7 @@ public sealed partial class LabEndToEndTests
 
     /// <summary>
     /// `up --bgp`'s router: in status (JSON and text), and FRR itself lists a passive neighbour for each node's eno2
-    /// address in both families. Sessions come up only once the speakers speak BGP, so none is waited for.
+    /// address in both families. The sessions, routes and the client behind the router: <see cref="ExpectBgpAsync"/>.
     /// </summary>
     private static async Task ExpectRouterAsync(LabCli lab, LabView view)
     {

@@ -16,6 +16,7 @@ public sealed class LabStateJsonTests
         ApiServer = "http://203.0.113.1:6443",
         MembershipKeyFile = "/run/ironlb-lab/demo/membership.key",
         Pods = [new IronLb.Lab.Cluster.PodRecord("mail", "smtpout-0", "smtpout", "cwn2")],
+        Bgp = true,
     }
         .WithNamespace("ilab-demo-lan")
         .WithNamespace("ilab-demo-cwn1")
@@ -37,6 +38,7 @@ public sealed class LabStateJsonTests
         Assert.Equal(["192.0.2.190/24"], Assert.Single(back.Hosts).Addresses);
         Assert.Equal(new IronLb.Lab.Cluster.PodRecord("mail", "smtpout-0", "smtpout", "cwn2"), Assert.Single(back.Pods));
         Assert.Null(back.Links[0].Namespace);
+        Assert.True(back.Bgp);
         Assert.Equal("", back.Process(Roles.Speaker, "cwn1")!.Command[^1]);
         Assert.Equal(12346UL, back.Process(Roles.Speaker, "cwn1")!.StartTime);
         Assert.Equal(64512u, Assert.Single(back.Routers).Asn);
@@ -49,7 +51,7 @@ public sealed class LabStateJsonTests
         using var json = JsonDocument.Parse(StateStore.Serialize(Sample()));
         var root = json.RootElement;
         Assert.Equal(
-            ["name", "stateDirectory", "managementSubnet", "nodeNames", "ironLb", "kubeconfig", "apiServer", "membershipKeyFile", "namespaces", "bridges", "links", "processes", "builder", "pods", "hosts", "routers"],
+            ["name", "stateDirectory", "managementSubnet", "nodeNames", "ironLb", "kubeconfig", "apiServer", "membershipKeyFile", "namespaces", "bridges", "links", "processes", "builder", "pods", "hosts", "bgp", "routers"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal("br-external", root.GetProperty("bridges")[0].GetProperty("name").GetString());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("links")[0].GetProperty("namespace").ValueKind);
