@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using IronLb.Lab.Cluster;
+using IronLb.Lab.Processes;
 using IronLb.Lab.Routers;
 using static IronLb.Testing.Eventually;
 using static IronLb.Testing.ProcessRunner;
@@ -9,7 +10,8 @@ using static IronLb.Testing.ProcessRunner;
 namespace IronLb.Lab.Tests.EndToEnd;
 
 /// <summary>
-/// `up --bgp` with the speakers speaking BGP, on the bring-up the first test does anyway: sessions, FRR's RIB, the
+/// `up --bgp` with the speakers speaking BGP, on the bring-up the first test does anyway: sessions (as FRR and as
+/// `ironlb status` show them), FRR's RIB, the
 /// router's kernel ECMP routes, the ServiceBGPStatus objects, and the client behind the router reaching the Service
 /// addresses. examples/lab-bgp advertises the external pool; every example Service has Cluster traffic policy and a
 /// ready pod, so every node announces each of the pool's addresses (MetalLB's rule), and nobody announces office's.
@@ -34,6 +36,7 @@ public sealed partial class LabEndToEndTests
         Assert.Equal(8, prefixes.Count); // four external address pairs (imap and webmail share one)
 
         await ExpectSessionsAsync(lab, router, nodes);
+        await ExpectIronLbStatusSessionsAsync(view, prefixes.Count / 2);
         await ExpectRibAsync(lab, router, nodes, prefixes);
         await ExpectKernelEcmpAsync(lab, view, router, prefixes);
         await ExpectServiceBgpStatusesAsync(lab, view, advertised);
@@ -57,6 +60,36 @@ public sealed partial class LabEndToEndTests
             },
             "FRR shows every node's session Established in both families", BgpDeadline,
             () => Task.FromResult($"sessions: {seen}\n{lab.Logs()}"));
+    }
+
+    /// <summary>
+    /// `ironlb status` as a user reads it: every speaker reports both lab peers Established, each session with all of
+    /// its family's prefixes sent (the speakers' own view, from their ConfigurationStates, beside FRR's above).
+    /// </summary>
+    private static async Task ExpectIronLbStatusSessionsAsync(LabView view, int perFamily)
+    {
+        var ironlb = Executables.FindIronLb(null, out var searched) ?? throw new FileNotFoundException($"no ironlb at {searched}");
+        var expected = string.Join("; ", view.Nodes.SelectMany(n => LabPeers.Select(p => $"{n.Name} {p} Established {perFamily}/{perFamily}")));
+        var seen = "";
+        await WaitForAsync(
+            async () =>
+            {
+                var status = await RunAsync(ironlb[0], [.. ironlb.Skip(1), "status", "--kubeconfig", view.Kubeconfig, "--output", "json"]);
+                if (!status.Stdout.TrimStart().StartsWith('{'))
+                {
+                    seen = status.ToString();
+                    return false;
+                }
+
+                using var json = JsonDocument.Parse(status.Stdout);
+                seen = string.Join("; ", json.RootElement.GetProperty("speakers").EnumerateArray()
+                    .Where(s => s.GetProperty("bgpSessions").ValueKind == JsonValueKind.Array)
+                    .SelectMany(s => s.GetProperty("bgpSessions").EnumerateArray().Select(b =>
+                        $"{s.GetProperty("node").GetString()} {b.GetProperty("peer").GetString()} {b.GetProperty("state").GetString()} {b.GetProperty("advertisedPrefixes").GetInt32()}/{b.GetProperty("desiredPrefixes").GetInt32()}")));
+                return seen == expected;
+            },
+            "ironlb status reporting every node's two sessions Established with every prefix sent", BgpDeadline,
+            () => Task.FromResult($"expected: {expected}\nseen: {seen}"));
     }
 
     /// <summary>FRR's RIB holds exactly the external pool's prefixes, each from every node (its own address as next
