@@ -63,6 +63,8 @@ internal static class BgpMemoryBench
             }
         }
 
+        // Times depend on the machine's load (two cores shared with other builds); said beside them.
+        BenchSupport.Print("bgp_memory_load_average", ProcessFootprint.LoadAverage());
         foreach (var mode in Modes)
         {
             ProcessFootprint.PrintMedians($"bgp_memory_{mode}", readings[mode]);
