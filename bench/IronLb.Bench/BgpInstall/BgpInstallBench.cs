@@ -26,8 +26,11 @@ internal static class BgpInstallBench
     /// <summary>The baseline first (the ratios divide by it), then IronLB's speaker.</summary>
     private static readonly Func<IronLbVariant, IInstallSender>[] Senders = [_ => new FrrSender(), v => new IronLbSender(v)];
 
-    /// <summary>One run of one sender, in ms: install per family, start → Established per family, kill → no path (RIB, kernel).</summary>
-    private sealed record RunTimes(double Install6, double Install4, double Up6, double Up4, double KillRib, double KillKernel);
+    /// <summary>
+    /// One run of one sender, in ms: install per family (from the first reading Established, and the upper bound from
+    /// the last reading before it), start → Established per family, kill → no path (RIB, kernel), the poll spacing.
+    /// </summary>
+    private sealed record RunTimes(double Install6, double Install4, double Install6Upper, double Install4Upper, double Up6, double Up4, double KillRib, double KillKernel, double PollMs);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -71,12 +74,17 @@ internal static class BgpInstallBench
         {
             PrintRuns($"bgp_install_{label}_ipv6_{ipv6.Length}", times.Select(t => t.Install6));
             PrintRuns($"bgp_install_{label}_ipv4_{ipv4.Length}", times.Select(t => t.Install4));
+            PrintRuns($"bgp_install_{label}_ipv6_{ipv6.Length}_upper", times.Select(t => t.Install6Upper));
+            PrintRuns($"bgp_install_{label}_ipv4_{ipv4.Length}_upper", times.Select(t => t.Install4Upper));
+            PrintRuns($"bgp_install_{label}_poll", times.Select(t => t.PollMs));
             PrintRuns($"bgp_install_{label}_start_to_established_ipv6", times.Select(t => t.Up6));
             PrintRuns($"bgp_install_{label}_start_to_established_ipv4", times.Select(t => t.Up4));
             PrintRuns($"bgp_kill_{label}_rib_empty", times.Select(t => t.KillRib), withMax: true);
             PrintRuns($"bgp_kill_{label}_kernel_empty", times.Select(t => t.KillKernel), withMax: true);
         }
 
+        // Times depend on the machine's load (two cores shared with other builds); said beside them.
+        BenchSupport.Print("bgp_install_load_average", ProcessFootprint.LoadAverage());
         var (baseLabel, baseline) = results[0];
         foreach (var (label, times) in results.Skip(1))
         {
@@ -123,7 +131,8 @@ internal static class BgpInstallBench
             var seen = await watch.ConfigureAwait(false);
             var (killRib, killKernel) = await KillWithdrawal.MeasureAsync(receiver, receiverNs, sender.BgpPid).ConfigureAwait(false);
             return new RunTimes(
-                Ms(seen.Up6, seen.Done6), Ms(seen.Up4, seen.Done4), Ms(started, seen.Up6), Ms(started, seen.Up4), killRib, killKernel);
+                Ms(seen.Up6, seen.Done6), Ms(seen.Up4, seen.Done4), Ms(seen.Down6, seen.Done6), Ms(seen.Down4, seen.Done4),
+                Ms(started, seen.Up6), Ms(started, seen.Up4), killRib, killKernel, seen.PollMs);
         }
         catch (Exception e) when (sender is IronLbSender speaker && e is not OperationCanceledException)
         {
@@ -138,11 +147,16 @@ internal static class BgpInstallBench
 
     private static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 
-    /// <summary>Per family, the timestamps of the first reading with the session Established and the first with every prefix received.</summary>
-    private static async Task<(long Up6, long Done6, long Up4, long Done4)> WatchAsync(FrrRouter receiver, IPAddress peer6, int expected6, IPAddress peer4, int expected4)
+    /// <summary>
+    /// Per family, the timestamps of the last reading before the session was Established, the first with it
+    /// Established and the first with every prefix received; and the readings' median spacing (the resolution).
+    /// </summary>
+    private static async Task<WatchTimes> WatchAsync(FrrRouter receiver, IPAddress peer6, int expected6, IPAddress peer4, int expected4)
     {
         var clock = Stopwatch.StartNew();
         long? up6 = null, up4 = null, done6 = null, done4 = null;
+        long down6 = 0, down4 = 0, previous = Stopwatch.GetTimestamp();
+        var spacing = new List<double>();
         while (done6 is null || done4 is null)
         {
             if (clock.Elapsed > Deadline)
@@ -152,14 +166,21 @@ internal static class BgpInstallBench
 
             var summary = await receiver.VtyshAsync("show bgp summary json").ConfigureAwait(false);
             var at = Stopwatch.GetTimestamp();
+            spacing.Add(Ms(previous, at));
+            previous = at;
             var (state6, received6) = FrrSummary.Peer(summary, "ipv6Unicast", peer6);
             var (state4, received4) = FrrSummary.Peer(summary, "ipv4Unicast", peer4);
+            down6 = up6 is null && !state6 ? at : down6;
+            down4 = up4 is null && !state4 ? at : down4;
             up6 ??= state6 ? at : null;
             up4 ??= state4 ? at : null;
             done6 ??= state6 && received6 >= expected6 ? at : null;
             done4 ??= state4 && received4 >= expected4 ? at : null;
         }
 
-        return (up6!.Value, done6.Value, up4!.Value, done4.Value);
+        return new WatchTimes(down6, up6!.Value, done6.Value, down4, up4!.Value, done4.Value, BenchSupport.Median(spacing));
     }
+
+    /// <summary>Stopwatch timestamps of the receiver's readings (see <see cref="WatchAsync"/>).</summary>
+    private sealed record WatchTimes(long Down6, long Up6, long Done6, long Down4, long Up4, long Done4, double PollMs);
 }
