@@ -1,19 +1,20 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Net;
-using System.Security.Cryptography;
-using System.Text.Json;
 using IronLb.Lab.Routers;
-using static IronLb.Bench.L2Latency.HostCommands;
 
 namespace IronLb.Bench.BgpInstall;
 
 /// <summary>
 /// Session Established → every announced prefix in the receiver's RIB (issue 19's target: 10,000 prefixes in under
-/// 2 s). Per run and sender, two fresh namespaces joined by a veth: the receiver is FRR (bgpd with zebra, so the
-/// routes also reach its kernel), the sender announces 10,000 IPv6 /128s on an IPv6 session and 736 IPv4 /32s on an
-/// IPv4 one (<see cref="InstallPrefixes"/>). The receiver's `show bgp summary json` is polled; at the first reading
-/// with every prefix received, that session's own age (peerUptimeMsec, counted by FRR from Established) is the
-/// time, so the polling start is no part of it. Root, Linux.
+/// 2 s), then the sender killed → its paths gone. Per run and sender, two fresh namespaces joined by a veth
+/// (<see cref="BenchNet"/>): the receiver is FRR (bgpd with zebra, so the routes also reach its kernel), the sender
+/// announces 10,000 IPv6 /128s on an IPv6 session and 736 IPv4 /32s on an IPv4 one (<see cref="InstallPrefixes"/>).
+/// The receiver's `show bgp summary json` is polled from before the sender starts; the install time is from the first
+/// reading with the session Established to the first with every prefix received, on one monotonic clock, so the
+/// sender's own start-up is no part of it; that start-up (sender started → Established) is reported beside it.
+/// Then <see cref="KillWithdrawal"/>. Runs alternate the senders, so a change in the machine's load hits both alike.
+/// Root, Linux.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class BgpInstallBench
@@ -22,118 +23,140 @@ internal static class BgpInstallBench
     private const uint SenderAsn = 64513;
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(3);
 
-    /// <summary>The baseline first; SEAM (issue 19): IronLB's speaker is added here as a second <see cref="IInstallSender"/>.</summary>
-    public static readonly Func<IInstallSender>[] Senders = [() => new FrrSender()];
+    /// <summary>The baseline first (the ratios divide by it), then IronLB's speaker.</summary>
+    private static readonly Func<IronLbVariant, IInstallSender>[] Senders = [_ => new FrrSender(), v => new IronLbSender(v)];
+
+    /// <summary>
+    /// One run of one sender, in ms: install per family (from the first reading Established, and the upper bound from
+    /// the last reading before it), start → Established per family, kill → no path (RIB, kernel), the poll spacing.
+    /// </summary>
+    private sealed record RunTimes(double Install6, double Install4, double Install6Upper, double Install4Upper, double Up6, double Up4, double KillRib, double KillKernel, double PollMs);
 
     public static async Task<int> RunAsync(string[] args)
     {
         var runs = 5;
         var count = 10_000;
+        IronLbVariant? variant = null;
         if (!BenchArguments.TryApply("bgp-install", args, new Dictionary<string, Func<string, bool>>
             {
-                ["--ipv6"] = v => BenchArguments.TryCount(v, out count),
+                ["--ipv6"] = v => BenchArguments.TryCount(v, out count, minimum: InstallPrefixes.Ipv4().Length),
+                ["--ironlb"] = v => (variant = IronLbVariant.Parse(v, 0)) is not null,
             }, v => BenchArguments.TryCount(v, out runs)))
         {
             return 2;
         }
 
+        variant ??= IronLbVariant.Default();
         var ipv4 = InstallPrefixes.Ipv4();
         var ipv6 = InstallPrefixes.Ipv6(count);
         BenchSupport.Print("bgp_install_ipv6_prefixes", ipv6.Length);
         BenchSupport.Print("bgp_install_ipv4_prefixes", ipv4.Length);
         BenchSupport.Print("bgp_install_runs", runs);
-        var results = new List<(string Label, List<double> V6, List<double> V4)>();
-        foreach (var make in Senders)
+        Console.Error.WriteLine($"bgp-install: ironlb is {string.Join(' ', variant.Command)}");
+        var results = new List<(string Label, List<RunTimes> Runs)>();
+        for (var run = 0; run < runs; run++)
         {
-            var (v6, v4) = (new List<double>(), new List<double>());
-            string label = "";
-            for (var run = 0; run < runs; run++)
+            for (var s = 0; s < Senders.Length; s++)
             {
-                await using var sender = make();
-                label = sender.Label;
-                var (t6, t4) = await OneRunAsync(sender, ipv4, ipv6).ConfigureAwait(false);
-                v6.Add(t6);
-                v4.Add(t4);
-                Console.Error.WriteLine($"bgp-install: {label} run {run + 1}: ipv6 {t6:0} ms, ipv4 {t4:0} ms");
-            }
+                await using var sender = Senders[s](variant);
+                if (results.Count <= s)
+                {
+                    results.Add((sender.Label, []));
+                }
 
-            results.Add((label, v6, v4));
-            foreach (var (family, values, n) in new[] { ("ipv6", v6, ipv6.Length), ("ipv4", v4, ipv4.Length) })
-            {
-                BenchSupport.Print($"bgp_install_{label}_{family}_{n}_median_ms", BenchSupport.Median(values));
-                BenchSupport.Print($"bgp_install_{label}_{family}_{n}_p99_ms", BenchSupport.Percentile(values, 0.99));
+                var times = await OneRunAsync(sender, ipv4, ipv6).ConfigureAwait(false);
+                results[s].Runs.Add(times);
+                Console.Error.WriteLine($"bgp-install: {sender.Label} run {run + 1}: {times}");
             }
         }
 
-        foreach (var other in results.Skip(1))
+        foreach (var (label, times) in results)
         {
-            BenchSupport.Print($"bgp_install_{other.Label}_vs_{results[0].Label}_ipv6_ratio", BenchSupport.Median(other.V6) / BenchSupport.Median(results[0].V6));
-            BenchSupport.Print($"bgp_install_{other.Label}_vs_{results[0].Label}_ipv4_ratio", BenchSupport.Median(other.V4) / BenchSupport.Median(results[0].V4));
+            PrintRuns($"bgp_install_{label}_ipv6_{ipv6.Length}", times.Select(t => t.Install6));
+            PrintRuns($"bgp_install_{label}_ipv4_{ipv4.Length}", times.Select(t => t.Install4));
+            PrintRuns($"bgp_install_{label}_ipv6_{ipv6.Length}_upper", times.Select(t => t.Install6Upper));
+            PrintRuns($"bgp_install_{label}_ipv4_{ipv4.Length}_upper", times.Select(t => t.Install4Upper));
+            PrintRuns($"bgp_install_{label}_poll", times.Select(t => t.PollMs));
+            PrintRuns($"bgp_install_{label}_start_to_established_ipv6", times.Select(t => t.Up6));
+            PrintRuns($"bgp_install_{label}_start_to_established_ipv4", times.Select(t => t.Up4));
+            PrintRuns($"bgp_kill_{label}_rib_empty", times.Select(t => t.KillRib), withMax: true);
+            PrintRuns($"bgp_kill_{label}_kernel_empty", times.Select(t => t.KillKernel), withMax: true);
+        }
+
+        // Times depend on the machine's load (two cores shared with other builds); said beside them.
+        BenchSupport.Print("bgp_install_load_average", ProcessFootprint.LoadAverage());
+        var (baseLabel, baseline) = results[0];
+        foreach (var (label, times) in results.Skip(1))
+        {
+            foreach (var (name, of) in new (string, Func<RunTimes, double>)[] { ("ipv6", t => t.Install6), ("ipv4", t => t.Install4) })
+            {
+                BenchSupport.Print($"bgp_install_{label}_vs_{baseLabel}_{name}_ratio", BenchSupport.Median(times.Select(of)) / BenchSupport.Median(baseline.Select(of)));
+            }
+
+            BenchSupport.Print($"bgp_kill_{label}_vs_{baseLabel}_rib_empty_ratio", BenchSupport.Median(times.Select(t => t.KillRib)) / BenchSupport.Median(baseline.Select(t => t.KillRib)));
         }
 
         return 0;
     }
 
-    private static async Task<(double Ipv6, double Ipv4)> OneRunAsync(IInstallSender sender, System.Collections.Immutable.ImmutableArray<IPNetwork> ipv4, System.Collections.Immutable.ImmutableArray<IPNetwork> ipv6)
+    private static void PrintRuns(string prefix, IEnumerable<double> values, bool withMax = false)
     {
-        var id = $"ilbb-bgp-{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
-        var (receiverNs, senderNs) = ($"{id}-r", $"{id}-s");
-        var state = Path.Combine(Path.GetTempPath(), id);
-        FrrRouter? receiver = null;
-        try
+        var list = values.ToList();
+        BenchSupport.Print($"{prefix}_median_ms", BenchSupport.Median(list));
+        BenchSupport.Print($"{prefix}_p99_ms", BenchSupport.Percentile(list, 0.99));
+        if (withMax)
         {
-            foreach (var ns in new[] { receiverNs, senderNs })
-            {
-                await Ip("netns", "add", ns).ConfigureAwait(false);
-                await Ip("-n", ns, "link", "set", "lo", "up").ConfigureAwait(false);
-            }
-
-            // Link addresses inside 198.51.100.224/27, which no announced prefix covers.
-            await Ip("link", "add", "bgpb0", "netns", receiverNs, "type", "veth", "peer", "name", "bgpb0", "netns", senderNs).ConfigureAwait(false);
-            foreach (var (ns, v4, v6) in new[] { (receiverNs, "198.51.100.225", "2001:db8:b9::1"), (senderNs, "198.51.100.226", "2001:db8:b9::2") })
-            {
-                await Ip("-n", ns, "addr", "add", $"{v4}/30", "dev", "bgpb0").ConfigureAwait(false);
-                await Ip("-n", ns, "addr", "add", $"{v6}/64", "dev", "bgpb0", "nodad").ConfigureAwait(false);
-                await Ip("-n", ns, "link", "set", "bgpb0", "up").ConfigureAwait(false);
-            }
-
-            var (r4, r6, s4, s6) = (IPAddress.Parse("198.51.100.225"), IPAddress.Parse("2001:db8:b9::1"), IPAddress.Parse("198.51.100.226"), IPAddress.Parse("2001:db8:b9::2"));
-            receiver = await FrrRouter.StartAsync(new RouterSpec(receiverNs, receiverNs, Path.Combine(state, "r"), r4, ReceiverAsn)
-            {
-                Neighbours = [new BgpNeighbour(s4, RemoteAs.Of(SenderAsn)), new BgpNeighbour(s6, RemoteAs.Of(SenderAsn))],
-            }).ConfigureAwait(false);
-            // Polled from before the sender starts, so the first reading with the session Established is taken
-            // within one poll of the real moment; the time is then the readings' difference on one monotonic clock.
-            var watch = WatchAsync(receiver, s6, ipv6.Length, s4, ipv4.Length);
-            await sender.StartAsync(new SenderPlace(senderNs, Path.Combine(state, "s"), s4, s6, r4, r6, SenderAsn, ReceiverAsn), ipv4, ipv6).ConfigureAwait(false);
-            var (t6, t4) = await watch.ConfigureAwait(false);
-            return (t6, t4);
-        }
-        finally
-        {
-            await sender.DisposeAsync().ConfigureAwait(false);
-            if (receiver is not null)
-            {
-                await receiver.DisposeAsync().ConfigureAwait(false);
-            }
-
-            foreach (var ns in new[] { receiverNs, senderNs })
-            {
-                await Run("ip", "netns", "del", ns).ConfigureAwait(false);
-            }
-
-            if (Directory.Exists(state))
-            {
-                Directory.Delete(state, recursive: true);
-            }
+            BenchSupport.Print($"{prefix}_max_ms", list.Max());
         }
     }
 
-    /// <summary>Per family, ms from the first reading with the session Established to the first with every prefix received.</summary>
-    private static async Task<(double Ipv6, double Ipv4)> WatchAsync(FrrRouter receiver, IPAddress peer6, int expected6, IPAddress peer4, int expected4)
+    private static async Task<RunTimes> OneRunAsync(IInstallSender sender, ImmutableArray<IPNetwork> ipv4, ImmutableArray<IPNetwork> ipv6)
+    {
+        await using var net = new BenchNet();
+        try
+        {
+            // Namespaces ilbb-PID-RANDOM-bbr/-bbs; the link is 198.51.100.224/30 and 2001:db8:b9::/64, which no
+            // announced prefix covers. A is the receiver, B the sender.
+            var (receiverNs, senderNs) = (await net.AddNamespaceAsync("bbr").ConfigureAwait(false), await net.AddNamespaceAsync("bbs").ConfigureAwait(false));
+            var link = await net.LinkAsync(receiverNs, senderNs).ConfigureAwait(false);
+            var receiver = await net.StartFrrAsync(receiverNs, link.A4, ReceiverAsn,
+                new BgpNeighbour(link.B4, RemoteAs.Of(SenderAsn)), new BgpNeighbour(link.B6, RemoteAs.Of(SenderAsn))).ConfigureAwait(false);
+
+            // Polled from before the sender starts, so the first reading with the session Established is taken
+            // within one poll of the real moment; every time is a difference of readings on one monotonic clock.
+            var watch = WatchAsync(receiver, link.B6, ipv6.Length, link.B4, ipv4.Length);
+            var started = Stopwatch.GetTimestamp();
+            var place = new SenderPlace(senderNs, Path.Combine(net.StateRoot, senderNs), link.B4, link.B6, link.A4, link.A6, SenderAsn, ReceiverAsn);
+            await sender.StartAsync(place, ipv4, ipv6).ConfigureAwait(false);
+            var seen = await watch.ConfigureAwait(false);
+            var (killRib, killKernel) = await KillWithdrawal.MeasureAsync(receiver, receiverNs, sender.BgpPid).ConfigureAwait(false);
+            return new RunTimes(
+                Ms(seen.Up6, seen.Done6), Ms(seen.Up4, seen.Done4), Ms(seen.Down6, seen.Done6), Ms(seen.Down4, seen.Done4),
+                Ms(started, seen.Up6), Ms(started, seen.Up4), killRib, killKernel, seen.PollMs);
+        }
+        catch (Exception e) when (sender is IronLbSender speaker && e is not OperationCanceledException)
+        {
+            throw new InvalidOperationException($"{e.Message}\n--- the speaker's last lines:\n{speaker.Tail}", e);
+        }
+        finally
+        {
+            // Before the namespaces go: a speaker or bgpd must not outlive its namespace.
+            await sender.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
+
+    /// <summary>
+    /// Per family, the timestamps of the last reading before the session was Established, the first with it
+    /// Established and the first with every prefix received; and the readings' median spacing (the resolution).
+    /// </summary>
+    private static async Task<WatchTimes> WatchAsync(FrrRouter receiver, IPAddress peer6, int expected6, IPAddress peer4, int expected4)
     {
         var clock = Stopwatch.StartNew();
-        TimeSpan? up6 = null, up4 = null, done6 = null, done4 = null;
+        long? up6 = null, up4 = null, done6 = null, done4 = null;
+        long down6 = 0, down4 = 0, previous = Stopwatch.GetTimestamp();
+        var spacing = new List<double>();
         while (done6 is null || done4 is null)
         {
             if (clock.Elapsed > Deadline)
@@ -142,33 +165,22 @@ internal static class BgpInstallBench
             }
 
             var summary = await receiver.VtyshAsync("show bgp summary json").ConfigureAwait(false);
-            var at = clock.Elapsed;
-            var (state6, received6) = Read(summary, "ipv6Unicast", peer6);
-            var (state4, received4) = Read(summary, "ipv4Unicast", peer4);
+            var at = Stopwatch.GetTimestamp();
+            spacing.Add(Ms(previous, at));
+            previous = at;
+            var (state6, received6) = FrrSummary.Peer(summary, "ipv6Unicast", peer6);
+            var (state4, received4) = FrrSummary.Peer(summary, "ipv4Unicast", peer4);
+            down6 = up6 is null && !state6 ? at : down6;
+            down4 = up4 is null && !state4 ? at : down4;
             up6 ??= state6 ? at : null;
             up4 ??= state4 ? at : null;
             done6 ??= state6 && received6 >= expected6 ? at : null;
             done4 ??= state4 && received4 >= expected4 ? at : null;
         }
 
-        return ((done6!.Value - up6!.Value).TotalMilliseconds, (done4!.Value - up4!.Value).TotalMilliseconds);
+        return new WatchTimes(down6, up6!.Value, done6.Value, down4, up4!.Value, done4.Value, BenchSupport.Median(spacing));
     }
 
-    /// <summary>Whether <paramref name="peer"/>'s session in <paramref name="family"/> is Established, and the prefixes it sent.</summary>
-    private static (bool Established, int Received) Read(string summaryJson, string family, IPAddress peer)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(summaryJson);
-            return document.RootElement.TryGetProperty(family, out var f) && f.TryGetProperty("peers", out var peers)
-                && peers.TryGetProperty(peer.ToString(), out var p)
-                && p.TryGetProperty("state", out var s) && s.GetString() == "Established"
-                && p.TryGetProperty("pfxRcd", out var received)
-                ? (true, received.GetInt32()) : (false, 0);
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
-        {
-            return (false, 0);
-        }
-    }
+    /// <summary>Stopwatch timestamps of the receiver's readings (see <see cref="WatchAsync"/>).</summary>
+    private sealed record WatchTimes(long Down6, long Up6, long Done6, long Down4, long Up4, long Done4, double PollMs);
 }

@@ -12,6 +12,8 @@ internal sealed class FrrSender : IInstallSender
 
     public string Label => "frr";
 
+    public int BgpPid => _router?.Processes.Single(p => p.Role == "frr-bgpd").Pid ?? throw new InvalidOperationException("not started");
+
     public async Task StartAsync(SenderPlace place, ImmutableArray<IPNetwork> ipv4, ImmutableArray<IPNetwork> ipv6)
     {
         _router = await FrrRouter.StartAsync(new RouterSpec(place.Netns, place.Netns, place.StateDirectory, place.Own4, place.Asn)

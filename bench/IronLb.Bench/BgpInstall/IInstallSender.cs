@@ -7,15 +7,18 @@ namespace IronLb.Bench.BgpInstall;
 internal sealed record SenderPlace(string Netns, string StateDirectory, IPAddress Own4, IPAddress Own6, IPAddress Receiver4, IPAddress Receiver6, uint Asn, uint ReceiverAsn);
 
 /// <summary>
-/// The side that announces in `bgp-install`. FRR (<see cref="FrrSender"/>) is the baseline. SEAM for issue 19: IronLB's
-/// speaker becomes a second implementation of this interface (announcing the same prefixes from the same place),
-/// added to <see cref="BgpInstallBench.Senders"/>; the bench then prints both side by side with the ratio.
+/// The side that announces in `bgp-install`. FRR (<see cref="FrrSender"/>) is the baseline; IronLB's speaker
+/// (<see cref="IronLbSender"/>) announces the same prefixes from the same place, and the bench prints both side by
+/// side with the ratio.
 /// </summary>
 internal interface IInstallSender : IAsyncDisposable
 {
-    /// <summary>The variant's name in the output keys ("frr", later "ironlb").</summary>
+    /// <summary>The variant's name in the output keys ("frr", "ironlb").</summary>
     string Label { get; }
 
     /// <summary>Starts announcing <paramref name="ipv4"/> over an IPv4 session and <paramref name="ipv6"/> over an IPv6 one.</summary>
     Task StartAsync(SenderPlace place, ImmutableArray<IPNetwork> ipv4, ImmutableArray<IPNetwork> ipv6);
+
+    /// <summary>The process that holds the BGP sessions (bgpd, the speaker), which the bench kills with SIGKILL.</summary>
+    int BgpPid { get; }
 }

@@ -21,4 +21,38 @@ internal static class InstallPrefixes
             .SelectMany(net => Enumerable.Range(0, 256).Select(host => (net, host)))
             .Where(a => a.net != "198.51.100" || a.host < 224)
             .Select(a => new IPNetwork(IPAddress.Parse($"{a.net}.{a.host}"), 32))];
+
+    /// <summary>
+    /// Host prefixes as pool ranges ("first-last"), one per run of consecutive addresses: a pool holding exactly the
+    /// announced addresses, so none of the bench's own link addresses is ever in it.
+    /// </summary>
+    public static IEnumerable<string> Ranges(ImmutableArray<IPNetwork> hosts)
+    {
+        var ordered = hosts.Select(h => h.BaseAddress.GetAddressBytes()).Order(Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b))).ToList();
+        for (var start = 0; start < ordered.Count;)
+        {
+            var end = start;
+            while (end + 1 < ordered.Count && IsNext(ordered[end], ordered[end + 1]))
+            {
+                end++;
+            }
+
+            yield return $"{new IPAddress(ordered[start])}-{new IPAddress(ordered[end])}";
+            start = end + 1;
+        }
+    }
+
+    /// <summary>Whether <paramref name="b"/> is the address right after <paramref name="a"/> (same length, big-endian).</summary>
+    private static bool IsNext(byte[] a, byte[] b)
+    {
+        var next = (byte[])a.Clone();
+        // Add one with carry: a byte that wraps to zero carries into the one before it.
+        var i = next.Length - 1;
+        while (i >= 0 && ++next[i] == 0)
+        {
+            i--;
+        }
+
+        return next.AsSpan().SequenceEqual(b);
+    }
 }
