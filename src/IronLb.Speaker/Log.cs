@@ -14,8 +14,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Not announcing {service} {ip} on {node}: {reason} (winner {winner})")]
     public static partial void ServiceNotAnnounced(ILogger logger, string service, string ip, string node, string reason, string winner);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Loaded manifests: {services} LoadBalancer Services, {announced} announced by {node}, {addresses} addresses, speakers {speakers}")]
-    public static partial void Loaded(ILogger logger, int services, int announced, string node, int addresses, string speakers);
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Loaded manifests: {services} LoadBalancer Services, {announced} announced by {node}, {addresses} addresses, speakers {speakers}, BGP: {routes} routes to {peers} peers")]
+    public static partial void Loaded(ILogger logger, int services, int announced, string node, int addresses, string speakers, int routes, int peers);
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "Manifests not usable, keeping the last good state ({kept} addresses): {problem}")]
     public static partial void ReloadRejected(ILogger logger, int kept, string problem);

@@ -159,6 +159,10 @@ internal sealed class ManifestSpeaker : IDisposable
         }
 
         var changed = _logger.IsEnabled(LogLevel.Information) ? LogChanges(plan) : Remember(plan);
+        // BGP's routes ("prefix to peer") and peers by name: a reload of unchanged files logs nothing.
+        changed |= _current is null
+            || !_current.Bgp.Routes.Select(r => r.ToString()).SequenceEqual(plan.Bgp.Routes.Select(r => r.ToString()), StringComparer.Ordinal)
+            || !_current.Bgp.Peers.Select(p => p.Name).SequenceEqual(plan.Bgp.Peers.Select(p => p.Name), StringComparer.Ordinal);
         _current = plan;
         _publish(plan.Table);
         PublishBgp?.Invoke(plan.Bgp, secrets);
@@ -166,7 +170,8 @@ internal sealed class ManifestSpeaker : IDisposable
         {
             var announced = plan.Services.Count(s => s.Announces);
             var speakers = string.Join(',', plan.Speakers);
-            Log.Loaded(_logger, plan.Services.Length, announced, _options.Node, plan.Table.Count, speakers);
+            // Layer 2's counts, then BGP's: a BGP-only node announces no address on the LAN but may route thousands.
+            Log.Loaded(_logger, plan.Services.Length, announced, _options.Node, plan.Table.Count, speakers, plan.Bgp.Routes.Length, plan.Bgp.Peers.Length);
         }
     }
 
