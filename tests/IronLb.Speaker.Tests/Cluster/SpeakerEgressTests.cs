@@ -43,7 +43,13 @@ public sealed class SpeakerEgressTests
 
         await cluster.StopAsync(owner);
 
-        await SpeakerCluster.EventuallyAsync(() => Task.FromResult(Describe(applied, other)), d => d == "web/smtpout Translate 192.0.2.1 from 10.0.0.1,10.0.0.2", $"{other} translating once {owner} stopped");
+        // Seen once in CI under load (the rule set stayed empty for the whole minute): on giving up, say what the
+        // remaining speaker decided for the Service, so the next occurrence shows which side held it back.
+        await Eventually.WaitForAsync(
+            () => Task.FromResult(Describe(applied, other) == "web/smtpout Translate 192.0.2.1 from 10.0.0.1,10.0.0.2"),
+            $"{other} translating once {owner} stopped",
+            describe: () => Task.FromResult($"rule set \"{Describe(applied, other)}\"; announcers {string.Join(",", cluster.AnnouncersOf(Address))}; "
+                + string.Join("; ", cluster.Speaker(other).Current?.Services.Select(d => $"{d.Service}: {d.Decision} winner {d.Winner ?? "none"} held back [{string.Join(",", d.HeldBack)}]") ?? ["no plan yet"])));
 
         // The label taken away: nothing to program.
         await LabelAsync(cluster, null);
