@@ -15,8 +15,42 @@ internal sealed partial class RingMembership
             return null;
         }
 
-        var deadline = Min(Min(ObserverFenceUntil(Now), _rounds.LeaseUntil), _lastTick + _options.FenceWindow);
+        var tickBound = _lastTick + _options.FenceWindow;
+        var deadline = LastStanding ? tickBound : Min(Min(ObserverFenceUntil(Now), _rounds.LeaseUntil), tickBound);
         return deadline > TimeSpan.Zero ? deadline : null;
+    }
+
+    /// <summary>
+    /// Every other member's latest incarnation has left with its own goodbye, and none of them has been heard from in a
+    /// later one. The fence and the round lease cannot hold then (no observer is left, and one member of two or more is
+    /// never a majority), yet nobody can dispute this node: a leaver withdrew before saying goodbye and never answers
+    /// again in that incarnation, and a restarted leaver must join, which needs this node's ack. Its first authenticated
+    /// datagram ends this (the replay window takes its incarnation before anything else), so this node stops answering
+    /// before it could ack, and from then on the ordinary rules decide. Without this rule a two-node cluster answered
+    /// nothing at all after one node's clean stop (found by SpeakerEgressTests under load). Not covered: a heartbeat cut
+    /// between this node and leavers that come back while a majority of the table, who can then end this node without
+    /// hearing it (docs/membership.md, "The last member standing").
+    /// </summary>
+    public bool LastStanding
+    {
+        get
+        {
+            if (_table.Count < 2 || _selfIndex < 0)
+            {
+                return false;
+            }
+
+            // Hot path (the simulation asks every node on every step): in a healthy ring the first other member ends it.
+            for (var member = 0; member < _table.Count; member++)
+            {
+                if (member != _selfIndex && (_book[member] is not { Kind: VerdictKind.Left } left || _peers[member].Replay.Incarnation > left.Incarnation))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
     }
 
     /// <summary>
