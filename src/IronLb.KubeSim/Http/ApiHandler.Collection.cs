@@ -66,10 +66,13 @@ internal sealed partial class ApiHandler
             await WatchAsync(context, type, ns, labels, fields, resourceVersion, asTable, include, ct).ConfigureAwait(false);
             return;
         }
-        var (items, listVersion) = _service.List(type, ns, labels, fields, resourceVersion, query["resourceVersionMatch"]);
+        var page = _service.List(type, ns, labels, fields, resourceVersion, query["resourceVersionMatch"], Limit(query["limit"]), query["continue"]);
+        var items = page.Items;
         if (asTable)
         {
-            await WriteJsonAsync(context, 200, TableBuilder.Build(type, items, listVersion, include, _time.GetUtcNow()), ct).ConfigureAwait(false);
+            var table = TableBuilder.Build(type, items, page.ResourceVersion, include, _time.GetUtcNow());
+            AddPaging((JsonObject)table["metadata"]!, page);
+            await WriteJsonAsync(context, 200, table, ct).ConfigureAwait(false);
             return;
         }
         if (accept.Contains("as=PartialObjectMetadataList", StringComparison.Ordinal))
@@ -83,23 +86,52 @@ internal sealed partial class ApiHandler
             {
                 ["kind"] = "PartialObjectMetadataList",
                 ["apiVersion"] = "meta.k8s.io/v1",
-                ["metadata"] = new JsonObject { ["resourceVersion"] = StoredObject.FormatVersion(listVersion) },
+                ["metadata"] = AddPaging(new JsonObject { ["resourceVersion"] = StoredObject.FormatVersion(page.ResourceVersion) }, page),
                 ["items"] = list,
             }, ct).ConfigureAwait(false);
             return;
         }
-        await WriteListAsync(context, type, items, listVersion, ct).ConfigureAwait(false);
+        await WriteListAsync(context, type, items, page.ResourceVersion, ct, page).ConfigureAwait(false);
+    }
+
+    /// <summary>The page size asked for; none (0) when absent or not positive, as the real server reads it.</summary>
+    private static long Limit(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return 0;
+        }
+
+        return long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var limit)
+            ? Math.Max(limit, 0)
+            : throw ApiException.BadRequest($"limit: invalid value \"{text}\": not an integer");
+    }
+
+    private static JsonObject AddPaging(JsonObject metadata, ListPage page)
+    {
+        if (page.Continue is { } next)
+        {
+            metadata["continue"] = next;
+        }
+
+        if (page.RemainingItemCount is { } remaining)
+        {
+            metadata["remainingItemCount"] = remaining;
+        }
+
+        return metadata;
     }
 
     /// <summary>Writes a list from the stored bytes of each item, so a LIST copies bytes instead of serialising.</summary>
-    private static async Task WriteListAsync(HttpContext context, ResourceType type, List<StoredObject> items, long resourceVersion, CancellationToken ct)
+    private static async Task WriteListAsync(HttpContext context, ResourceType type, List<StoredObject> items, long resourceVersion, CancellationToken ct, ListPage? page = null)
     {
+        var paging = page is null ? "" : AddPaging(new JsonObject(), page) is { Count: > 0 } more ? "," + more.ToJsonString()[1..^1] : "";
         var response = context.Response;
         response.StatusCode = 200;
         response.ContentType = "application/json";
         var writer = response.BodyWriter;
         writer.Write(Encoding.UTF8.GetBytes(
-            $"{{\"kind\":\"{type.ListKind}\",\"apiVersion\":\"{type.GroupVersion}\",\"metadata\":{{\"resourceVersion\":\"{resourceVersion}\"}},\"items\":["));
+            $"{{\"kind\":\"{type.ListKind}\",\"apiVersion\":\"{type.GroupVersion}\",\"metadata\":{{\"resourceVersion\":\"{resourceVersion}\"{paging}}},\"items\":["));
         var pending = 0L;
         for (var i = 0; i < items.Count; i++)
         {

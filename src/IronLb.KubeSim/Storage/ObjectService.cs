@@ -3,7 +3,6 @@ using IronLb.KubeSim.Admission;
 using IronLb.KubeSim.Http;
 using IronLb.KubeSim.Json;
 using IronLb.KubeSim.Resources;
-using IronLb.KubeSim.Selectors;
 
 namespace IronLb.KubeSim.Storage;
 
@@ -31,30 +30,6 @@ internal sealed partial class ObjectService
     public ServiceAllocator Allocator { get; } = new();
 
     public DateTimeOffset Now => _time.GetUtcNow();
-
-    public (List<StoredObject> Items, long ResourceVersion) List(
-        ResourceType type, string? ns, LabelSelector labels, FieldSelector fields, string? resourceVersion, string? match)
-    {
-        if (match == "Exact" && long.TryParse(resourceVersion, out var exact) && exact < Store.OldestWatchableVersion)
-        {
-            throw ApiException.Expired($"The resourceVersion for the provided list is too old.");
-        }
-        return Store.Read(tx =>
-        {
-            var items = new List<StoredObject>();
-            IEnumerable<StoredObject> source = fields.PinnedName is { } pinned && ns is not null
-                ? tx.Get(type.StorageKey, ns, pinned) is { } one ? [one] : []
-                : tx.List(type.StorageKey, ns);
-            foreach (var item in source)
-            {
-                if (labels.Matches(item.Labels) && (fields.IsEmpty || fields.Matches(Present(type, item))))
-                {
-                    items.Add(item);
-                }
-            }
-            return (items, tx.ResourceVersion);
-        });
-    }
 
     public StoredObject Get(ResourceType type, string ns, string name) =>
         Store.Read(tx => tx.Get(type.StorageKey, ns, name)) ?? throw ApiException.NotFound(type.Group, type.Plural, name);

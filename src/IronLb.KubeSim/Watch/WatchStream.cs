@@ -50,8 +50,9 @@ internal sealed class WatchStream
         var fromScratch = string.IsNullOrEmpty(rvText) || rvText == "0" || _request.SendInitialEvents;
         if (fromScratch)
         {
-            var (items, listVersion) = _service.List(_request.Type, _request.Namespace, _request.Labels, _request.Fields, null, null);
-            foreach (var item in items)
+            var initial = _service.List(_request.Type, _request.Namespace, _request.Labels, _request.Fields, null, null);
+            var listVersion = initial.ResourceVersion;
+            foreach (var item in initial.Items)
             {
                 WriteEvent("ADDED", item);
             }

@@ -91,4 +91,21 @@ public sealed class KubectlBasicsTests
         Assert.Contains("clusterrole.rbac.authorization.k8s.io/ironlb-speaker unchanged", changed);
         Assert.Equal("2/debug", state);
     }
+
+    [Fact]
+    public async Task Get_reads_a_collection_in_chunks_and_shows_every_row()
+    {
+        await using var api = await Sim.StartAsync();
+        using var kubectl = new Support.Kubectl(api);
+        for (var i = 0; i < 7; i++)
+        {
+            await kubectl.OkAsync($"create configmap cm-{i} -n default --from-literal=a=b");
+        }
+
+        var table = await kubectl.OkAsync("get configmaps -n default --chunk-size=3 --no-headers -o custom-columns=NAME:.metadata.name");
+        var names = await kubectl.OkAsync("get configmaps -n default --chunk-size=2 -o name");
+
+        Assert.Equal(Enumerable.Range(0, 7).Select(i => $"cm-{i}"), table.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(Enumerable.Range(0, 7).Select(i => $"configmap/cm-{i}"), names.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
 }
