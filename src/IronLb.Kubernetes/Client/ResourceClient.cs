@@ -41,26 +41,64 @@ public sealed class ResourceClient<T>(KubeConnection connection, ResourceType<T>
     public Task<ResourceList<T>> ListAsync(string? ns, string? labelSelector, CancellationToken cancellationToken) =>
         ListAsync(ns, labelSelector, null, cancellationToken);
 
-    /// <summary>Lists <paramref name="ns"/> (the kind's own scope when null), optionally by label and field selectors.</summary>
+    /// <summary>
+    /// Lists <paramref name="ns"/> (the kind's own scope when null), optionally by label and field selectors, in pages of
+    /// <see cref="PageSize"/> as client-go's reflector does: the API server never builds, and this process never holds,
+    /// the answer for a whole big collection at once. The pages form one list at the first page's resourceVersion.
+    /// When the continue token expires between pages (the server compacted past it), the list is read again whole,
+    /// as client-go's pager falls back.
+    /// </summary>
     public async Task<ResourceList<T>> ListAsync(string? ns, string? labelSelector, string? fieldSelector, CancellationToken cancellationToken)
     {
-        var query = new[] { ("labelSelector", labelSelector), ("fieldSelector", fieldSelector) }
+        var collection = type.Resource.CollectionPath(ns ?? type.Namespace);
+        var selectors = new[] { ("labelSelector", labelSelector), ("fieldSelector", fieldSelector) }
             .Where(q => !string.IsNullOrEmpty(q.Item2))
-            .Select(q => $"{q.Item1}={Uri.EscapeDataString(q.Item2!)}");
-        var path = type.Resource.CollectionPath(ns ?? type.Namespace);
-        if (string.Join('&', query) is { Length: > 0 } selectors)
+            .Select(q => $"{q.Item1}={Uri.EscapeDataString(q.Item2!)}")
+            .ToList();
+        var items = new List<T>();
+        string? next = null;
+        var first = "";
+        do
         {
-            path += "?" + selectors;
+            ListPageMetadata page;
+            try
+            {
+                page = await PageAsync(collection, selectors, PageSize, next, items, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KubeApiException e) when (e.IsGone && next is not null)
+            {
+                items.Clear();
+                first = "";
+                page = await PageAsync(collection, selectors, 0, null, items, cancellationToken).ConfigureAwait(false);
+            }
+
+            first = first.Length == 0 ? page.ResourceVersion : first;
+            next = page.Continue;
+        }
+        while (next is not null);
+
+        return new ResourceList<T>(items, first);
+    }
+
+    /// <summary>Items per list page: client-go's default.</summary>
+    public const int PageSize = 500;
+
+    private async Task<ListPageMetadata> PageAsync(string collection, List<string> selectors, int limit, string? next, List<T> into, CancellationToken cancellationToken)
+    {
+        var query = new List<string>(selectors);
+        if (limit > 0)
+        {
+            query.Add($"limit={limit}");
         }
 
-        // Parsed from the answer's own bytes: JsonDocument reads them in place, where a string would first be copied.
-        using var document = JsonDocument.Parse(await connection.GetUtf8Async(path, cancellationToken).ConfigureAwait(false));
-        var root = document.RootElement;
-        var version = root.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("resourceVersion", out var rv) ? rv.GetString() ?? "" : "";
-        var items = root.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array
-            ? [.. array.EnumerateArray().Select(i => type.Parse(i.GetRawText()))]
-            : new List<T>();
-        return new ResourceList<T>(items, version);
+        if (next is not null)
+        {
+            query.Add($"continue={Uri.EscapeDataString(next)}");
+        }
+
+        var path = query.Count == 0 ? collection : $"{collection}?{string.Join('&', query)}";
+        var body = await connection.GetUtf8Async(path, cancellationToken).ConfigureAwait(false);
+        return ListPageReader.Read(body, collection, type.ParseUtf8, into);
     }
 
     public Task<ResourceList<T>> ListAsync(CancellationToken cancellationToken) => ListAsync(null, null, cancellationToken);

@@ -74,14 +74,16 @@ public static class ResourceTypes
         new(resource, null,
             json => WithoutManagedFields(Refusing(resource.Kind, () => JsonSerializer.Deserialize(json, info)), metadata),
             item => JsonSerializer.Serialize(item, info),
-            item => Meta(metadata(item)));
+            item => Meta(metadata(item)),
+            json => WithoutManagedFields(RefusingUtf8(resource.Kind, json, info), metadata));
 
     private static ResourceType<T> MetalLb<T>(string ns, string plural, string kind, JsonTypeInfo<T> info, Func<T, V1ObjectMeta?> metadata, string groupVersion = MetalLbGroupVersion)
         where T : class =>
         new(new ApiResource(groupVersion, plural, kind, true), ns,
             json => WithoutManagedFields(Refusing(kind, () => JsonSerializer.Deserialize(json, info)), metadata),
             item => JsonSerializer.Serialize(item, info),
-            item => Meta(metadata(item)));
+            item => Meta(metadata(item)),
+            json => WithoutManagedFields(RefusingUtf8(kind, json, info), metadata));
 
     /// <summary>
     /// The typed parse refuses only with <see cref="JsonException"/>: KubernetesClient's converters throw
@@ -94,6 +96,20 @@ public static class ResourceTypes
         try
         {
             return parse() ?? throw new JsonException($"{kind}: the object is JSON null");
+        }
+        catch (Exception e) when (e is not (JsonException or OutOfMemoryException))
+        {
+            throw new JsonException($"{kind} could not be read: {e.Message}", e);
+        }
+    }
+
+    /// <summary>As <c>Refusing</c>, from UTF-8 bytes (a span cannot be captured by a lambda).</summary>
+    private static T RefusingUtf8<T>(string kind, ReadOnlySpan<byte> json, JsonTypeInfo<T> info)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, info) ?? throw new JsonException($"{kind}: the object is JSON null");
         }
         catch (Exception e) when (e is not (JsonException or OutOfMemoryException))
         {

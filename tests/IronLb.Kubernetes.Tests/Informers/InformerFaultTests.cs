@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using IronLb.Kubernetes.Client;
 using IronLb.Kubernetes.Informers;
 using IronLb.Kubernetes.Tests.Support;
-using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -18,12 +17,7 @@ public sealed class InformerFaultTests
 {
     private const string Agent = "informer-under-test";
 
-    private static readonly ResourceType<V1ConfigMap> ConfigMaps = new(
-        new ApiResource("v1", "configmaps", "ConfigMap", Namespaced: true),
-        "default",
-        json => KubernetesJson.Deserialize<V1ConfigMap>(json),
-        map => KubernetesJson.Serialize(map),
-        map => new ObjectMeta(map.Metadata.NamespaceProperty, map.Metadata.Name, map.Metadata.ResourceVersion));
+    private static readonly ResourceType<V1ConfigMap> ConfigMaps = ConfigMapType.InDefault;
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 

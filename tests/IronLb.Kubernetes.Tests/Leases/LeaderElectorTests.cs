@@ -149,12 +149,7 @@ public sealed class LeaderElectorTests
         Assert.True(election.EndedA.Task.IsCompleted);
     }
 
-    private static readonly ResourceType<V1ConfigMap> ConfigMaps = new(
-        new ApiResource("v1", "configmaps", "ConfigMap", Namespaced: true),
-        "default",
-        json => KubernetesJson.Deserialize<V1ConfigMap>(json),
-        map => KubernetesJson.Serialize(map),
-        map => new ObjectMeta(map.Metadata.NamespaceProperty, map.Metadata.Name, map.Metadata.ResourceVersion));
+    private static readonly ResourceType<V1ConfigMap> ConfigMaps = ConfigMapType.InDefault;
 
     private static V1ConfigMap Map(string name) => new() { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default" } };
 

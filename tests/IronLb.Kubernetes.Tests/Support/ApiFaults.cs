@@ -19,6 +19,9 @@ internal sealed class ApiFaults(TimeProvider time) : DelegatingHandler
 
     public int HeldWatches { get; private set; }
 
+    /// <summary>Runs before each request is sent on: a test's writes "between" two requests of one client call.</summary>
+    public Func<HttpRequestMessage, Task>? BeforeSend { get; set; }
+
     /// <summary>Requests matching <paramref name="when"/> get 503 until this is called again.</summary>
     public void Fail(Func<HttpRequestMessage, bool> when)
     {
@@ -53,6 +56,11 @@ internal sealed class ApiFaults(TimeProvider time) : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var watch = IsWatch(request);
+        if (BeforeSend is { } before)
+        {
+            await before(request);
+        }
+
         Requests.Enqueue((request.Method, request.RequestUri?.PathAndQuery ?? "", watch, time.GetUtcNow()));
         Task? held;
         bool fail;
