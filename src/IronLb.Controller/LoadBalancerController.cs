@@ -56,7 +56,7 @@ public sealed partial class LoadBalancerController : IDisposable
         _logger = loggerFactory.CreateLogger<LoadBalancerController>();
         _queue = new WorkQueue<string>(time);
         var informerLogger = loggerFactory.CreateLogger("IronLb.Informer");
-        _services = new Informer<V1Service>(connection, ResourceTypes.Services, time, informerLogger)
+        _services = new Informer<V1Service>(connection, ResourceTypes.ServicesTrimmed, time, informerLogger)
         {
             WatchTimeoutSeconds = options.WatchTimeoutSeconds, WatchIdleTimeout = options.WatchIdleTimeout, RelistInterval = options.RelistInterval,
         };

@@ -17,6 +17,16 @@ public static class ResourceTypes
 
     public static ResourceType<V1Service> Services { get; } = BuiltIn(BuiltInJsonContext.Default.V1Service, new("v1", "services", "Service", true), s => s.Metadata);
 
+    /// <summary>
+    /// Services as the controller's and speaker's informers keep them (<see cref="ServiceTrim"/>): what IronLB reads, with
+    /// shared strings. Write one back only through the status subresource.
+    /// </summary>
+    public static ResourceType<V1Service> ServicesTrimmed { get; } = Services with
+    {
+        Parse = json => ServiceTrim.Trim(Services.Parse(json)),
+        ParseUtf8 = json => ServiceTrim.Trim(Services.ParseUtf8(json)),
+    };
+
     public static ResourceType<V1Namespace> Namespaces { get; } = BuiltIn(BuiltInJsonContext.Default.V1Namespace, new("v1", "namespaces", "Namespace", false), n => n.Metadata);
 
     public static ResourceType<V1Node> Nodes { get; } = BuiltIn(BuiltInJsonContext.Default.V1Node, new("v1", "nodes", "Node", false), n => n.Metadata);

@@ -95,7 +95,7 @@ internal sealed partial class ClusterSpeaker : IDisposable
         _logger = loggerFactory.CreateLogger<ClusterSpeaker>();
         var informerLogger = loggerFactory.CreateLogger("IronLb.Informer");
         var watch = options.WatchTimeoutSeconds;
-        _services = new Informer<V1Service>(connection, ResourceTypes.Services, time, informerLogger) { WatchTimeoutSeconds = watch };
+        _services = new Informer<V1Service>(connection, ResourceTypes.ServicesTrimmed, time, informerLogger) { WatchTimeoutSeconds = watch };
         _slices = new Informer<V1EndpointSlice>(connection, ResourceTypes.EndpointSlices, time, informerLogger) { WatchTimeoutSeconds = watch };
         _nodes = new Informer<V1Node>(connection, ResourceTypes.Nodes, time, informerLogger) { WatchTimeoutSeconds = watch };
         _pools = new Informer<IpAddressPoolObject>(connection, ResourceTypes.IpAddressPools(options.Namespace), time, informerLogger) { WatchTimeoutSeconds = watch };
