@@ -156,7 +156,17 @@ public sealed partial class LoadBalancerController : IDisposable
             case ConfigKey:
                 return await ProcessConfigAsync(cancellationToken).ConfigureAwait(false);
             case ReprocessKey:
-                return await ReprocessAllAsync(cancellationToken).ConfigureAwait(false);
+                {
+                    // Out here, so that nothing of the pass is still referenced when the heap is handed back.
+                    var done = await ReprocessAllAsync(cancellationToken).ConfigureAwait(false);
+                    if (done)
+                    {
+                        HeapReturn.AfterFullPass(_logger);
+                    }
+
+                    return done;
+                }
+
             case HoldsKey:
                 return EndHolds();
             case PoolStatusKey:
