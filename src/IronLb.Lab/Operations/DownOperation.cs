@@ -28,14 +28,15 @@ internal static class DownOperation
         }
 
         var removed = new List<string>();
-        // Speakers and controller first (SIGTERM: speakers say goodbye), the API server last.
-        foreach (var record in (state?.Processes ?? []).OrderBy(p => p.Role == Roles.ApiServer ? 1 : 0))
+        // Speakers and controller first (SIGTERM: speakers say goodbye), all at once, as a DaemonSet's pods go: each
+        // speaker's goodbye and withdrawal take about half a second, which one after the other added up. The API
+        // server last, once none of them talks to it any more.
+        var processes = state?.Processes ?? [];
+        foreach (var group in new[] { processes.Where(p => p.Role != Roles.ApiServer), processes.Where(p => p.Role == Roles.ApiServer) })
         {
-            if (Supervisor.IsAlive(record))
-            {
-                await Supervisor.StopAsync(record, Grace).ConfigureAwait(false);
-                removed.Add($"{record.Role}{(record.Node is null ? "" : " " + record.Node)} (pid {record.Pid})");
-            }
+            var running = group.Where(Supervisor.IsAlive).ToList();
+            await Task.WhenAll(running.Select(record => Supervisor.StopAsync(record, Grace))).ConfigureAwait(false);
+            removed.AddRange(running.Select(record => $"{record.Role}{(record.Node is null ? "" : " " + record.Node)} (pid {record.Pid})"));
         }
 
         // Processes started but not yet on record when `up` crashed: each names one of the lab's own kubeconfig

@@ -17,7 +17,8 @@ namespace IronLb.Lab.Tests.Egress;
 [Trait("Category", Category.Lab)]
 [Trait("Category", Category.Network)]
 [Trait("Category", Category.Root)]
-public sealed class EgressTests(FailoverLab lab) : IClassFixture<FailoverLab>
+[Collection(ThreeNodeLab.Name)]
+public sealed class EgressTests(FailoverLab lab)
 {
     private const string Service = "smtpout";
     private static readonly IPAddress ServiceV4 = IPAddress.Parse("192.0.2.193");

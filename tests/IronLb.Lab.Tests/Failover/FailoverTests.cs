@@ -12,7 +12,8 @@ namespace IronLb.Lab.Tests.Failover;
 [Trait("Category", Category.Lab)]
 [Trait("Category", Category.Network)]
 [Trait("Category", Category.Root)]
-public sealed class FailoverTests(FailoverLab lab) : IClassFixture<FailoverLab>
+[Collection(ThreeNodeLab.Name)]
+public sealed class FailoverTests(FailoverLab lab)
 {
     [Fact]
     public async Task Kill_9_of_the_announcing_speaker_moves_the_address_to_the_next_node()
