@@ -10,8 +10,7 @@ namespace IronLb.Lab.Tests.EndToEnd;
 
 /// <summary>
 /// The built `ironlb-lab` end to end, as root: up, status, the controller's assignments through the API, the
-/// speakers answering ARP/NDP from the clients, a failover, restarts, and down leaving nothing behind (also after
-/// some of the lab's namespaces, a pod's and a node's, vanished on their own).
+/// speakers answering ARP/NDP from the clients, a failover, restarts, and down leaving nothing behind.
 /// Deadlines are generous (two shared cores run six .NET processes here); nothing asserts on time.
 /// </summary>
 [Trait("Category", Category.Kubectl)]
@@ -166,10 +165,6 @@ public sealed partial class LabEndToEndTests
         var pids = LabView.Parse(await lab.OkAsync("status", "--output", "json")) is var after
             ? after.ControllerPids.Concat(after.Nodes.Select(n => n.SpeakerPid).OfType<int>()).ToList()
             : [];
-        // Two of the lab's namespaces vanish on their own (a pod's, and a node's that holds a pod, its speaker still
-        // in it): down still removes everything, and a second down finds nothing. (Here rather than on a lab of
-        // LabPodTests' own: this lab goes down anyway, and a bring-up costs 20-30 s on two cores.)
-        await LabPodTests.DeletePodAndNodeNamespacesAsync(view);
         await DownAndCheckNothingLeftAsync(lab, pids);
     }
 

@@ -1,37 +1,34 @@
 using System.Net;
 using System.Net.Sockets;
 using IronLb.Lab.Cluster;
-using IronLb.Lab.Tests.Failover;
 using static IronLb.Testing.Eventually;
 using static IronLb.Testing.ProcessRunner;
 
 namespace IronLb.Lab.Tests.EndToEnd;
 
 /// <summary>
-/// The lab's pods for real, as root, on the shared three-node lab (<see cref="ThreeNodeLab"/>): status lists them, the
-/// EndpointSlices name them, the routed pod network carries both families between nodes, and a pod never reaches the
-/// host (the node's nftables table drops it, and counts it). That `down` removes the pods too, also after some of the
-/// lab's namespaces vanished on their own, is checked at the end of a lab that `down`s anyway
-/// (<see cref="LabEndToEndTests.Every_address_answers_once_from_its_lan_moves_after_kill_speaker_and_survives_restarts"/>).
+/// The lab's pods for real, as root: status lists them, the EndpointSlices name them, the routed pod network carries
+/// both families between nodes, a pod never reaches the host (the node's nftables table drops it, and counts it),
+/// and `down` removes the pods too, also after some of the lab's namespaces vanished on their own.
 /// </summary>
 [Trait("Category", Category.Lab)]
 [Trait("Category", Category.Network)]
 [Trait("Category", Category.Root)]
-[Collection(ThreeNodeLab.Name)]
-public sealed class LabPodTests(FailoverLab lab)
+public sealed class LabPodTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task Pods_are_listed_named_by_endpoint_slices_and_reach_each_other_but_not_the_host()
+    public async Task Pods_are_listed_named_by_endpoint_slices_reach_each_other_but_not_the_host_and_go_with_down()
     {
         Requirements.RootAndTools();
         Requirements.Tool("ping", "the pod network test (.ci/run installs iputils-ping)");
         Requirements.Tool("nft", "the pod network (.ci/run installs nftables)");
         var ct = TestContext.Current.CancellationToken;
-        // Every link up (a failover test may have cut a node's): the pings between nodes go over mgmt0.
-        await lab.HealthyAsync();
-        var view = LabView.Parse(await lab.Lab.OkAsync("status", "--output", "json"));
+        await using var lab = new LabCli();
+        var up = await lab.RunAsync("up");
+        Assert.True(up.ExitCode == 0, $"up: {up}\n{lab.Logs()}");
+        var view = LabView.Parse(await lab.OkAsync("status", "--output", "json"));
 
         // One pod per example Service, two for smtpout (the egress label), on two different nodes; each with one
         // address per family, in its node's ranges.
@@ -41,7 +38,7 @@ public sealed class LabPodTests(FailoverLab lab)
         Assert.NotEqual(smtpout[0].Node, smtpout[1].Node);
         Assert.All(view.Pods, p =>
         {
-            Assert.Equal($"ilab-{lab.Lab.Name}-pod_{p.Namespace}_{p.Name}", p.Netns);
+            Assert.Equal($"ilab-{lab.Name}-pod_{p.Namespace}_{p.Name}", p.Netns);
             Assert.Equal("eth0", p.Interface);
             Assert.Equal([AddressFamily.InterNetwork, AddressFamily.InterNetworkV6], p.Addresses.Select(a => IPAddress.Parse(a).AddressFamily));
         });
@@ -65,18 +62,13 @@ public sealed class LabPodTests(FailoverLab lab)
         }
 
         await ExpectTheHostUnreachableAsync(view, from);
-    }
 
-    /// <summary>
-    /// Two of the lab's namespaces vanish on their own: the second pod of mail/smtpout (the egress Service, whose two
-    /// pods are on two nodes) and the node of its first. `down`, after this, must still remove everything.
-    /// </summary>
-    internal static async Task DeletePodAndNodeNamespacesAsync(LabView view)
-    {
-        var smtpout = view.Pods.Where(p => p.Service == "smtpout").ToList();
-        Assert.Equal(2, smtpout.Count);
-        await CheckAsync("ip", "netns", "del", smtpout[1].Netns);
-        await CheckAsync("ip", "netns", "del", view.Nodes.Single(n => n.Name == smtpout[0].Node).Netns);
+        // Two of the lab's namespaces vanish on their own (a pod's, and a node's that holds a pod): down still
+        // removes everything, and a second down finds nothing.
+        await CheckAsync("ip", "netns", "del", to.Netns);
+        await CheckAsync("ip", "netns", "del", view.Nodes.Single(n => n.Name == from.Node).Netns);
+        var pids = view.ControllerPids.Concat(view.Nodes.Select(n => n.SpeakerPid).OfType<int>()).ToList();
+        await LabEndToEndTests.DownAndCheckNothingLeftAsync(lab, pids);
     }
 
     /// <summary>Every Service with pods has one slice per family, naming exactly its pods: address, node, ready, Pod reference.</summary>

@@ -12,7 +12,7 @@ using static IronLb.Testing.ProcessRunner;
 namespace IronLb.Lab.Tests.Failover;
 
 /// <summary>
-/// One three-node lab shared by the failover, egress, address-conflict and pod tests (<see cref="ThreeNodeLab"/>). Every
+/// One three-node lab shared by the failover, egress and address-conflict tests (<see cref="ThreeNodeLab"/>). Every
 /// test starts from <see cref="HealthyAsync"/>: all speakers running, every link up, no packet loss, and web/gateway
 /// answered by its elected node, so the tests do not depend on each other's order.
 /// </summary>
