@@ -5,7 +5,6 @@ using System.Text.Json;
 using IronLb.Kubernetes.Client;
 using IronLb.Lab.Processes;
 using IronLb.Lab.Tests.EndToEnd;
-using IronLb.Lab.Tests.Failover;
 using IronLb.Testing.Network;
 using static IronLb.Testing.Eventually;
 using static IronLb.Testing.ProcessRunner;
@@ -13,12 +12,12 @@ using static IronLb.Testing.ProcessRunner;
 namespace IronLb.Lab.Tests.Conflicts;
 
 /// <summary>
-/// The address-conflict tests' (issue 16) view of the shared three-node lab (<see cref="FailoverLab"/>, whose speakers
-/// serve /metrics on port 7472 of their node's namespace), and what the tests read back: a Service's assignment, its
-/// events, its ServiceL2Status conditions, a speaker's conflict metric and `ironlb status`. Rogues are lab hosts
+/// A three-node lab of its own for the address-conflict tests (issue 16), with each speaker's /metrics on port 7472
+/// of its node's namespace (`up --speaker-arg`), and what the tests read back: a Service's assignment, its events,
+/// its ServiceL2Status conditions, a speaker's conflict metric and `ironlb status`. Rogues are lab hosts
 /// (`ironlb-lab host add`) on the external LAN; every test removes its own Services and hosts.
 /// </summary>
-public sealed class ConflictLab(FailoverLab shared) : IAsyncLifetime
+public sealed class ConflictLab : IAsyncLifetime
 {
     public const string Namespace = "conflict";
     public const string Interface = "eno2";
@@ -26,9 +25,12 @@ public sealed class ConflictLab(FailoverLab shared) : IAsyncLifetime
     public const string Condition = "AddressConflict";
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
 
-    internal LabCli Lab => shared.Lab;
+    private LabCli? _lab;
+    private LabView? _view;
 
-    internal LabView View => shared.View;
+    internal LabCli Lab => _lab ?? throw new InvalidOperationException("lab not up");
+
+    internal LabView View => _view ?? throw new InvalidOperationException("lab not up");
 
     public IReadOnlyList<string> Nodes => [.. View.Nodes.Select(n => n.Name)];
 
@@ -53,31 +55,21 @@ public sealed class ConflictLab(FailoverLab shared) : IAsyncLifetime
             return; // The tests skip (Requirements) before touching the lab.
         }
 
+        _lab = new LabCli();
+        var up = await _lab.RunAsync("up", "--nodes", "3", "--speaker-arg=--metrics-address=:7472");
+        Assert.True(up.ExitCode == 0, $"up: {up}\n{_lab.Logs()}");
+        _view = LabView.Parse(await _lab.OkAsync("status", "--output", "json"));
         using var api = Api();
         await api.PostAsync("api/v1/namespaces", $$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{Namespace}}}"}}""", CancellationToken.None);
     }
 
-    /// <summary>The namespace goes with the class (its Services went with each test): the shared lab stays as it was found.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (!Requirements.IsRoot && !Requirements.InCi)
+        if (_lab is not null)
         {
-            return;
-        }
-
-        using var api = Api();
-        try
-        {
-            await api.SendAsync(HttpMethod.Delete, $"api/v1/namespaces/{Namespace}", null, "application/json", CancellationToken.None);
-        }
-        catch (KubeApiException)
-        {
-            // Already gone.
+            await _lab.DisposeAsync();
         }
     }
-
-    /// <summary>All speakers running, every link up, no loss rule: whatever a test of the shared lab left is undone.</summary>
-    public Task HealthyAsync() => shared.HealthyAsync();
 
     public KubeConnection Api() => KubeConnection.Create(View.Kubeconfig);
 

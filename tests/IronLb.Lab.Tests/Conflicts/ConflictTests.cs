@@ -16,7 +16,6 @@ namespace IronLb.Lab.Tests.Conflicts;
 [Trait("Category", Category.Lab)]
 [Trait("Category", Category.Network)]
 [Trait("Category", Category.Root)]
-[Collection(Failover.ThreeNodeLab.Name)]
 public sealed class ConflictTests(ConflictLab lab) : IClassFixture<ConflictLab>
 {
     /// <summary>The speakers' default: at most one defence per address this often.</summary>
@@ -28,7 +27,6 @@ public sealed class ConflictTests(ConflictLab lab) : IClassFixture<ConflictLab>
     public async Task A_new_address_another_host_holds_is_never_answered_is_reported_and_is_announced_once_the_host_lets_go(string ip, string tag)
     {
         ConflictLab.RequireTools();
-        await lab.HealthyAsync();
         var (service, host, owner) = ($"conflict-{tag}", $"h{tag}", lab.Owner(ip));
         await using var capture = await NeighbourCapture.StartAsync(lab.Client.Netns, lab.Client.Interface);
         try
@@ -85,7 +83,6 @@ public sealed class ConflictTests(ConflictLab lab) : IClassFixture<ConflictLab>
     public async Task A_host_claiming_an_announced_address_is_reported_while_ironlb_keeps_answering_and_defends_at_most_once_per_interval(string ip, string tag)
     {
         ConflictLab.RequireTools();
-        await lab.HealthyAsync();
         var (service, host, owner) = ($"conflict-{tag}", $"h{tag}", lab.Owner(ip));
         await using var capture = await NeighbourCapture.StartAsync(lab.Client.Netns, lab.Client.Interface);
         try
@@ -135,7 +132,6 @@ public sealed class ConflictTests(ConflictLab lab) : IClassFixture<ConflictLab>
     public async Task A_failover_between_ironlb_nodes_is_no_conflict_and_is_not_probed()
     {
         ConflictLab.RequireTools();
-        await lab.HealthyAsync();
         // web/gateway, from the example: its addresses move on a kill and come back on the restart.
         string[] addresses = ["192.0.2.184", "2001:db8:3a::443"];
         var order = lab.Nodes.OrderBy(n => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{n}#{addresses[0]}"))), StringComparer.Ordinal).ToList();

@@ -17,8 +17,7 @@ namespace IronLb.Lab.Tests.Egress;
 [Trait("Category", Category.Lab)]
 [Trait("Category", Category.Network)]
 [Trait("Category", Category.Root)]
-[Collection(ThreeNodeLab.Name)]
-public sealed class EgressTests(FailoverLab lab)
+public sealed class EgressTests(FailoverLab lab) : IClassFixture<FailoverLab>
 {
     private const string Service = "smtpout";
     private static readonly IPAddress ServiceV4 = IPAddress.Parse("192.0.2.193");

@@ -12,9 +12,9 @@ using static IronLb.Testing.ProcessRunner;
 namespace IronLb.Lab.Tests.Failover;
 
 /// <summary>
-/// One three-node lab shared by the failover, egress and address-conflict tests (<see cref="ThreeNodeLab"/>). Every
-/// test starts from <see cref="HealthyAsync"/>: all speakers running, every link up, no packet loss, and web/gateway
-/// answered by its elected node, so the tests do not depend on each other's order.
+/// One three-node lab shared by the failover tests. Every test starts from <see cref="HealthyAsync"/>: all
+/// speakers running, every link up, no packet loss, and web/gateway answered by its elected node, so the
+/// tests do not depend on each other's order.
 /// </summary>
 public sealed class FailoverLab : IAsyncLifetime
 {
@@ -50,8 +50,7 @@ public sealed class FailoverLab : IAsyncLifetime
         }
 
         _lab = new LabCli();
-        // Each speaker's /metrics on port 7472 of its node's namespace: the conflict tests read their metric there.
-        var up = await _lab.RunAsync("up", "--nodes", "3", "--speaker-arg=--metrics-address=:7472");
+        var up = await _lab.RunAsync("up", "--nodes", "3");
         Assert.True(up.ExitCode == 0, $"up: {up}\n{_lab.Logs()}");
         _view = LabView.Parse(await _lab.OkAsync("status", "--output", "json"));
     }

@@ -12,8 +12,7 @@ namespace IronLb.Lab.Tests.Failover;
 [Trait("Category", Category.Lab)]
 [Trait("Category", Category.Network)]
 [Trait("Category", Category.Root)]
-[Collection(ThreeNodeLab.Name)]
-public sealed class FailoverTests(FailoverLab lab)
+public sealed class FailoverTests(FailoverLab lab) : IClassFixture<FailoverLab>
 {
     [Fact]
     public async Task Kill_9_of_the_announcing_speaker_moves_the_address_to_the_next_node()
