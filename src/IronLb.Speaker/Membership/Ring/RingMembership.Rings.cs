@@ -41,6 +41,19 @@ internal sealed partial class RingMembership
     /// </summary>
     private TimeSpan RejoinHold => _options.Round;
 
+    /// <summary>
+    /// Ups an alive verdict needs: the table's quorum H', or every observer the subject has in the heartbeat ring when
+    /// the ends in the book have left it fewer. The table's quorum alone is right for an end (the fence is counted against
+    /// it), but with H' or fewer members left in the ring (three nodes after a crash, four after one, five after two)
+    /// it asked for more ups than there were observers: a survivor that came back as a new incarnation (a stall of
+    /// W_f + margin, a restart, its own end) could never join again, and in three nodes its new incarnation reset the
+    /// other survivor's only fence echo, which moved on too. Nothing was answered until a crashed member returned (the
+    /// lab's kill -9 row under load: 90 s). An alive verdict only starts a join, which still needs the ack of every member
+    /// the book has not ended and the fence's observers holding the same book, so fewer ups hand nobody an address.
+    /// </summary>
+    private int AliveQuorum(int subject) =>
+        Math.Max(1, Math.Min(ObserverRing.Quorum(_table.Count, _options.VerdictQuorum), ObserversOf(subject).Count));
+
     /// <summary>Observers in the heartbeat ring: whom we exchange heartbeats with, and who witnesses an alive verdict.</summary>
     private List<int> ObserversOf(int member) => ObserverRing.ObserversOf(_table, member, InRing, _options.Observers);
 
