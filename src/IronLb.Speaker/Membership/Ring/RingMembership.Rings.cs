@@ -46,8 +46,8 @@ internal sealed partial class RingMembership
     /// the ends in the book have left it fewer. The table's quorum alone is right for an end (the fence is counted against
     /// it), but with H' or fewer members left in the ring (three nodes after a crash, four after one, five after two)
     /// it asked for more ups than there were observers: a survivor that came back as a new incarnation (a stall of
-    /// W_f + margin, a restart, its own end) could never join again, and in three nodes its new incarnation reset the
-    /// other survivor's only fence echo, which moved on too. Nothing was answered until a crashed member returned (the
+    /// W_f + margin, a restart, its own end) could never join again; in three nodes it was also the other survivor's only
+    /// fence observer, so that one lapsed and moved on with it. Nothing was answered until a crashed member returned (the
     /// lab's kill -9 row under load: 90 s). An alive verdict only starts a join, which still needs the ack of every member
     /// the book has not ended and the fence's observers holding the same book, so fewer ups hand nobody an address.
     /// </summary>

@@ -5,8 +5,9 @@ namespace IronLb.Speaker.Tests.Membership.Ring;
 /// incarnation: it stalled for longer than W_f + margin (its fence lapsed), or it was restarted. The lab's
 /// <c>Kill_9_of_the_owner</c> row failed this way under load: three nodes, the owner killed, and nobody answered any
 /// address for the whole 90 s. An alive verdict asked for the table's quorum of ups (two of three) while the crash had
-/// left the subject one observer, so the new incarnation could never join, and in three nodes it also reset the other
-/// survivor's only fence echo, which moved on and stayed out too. Every row stalled for good before the fix.
+/// left the subject one observer, so the new incarnation could never join; in three nodes it was also the other
+/// survivor's only fence observer, which lapsed, moved on and stayed out too. Every row stayed unanswered for good
+/// before the fix.
 /// </summary>
 public sealed class RingSurvivorRejoinTests(ITestOutputHelper output)
 {
