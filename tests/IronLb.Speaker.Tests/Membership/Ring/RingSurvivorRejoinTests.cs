@@ -18,6 +18,7 @@ public sealed class RingSurvivorRejoinTests(ITestOutputHelper output)
     [InlineData(3, 1, Comeback.Stall)]
     [InlineData(3, 1, Comeback.StallEverywhere)]
     [InlineData(3, 1, Comeback.Restart)]
+    [InlineData(3, 1, Comeback.RestartEverywhere)]
     [InlineData(4, 1, Comeback.Stall)]
     [InlineData(5, 2, Comeback.Stall)]
     [InlineData(5, 2, Comeback.Restart)]
@@ -73,14 +74,21 @@ public sealed class RingSurvivorRejoinTests(ITestOutputHelper output)
 
         /// <summary>The first survivor's process restarts.</summary>
         Restart,
+
+        /// <summary>Every survivor's process restarts at once: their new books never heard the crashed member (an end on incarnation 0).</summary>
+        RestartEverywhere,
     }
 
     private static int Bring(RingSim sim, List<int> survivors, Comeback how)
     {
         var first = survivors[0];
-        if (how == Comeback.Restart)
+        if (how is Comeback.Restart or Comeback.RestartEverywhere)
         {
-            sim.Restart(first);
+            foreach (var node in how == Comeback.Restart ? [first] : survivors)
+            {
+                sim.Restart(node);
+            }
+
             return first;
         }
 
