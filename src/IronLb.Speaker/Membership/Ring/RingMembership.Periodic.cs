@@ -166,7 +166,7 @@ internal sealed partial class RingMembership
         {
             ApplyVerdict(subject, dead, now, forward: true);
         }
-        else if (_tally.TryVerdict(subjectId, [.. ObserversOf(subject).Select(o => _table.Ids[o])], quorum, now, _options.HeardWindow, downs: false) is { } alive)
+        else if (_tally.TryVerdict(subjectId, [.. ObserversOf(subject).Select(o => _table.Ids[o])], AliveQuorum(subject), now, _options.HeardWindow, downs: false) is { } alive)
         {
             ApplyVerdict(subject, alive, now, forward: true);
         }

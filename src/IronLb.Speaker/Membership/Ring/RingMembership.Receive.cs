@@ -85,7 +85,9 @@ internal sealed partial class RingMembership
                 OnObservations(observations, sender, now);
                 return RingReceiveOutcome.Accepted;
             case VerdictMessage verdicts:
-                foreach (var verdict in verdicts.Verdicts)
+                // Ends first: an alive verdict's proof is checked against the ring (AliveQuorum), which the ends in the same
+                // batch (a pull answered with a whole book) may shrink.
+                foreach (var verdict in verdicts.Verdicts.OrderBy(v => v.Kind == VerdictKind.Alive))
                 {
                     OnVerdict(verdict, now, forward: message.Header.Kind == RingMessageKind.Gossip);
                 }
@@ -256,7 +258,10 @@ internal sealed partial class RingMembership
     private static bool IsWitnessedByOthers(Verdict verdict) =>
         verdict.Witnesses.Length > 0 && !verdict.Witnesses.Contains(verdict.Subject) && verdict.Witnesses.Distinct().Count() == verdict.Witnesses.Length;
 
-    /// <summary>Left: witnessed by its subject alone. Otherwise a quorum of distinct witnesses other than the subject.</summary>
+    /// <summary>
+    /// Left: witnessed by its subject alone. Otherwise a quorum of distinct witnesses other than the subject: the table's
+    /// for an end, <see cref="AliveQuorum"/> for an alive verdict.
+    /// </summary>
     private bool IsProven(Verdict verdict, int subject)
     {
         if (verdict.Kind == VerdictKind.Left)
@@ -265,7 +270,7 @@ internal sealed partial class RingMembership
         }
 
         var distinct = verdict.Witnesses.Distinct().Count();
-        var quorum = ObserverRing.Quorum(_table.Count, _options.VerdictQuorum);
+        var quorum = verdict.Kind == VerdictKind.Alive ? AliveQuorum(subject) : ObserverRing.Quorum(_table.Count, _options.VerdictQuorum);
         return distinct == verdict.Witnesses.Length && !verdict.Witnesses.Contains(verdict.Subject) && distinct >= quorum;
     }
 

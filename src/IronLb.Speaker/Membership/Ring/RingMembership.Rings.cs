@@ -41,6 +41,32 @@ internal sealed partial class RingMembership
     /// </summary>
     private TimeSpan RejoinHold => _options.Round;
 
+    /// <summary>
+    /// Ups an alive verdict needs: the table's quorum H', or every observer the subject has in the heartbeat ring when
+    /// the ends in the book have left it fewer. The table's quorum alone is right for an end (the fence is counted against
+    /// it), but with H' or fewer members left in the ring (three nodes after a crash, four after one, five after two)
+    /// it asked for more ups than there were observers: a survivor that came back as a new incarnation (a stall of
+    /// W_f + margin, a restart, its own end) could never join again; in three nodes it was also the other survivor's only
+    /// fence observer, so that one lapsed and moved on with it. Nothing was answered until a crashed member returned (the
+    /// lab's kill -9 row under load: 90 s). An alive verdict only starts a join, which still needs the ack of every member
+    /// the book has not ended and the fence's observers holding the same book, so fewer ups hand nobody an address.
+    /// Members ended on incarnation 0 (never heard) stay in the heartbeat ring but cannot send an up either: they do not
+    /// count, or survivors that all restarted while a crashed member stayed away (a rolling update) never joined.
+    /// </summary>
+    private int AliveQuorum(int subject)
+    {
+        var observers = 0;
+        foreach (var observer in ObserversOf(subject))
+        {
+            if (!_book.HasEnded(observer, out var ended) || ended != 0)
+            {
+                observers++;
+            }
+        }
+
+        return Math.Max(1, Math.Min(ObserverRing.Quorum(_table.Count, _options.VerdictQuorum), observers));
+    }
+
     /// <summary>Observers in the heartbeat ring: whom we exchange heartbeats with, and who witnesses an alive verdict.</summary>
     private List<int> ObserversOf(int member) => ObserverRing.ObserversOf(_table, member, InRing, _options.Observers);
 
