@@ -23,4 +23,7 @@ internal static partial class MembershipLog
 
     [LoggerMessage(EventId = 165, Level = LogLevel.Warning, Message = "Membership on {node} leaves API mode ({reason}); ring answers resume after {hold} ms")]
     public static partial void ApiModeLeft(ILogger logger, string node, string reason, int hold);
+
+    [LoggerMessage(EventId = 166, Level = LogLevel.Warning, Message = "Membership on {node}: now a new incarnation, because {cause} ({stalls} stall(s) of this process so far); it answers again once it has joined as that one")]
+    public static partial void NewIncarnation(ILogger logger, string node, string cause, long stalls);
 }

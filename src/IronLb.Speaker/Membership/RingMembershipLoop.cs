@@ -47,6 +47,7 @@ internal sealed class RingMembershipLoop : ISpeakerMembership
     private bool _eligible;
     private bool _alone = true;
     private bool _answeringWas;
+    private ulong _incarnationSeen;
 
     public RingMembershipLoop(string self, RingOptions options, MembershipKey key, UdpMembershipTransport transport, TimeProvider time, ILogger logger, MembershipCounters counters, DatagramGateOptions? limits = null, ApiModeTiming? apiTiming = null)
     {
@@ -147,6 +148,7 @@ internal sealed class RingMembershipLoop : ISpeakerMembership
                     lock (_gate)
                     {
                         outgoing = _ring.Tick();
+                        NoteIncarnation();
                         UpdateApiMode();
                         bound = AnswerBound();
                         Publish();
@@ -241,6 +243,30 @@ internal sealed class RingMembershipLoop : ISpeakerMembership
     }
 
     /// <summary>Under the lock: a new snapshot when a verdict landed or the fence moved, and the Changed event.</summary>
+    /// <summary>
+    /// A new incarnation stops this node answering until it has joined as that one; say why, since from the outside it
+    /// looks like a fence for no reason (a starved process on a loaded node is the usual one).
+    /// </summary>
+    private void NoteIncarnation()
+    {
+        if (_ring.Incarnation == _incarnationSeen)
+        {
+            return;
+        }
+
+        _incarnationSeen = _ring.Incarnation;
+        var cause = _ring.IncarnationCause switch
+        {
+            RingIncarnationCause.FenceLapsed => "too few observers echoed it for longer than the fence allows",
+            RingIncarnationCause.EndedByOthers => "the others ended its previous one",
+            _ => null,
+        };
+        if (cause is not null)
+        {
+            MembershipLog.NewIncarnation(_logger, _ring.Self, cause, _ring.Stalls);
+        }
+    }
+
     private void Publish()
     {
         var now = _time.GetTimestamp();

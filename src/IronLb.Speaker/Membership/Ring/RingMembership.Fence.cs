@@ -112,6 +112,7 @@ internal sealed partial class RingMembership
             _fenceHeld = false;
             FenceLapses++;
             Incarnation++;
+            IncarnationCause = RingIncarnationCause.FenceLapsed;
             _observingSince = now;
             ResetJoin();
         }

@@ -249,6 +249,7 @@ internal sealed partial class RingMembership
         if (ended >= Incarnation && !_left)
         {
             Incarnation = ended + 1;
+            IncarnationCause = RingIncarnationCause.EndedByOthers;
             _observingSince = Now;
             ResetJoin();
         }

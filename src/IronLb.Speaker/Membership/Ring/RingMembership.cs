@@ -73,6 +73,9 @@ internal sealed partial class RingMembership
 
     public ulong Incarnation { get; private set; }
 
+    /// <summary>Why <see cref="Incarnation"/> is what it is.</summary>
+    public RingIncarnationCause IncarnationCause { get; private set; }
+
     public uint Generation => _generation;
 
     /// <summary>Own alive verdict applied and acknowledged by every member not under a verdict (the join is complete).</summary>
@@ -133,6 +136,7 @@ internal sealed partial class RingMembership
         }
 
         Incarnation = incarnation;
+        IncarnationCause = RingIncarnationCause.Started;
         _started = true;
         _left = false;
         _startedAt = Now;

@@ -80,6 +80,8 @@ public sealed class RingSimulationTests(ITestOutputHelper output)
 
         Assert.Empty(sim.Violations);
         Assert.True(sim.Nodes[owner].Incarnation > incarnation);
+        // Resumed, it reads the others' verdict on it from its socket before it ticks: they ended it, not its fence.
+        Assert.Equal(RingIncarnationCause.EndedByOthers, sim.Nodes[owner].IncarnationCause);
         Assert.True(sim.Settled(Enumerable.Range(0, 4)), RingScenarios.Describe(sim));
     }
 

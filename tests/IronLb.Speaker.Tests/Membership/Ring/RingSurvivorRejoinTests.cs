@@ -1,3 +1,5 @@
+using IronLb.Speaker.Membership.Ring;
+
 namespace IronLb.Speaker.Tests.Membership.Ring;
 
 /// <summary>
@@ -54,6 +56,8 @@ public sealed class RingSurvivorRejoinTests(ITestOutputHelper output)
 
             // The row must have tested something: the returned survivor is a new incarnation.
             Assert.True(sim.Nodes[back].Incarnation != incarnations[back], $"node {back} did not come back as a new incarnation");
+            // And knows why, which the speaker logs: a stall lapsed its fence; a restart started afresh.
+            Assert.Equal(how is Comeback.Restart or Comeback.RestartEverywhere ? RingIncarnationCause.Started : RingIncarnationCause.FenceLapsed, sim.Nodes[back].IncarnationCause);
             Assert.True(sim.Settled(survivors), RingScenarios.Describe(sim));
             Assert.True(took <= Bound, $"{took.TotalMilliseconds} ms; {RingScenarios.Describe(sim)}");
 
