@@ -11,6 +11,7 @@ namespace IronLb.Testing;
 public static partial class ProcessPriority
 {
     private const int PrioProcess = 0;
+    private const int Esrch = 3;
 
     /// <summary>
     /// Sets <paramref name="nice"/> on every thread of this process. Returns null, or why not (without CAP_SYS_NICE a
@@ -38,8 +39,6 @@ public static partial class ProcessPriority
 
         return problem;
     }
-
-    private const int Esrch = 3;
 
     [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
     private static partial int SetPriority(int which, uint who, int prio);

@@ -242,7 +242,6 @@ internal sealed class RingMembershipLoop : ISpeakerMembership
         }
     }
 
-    /// <summary>Under the lock: a new snapshot when a verdict landed or the fence moved, and the Changed event.</summary>
     /// <summary>
     /// A new incarnation stops this node answering until it has joined as that one; say why, since from the outside it
     /// looks like a fence for no reason (a starved process on a loaded node is the usual one).
@@ -267,6 +266,7 @@ internal sealed class RingMembershipLoop : ISpeakerMembership
         }
     }
 
+    /// <summary>Under the lock: a new snapshot when a verdict landed or the fence moved, and the Changed event.</summary>
     private void Publish()
     {
         var now = _time.GetTimestamp();
