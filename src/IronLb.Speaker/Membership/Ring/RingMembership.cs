@@ -50,6 +50,7 @@ internal sealed partial class RingMembership
     private TimeSpan _quarantineUntil = TimeSpan.MinValue;
     private TimeSpan _firstNeighbours = TimeSpan.MaxValue;
     private TimeSpan _nextAckRequest = TimeSpan.MaxValue;
+    private int _ackRequestsSent;
     private long _electionVersion = -1;
     private ImmutableArray<string> _electionSet = [];
 
