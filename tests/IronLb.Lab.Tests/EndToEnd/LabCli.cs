@@ -83,16 +83,53 @@ internal sealed partial class LabCli : IAsyncDisposable
         return result.Output;
     }
 
-    /// <summary>The lab's logs, for a failure message.</summary>
-    public string Logs()
+    /// <summary>The lab's logs, for a failure message: the last 60 lines of each.</summary>
+    public string Logs() => Logs(DateTime.MinValue);
+
+    /// <summary>
+    /// The lab's logs from <paramref name="sinceUtc"/> on (at most 60 lines of each), the speakers' first: a CI page
+    /// keeps only the tail of the output, so what a fault did must come before the API server's and controller's history.
+    /// A line without a timestamp goes with the line above it.
+    /// </summary>
+    public string Logs(DateTime sinceUtc)
     {
         if (!Directory.Exists(StateDirectory))
         {
             return "(no state directory)";
         }
 
-        return string.Join('\n', Directory.EnumerateFiles(StateDirectory, "*.log").Order(StringComparer.Ordinal)
-            .Select(f => $"== {Path.GetFileName(f)}\n{string.Join('\n', File.ReadLines(f).TakeLast(60))}"));
+        var since = sinceUtc == DateTime.MinValue ? null : sinceUtc.ToString("yyyy-MM-ddTHH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture);
+        return string.Join('\n', Directory.EnumerateFiles(StateDirectory, "*.log")
+            .OrderBy(f => Path.GetFileName(f).StartsWith("speaker", StringComparison.Ordinal) ? 0 : 1).ThenBy(f => f, StringComparer.Ordinal)
+            .Select(f => $"== {Path.GetFileName(f)}\n{string.Join('\n', From(File.ReadLines(f), since).TakeLast(60))}"));
+    }
+
+    private static IEnumerable<string> From(IEnumerable<string> lines, string? since)
+    {
+        if (since is null)
+        {
+            return lines;
+        }
+
+        return Timestamped(lines, since);
+    }
+
+    private static IEnumerable<string> Timestamped(IEnumerable<string> lines, string since)
+    {
+        var keep = false;
+        foreach (var line in lines)
+        {
+            // "2026-12-07T23:20:31.123Z info: ..." (IronLb.Monitoring's console format) compares as text.
+            if (line.Length > since.Length && char.IsAsciiDigit(line[0]) && line[10] == 'T')
+            {
+                keep = string.CompareOrdinal(line, 0, since, 0, since.Length) >= 0;
+            }
+
+            if (keep)
+            {
+                yield return line;
+            }
+        }
     }
 
     public async Task<Result> DownAsync()

@@ -177,5 +177,8 @@ public sealed class MatrixLab : IAsyncLifetime
     public string SpeakerLog(string node) => File.ReadAllText(Path.Combine(Lab.StateDirectory, $"speaker-{node}.log"));
 
     /// <summary>For a failure message: the verdict with node names, and the tails of the lab's logs.</summary>
-    internal string Explain(WireWatch wire, WireVerdict verdict) => wire.Describe(verdict) + "\n" + Lab.Logs();
+    /// <summary>What the wire heard since the fault, and the logs from a second before it (the wire's clock is monotonic,
+    /// the logs' is UTC: the fault's UTC time is now less the time since).</summary>
+    internal string Explain(WireWatch wire, WireVerdict verdict) =>
+        wire.Describe(verdict) + "\n" + Lab.Logs(DateTime.UtcNow - (wire.Now - verdict.Fault) - TimeSpan.FromSeconds(1));
 }
