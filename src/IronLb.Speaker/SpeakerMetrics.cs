@@ -15,8 +15,9 @@ namespace IronLb.Speaker;
 /// MetalLB's <c>metallb_speaker_announced{service,protocol,node,ip}</c> = 1 for every address this node
 /// announces (protocol layer2 or bgp), observed from the current plan so withdrawn series vanish on the next
 /// scrape; with BGP sessions, MetalLB's <c>metallb_bgp_*</c> series (<see cref="BgpMetrics"/>). With a
-/// membership, IronLB's own <c>ironlb_membership_accepted_total</c> and
-/// <c>ironlb_membership_refused_total{reason}</c> (reasons: the ReceiveOutcome names).
+/// membership, IronLB's own <c>ironlb_membership_accepted_total</c>,
+/// <c>ironlb_membership_refused_total{reason}</c> (reasons: the ReceiveOutcome names), and the ring's
+/// <c>ironlb_membership_stalls_total</c> and <c>ironlb_membership_new_incarnations_total{cause}</c>.
 /// </summary>
 internal sealed class SpeakerMetrics : IDisposable
 {
@@ -70,6 +71,8 @@ internal sealed class SpeakerMetrics : IDisposable
         {
             _meter.CreateObservableCounter("ironlb_membership_accepted_total", () => membership.Accepted, description: "Membership datagrams accepted.");
             _meter.CreateObservableCounter("ironlb_membership_refused_total", membership.Refused, description: "Membership datagrams refused, by reason (UnknownSource, RateLimited and Oversized before any decoding).");
+            _meter.CreateObservableCounter("ironlb_membership_stalls_total", () => membership.Stalls, description: "Times the ring's loop did not run for longer than its fence window (a starved or paused process); 0 with the mesh.");
+            _meter.CreateObservableCounter("ironlb_membership_new_incarnations_total", membership.NewIncarnations, description: "Times the ring moved to a new incarnation, which answers only once it has joined, by cause (FenceLapsed, EndedByOthers); 0 with the mesh.");
         }
 
         if (writes is not null)

@@ -248,6 +248,7 @@ internal sealed class RingMembershipLoop : ISpeakerMembership
     /// </summary>
     private void NoteIncarnation()
     {
+        Counters.Stalls = _ring.Stalls;
         if (_ring.Incarnation == _incarnationSeen)
         {
             return;
@@ -262,6 +263,7 @@ internal sealed class RingMembershipLoop : ISpeakerMembership
         };
         if (cause is not null)
         {
+            Counters.CountNewIncarnation(_ring.IncarnationCause);
             MembershipLog.NewIncarnation(_logger, _ring.Self, cause, _ring.Stalls);
         }
     }

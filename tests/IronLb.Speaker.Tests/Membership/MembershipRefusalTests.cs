@@ -2,12 +2,13 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
 using IronLb.Speaker.Membership;
+using IronLb.Speaker.Membership.Ring;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace IronLb.Speaker.Tests.Membership;
 
-/// <summary>Every refusal counted per reason on the speaker's meter; logged at most once per reason per 10 s.</summary>
+/// <summary>Every refusal counted per reason on the speaker's meter (and the ring's stalls and new incarnations); refusals logged at most once per reason per 10 s.</summary>
 public sealed class MembershipRefusalTests
 {
     private static readonly IPEndPoint From = new(IPAddress.Parse("198.51.100.66"), 7947);
@@ -26,24 +27,7 @@ public sealed class MembershipRefusalTests
         counters.Count(ReceiveOutcome.Accepted);
         counters.Count(ReceiveOutcome.Accepted);
 
-        // Our own meter only: other tests in this process run speakers with the same meter name.
-        using var meters = new ScopedMeters();
-        using var metrics = new SpeakerMetrics("node1", () => null, membership: counters, meterFactory: meters);
-        var seen = new ConcurrentDictionary<string, long>();
-        using var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (ReferenceEquals(instrument.Meter.Scope, meters) && instrument.Name.StartsWith("ironlb_membership_", StringComparison.Ordinal))
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-            seen[instrument.Name + string.Concat(tags.ToArray().Select(t => $"{{{t.Key}={t.Value}}}"))] = value);
-        listener.Start();
-        listener.RecordObservableInstruments();
+        var seen = Observe(counters);
 
         Assert.Equal(2, seen["ironlb_membership_accepted_total"]);
         Assert.Equal(5, seen["ironlb_membership_refused_total{reason=UnknownSource}"]);
@@ -54,6 +38,24 @@ public sealed class MembershipRefusalTests
         Assert.Equal(0, seen["ironlb_membership_refused_total{reason=Oversized}"]);
         Assert.Equal(Enum.GetValues<ReceiveOutcome>().Length - 1, seen.Keys.Count(k => k.StartsWith("ironlb_membership_refused_total", StringComparison.Ordinal)));
         Assert.DoesNotContain("ironlb_membership_refused_total{reason=Accepted}", seen.Keys);
+    }
+
+    [Fact]
+    public void The_rings_stalls_and_new_incarnations_by_cause_are_exported_on_the_speakers_meter()
+    {
+        var counters = new MembershipCounters { Stalls = 3 };
+        counters.CountNewIncarnation(RingIncarnationCause.FenceLapsed);
+        counters.CountNewIncarnation(RingIncarnationCause.FenceLapsed);
+        counters.CountNewIncarnation(RingIncarnationCause.EndedByOthers);
+        counters.CountNewIncarnation(RingIncarnationCause.Started);
+
+        var seen = Observe(counters);
+
+        Assert.Equal(3, seen["ironlb_membership_stalls_total"]);
+        Assert.Equal(2, seen["ironlb_membership_new_incarnations_total{cause=FenceLapsed}"]);
+        Assert.Equal(1, seen["ironlb_membership_new_incarnations_total{cause=EndedByOthers}"]);
+        // The process's own start is no event to alert on: it has no series.
+        Assert.DoesNotContain("ironlb_membership_new_incarnations_total{cause=Started}", seen.Keys);
     }
 
     [Fact]
@@ -126,6 +128,30 @@ public sealed class MembershipRefusalTests
     public void Only_traffic_no_speaker_sends_is_a_warning(string reason, bool warning)
     {
         Assert.Equal(warning, RefusalLog.Unexpected(Enum.Parse<ReceiveOutcome>(reason)));
+    }
+
+    /// <summary>Every <c>ironlb_membership_*</c> series the speaker's meter exports for <paramref name="counters"/>, by name and labels.</summary>
+    private static ConcurrentDictionary<string, long> Observe(MembershipCounters counters)
+    {
+        // Our own meter only: other tests in this process run speakers with the same meter name.
+        using var meters = new ScopedMeters();
+        using var metrics = new SpeakerMetrics("node1", () => null, membership: counters, meterFactory: meters);
+        var seen = new ConcurrentDictionary<string, long>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (ReferenceEquals(instrument.Meter.Scope, meters) && instrument.Name.StartsWith("ironlb_membership_", StringComparison.Ordinal))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            seen[instrument.Name + string.Concat(tags.ToArray().Select(t => $"{{{t.Key}={t.Value}}}"))] = value);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return seen;
     }
 
     private static long CountIn(string message) =>
