@@ -168,7 +168,7 @@ public sealed class MatrixLab : IAsyncLifetime
         Assert.True(result.ExitCode == 0, $"kill -{signal} {pid}: {result}");
     }
 
-    /// <summary>Waits until the speaker of <paramref name="node"/> is gone (after a SIGTERM restart or a kill).</summary>
+    /// <summary>Waits until the speaker of <paramref name="node"/> is gone (after a SIGTERM or a kill).</summary>
     public Task SpeakerGoneAsync(string node) =>
         WaitForAsync(async () => await SpeakerPidAsync(node) is null, $"{node}'s speaker exiting", Deadline);
 
@@ -176,7 +176,6 @@ public sealed class MatrixLab : IAsyncLifetime
 
     public string SpeakerLog(string node) => File.ReadAllText(Path.Combine(Lab.StateDirectory, $"speaker-{node}.log"));
 
-    /// <summary>For a failure message: the verdict with node names, and the tails of the lab's logs.</summary>
     /// <summary>What the wire heard since the fault, and the logs from a second before it (the wire's clock is monotonic,
     /// the logs' is UTC: the fault's UTC time is now less the time since).</summary>
     internal string Explain(WireWatch wire, WireVerdict verdict) =>
