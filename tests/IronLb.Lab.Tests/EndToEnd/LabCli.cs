@@ -104,23 +104,14 @@ internal sealed partial class LabCli : IAsyncDisposable
             .Select(f => $"== {Path.GetFileName(f)}\n{string.Join('\n', From(File.ReadLines(f), since).TakeLast(60))}"));
     }
 
+    /// <summary>Every line when <paramref name="since"/> is null; else the lines from the first timestamp at or after it.</summary>
     private static IEnumerable<string> From(IEnumerable<string> lines, string? since)
     {
-        if (since is null)
-        {
-            return lines;
-        }
-
-        return Timestamped(lines, since);
-    }
-
-    private static IEnumerable<string> Timestamped(IEnumerable<string> lines, string since)
-    {
-        var keep = false;
+        var keep = since is null;
         foreach (var line in lines)
         {
             // "2026-12-07T23:20:31.123Z info: ..." (IronLb.Monitoring's console format) compares as text.
-            if (line.Length > since.Length && char.IsAsciiDigit(line[0]) && line[10] == 'T')
+            if (since is not null && line.Length > since.Length && char.IsAsciiDigit(line[0]) && line[10] == 'T')
             {
                 keep = string.CompareOrdinal(line, 0, since, 0, since.Length) >= 0;
             }
